@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ct-cli.h: the command line (demo, stats...), without GTK or a display */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Whether argv[1] names a command-line command rather than the app. */
+gboolean ct_cli_is_command (int    argc,
+                            char **argv);
+/* Runs it; returns the process exit status. */
+int      ct_cli_run        (int    argc,
+                            char **argv);
+
+G_END_DECLS

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ct-contact.h: a contact, and storing contacts and their tags */
+#pragma once
+
+#include "ct-db.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  CT_CONTACT_SUBSCRIBED,
+  CT_CONTACT_UNSUBSCRIBED,
+  CT_CONTACT_BOUNCED,
+  CT_CONTACT_COMPLAINED,
+} CtContactStatus;
+
+const char     *ct_contact_status_to_string   (CtContactStatus status); /* "subscribed" ... as stored */
+gboolean        ct_contact_status_from_string (const char      *text,
+                                               CtContactStatus *out);
+const char     *ct_contact_status_get_label   (CtContactStatus status); /* translated, for people */
+
+#define CT_TYPE_CONTACT (ct_contact_get_type ())
+G_DECLARE_FINAL_TYPE (CtContact, ct_contact, CT, CONTACT, GObject)
+
+/* Properties (all readable, the editable ones writable, all notify only on
+ * change): "id" (gint64, 0 when not stored yet), "email", "first-name",
+ * "last-name", "display-name" (read-only: "张伟" for CJK names, "Ada
+ * Lovelace" otherwise, falls back to the email), "phone", "company",
+ * "channel-id" (gint64, 0 for none), "channel" (read-only channel name or
+ * ""), "status" (CtContactStatus as int), "status-label" (read-only),
+ * "notes", "tags" (read-only, "vip, 课程A" joined by ", "), "created-at"
+ * (gint64 Unix seconds), "purchase-count" (int, read-only), "total-spent"
+ * (gint64 minor units, read-only), "total-spent-label" (read-only,
+ * formatted in "currency"), "last-purchase-at" (gint64, 0 for none,
+ * read-only). Strings are never NULL, "" for empty. */
+
+CtContact      *ct_contact_new                (void);
+
+gint64          ct_contact_get_id             (CtContact  *self);
+const char     *ct_contact_get_email          (CtContact  *self);
+void            ct_contact_set_email          (CtContact  *self,
+                                               const char *email);
+const char     *ct_contact_get_first_name     (CtContact  *self);
+void            ct_contact_set_first_name     (CtContact  *self,
+                                               const char *first_name);
+const char     *ct_contact_get_last_name      (CtContact  *self);
+void            ct_contact_set_last_name      (CtContact  *self,
+                                               const char *last_name);
+const char     *ct_contact_get_display_name   (CtContact  *self);
+const char     *ct_contact_get_phone          (CtContact  *self);
+void            ct_contact_set_phone          (CtContact  *self,
+                                               const char *phone);
+const char     *ct_contact_get_company        (CtContact  *self);
+void            ct_contact_set_company        (CtContact  *self,
+                                               const char *company);
+gint64          ct_contact_get_channel_id     (CtContact  *self);
+void            ct_contact_set_channel_id     (CtContact  *self,
+                                               gint64      channel_id);
+const char     *ct_contact_get_channel        (CtContact  *self);
+CtContactStatus ct_contact_get_status         (CtContact  *self);
+void            ct_contact_set_status         (CtContact  *self,
+                                               CtContactStatus status);
+const char     *ct_contact_get_notes          (CtContact  *self);
+void            ct_contact_set_notes          (CtContact  *self,
+                                               const char *notes);
+const char     *ct_contact_get_tags           (CtContact  *self);
+gint64          ct_contact_get_created_at     (CtContact  *self);
+int             ct_contact_get_purchase_count (CtContact  *self);
+gint64          ct_contact_get_total_spent    (CtContact  *self);
+gint64          ct_contact_get_last_purchase_at (CtContact *self);
+
+/* Formats a name the way its script expects: family name first and no
+ * space for Han, Hangul or kana; "First Last" otherwise. Returns: (transfer full) */
+char           *ct_contact_format_name        (const char *first_name,
+                                               const char *last_name);
+
+/* Checks the editable fields: email syntax when set, at least one of email,
+ * name or phone. CT_DB_ERROR_INVALID with a message naming the field. */
+gboolean        ct_contact_validate           (CtContact  *self,
+                                               GError    **error);
+
+/* Storing. All emit CtDb::changed("contacts") on success. A duplicate
+ * email gives CT_DB_ERROR_CONSTRAINT "Another contact already has the
+ * email …". */
+gboolean        ct_contact_insert             (CtDb       *db,
+                                               CtContact  *contact,
+                                               GError    **error);  /* sets id, created-at */
+gboolean        ct_contact_update             (CtDb       *db,
+                                               CtContact  *contact,
+                                               GError    **error);
+/* Returns: (transfer full) (nullable): CT_DB_ERROR_NOT_FOUND when missing */
+CtContact      *ct_contact_load               (CtDb       *db,
+                                               gint64      id,
+                                               GError    **error);
+/* Reads one row of the SELECT in CT_CONTACT_SELECT_SQL (columns in that
+ * order); for list models. Returns: (transfer full) */
+CtContact      *ct_contact_new_from_row       (sqlite3_stmt *stmt);
+#define CT_CONTACT_SELECT_SQL \
+  "SELECT c.id, c.email, c.first_name, c.last_name, c.phone, c.company," \
+  " c.channel_id, coalesce(ch.name, ''), c.status, c.notes," \
+  " coalesce((SELECT group_concat(t.name, ', ') FROM contact_tags x" \
+  "           JOIN tags t ON t.id = x.tag_id WHERE x.contact_id = c.id), '')," \
+  " c.created_at, c.purchase_count, c.total_spent, coalesce(c.last_purchase_at, 0)" \
+  " FROM contacts c LEFT JOIN channels ch ON ch.id = c.channel_id"
+
+/* Deleting keeps everything needed to put the contact back (its row, tags
+ * and purchases) so the UI can offer Undo. */
+typedef struct _CtContactSnapshot CtContactSnapshot;
+/* Returns: (transfer full) (nullable): the snapshot, NULL with @error set */
+CtContactSnapshot *ct_contact_delete          (CtDb       *db,
+                                               gint64      id,
+                                               GError    **error);
+/* Puts the contact back with the same id, tags and purchases. */
+gboolean        ct_contact_restore            (CtDb              *db,
+                                               CtContactSnapshot *snapshot,
+                                               GError           **error);
+void            ct_contact_snapshot_free      (CtContactSnapshot *snapshot);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CtContactSnapshot, ct_contact_snapshot_free)
+
+/* Tags: replaces the contact's tags with @tags (NULL-terminated names,
+ * created when new, blanks ignored). Emits changed("contacts"). */
+gboolean        ct_contact_set_tags           (CtDb        *db,
+                                               gint64       contact_id,
+                                               const char * const *tags,
+                                               GError     **error);
+/* Returns: (transfer full): the contact's tag names, sorted */
+GStrv           ct_contact_get_tag_list       (CtDb        *db,
+                                               gint64       contact_id,
+                                               GError     **error);
+
+G_END_DECLS

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ct-db-schema.c: the versioned migrations of the Clientele database
+ *
+ * Each migration moves the schema from version - 1 to version and runs in
+ * the same transaction as the others, so a database is never left half
+ * migrated. Never edit a migration that has shipped: add a new one.
+ */
+#include "ct-db.h"
+
+static const CtDbMigration migrations[] = {
+  { 1,
+    /* Channels a contact or purchase came from, and what each cost per
+     * month (for acquisition cost). Money is integer minor units. */
+    "CREATE TABLE channels ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(name)) > 0),"
+    "  created_at INTEGER NOT NULL DEFAULT (unixepoch())"
+    ");"
+    "CREATE TABLE channel_spend ("
+    "  channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,"
+    "  month TEXT NOT NULL CHECK (month GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]'),"
+    "  amount INTEGER NOT NULL CHECK (amount >= 0),"
+    "  currency TEXT NOT NULL DEFAULT 'CNY',"
+    "  PRIMARY KEY (channel_id, month)"
+    ");"
+
+    /* Contacts. Email is unique ignoring ASCII case, and may be missing
+     * (phone-only contacts are common). search_text is kept by triggers:
+     * lower-cased name, email, phone, company and tags, for search. The
+     * purchase figures are kept by triggers on purchases so that lists
+     * can sort by them without aggregating a million rows. */
+    "CREATE TABLE contacts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  email TEXT UNIQUE COLLATE NOCASE,"
+    "  first_name TEXT NOT NULL DEFAULT '',"
+    "  last_name TEXT NOT NULL DEFAULT '',"
+    "  phone TEXT NOT NULL DEFAULT '',"
+    "  company TEXT NOT NULL DEFAULT '',"
+    "  channel_id INTEGER REFERENCES channels(id) ON DELETE SET NULL,"
+    "  status TEXT NOT NULL DEFAULT 'subscribed'"
+    "    CHECK (status IN ('subscribed','unsubscribed','bounced','complained')),"
+    "  consent_at INTEGER,"
+    "  consent_source TEXT NOT NULL DEFAULT '',"
+    "  attributes TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(attributes)),"
+    "  notes TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL DEFAULT (unixepoch()),"
+    "  updated_at INTEGER NOT NULL DEFAULT (unixepoch()),"
+    "  purchase_count INTEGER NOT NULL DEFAULT 0,"
+    "  total_spent INTEGER NOT NULL DEFAULT 0,"
+    "  first_purchase_at INTEGER,"
+    "  last_purchase_at INTEGER,"
+    "  search_text TEXT NOT NULL DEFAULT ''"
+    ");"
+    "CREATE INDEX contacts_channel ON contacts(channel_id);"
+    "CREATE INDEX contacts_created ON contacts(created_at);"
+
+    "CREATE TABLE tags ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(name)) > 0)"
+    ");"
+    "CREATE TABLE contact_tags ("
+    "  contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,"
+    "  tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,"
+    "  PRIMARY KEY (contact_id, tag_id)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX contact_tags_tag ON contact_tags(tag_id);"
+
+    "CREATE TABLE products ("
+    "  id INTEGER PRIMARY KEY,"
+    "  sku TEXT UNIQUE COLLATE NOCASE,"
+    "  name TEXT NOT NULL CHECK (length(trim(name)) > 0),"
+    "  kind TEXT NOT NULL DEFAULT 'other'"
+    "    CHECK (kind IN ('course','ebook','membership','community','coaching','other')),"
+    "  price INTEGER NOT NULL DEFAULT 0 CHECK (price >= 0),"
+    "  currency TEXT NOT NULL DEFAULT 'CNY',"
+    "  active INTEGER NOT NULL DEFAULT 1,"
+    "  created_at INTEGER NOT NULL DEFAULT (unixepoch())"
+    ");"
+
+    /* Purchases. (source, external_ref) is unique so that importing the
+     * same export twice adds nothing. */
+    "CREATE TABLE purchases ("
+    "  id INTEGER PRIMARY KEY,"
+    "  contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,"
+    "  product_id INTEGER REFERENCES products(id) ON DELETE SET NULL,"
+    "  amount INTEGER NOT NULL,"
+    "  currency TEXT NOT NULL DEFAULT 'CNY',"
+    "  purchased_at INTEGER NOT NULL,"
+    "  channel_id INTEGER REFERENCES channels(id) ON DELETE SET NULL,"
+    "  source TEXT NOT NULL DEFAULT 'manual',"
+    "  external_ref TEXT,"
+    "  refunded INTEGER NOT NULL DEFAULT 0 CHECK (refunded IN (0,1)),"
+    "  created_at INTEGER NOT NULL DEFAULT (unixepoch()),"
+    "  UNIQUE (source, external_ref)"
+    ");"
+    "CREATE INDEX purchases_contact ON purchases(contact_id, purchased_at);"
+    "CREATE INDEX purchases_time ON purchases(purchased_at);"
+    "CREATE INDEX purchases_product ON purchases(product_id, purchased_at);"
+    "CREATE INDEX purchases_channel ON purchases(channel_id, purchased_at);"
+
+    "CREATE TABLE settings ("
+    "  key TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL"
+    ") WITHOUT ROWID;"
+
+    /* search_text upkeep */
+    "CREATE TRIGGER contacts_search_ins AFTER INSERT ON contacts BEGIN"
+    "  UPDATE contacts SET search_text = lower("
+    "    NEW.last_name || NEW.first_name || ' ' || NEW.first_name || ' ' || NEW.last_name"
+    "    || ' ' || coalesce(NEW.email,'') || ' ' || NEW.phone || ' ' || NEW.company)"
+    "  WHERE id = NEW.id;"
+    "END;"
+    "CREATE TRIGGER contacts_search_upd AFTER UPDATE OF first_name, last_name, email, phone, company ON contacts BEGIN"
+    "  UPDATE contacts SET search_text = lower("
+    "    NEW.last_name || NEW.first_name || ' ' || NEW.first_name || ' ' || NEW.last_name"
+    "    || ' ' || coalesce(NEW.email,'') || ' ' || NEW.phone || ' ' || NEW.company"
+    "    || coalesce((SELECT ' ' || group_concat(t.name, ' ') FROM contact_tags ct"
+    "                 JOIN tags t ON t.id = ct.tag_id WHERE ct.contact_id = NEW.id), ''))"
+    "  WHERE id = NEW.id;"
+    "END;"
+    "CREATE TRIGGER contact_tags_search_ins AFTER INSERT ON contact_tags BEGIN"
+    "  UPDATE contacts SET first_name = first_name WHERE id = NEW.contact_id;"
+    "END;"
+    "CREATE TRIGGER contact_tags_search_del AFTER DELETE ON contact_tags BEGIN"
+    "  UPDATE contacts SET first_name = first_name WHERE id = OLD.contact_id;"
+    "END;"
+    "CREATE TRIGGER tags_search_upd AFTER UPDATE OF name ON tags BEGIN"
+    "  UPDATE contacts SET first_name = first_name"
+    "  WHERE id IN (SELECT contact_id FROM contact_tags WHERE tag_id = NEW.id);"
+    "END;"
+
+    /* purchase figures upkeep; refunded purchases do not count */
+    "CREATE TRIGGER purchases_stats_ins AFTER INSERT ON purchases WHEN NEW.refunded = 0 BEGIN"
+    "  UPDATE contacts SET purchase_count = purchase_count + 1,"
+    "    total_spent = total_spent + NEW.amount,"
+    "    first_purchase_at = min(coalesce(first_purchase_at, NEW.purchased_at), NEW.purchased_at),"
+    "    last_purchase_at = max(coalesce(last_purchase_at, NEW.purchased_at), NEW.purchased_at)"
+    "  WHERE id = NEW.contact_id;"
+    "END;"
+    "CREATE TRIGGER purchases_stats_del AFTER DELETE ON purchases BEGIN"
+    "  UPDATE contacts SET"
+    "    (purchase_count, total_spent, first_purchase_at, last_purchase_at) ="
+    "    (SELECT count(*), coalesce(sum(amount), 0), min(purchased_at), max(purchased_at)"
+    "     FROM purchases WHERE contact_id = OLD.contact_id AND refunded = 0)"
+    "  WHERE id = OLD.contact_id;"
+    "END;"
+    "CREATE TRIGGER purchases_stats_upd AFTER UPDATE OF contact_id, amount, purchased_at, refunded ON purchases BEGIN"
+    "  UPDATE contacts SET"
+    "    (purchase_count, total_spent, first_purchase_at, last_purchase_at) ="
+    "    (SELECT count(*), coalesce(sum(amount), 0), min(purchased_at), max(purchased_at)"
+    "     FROM purchases WHERE contact_id = contacts.id AND refunded = 0)"
+    "  WHERE id IN (OLD.contact_id, NEW.contact_id);"
+    "END;"
+  },
+};
+
+const CtDbMigration *
+ct_db_schema_get_migrations (guint *n_migrations)
+{
+  *n_migrations = G_N_ELEMENTS (migrations);
+  return migrations;
+}

@@ -1,0 +1,582 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ct-db.c: the Clientele database file: open, refuse, migrate
+ *
+ * Opening is careful because the file is the user's whole business: a file
+ * that is not ours, is damaged, is busy or comes from a newer Clientele is
+ * refused before anything is written to it. Only then is WAL switched on and
+ * are missing migrations applied, all in one transaction.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "ct-db.h"
+
+struct _CtDb
+{
+  GObject  parent_instance;
+
+  sqlite3 *handle;
+  char    *path;
+  int      schema_version;
+};
+
+G_DEFINE_FINAL_TYPE (CtDb, ct_db, G_TYPE_OBJECT)
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* How long to wait for another writer before calling the file locked. */
+#define BUSY_TIMEOUT_MS 1500
+
+G_DEFINE_QUARK (ct-db-error-quark, ct_db_error)
+
+static void
+ct_db_finalize (GObject *object)
+{
+  CtDb *self = CT_DB (object);
+
+  if (self->handle != NULL)
+    sqlite3_close_v2 (self->handle);
+  g_free (self->path);
+
+  G_OBJECT_CLASS (ct_db_parent_class)->finalize (object);
+}
+
+static void
+ct_db_class_init (CtDbClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = ct_db_finalize;
+
+  /**
+   * CtDb::changed:
+   * @table: the table whose rows changed ("contacts", "purchases", ...)
+   *
+   * Emitted on the thread that owns the database after a change through
+   * one of the core's store functions, so that models can refresh. The
+   * signal is detailed by the table name.
+   */
+  signals[CHANGED] =
+    g_signal_new ("changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+ct_db_init (CtDb *self)
+{
+}
+
+/**
+ * ct_db_default_path:
+ *
+ * Returns: (transfer full): $XDG_DATA_HOME/clientele/clientele.db
+ */
+char *
+ct_db_default_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "clientele", "clientele.db", NULL);
+}
+
+/**
+ * ct_db_set_error:
+ *
+ * Turns an SQLite result code into a CT_DB_ERROR with a message a person can
+ * read. @what says what was being done ("Could not save the contact").
+ */
+void
+ct_db_set_error (GError     **error,
+                 sqlite3     *handle,
+                 int          rc,
+                 const char  *what)
+{
+  const char *detail = handle != NULL ? sqlite3_errmsg (handle) : sqlite3_errstr (rc);
+  int code;
+
+  switch (rc & 0xff)
+    {
+    case SQLITE_NOTADB:
+      code = CT_DB_ERROR_NOT_DATABASE;
+      break;
+    case SQLITE_CORRUPT:
+      code = CT_DB_ERROR_CORRUPT;
+      break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      code = CT_DB_ERROR_LOCKED;
+      break;
+    case SQLITE_CONSTRAINT:
+      code = CT_DB_ERROR_CONSTRAINT;
+      break;
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_FULL:
+      code = CT_DB_ERROR_IO;
+      break;
+    default:
+      code = CT_DB_ERROR_FAILED;
+      break;
+    }
+
+  if (what != NULL)
+    g_set_error (error, CT_DB_ERROR, code, "%s: %s", what, detail);
+  else
+    g_set_error_literal (error, CT_DB_ERROR, code, detail);
+}
+
+/* Reads the first bytes of @path without SQLite, so that a file that is not
+ * a database is refused before SQLite ever opens it for writing. */
+static gboolean
+check_header (const char  *path,
+              gboolean    *is_new,
+              GError     **error)
+{
+  static const char magic[16] = "SQLite format 3";
+  g_autofree char *display = g_filename_display_name (path);
+  char header[16];
+  FILE *fp;
+  size_t n;
+
+  fp = g_fopen (path, "rb");
+  if (fp == NULL)
+    {
+      int saved = errno;
+
+      if (saved == ENOENT)
+        {
+          *is_new = TRUE;
+          return TRUE;
+        }
+      g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_IO,
+                   _("Cannot read “%s”: %s"), display, g_strerror (saved));
+      return FALSE;
+    }
+
+  n = fread (header, 1, sizeof header, fp);
+  fclose (fp);
+
+  if (n == 0)
+    {
+      /* An empty file is what some programs leave when asked to create a
+       * database; it holds nothing to lose. */
+      *is_new = TRUE;
+      return TRUE;
+    }
+
+  *is_new = FALSE;
+  if (n < sizeof header || memcmp (header, magic, sizeof header) != 0)
+    {
+      g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_NOT_DATABASE,
+                   _("“%s” is not a Clientele database (it is not an SQLite file). "
+                     "It was left unchanged."), display);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+query_int (sqlite3     *handle,
+           const char  *sql,
+           int         *out,
+           int         *rc_out)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (handle, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          *out = sqlite3_column_int (stmt, 0);
+          rc = SQLITE_OK;
+        }
+    }
+  sqlite3_finalize (stmt);
+  *rc_out = rc;
+  return rc == SQLITE_OK;
+}
+
+/* Explains a failure met while inspecting an existing file. */
+static void
+set_open_error (GError     **error,
+                sqlite3     *handle,
+                int          rc,
+                const char  *path)
+{
+  g_autofree char *display = g_filename_display_name (path);
+
+  switch (rc & 0xff)
+    {
+    case SQLITE_NOTADB:
+      g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_NOT_DATABASE,
+                   _("“%s” is not a Clientele database (SQLite cannot read it as a "
+                     "database). It was left unchanged."), display);
+      break;
+    case SQLITE_CORRUPT:
+      g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_CORRUPT,
+                   _("“%s” is damaged and cannot be opened safely. It was left "
+                     "unchanged; restore it from a backup."), display);
+      break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_LOCKED,
+                   _("“%s” is being changed by another program. Close the other "
+                     "program, or the other Clientele window, and try again."), display);
+      break;
+    default:
+      g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_IO,
+                   _("Cannot open “%s”: %s"), display,
+                   handle != NULL ? sqlite3_errmsg (handle) : sqlite3_errstr (rc));
+      break;
+    }
+}
+
+static gboolean
+migrate (CtDb    *self,
+         int      from,
+         GError **error)
+{
+  const CtDbMigration *migrations;
+  guint n_migrations;
+  char *errmsg = NULL;
+  int rc;
+
+  migrations = ct_db_schema_get_migrations (&n_migrations);
+
+  for (guint i = 0; i < n_migrations; i++)
+    {
+      g_autofree char *pragma = NULL;
+
+      if (migrations[i].version <= from)
+        continue;
+
+      rc = sqlite3_exec (self->handle, migrations[i].sql, NULL, NULL, &errmsg);
+      if (rc != SQLITE_OK)
+        {
+          g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_FAILED,
+                       _("Could not update the database to version %d: %s"),
+                       migrations[i].version, errmsg ? errmsg : sqlite3_errstr (rc));
+          sqlite3_free (errmsg);
+          return FALSE;
+        }
+
+      pragma = g_strdup_printf ("PRAGMA user_version = %d", migrations[i].version);
+      if (!ct_db_exec (self, pragma, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * ct_db_open:
+ * @path: the database file; created with its folder when missing
+ *
+ * Opens a Clientele database, creating and migrating it as needed. A file
+ * that is not an SQLite database, is corrupt, belongs to another program, is
+ * being written by another program, or has a newer schema than this build
+ * is refused with a CT_DB_ERROR and is not modified.
+ *
+ * Returns: (transfer full) (nullable): the database, or %NULL with @error set
+ */
+CtDb *
+ct_db_open (const char  *path,
+            GError     **error)
+{
+  g_autoptr(CtDb) self = NULL;
+  g_autofree char *display = NULL;
+  g_autofree char *dir = NULL;
+  gboolean is_new = FALSE;
+  int version = 0;
+  int app_id = 0;
+  int n_tables = 0;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  display = g_filename_display_name (path);
+
+  if (!check_header (path, &is_new, error))
+    return NULL;
+
+  if (is_new)
+    {
+      dir = g_path_get_dirname (path);
+      if (g_mkdir_with_parents (dir, 0700) != 0)
+        {
+          int saved = errno;
+          g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_IO,
+                       _("Cannot create the folder for “%s”: %s"),
+                       display, g_strerror (saved));
+          return NULL;
+        }
+    }
+
+  self = g_object_new (CT_TYPE_DB, NULL);
+  self->path = g_strdup (path);
+
+  rc = sqlite3_open_v2 (path, &self->handle,
+                        SQLITE_OPEN_READWRITE
+                        | (is_new ? SQLITE_OPEN_CREATE : 0)
+                        | SQLITE_OPEN_NOMUTEX,
+                        NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_open_error (error, self->handle, rc, path);
+      return NULL;
+    }
+
+  sqlite3_extended_result_codes (self->handle, 1);
+  sqlite3_busy_timeout (self->handle, BUSY_TIMEOUT_MS);
+
+  if (!is_new)
+    {
+      /* Everything here only reads. */
+      if (!query_int (self->handle, "PRAGMA user_version", &version, &rc) ||
+          !query_int (self->handle, "PRAGMA application_id", &app_id, &rc) ||
+          !query_int (self->handle, "SELECT count(*) FROM sqlite_schema", &n_tables, &rc))
+        {
+          set_open_error (error, self->handle, rc, path);
+          return NULL;
+        }
+
+      if (app_id != CT_DB_APPLICATION_ID && n_tables > 0)
+        {
+          g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_FOREIGN,
+                       _("“%s” is a database of another program, not of Clientele. "
+                         "It was left unchanged."), display);
+          return NULL;
+        }
+
+      if (version > CT_DB_SCHEMA_VERSION)
+        {
+          g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_TOO_NEW,
+                       _("“%s” was saved by a newer version of Clientele (database "
+                         "version %d; this version reads up to %d). Update Clientele "
+                         "to open it. The file was left unchanged."),
+                       display, version, CT_DB_SCHEMA_VERSION);
+          return NULL;
+        }
+
+      if (n_tables > 0)
+        {
+          sqlite3_stmt *stmt = NULL;
+          const char *result = NULL;
+
+          /* quick_check reads every page, so damage anywhere is found
+           * before we write anything. */
+          rc = sqlite3_prepare_v2 (self->handle, "PRAGMA quick_check(1)", -1, &stmt, NULL);
+          if (rc == SQLITE_OK)
+            rc = sqlite3_step (stmt);
+          if (rc == SQLITE_ROW)
+            result = (const char *) sqlite3_column_text (stmt, 0);
+          if (rc != SQLITE_ROW || g_strcmp0 (result, "ok") != 0)
+            {
+              if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+                rc = SQLITE_CORRUPT;
+              sqlite3_finalize (stmt);
+              set_open_error (error, self->handle, rc, path);
+              return NULL;
+            }
+          sqlite3_finalize (stmt);
+        }
+    }
+
+  /* Take the write lock now: if another program holds it we refuse rather
+   * than fail later in the middle of the user's work. */
+  rc = sqlite3_exec (self->handle, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_open_error (error, self->handle, rc, path);
+      return NULL;
+    }
+
+  if (version < CT_DB_SCHEMA_VERSION)
+    {
+      g_autofree char *pragma = g_strdup_printf ("PRAGMA application_id = %d",
+                                                 CT_DB_APPLICATION_ID);
+
+      if (!ct_db_exec (self, pragma, error) || !migrate (self, version, error))
+        {
+          sqlite3_exec (self->handle, "ROLLBACK", NULL, NULL, NULL);
+          return NULL;
+        }
+    }
+
+  rc = sqlite3_exec (self->handle, "COMMIT", NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_open_error (error, self->handle, rc, path);
+      sqlite3_exec (self->handle, "ROLLBACK", NULL, NULL, NULL);
+      return NULL;
+    }
+
+  if (!ct_db_exec (self, "PRAGMA journal_mode = WAL", error) ||
+      !ct_db_exec (self, "PRAGMA foreign_keys = ON", error) ||
+      !ct_db_exec (self, "PRAGMA synchronous = NORMAL", error))
+    return NULL;
+
+  self->schema_version = CT_DB_SCHEMA_VERSION;
+
+  return g_steal_pointer (&self);
+}
+
+const char *
+ct_db_get_path (CtDb *self)
+{
+  g_return_val_if_fail (CT_IS_DB (self), NULL);
+  return self->path;
+}
+
+/**
+ * ct_db_get_handle:
+ *
+ * Returns: (transfer none): the SQLite connection. It belongs to the thread
+ * that opened the database; a worker thread opens its own CtDb.
+ */
+sqlite3 *
+ct_db_get_handle (CtDb *self)
+{
+  g_return_val_if_fail (CT_IS_DB (self), NULL);
+  return self->handle;
+}
+
+int
+ct_db_get_schema_version (CtDb *self)
+{
+  g_return_val_if_fail (CT_IS_DB (self), 0);
+  return self->schema_version;
+}
+
+gboolean
+ct_db_exec (CtDb        *self,
+            const char  *sql,
+            GError     **error)
+{
+  char *errmsg = NULL;
+  int rc;
+
+  g_return_val_if_fail (CT_IS_DB (self), FALSE);
+
+  rc = sqlite3_exec (self->handle, sql, NULL, NULL, &errmsg);
+  if (rc != SQLITE_OK)
+    {
+      ct_db_set_error (error, self->handle, rc, NULL);
+      sqlite3_free (errmsg);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * ct_db_prepare:
+ *
+ * Returns: (transfer full) (nullable): a statement to sqlite3_finalize()
+ */
+sqlite3_stmt *
+ct_db_prepare (CtDb        *self,
+               const char  *sql,
+               GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CT_IS_DB (self), NULL);
+
+  rc = sqlite3_prepare_v2 (self->handle, sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      ct_db_set_error (error, self->handle, rc, NULL);
+      return NULL;
+    }
+  return stmt;
+}
+
+gboolean
+ct_db_begin (CtDb    *self,
+             GError **error)
+{
+  return ct_db_exec (self, "BEGIN IMMEDIATE", error);
+}
+
+gboolean
+ct_db_commit (CtDb    *self,
+              GError **error)
+{
+  return ct_db_exec (self, "COMMIT", error);
+}
+
+void
+ct_db_rollback (CtDb *self)
+{
+  g_return_if_fail (CT_IS_DB (self));
+  if (!sqlite3_get_autocommit (self->handle))
+    sqlite3_exec (self->handle, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/**
+ * ct_db_query_int64:
+ *
+ * Runs a query that returns one integer. Returns 0 with @error set on
+ * failure, and 0 for NULL or no row.
+ */
+gint64
+ct_db_query_int64 (CtDb        *self,
+                   const char  *sql,
+                   GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = ct_db_prepare (self, sql, error);
+  if (stmt == NULL)
+    return 0;
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return sqlite3_column_int64 (stmt, 0);
+  if (rc != SQLITE_DONE)
+    ct_db_set_error (error, self->handle, rc, NULL);
+  return 0;
+}
+
+/**
+ * ct_db_is_empty:
+ *
+ * Whether the database holds no contacts and no products: a first start,
+ * when the app offers demo data and import.
+ */
+gboolean
+ct_db_is_empty (CtDb *self)
+{
+  return ct_db_query_int64 (self,
+                            "SELECT NOT EXISTS (SELECT 1 FROM contacts)"
+                            " AND NOT EXISTS (SELECT 1 FROM products)",
+                            NULL) != 0;
+}
+
+void
+ct_db_emit_changed (CtDb       *self,
+                    const char *table)
+{
+  g_return_if_fail (CT_IS_DB (self));
+  g_return_if_fail (table != NULL);
+
+  g_signal_emit (self, signals[CHANGED], g_quark_from_string (table), table);
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ct-db.h: the Clientele database file: open, refuse, migrate */
+#pragma once
+
+#include <gio/gio.h>
+#include <sqlite3.h>
+
+G_BEGIN_DECLS
+
+#define CT_DB_ERROR (ct_db_error_quark ())
+
+typedef enum
+{
+  CT_DB_ERROR_NOT_DATABASE,   /* the file is not an SQLite database */
+  CT_DB_ERROR_CORRUPT,        /* SQLite database, but damaged */
+  CT_DB_ERROR_LOCKED,         /* another program is writing to it */
+  CT_DB_ERROR_TOO_NEW,        /* made by a newer Clientele */
+  CT_DB_ERROR_FOREIGN,        /* an SQLite database of another program */
+  CT_DB_ERROR_IO,             /* cannot create, read or write the file */
+  CT_DB_ERROR_CONSTRAINT,     /* a value breaks a rule (duplicate email...) */
+  CT_DB_ERROR_NOT_FOUND,      /* the row asked for does not exist */
+  CT_DB_ERROR_INVALID,        /* a value is not acceptable (empty name...) */
+  CT_DB_ERROR_FAILED,         /* anything else SQLite reports */
+} CtDbError;
+
+/* The schema version this build writes; PRAGMA user_version. */
+#define CT_DB_SCHEMA_VERSION 1
+/* PRAGMA application_id of a Clientele database: "CtDB" */
+#define CT_DB_APPLICATION_ID 0x43744442
+
+#define CT_TYPE_DB (ct_db_get_type ())
+G_DECLARE_FINAL_TYPE (CtDb, ct_db, CT, DB, GObject)
+
+GQuark        ct_db_error_quark          (void);
+
+char         *ct_db_default_path         (void);
+CtDb         *ct_db_open                 (const char  *path,
+                                          GError     **error);
+const char   *ct_db_get_path             (CtDb        *self);
+sqlite3      *ct_db_get_handle           (CtDb        *self);
+int           ct_db_get_schema_version   (CtDb        *self);
+
+gboolean      ct_db_exec                 (CtDb        *self,
+                                          const char  *sql,
+                                          GError     **error);
+sqlite3_stmt *ct_db_prepare              (CtDb        *self,
+                                          const char  *sql,
+                                          GError     **error);
+gboolean      ct_db_begin                (CtDb        *self,
+                                          GError     **error);
+gboolean      ct_db_commit               (CtDb        *self,
+                                          GError     **error);
+void          ct_db_rollback             (CtDb        *self);
+
+gint64        ct_db_query_int64          (CtDb        *self,
+                                          const char  *sql,
+                                          GError     **error);
+gboolean      ct_db_is_empty             (CtDb        *self);
+
+void          ct_db_emit_changed         (CtDb        *self,
+                                          const char  *table);
+
+void          ct_db_set_error            (GError     **error,
+                                          sqlite3     *handle,
+                                          int          rc,
+                                          const char  *what);
+
+/* Migrations, in ct-db-schema.c. */
+typedef struct
+{
+  int         version;
+  const char *sql;
+} CtDbMigration;
+
+const CtDbMigration *ct_db_schema_get_migrations (guint *n_migrations);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+G_END_DECLS

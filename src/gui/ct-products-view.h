@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ct-products-view.h: the Products page: list, add, edit */
+#pragma once
+
+#include <adwaita.h>
+#include "ct-context.h"
+
+G_BEGIN_DECLS
+
+#define CT_TYPE_PRODUCTS_VIEW (ct_products_view_get_type ())
+G_DECLARE_FINAL_TYPE (CtProductsView, ct_products_view, CT, PRODUCTS_VIEW, AdwBin)
+
+/* Property "context" (CtContext, may be set once after construction). */
+GtkWidget *ct_products_view_new         (CtContext      *context);
+void       ct_products_view_set_context (CtProductsView *self,
+                                         CtContext      *context);
+
+G_END_DECLS

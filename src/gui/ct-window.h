@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ct-window.h: the main window: view switcher over the pages */
+#pragma once
+
+#include <adwaita.h>
+#include "ct-context.h"
+
+G_BEGIN_DECLS
+
+#define CT_TYPE_WINDOW (ct_window_get_type ())
+G_DECLARE_FINAL_TYPE (CtWindow, ct_window, CT, WINDOW, AdwApplicationWindow)
+
+CtWindow *ct_window_new            (GtkApplication *application,
+                                    CtContext      *context);
+/* Shows a toast over the window. */
+void      ct_window_add_toast      (CtWindow       *self,
+                                    AdwToast       *toast);
+/* Switches to the page named "contacts", "purchases", "products". */
+void      ct_window_show_page      (CtWindow       *self,
+                                    const char     *name);
+
+G_END_DECLS
