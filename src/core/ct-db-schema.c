@@ -78,10 +78,11 @@ static const CtDbMigration migrations[] = {
     ");"
 
     /* Purchases. (source, external_ref) is unique so that importing the
-     * same export twice adds nothing. */
+     * same export twice adds nothing. contact_id is NULL only for the
+     * purchases of an erased contact, kept anonymous for revenue totals. */
     "CREATE TABLE purchases ("
     "  id INTEGER PRIMARY KEY,"
-    "  contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,"
+    "  contact_id INTEGER REFERENCES contacts(id) ON DELETE CASCADE,"
     "  product_id INTEGER REFERENCES products(id) ON DELETE SET NULL,"
     "  amount INTEGER NOT NULL,"
     "  currency TEXT NOT NULL DEFAULT 'CNY',"

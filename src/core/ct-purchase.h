@@ -9,7 +9,8 @@ G_BEGIN_DECLS
 #define CT_TYPE_PURCHASE (ct_purchase_get_type ())
 G_DECLARE_FINAL_TYPE (CtPurchase, ct_purchase, CT, PURCHASE, GObject)
 
-/* Properties: "id", "contact-id", "contact-name" (read-only), "contact-email"
+/* Properties: "id", "contact-id" (0 for the anonymised purchases of an
+ * erased contact), "contact-name" (read-only), "contact-email"
  * (read-only), "product-id" (0 for none), "product-name" (read-only),
  * "amount" (gint64 minor units), "currency", "amount-label" (read-only),
  * "purchased-at" (gint64 Unix seconds), "date-label" (read-only, local
@@ -65,11 +66,12 @@ CtPurchase   *ct_purchase_load              (CtDb        *db,
 
 CtPurchase   *ct_purchase_new_from_row      (sqlite3_stmt *stmt);
 #define CT_PURCHASE_SELECT_SQL \
-  "SELECT p.id, p.contact_id, c.first_name, c.last_name, coalesce(c.email, '')," \
+  "SELECT p.id, coalesce(p.contact_id, 0), coalesce(c.first_name, ''), coalesce(c.last_name, '')," \
+  " coalesce(c.email, '')," \
   " coalesce(p.product_id, 0), coalesce(pr.name, ''), p.amount, p.currency," \
   " p.purchased_at, coalesce(p.channel_id, 0), coalesce(ch.name, ''), p.source," \
   " coalesce(p.external_ref, ''), p.refunded" \
-  " FROM purchases p JOIN contacts c ON c.id = p.contact_id" \
+  " FROM purchases p LEFT JOIN contacts c ON c.id = p.contact_id" \
   " LEFT JOIN products pr ON pr.id = p.product_id" \
   " LEFT JOIN channels ch ON ch.id = p.channel_id"
 
