@@ -6,6 +6,12 @@
  * them, keeping a bounded number of pages. A refresh after a change diffs
  * the old and new id lists so that items-changed names exactly the rows
  * inserted or removed.
+ *
+ * Rows that stayed but whose contents changed (a contact's total after a
+ * new purchase) and that a view has already fetched are reloaded during
+ * the refresh and reported as items-changed (position, 1, 1), after the
+ * one items-changed for the rows that appeared or went away, so views
+ * never keep showing a stale item.
  */
 #pragma once
 
@@ -49,5 +55,14 @@ gint         ct_paged_list_find         (CtPagedList        *self,
                                          gint64              id);
 gint64       ct_paged_list_get_id       (CtPagedList        *self,
                                          guint               position);
+
+/* Additions (A2). */
+
+/* Refreshes the list by itself whenever @db emits changed::@table, until
+ * the list is disposed. Errors of such a refresh are logged. */
+void         ct_paged_list_watch        (CtPagedList        *self,
+                                         const char         *table);
+/* Returns: (transfer none): the database the list reads */
+CtDb        *ct_paged_list_get_db       (CtPagedList        *self);
 
 G_END_DECLS
