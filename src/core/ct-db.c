@@ -43,6 +43,17 @@ ct_db_finalize (GObject *object)
 {
   CtDb *self = CT_DB (object);
 
+  if (self->handle != NULL && self->schema_version == 0)
+    {
+      g_autofree char *wal = g_strconcat (self->path, "-wal", NULL);
+      GStatBuf st;
+
+      /* A refused file: with nothing in its log, closing may tidy the
+       * empty log away; a log with content must stay as it is. */
+      if (g_stat (wal, &st) != 0 || st.st_size == 0)
+        sqlite3_db_config (self->handle, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
+    }
+
   if (self->handle != NULL)
     sqlite3_close_v2 (self->handle);
   g_free (self->path);
@@ -166,6 +177,16 @@ check_header (const char  *path,
     }
 
   n = fread (header, 1, sizeof header, fp);
+  if (n == 0 && ferror (fp))
+    {
+      /* A folder, or a disk error: not an empty file to start afresh in. */
+      int saved = errno;
+
+      fclose (fp);
+      g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_IO,
+                   _("Cannot read “%s”: %s"), display, g_strerror (saved));
+      return FALSE;
+    }
   fclose (fp);
 
   if (n == 0)
@@ -344,6 +365,10 @@ ct_db_open (const char  *path,
 
   sqlite3_extended_result_codes (self->handle, 1);
   sqlite3_busy_timeout (self->handle, BUSY_TIMEOUT_MS);
+  /* Closing the last connection folds the write-ahead log into the file.
+   * A file we refuse must keep its log as it is, so that is only allowed
+   * once the file has been accepted. */
+  sqlite3_db_config (self->handle, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 
   if (!is_new)
     {
@@ -432,6 +457,7 @@ ct_db_open (const char  *path,
       !ct_db_exec (self, "PRAGMA synchronous = NORMAL", error))
     return NULL;
 
+  sqlite3_db_config (self->handle, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
   self->schema_version = CT_DB_SCHEMA_VERSION;
 
   return g_steal_pointer (&self);
