@@ -1,0 +1,814 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-db.c: tests for ct-db: creating, migrating and refusing files */
+#include "config.h"
+
+#include <locale.h>
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "ct-db.h"
+
+typedef struct
+{
+  char *dir;
+  char *path;
+} Fixture;
+
+static void
+remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+
+  if (dir != NULL)
+    {
+      const char *name;
+
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          remove_tree (child);
+        }
+      g_dir_close (dir);
+    }
+  g_remove (path);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  GError *error = NULL;
+
+  fixture->dir = g_dir_make_tmp ("clientele-test-db-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->path = g_build_filename (fixture->dir, "clientele.db", NULL);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  remove_tree (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->path);
+}
+
+static char *
+file_checksum (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  GError *error = NULL;
+
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+}
+
+static goffset
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0)
+    return -1;
+  return st.st_size;
+}
+
+/* Nothing waits beside the main file that SQLite would fold into it on
+ * the next open: no write-ahead log with content, no rollback journal. */
+static void
+assert_no_pending_writes (const char *path)
+{
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *journal = g_strconcat (path, "-journal", NULL);
+
+  g_assert_cmpint (file_size (wal), <=, 0);
+  g_assert_cmpint (file_size (journal), <=, 0);
+}
+
+static sqlite3 *
+raw_open (const char *path)
+{
+  sqlite3 *handle = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &handle,
+                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL),
+                   ==, SQLITE_OK);
+  return handle;
+}
+
+static void
+raw_exec (sqlite3    *handle,
+          const char *sql)
+{
+  char *errmsg = NULL;
+
+  if (sqlite3_exec (handle, sql, NULL, NULL, &errmsg) != SQLITE_OK)
+    g_error ("%s: %s", sql, errmsg);
+}
+
+static gint64
+raw_query_int (sqlite3    *handle,
+               const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (handle, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static char *
+query_text (CtDb       *db,
+            const char *sql)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  GError *error = NULL;
+
+  stmt = ct_db_prepare (db, sql, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+}
+
+/* A real Clientele database with enough rows to fill a good many pages. */
+static void
+make_clientele_db (const char *path,
+                   guint       n_contacts)
+{
+  g_autoptr(CtDb) db = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *notes = g_strnfill (300, 'n');
+  GError *error = NULL;
+
+  db = ct_db_open (path, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (ct_db_begin (db, &error));
+  g_assert_no_error (error);
+  stmt = ct_db_prepare (db,
+                        "INSERT INTO contacts (email, first_name, notes) VALUES (?, ?, ?)",
+                        &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < n_contacts; i++)
+    {
+      g_autofree char *email = g_strdup_printf ("person%u@example.com", i);
+
+      sqlite3_reset (stmt);
+      sqlite3_bind_text (stmt, 1, email, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, "Person", -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 3, notes, -1, SQLITE_STATIC);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+    }
+  g_assert_true (ct_db_commit (db, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_object (&db);
+
+  /* Closing the last connection folds the log into the file. */
+  assert_no_pending_writes (path);
+}
+
+/* A checksum of @path and of its write-ahead log, which SQLite treats as
+ * part of the database: "" for a log that is missing. */
+static char *
+database_checksum (const char *path)
+{
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *main_sum = file_checksum (path);
+  g_autofree char *wal_sum = file_size (wal) >= 0 ? file_checksum (wal) : g_strdup ("");
+
+  return g_strconcat (main_sum, "+", wal_sum, NULL);
+}
+
+static void
+assert_refused_full (const char *path,
+                     int         code,
+                     gboolean    has_wal)
+{
+  g_autofree char *before = database_checksum (path);
+  g_autofree char *after = NULL;
+  g_autofree char *display = g_filename_display_name (path);
+  g_autoptr(CtDb) db = NULL;
+  GError *error = NULL;
+
+  db = ct_db_open (path, &error);
+  g_assert_error (error, CT_DB_ERROR, code);
+  g_assert_null (db);
+  /* The message names the file, for the person who has to act on it. */
+  g_assert_nonnull (strstr (error->message, display));
+  g_clear_error (&error);
+
+  after = database_checksum (path);
+  g_assert_cmpstr (before, ==, after);
+  if (!has_wal)
+    assert_no_pending_writes (path);
+
+  /* Refusing again is just as harmless. */
+  db = ct_db_open (path, &error);
+  g_assert_error (error, CT_DB_ERROR, code);
+  g_clear_error (&error);
+  g_clear_pointer (&after, g_free);
+  after = database_checksum (path);
+  g_assert_cmpstr (before, ==, after);
+}
+
+static void
+assert_refused (const char *path,
+                int         code)
+{
+  assert_refused_full (path, code, FALSE);
+}
+
+/* Leaves the changes of @sql in the write-ahead log beside @path, as a
+ * program that crashed, or one that keeps its log, would. */
+static void
+write_to_wal_only (const char *path,
+                   const char *sql)
+{
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  sqlite3 *other = raw_open (path);
+  int off = -1;
+
+  g_assert_cmpint (sqlite3_db_config (other, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, &off),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (off, ==, 1);
+  raw_exec (other, "PRAGMA journal_mode = WAL");
+  raw_exec (other, sql);
+  sqlite3_close (other);
+
+  g_assert_cmpint (file_size (wal), >, 0);
+}
+
+static void
+test_create (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "new", "folder", "my.db", NULL);
+  g_autofree char *folder = g_path_get_dirname (path);
+  g_autofree char *mode = NULL;
+  g_autoptr(CtDb) db = NULL;
+  GError *error = NULL;
+  GStatBuf st;
+
+  g_assert_false (g_file_test (folder, G_FILE_TEST_EXISTS));
+
+  db = ct_db_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (db);
+
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  /* The folder holds a business's customers: only its owner reads it. */
+  g_assert_cmpint (g_stat (folder, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+
+  g_assert_cmpstr (ct_db_get_path (db), ==, path);
+  g_assert_nonnull (ct_db_get_handle (db));
+  g_assert_cmpint (ct_db_get_schema_version (db), ==, CT_DB_SCHEMA_VERSION);
+
+  mode = query_text (db, "PRAGMA journal_mode");
+  g_assert_cmpstr (mode, ==, "wal");
+  g_assert_cmpint (ct_db_query_int64 (db, "PRAGMA foreign_keys", &error), ==, 1);
+  g_assert_cmpint (ct_db_query_int64 (db, "PRAGMA user_version", &error), ==,
+                   CT_DB_SCHEMA_VERSION);
+  g_assert_cmpint (ct_db_query_int64 (db, "PRAGMA application_id", &error), ==,
+                   CT_DB_APPLICATION_ID);
+  g_assert_no_error (error);
+
+  /* The schema is there and the file is not in a transaction. */
+  for (guint i = 0; i < 8; i++)
+    {
+      static const char * const tables[] = {
+        "channels", "channel_spend", "contacts", "tags", "contact_tags",
+        "products", "purchases", "settings",
+      };
+      g_autoptr(sqlite3_stmt) stmt = NULL;
+
+      stmt = ct_db_prepare (db, "SELECT count(*) FROM sqlite_schema"
+                                " WHERE type = 'table' AND name = ?", &error);
+      g_assert_no_error (error);
+      sqlite3_bind_text (stmt, 1, tables[i], -1, SQLITE_STATIC);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1);
+    }
+  g_assert_true (sqlite3_get_autocommit (ct_db_get_handle (db)));
+  g_assert_true (ct_db_is_empty (db));
+
+  /* Foreign keys are enforced. */
+  g_assert_false (ct_db_exec (db, "INSERT INTO contact_tags VALUES (1, 1)", &error));
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+}
+
+static void
+test_reopen (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(CtDb) db = NULL;
+  GError *error = NULL;
+  gint64 n_objects;
+  char header[20];
+  FILE *fp;
+
+  db = ct_db_open (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_true (ct_db_exec (db, "INSERT INTO contacts (email) VALUES ('ada@example.com')",
+                             &error));
+  g_assert_no_error (error);
+  g_assert_false (ct_db_is_empty (db));
+  n_objects = ct_db_query_int64 (db, "SELECT count(*) FROM sqlite_schema", &error);
+  g_assert_cmpint (n_objects, >, 10);
+  g_clear_object (&db);
+
+  /* WAL is recorded in the file itself (bytes 18 and 19 are 2). */
+  fp = g_fopen (fixture->path, "rb");
+  g_assert_nonnull (fp);
+  g_assert_cmpuint (fread (header, 1, sizeof header, fp), ==, sizeof header);
+  fclose (fp);
+  g_assert_cmpint (header[18], ==, 2);
+  g_assert_cmpint (header[19], ==, 2);
+
+  for (int round = 0; round < 2; round++)
+    {
+      db = ct_db_open (fixture->path, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (ct_db_get_schema_version (db), ==, CT_DB_SCHEMA_VERSION);
+      g_assert_cmpint (ct_db_query_int64 (db, "PRAGMA user_version", NULL), ==,
+                       CT_DB_SCHEMA_VERSION);
+      g_assert_cmpint (ct_db_query_int64 (db, "SELECT count(*) FROM sqlite_schema", NULL),
+                       ==, n_objects);
+      g_assert_cmpint (ct_db_query_int64 (db, "SELECT count(*) FROM contacts"
+                                              " WHERE email = 'ada@example.com'", NULL),
+                       ==, 1);
+      g_assert_cmpint (ct_db_query_int64 (db, "PRAGMA foreign_keys", NULL), ==, 1);
+      g_clear_object (&db);
+    }
+}
+
+static void
+test_two_connections (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(CtDb) first = NULL;
+  g_autoptr(CtDb) second = NULL;
+  GError *error = NULL;
+
+  /* A worker thread opens its own connection while the window has one. */
+  first = ct_db_open (fixture->path, &error);
+  g_assert_no_error (error);
+  second = ct_db_open (fixture->path, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (ct_db_exec (first, "INSERT INTO tags (name) VALUES ('vip')", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ct_db_query_int64 (second, "SELECT count(*) FROM tags", NULL), ==, 1);
+}
+
+static void
+test_empty_file (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(CtDb) db = NULL;
+  GError *error = NULL;
+
+  g_file_set_contents (fixture->path, "", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (file_size (fixture->path), ==, 0);
+
+  db = ct_db_open (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (db);
+  g_assert_cmpint (ct_db_query_int64 (db, "PRAGMA user_version", NULL), ==,
+                   CT_DB_SCHEMA_VERSION);
+  g_assert_cmpint (ct_db_query_int64 (db, "PRAGMA application_id", NULL), ==,
+                   CT_DB_APPLICATION_ID);
+  g_assert_cmpint (ct_db_query_int64 (db, "SELECT count(*) FROM contacts", &error), ==, 0);
+  g_assert_no_error (error);
+}
+
+static void
+test_not_database (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const char *text = "name,email\nAda,ada@example.com\n张伟,zhang@example.com\n";
+  GError *error = NULL;
+
+  g_file_set_contents (fixture->path, text, -1, &error);
+  g_assert_no_error (error);
+  assert_refused (fixture->path, CT_DB_ERROR_NOT_DATABASE);
+
+  /* Shorter than the SQLite header, and a file that only starts like it. */
+  g_file_set_contents (fixture->path, "SQLite", -1, &error);
+  g_assert_no_error (error);
+  assert_refused (fixture->path, CT_DB_ERROR_NOT_DATABASE);
+}
+
+static void
+test_not_database_header (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree char *contents = NULL;
+  GError *error = NULL;
+
+  /* The SQLite magic followed by garbage instead of a database header. */
+  contents = g_malloc0 (4096);
+  memcpy (contents, "SQLite format 3", 16);
+  memset (contents + 16, 0xee, 4096 - 16);
+  g_file_set_contents (fixture->path, contents, 4096, &error);
+  g_assert_no_error (error);
+
+  assert_refused (fixture->path, CT_DB_ERROR_NOT_DATABASE);
+}
+
+static void
+test_corrupt (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(CtDb) db = NULL;
+  guint8 garbage[512];
+  goffset size;
+  goffset offset;
+  FILE *fp;
+  GError *error = NULL;
+
+  make_clientele_db (fixture->path, 400);
+  size = file_size (fixture->path);
+  g_assert_cmpint (size, >, 40 * 4096);
+
+  /* Damage the middle of a page half-way through the file, far from the
+   * file header that tells SQLite what the file is. */
+  offset = (size / 4096 / 2) * 4096 + 1024;
+  for (guint i = 0; i < sizeof garbage; i++)
+    garbage[i] = (guint8) (i * 37 + 11);
+  fp = g_fopen (fixture->path, "r+b");
+  g_assert_nonnull (fp);
+  g_assert_cmpint (fseek (fp, offset, SEEK_SET), ==, 0);
+  g_assert_cmpuint (fwrite (garbage, 1, sizeof garbage, fp), ==, sizeof garbage);
+  fclose (fp);
+
+  assert_refused (fixture->path, CT_DB_ERROR_CORRUPT);
+
+  db = ct_db_open (fixture->path, &error);
+  g_assert_nonnull (strstr (error->message, "damaged"));
+  g_clear_error (&error);
+}
+
+static void
+test_corrupt_schema (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  guint8 garbage[1024];
+  FILE *fp;
+
+  make_clientele_db (fixture->path, 50);
+
+  /* The end of page 1, where the cells of the schema table start. */
+  memset (garbage, 0xa5, sizeof garbage);
+  fp = g_fopen (fixture->path, "r+b");
+  g_assert_nonnull (fp);
+  g_assert_cmpint (fseek (fp, 4096 - sizeof garbage, SEEK_SET), ==, 0);
+  g_assert_cmpuint (fwrite (garbage, 1, sizeof garbage, fp), ==, sizeof garbage);
+  fclose (fp);
+
+  assert_refused (fixture->path, CT_DB_ERROR_CORRUPT);
+}
+
+static void
+test_foreign (Fixture       *fixture,
+              gconstpointer  data)
+{
+  sqlite3 *other = raw_open (fixture->path);
+
+  raw_exec (other, "CREATE TABLE recipes (id INTEGER PRIMARY KEY, title TEXT);"
+                   "INSERT INTO recipes (title) VALUES ('Mapo tofu');");
+  g_assert_cmpint (raw_query_int (other, "PRAGMA application_id"), ==, 0);
+  sqlite3_close (other);
+
+  assert_refused (fixture->path, CT_DB_ERROR_FOREIGN);
+}
+
+static void
+test_foreign_versioned (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  sqlite3 *other = raw_open (fixture->path);
+
+  /* Another program's own schema version is not ours to compare with. */
+  raw_exec (other, "PRAGMA journal_mode = WAL;"
+                   "CREATE TABLE t (x);"
+                   "PRAGMA user_version = 7;"
+                   "PRAGMA application_id = 1234;");
+  sqlite3_close (other);
+
+  assert_refused (fixture->path, CT_DB_ERROR_FOREIGN);
+}
+
+static void
+test_too_new (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(CtDb) db = NULL;
+  sqlite3 *other;
+  GError *error = NULL;
+
+  make_clientele_db (fixture->path, 20);
+
+  other = raw_open (fixture->path);
+  raw_exec (other, "PRAGMA user_version = 99;"
+                   "CREATE TABLE from_the_future (x);"
+                   "INSERT INTO from_the_future VALUES (1);");
+  sqlite3_close (other);
+  assert_no_pending_writes (fixture->path);
+
+  assert_refused (fixture->path, CT_DB_ERROR_TOO_NEW);
+
+  /* The message says which versions are involved. */
+  db = ct_db_open (fixture->path, &error);
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_TOO_NEW);
+  g_assert_nonnull (strstr (error->message, "99"));
+  g_clear_error (&error);
+
+  /* Nothing of the newer schema was lost. */
+  other = raw_open (fixture->path);
+  g_assert_cmpint (raw_query_int (other, "PRAGMA user_version"), ==, 99);
+  g_assert_cmpint (raw_query_int (other, "SELECT x FROM from_the_future"), ==, 1);
+  g_assert_cmpint (raw_query_int (other, "SELECT count(*) FROM contacts"), ==, 20);
+  sqlite3_close (other);
+}
+
+static void
+test_too_new_in_wal (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  sqlite3 *other;
+
+  make_clientele_db (fixture->path, 20);
+  /* The newer version is only in the log: reading the version means
+   * reading the log, and closing must not fold it into the file. */
+  write_to_wal_only (fixture->path,
+                     "PRAGMA user_version = 99;"
+                     "CREATE TABLE from_the_future (x);"
+                     "INSERT INTO from_the_future VALUES (1);");
+
+  assert_refused_full (fixture->path, CT_DB_ERROR_TOO_NEW, TRUE);
+
+  other = raw_open (fixture->path);
+  g_assert_cmpint (raw_query_int (other, "PRAGMA user_version"), ==, 99);
+  g_assert_cmpint (raw_query_int (other, "SELECT x FROM from_the_future"), ==, 1);
+  sqlite3_close (other);
+}
+
+static void
+test_foreign_in_wal (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  sqlite3 *other = raw_open (fixture->path);
+
+  raw_exec (other, "PRAGMA journal_mode = WAL; CREATE TABLE t (x);");
+  sqlite3_close (other);
+  write_to_wal_only (fixture->path, "INSERT INTO t VALUES (1);");
+
+  assert_refused_full (fixture->path, CT_DB_ERROR_FOREIGN, TRUE);
+}
+
+static void
+test_locked (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(CtDb) db = NULL;
+  sqlite3 *other;
+  GError *error = NULL;
+  gint64 start;
+
+  make_clientele_db (fixture->path, 10);
+
+  /* Another program is in the middle of writing. */
+  other = raw_open (fixture->path);
+  raw_exec (other, "BEGIN IMMEDIATE;"
+                   "INSERT INTO settings (key, value) VALUES ('other', 'pending');");
+
+  start = g_get_monotonic_time ();
+  db = ct_db_open (fixture->path, &error);
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_LOCKED);
+  g_assert_null (db);
+  g_clear_error (&error);
+  /* It waited a little for the other writer, but not for ever. */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 30 * G_USEC_PER_SEC);
+
+  /* The other program's write goes through untouched. */
+  raw_exec (other, "COMMIT;");
+  sqlite3_close (other);
+
+  db = ct_db_open (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ct_db_query_int64 (db, "SELECT count(*) FROM settings"
+                                          " WHERE key = 'other' AND value = 'pending'", NULL),
+                   ==, 1);
+  g_assert_cmpint (ct_db_query_int64 (db, "SELECT count(*) FROM contacts", NULL), ==, 10);
+}
+
+static void
+test_locked_new (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(CtDb) db = NULL;
+  sqlite3 *other;
+  GError *error = NULL;
+
+  /* An empty database another program is creating right now. */
+  other = raw_open (fixture->path);
+  raw_exec (other, "BEGIN IMMEDIATE; CREATE TABLE t (x);");
+
+  db = ct_db_open (fixture->path, &error);
+  g_assert_nonnull (error);
+  g_assert_true (error->domain == CT_DB_ERROR);
+  g_assert_true (error->code == CT_DB_ERROR_LOCKED || error->code == CT_DB_ERROR_NOT_DATABASE);
+  g_assert_null (db);
+  g_clear_error (&error);
+
+  raw_exec (other, "COMMIT;");
+  g_assert_cmpint (raw_query_int (other, "SELECT count(*) FROM t"), ==, 0);
+  sqlite3_close (other);
+}
+
+static void
+test_unwritable_folder (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *blocker = g_build_filename (fixture->dir, "a-file", NULL);
+  g_autofree char *path = g_build_filename (blocker, "sub", "clientele.db", NULL);
+  g_autoptr(CtDb) db = NULL;
+  GError *error = NULL;
+
+  /* The folder cannot be made where a file already is. */
+  g_file_set_contents (blocker, "x", -1, &error);
+  g_assert_no_error (error);
+
+  db = ct_db_open (path, &error);
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_IO);
+  g_assert_null (db);
+  g_clear_error (&error);
+}
+
+static void
+test_directory (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(CtDb) db = NULL;
+  GError *error = NULL;
+
+  /* A folder where the file should be is refused, not taken as new. */
+  db = ct_db_open (fixture->dir, &error);
+  g_assert_nonnull (error);
+  g_assert_true (error->domain == CT_DB_ERROR);
+  g_assert_cmpint (error->code, ==, CT_DB_ERROR_IO);
+  g_assert_null (db);
+  g_assert_true (g_file_test (fixture->dir, G_FILE_TEST_IS_DIR));
+  g_clear_error (&error);
+}
+
+static void
+on_changed (CtDb       *db,
+            const char *table,
+            gpointer    user_data)
+{
+  GPtrArray *seen = user_data;
+
+  g_ptr_array_add (seen, g_strdup (table));
+}
+
+static void
+test_helpers (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(CtDb) db = NULL;
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) contacts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  GError *error = NULL;
+
+  db = ct_db_open (fixture->path, &error);
+  g_assert_no_error (error);
+
+  /* Query helpers */
+  g_assert_cmpint (ct_db_query_int64 (db, "SELECT 6 * 7", &error), ==, 42);
+  g_assert_no_error (error);
+  g_assert_cmpint (ct_db_query_int64 (db, "SELECT NULL", &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (ct_db_query_int64 (db, "SELECT 1 WHERE 0", &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (ct_db_query_int64 (db, "SELECT nonsense FROM nowhere", &error), ==, 0);
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_FAILED);
+  g_clear_error (&error);
+
+  stmt = ct_db_prepare (db, "SELEKT", &error);
+  g_assert_null (stmt);
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_FAILED);
+  g_clear_error (&error);
+
+  /* Transactions */
+  g_assert_true (ct_db_begin (db, &error));
+  g_assert_true (ct_db_exec (db, "INSERT INTO tags (name) VALUES ('a')", &error));
+  ct_db_rollback (db);
+  g_assert_cmpint (ct_db_query_int64 (db, "SELECT count(*) FROM tags", NULL), ==, 0);
+  ct_db_rollback (db);     /* harmless outside a transaction */
+  g_assert_true (ct_db_begin (db, &error));
+  g_assert_true (ct_db_exec (db, "INSERT INTO tags (name) VALUES ('a')", &error));
+  g_assert_true (ct_db_commit (db, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ct_db_query_int64 (db, "SELECT count(*) FROM tags", NULL), ==, 1);
+
+  /* Constraint failures have their own code. */
+  g_assert_false (ct_db_exec (db, "INSERT INTO tags (name) VALUES ('A')", &error));
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+
+  /* The changed signal is detailed by table. */
+  g_signal_connect (db, "changed", G_CALLBACK (on_changed), all);
+  g_signal_connect (db, "changed::contacts", G_CALLBACK (on_changed), contacts);
+  ct_db_emit_changed (db, "contacts");
+  ct_db_emit_changed (db, "purchases");
+  g_assert_cmpuint (all->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (all, 0), ==, "contacts");
+  g_assert_cmpstr (g_ptr_array_index (all, 1), ==, "purchases");
+  g_assert_cmpuint (contacts->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (contacts, 0), ==, "contacts");
+}
+
+static void
+test_set_error (void)
+{
+  static const struct {
+    int rc;
+    int code;
+  } cases[] = {
+    { SQLITE_NOTADB, CT_DB_ERROR_NOT_DATABASE },
+    { SQLITE_CORRUPT, CT_DB_ERROR_CORRUPT },
+    { SQLITE_BUSY, CT_DB_ERROR_LOCKED },
+    { SQLITE_BUSY_SNAPSHOT, CT_DB_ERROR_LOCKED },
+    { SQLITE_LOCKED, CT_DB_ERROR_LOCKED },
+    { SQLITE_CONSTRAINT_UNIQUE, CT_DB_ERROR_CONSTRAINT },
+    { SQLITE_IOERR_WRITE, CT_DB_ERROR_IO },
+    { SQLITE_FULL, CT_DB_ERROR_IO },
+    { SQLITE_READONLY, CT_DB_ERROR_IO },
+    { SQLITE_ERROR, CT_DB_ERROR_FAILED },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GError *error = NULL;
+
+      ct_db_set_error (&error, NULL, cases[i].rc, "Could not save");
+      g_assert_error (error, CT_DB_ERROR, cases[i].code);
+      g_assert_true (g_str_has_prefix (error->message, "Could not save: "));
+      g_clear_error (&error);
+    }
+}
+
+static void
+test_default_path (void)
+{
+  g_autofree char *path = ct_db_default_path ();
+  g_autofree char *expected = g_build_filename (g_get_user_data_dir (),
+                                                "clientele", "clientele.db", NULL);
+
+  g_assert_cmpstr (path, ==, expected);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(name, func) \
+  g_test_add (name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/db/create", test_create);
+  ADD ("/db/reopen", test_reopen);
+  ADD ("/db/two-connections", test_two_connections);
+  ADD ("/db/empty-file", test_empty_file);
+  ADD ("/db/refuse/not-database", test_not_database);
+  ADD ("/db/refuse/not-database-header", test_not_database_header);
+  ADD ("/db/refuse/corrupt", test_corrupt);
+  ADD ("/db/refuse/corrupt-schema", test_corrupt_schema);
+  ADD ("/db/refuse/foreign", test_foreign);
+  ADD ("/db/refuse/foreign-versioned", test_foreign_versioned);
+  ADD ("/db/refuse/too-new", test_too_new);
+  ADD ("/db/refuse/too-new-in-wal", test_too_new_in_wal);
+  ADD ("/db/refuse/foreign-in-wal", test_foreign_in_wal);
+  ADD ("/db/refuse/locked", test_locked);
+  ADD ("/db/refuse/locked-new", test_locked_new);
+  ADD ("/db/refuse/unwritable-folder", test_unwritable_folder);
+  ADD ("/db/refuse/directory", test_directory);
+  ADD ("/db/helpers", test_helpers);
+  g_test_add_func ("/db/set-error", test_set_error);
+  g_test_add_func ("/db/default-path", test_default_path);
+
+  return g_test_run ();
+}
