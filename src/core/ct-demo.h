@@ -6,6 +6,11 @@
 
 G_BEGIN_DECLS
 
+/* n_contacts 0 means this many. */
+#define CT_DEMO_DEFAULT_CONTACTS 2000u
+/* More is refused with CT_DB_ERROR_INVALID. */
+#define CT_DEMO_MAX_CONTACTS 1000000u
+
 typedef struct
 {
   guint   n_contacts;   /* default 2000 */
@@ -33,5 +38,17 @@ void     ct_demo_generate_async  (const char          *db_path,
                                   gpointer             user_data);
 gboolean ct_demo_generate_finish (GAsyncResult        *result,
                                   GError             **error);
+
+/* Added by B: the async form with progress, delivered on the caller's
+ * thread-default main context; @progress_destroy frees @progress_data when
+ * the task is done. Finish with ct_demo_generate_finish(). */
+void     ct_demo_generate_async_full (const char          *db_path,
+                                      const CtDemoOptions *options,
+                                      CtDemoProgress       progress,
+                                      gpointer             progress_data,
+                                      GDestroyNotify       progress_destroy,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
 
 G_END_DECLS
