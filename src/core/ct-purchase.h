@@ -65,6 +65,13 @@ CtPurchase   *ct_purchase_load              (CtDb        *db,
                                              GError     **error);
 
 CtPurchase   *ct_purchase_new_from_row      (sqlite3_stmt *stmt);
+
+/* Additions (A2): the read-only names, as loaded or last saved. The
+ * contact name falls back to the email for a contact without a name. */
+const char   *ct_purchase_get_contact_name  (CtPurchase  *self);
+const char   *ct_purchase_get_contact_email (CtPurchase  *self);
+const char   *ct_purchase_get_channel       (CtPurchase  *self);
+
 #define CT_PURCHASE_SELECT_SQL \
   "SELECT p.id, coalesce(p.contact_id, 0), coalesce(c.first_name, ''), coalesce(c.last_name, '')," \
   " coalesce(c.email, '')," \
