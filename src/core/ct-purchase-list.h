@@ -27,4 +27,15 @@ gboolean     ct_purchase_list_set_filter (CtPagedList            *list,
  * list footer; per currency would be overkill here: sums the main currency. */
 gint64       ct_purchase_list_get_total  (CtPagedList            *list);
 
+/* Additions (A2). */
+
+/* The current filter, copied into @filter. */
+void         ct_purchase_list_get_filter (CtPagedList            *list,
+                                          CtPurchaseFilter       *filter);
+/* Like ct_purchase_list_get_total(), and says which currency the total is
+ * in: the one most of the matching purchases use ("CNY" when none).
+ * @currency_out: (out) (optional) (transfer full) */
+gint64       ct_purchase_list_get_total_in (CtPagedList          *list,
+                                            char                **currency_out);
+
 G_END_DECLS
