@@ -128,4 +128,16 @@ GStrv           ct_contact_get_tag_list       (CtDb        *db,
                                                gint64       contact_id,
                                                GError     **error);
 
+/* Additions (A1). */
+
+/* "currency" property (read-write, "CNY" unless set): the currency that
+ * "total-spent-label" is formatted in; a list can set the main currency. */
+const char     *ct_contact_get_currency       (CtContact  *self);
+void            ct_contact_set_currency       (CtContact  *self,
+                                               const char *currency);
+/* The id of the deleted contact, which restoring gives back. */
+gint64          ct_contact_snapshot_get_id    (const CtContactSnapshot *snapshot);
+/* The deleted contact's display name, for an Undo toast. Returns: (transfer full) */
+char           *ct_contact_snapshot_dup_display_name (const CtContactSnapshot *snapshot);
+
 G_END_DECLS
