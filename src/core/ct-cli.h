@@ -9,7 +9,9 @@ G_BEGIN_DECLS
 /* Whether argv[1] names a command-line command rather than the app. */
 gboolean ct_cli_is_command (int    argc,
                             char **argv);
-/* Runs it; returns the process exit status. */
+/* Runs it; returns the process exit status: 0 done, 1 failed (a refused
+ * database, cancelled...), 2 a mistake on the command line. Messages go to
+ * stderr prefixed with "clientele: ". */
 int      ct_cli_run        (int    argc,
                             char **argv);
 
