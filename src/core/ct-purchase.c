@@ -754,6 +754,9 @@ validate (CtDb        *db,
   if (rc == SQLITE_ROW)
     {
       g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_CONSTRAINT,
+                   /* Translators: the first %s is an order number of a
+                    * shop, the second where it came from ("youzan",
+                    * "manual"...) */
                    _("The order reference “%s” from “%s” is already recorded for "
                      "another purchase."),
                    cleaned->external_ref, cleaned->source);
