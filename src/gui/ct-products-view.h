@@ -14,5 +14,11 @@ G_DECLARE_FINAL_TYPE (CtProductsView, ct_products_view, CT, PRODUCTS_VIEW, AdwBi
 GtkWidget *ct_products_view_new         (CtContext      *context);
 void       ct_products_view_set_context (CtProductsView *self,
                                          CtContext      *context);
+/* Opens the product editor over the window: for the product with @id, or
+ * for a new product when @id is 0. Returns: (transfer none) (nullable):
+ * the editor window, NULL when the product cannot be loaded (the reason
+ * is shown as a toast). */
+GtkWindow *ct_products_view_edit_product (CtProductsView *self,
+                                          gint64          id);
 
 G_END_DECLS

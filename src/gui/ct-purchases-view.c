@@ -609,6 +609,9 @@ ct_purchases_view_dispose (GObject *object)
   if (self->purchases != NULL)
     g_signal_handlers_disconnect_by_data (self->purchases, self);
 
+  /* AdwBin would unparent its child a second time after the template
+   * let go of it. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), CT_TYPE_PURCHASES_VIEW);
 
   g_clear_object (&self->purchases);
