@@ -577,7 +577,9 @@ test_empty_states (Fixture       *fixture,
   g_assert_no_error (error);
   ct_db_emit_changed (fixture->db, "purchases");
   g_assert_cmpuint (n_rows (fixture), ==, 0);
+  drain ();
   g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "empty");
+  g_assert_cmpstr (summary (fixture), ==, zero);
   g_assert_null (strstr (adw_status_page_get_description (empty), "filters"));
 }
 
@@ -612,7 +614,19 @@ test_lists_follow_changes (Fixture       *fixture,
   g_assert_cmpuint (n_rows (fixture), ==, 6);
   {
     g_autoptr(CtPurchase) newest = g_list_model_get_item (view_model (fixture), 0);
+    g_autofree char *before = expected_summary (6, 19900 + 15000 + 4900 + 99900 + 50000);
+    g_autofree char *after = expected_summary (6, 19900 + 15000 + 4900 + 99900);
+
     g_assert_cmpint (ct_purchase_get_product_id (newest), ==, workshop);
+    g_assert_cmpstr (summary (fixture), ==, before);
+
+    /* A refund changes the total without adding or removing a row. */
+    ct_purchase_set_refunded (newest, TRUE);
+    g_assert_true (ct_purchase_update (fixture->db, newest, &error));
+    g_assert_no_error (error);
+    drain ();
+    g_assert_cmpuint (n_rows (fixture), ==, 6);
+    g_assert_cmpstr (summary (fixture), ==, after);
   }
 }
 

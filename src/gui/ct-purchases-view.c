@@ -44,6 +44,9 @@ struct _CtPurchasesView
   /* Set while the drop-downs are rebuilt, so that restoring their
    * selection does not run the query once per drop-down. */
   gboolean             rebuilding;
+  /* The total is a query over every matching row: one per burst of
+   * changes is enough. */
+  guint                summary_idle_id;
 
   GtkDropDown         *period_dropdown;
   GtkRevealer         *range_revealer;
@@ -182,6 +185,8 @@ update_summary (CtPurchasesView *self)
   g_autofree char *text = NULL;
   g_autofree char *currency = NULL;
 
+  g_clear_handle_id (&self->summary_idle_id, g_source_remove);
+
   if (self->purchases == NULL)
     return;
 
@@ -217,6 +222,23 @@ update_summary (CtPurchasesView *self)
       gtk_stack_set_visible_child_name (self->empty_action_stack, "add");
       gtk_stack_set_visible_child_name (self->stack, "empty");
     }
+}
+
+static gboolean
+update_summary_idle (gpointer user_data)
+{
+  CtPurchasesView *self = user_data;
+
+  self->summary_idle_id = 0;
+  update_summary (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_update_summary (CtPurchasesView *self)
+{
+  if (self->summary_idle_id == 0)
+    self->summary_idle_id = g_idle_add (update_summary_idle, self);
 }
 
 static void
@@ -369,9 +391,8 @@ on_db_changed (CtPurchasesView *self,
 
   if (lost_selection)
     apply_filter (self);
-  else if (g_str_equal (table, "purchases") || g_str_equal (table, "products")
-           || g_str_equal (table, "contacts"))
-    update_summary (self);
+  else if (g_str_equal (table, "purchases") || g_str_equal (table, "contacts"))
+    queue_update_summary (self);  /* an amount can change without a row coming or going */
 }
 
 static void
@@ -381,7 +402,7 @@ on_items_changed (CtPurchasesView *self,
                   guint            added,
                   GListModel      *model)
 {
-  update_summary (self);
+  queue_update_summary (self);
 }
 
 static void
@@ -608,6 +629,7 @@ ct_purchases_view_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (ct_context_get_db (self->context), self);
   if (self->purchases != NULL)
     g_signal_handlers_disconnect_by_data (self->purchases, self);
+  g_clear_handle_id (&self->summary_idle_id, g_source_remove);
 
   /* AdwBin would unparent its child a second time after the template
    * let go of it. */
