@@ -1,0 +1,1158 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ct-contact-detail.c: one contact's editable profile, tags and purchases
+ *
+ * The profile is a form: what is typed stays in the fields until Save
+ * stores it, and a refused Save (bad email, duplicate email...) says why
+ * and keeps every character. Tags are stored as soon as they are added or
+ * removed. The purchase timeline is the core's purchase list filtered to
+ * this contact; it follows the database by itself.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ct-contact-detail.h"
+#include "ct-gui-format.h"
+#include "ct-purchase-dialog.h"
+#include "ct-window.h"
+
+struct _CtContactDetail
+{
+  AdwBin               parent_instance;
+
+  CtContext           *context;
+  gint64               contact_id;
+  gboolean             is_new;
+  CtContact           *contact;      /* as stored; NULL when new or empty */
+  GStrv                tags;
+  char                *title;
+  GListStore          *channels;     /* CtNamedItem, "None" first */
+  CtPagedList         *purchases;    /* made on first use, then refiltered */
+  gboolean             purchases_bound;
+  gboolean             filling;
+  gboolean             dirty;
+  guint                ignore_changes;
+
+  /* template children */
+  GtkStack            *stack;
+  GtkButton           *delete_button;
+  GtkButton           *save_button;
+  AdwAvatar           *avatar;
+  GtkLabel            *title_label;
+  GtkLabel            *subtitle_label;
+  GtkLabel            *error_label;
+  AdwEntryRow         *first_name_row;
+  AdwEntryRow         *last_name_row;
+  AdwEntryRow         *email_row;
+  AdwEntryRow         *phone_row;
+  AdwEntryRow         *company_row;
+  AdwComboRow         *channel_row;
+  AdwComboRow         *status_row;
+  GtkTextView         *notes_view;
+  AdwPreferencesGroup *tags_group;
+  GtkFlowBox          *tags_box;
+  AdwEntryRow         *tag_row;
+  AdwPreferencesGroup *purchases_group;
+  GtkButton           *add_purchase_button;
+  GtkListBox          *purchases_listbox;
+};
+
+G_DEFINE_FINAL_TYPE (CtContactDetail, ct_contact_detail, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_CONTACT_ID,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const CtContactStatus statuses[] = {
+  CT_CONTACT_SUBSCRIBED,
+  CT_CONTACT_UNSUBSCRIBED,
+  CT_CONTACT_BOUNCED,
+  CT_CONTACT_COMPLAINED,
+};
+
+typedef struct
+{
+  CtDb              *db;
+  CtContactSnapshot *snapshot;
+  gint64             id;
+  GWeakRef           detail;
+} UndoData;
+
+static void
+undo_data_free (gpointer data)
+{
+  UndoData *undo = data;
+
+  g_clear_pointer (&undo->snapshot, ct_contact_snapshot_free);
+  g_clear_object (&undo->db);
+  g_weak_ref_clear (&undo->detail);
+  g_free (undo);
+}
+
+static CtDb *
+get_db (CtContactDetail *self)
+{
+  return self->context != NULL ? ct_context_get_db (self->context) : NULL;
+}
+
+static void
+add_toast (CtContactDetail *self,
+           AdwToast        *toast)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (CT_IS_WINDOW (root))
+    ct_window_add_toast (CT_WINDOW (root), toast);
+  else
+    {
+      g_message ("%s", adw_toast_get_title (toast));
+      g_object_unref (g_object_ref_sink (toast));
+    }
+}
+
+/* Toast titles are markup; messages may hold user text. */
+static void
+toast_message (CtContactDetail *self,
+               const char      *message)
+{
+  g_autofree char *escaped = g_markup_escape_text (message, -1);
+  add_toast (self, adw_toast_new (escaped));
+}
+
+/* "today", "yesterday", "12 days ago", counted in local calendar days. */
+static char *
+format_ago (gint64 unix_seconds)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) then = g_date_time_new_from_unix_local (unix_seconds);
+  GDate today, day;
+  int days;
+
+  if (then == NULL)
+    return g_strdup ("—");
+
+  g_date_clear (&today, 1);
+  g_date_clear (&day, 1);
+  g_date_set_dmy (&today, g_date_time_get_day_of_month (now),
+                  g_date_time_get_month (now), g_date_time_get_year (now));
+  g_date_set_dmy (&day, g_date_time_get_day_of_month (then),
+                  g_date_time_get_month (then), g_date_time_get_year (then));
+  days = g_date_days_between (&day, &today);
+
+  if (days <= 0)
+    return g_strdup (_("today"));
+  if (days == 1)
+    return g_strdup (_("yesterday"));
+  return g_strdup_printf (ngettext ("%d day ago", "%d days ago", days), days);
+}
+
+/* Form access */
+
+static const char *
+row_text (AdwEntryRow *row)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (row));
+}
+
+static char *
+row_value (AdwEntryRow *row)
+{
+  return g_strstrip (g_strdup (row_text (row)));
+}
+
+static char *
+notes_text (CtContactDetail *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->notes_view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static gint64
+form_channel_id (CtContactDetail *self)
+{
+  guint position = adw_combo_row_get_selected (self->channel_row);
+  g_autoptr(CtNamedItem) item = NULL;
+
+  if (position == GTK_INVALID_LIST_POSITION)
+    return 0;
+  item = g_list_model_get_item (G_LIST_MODEL (self->channels), position);
+  return item != NULL ? ct_named_item_get_id (item) : 0;
+}
+
+static CtContactStatus
+form_status (CtContactDetail *self)
+{
+  guint position = adw_combo_row_get_selected (self->status_row);
+
+  if (position >= G_N_ELEMENTS (statuses))
+    return CT_CONTACT_SUBSCRIBED;
+  return statuses[position];
+}
+
+static void
+apply_form (CtContactDetail *self,
+            CtContact       *contact)
+{
+  g_autofree char *first = row_value (self->first_name_row);
+  g_autofree char *last = row_value (self->last_name_row);
+  g_autofree char *email = row_value (self->email_row);
+  g_autofree char *phone = row_value (self->phone_row);
+  g_autofree char *company = row_value (self->company_row);
+  g_autofree char *notes = notes_text (self);
+
+  ct_contact_set_first_name (contact, first);
+  ct_contact_set_last_name (contact, last);
+  ct_contact_set_email (contact, email);
+  ct_contact_set_phone (contact, phone);
+  ct_contact_set_company (contact, company);
+  ct_contact_set_channel_id (contact, form_channel_id (self));
+  ct_contact_set_status (contact, form_status (self));
+  ct_contact_set_notes (contact, notes);
+}
+
+static gboolean
+compute_dirty (CtContactDetail *self)
+{
+  g_autofree char *notes = NULL;
+
+  if (self->is_new)
+    {
+      notes = notes_text (self);
+      return *row_text (self->first_name_row) || *row_text (self->last_name_row) ||
+             *row_text (self->email_row) || *row_text (self->phone_row) ||
+             *row_text (self->company_row) || *notes;
+    }
+
+  if (self->contact == NULL)
+    return FALSE;
+
+  notes = notes_text (self);
+  return g_strcmp0 (row_text (self->first_name_row), ct_contact_get_first_name (self->contact)) != 0 ||
+         g_strcmp0 (row_text (self->last_name_row), ct_contact_get_last_name (self->contact)) != 0 ||
+         g_strcmp0 (row_text (self->email_row), ct_contact_get_email (self->contact)) != 0 ||
+         g_strcmp0 (row_text (self->phone_row), ct_contact_get_phone (self->contact)) != 0 ||
+         g_strcmp0 (row_text (self->company_row), ct_contact_get_company (self->contact)) != 0 ||
+         g_strcmp0 (notes, ct_contact_get_notes (self->contact)) != 0 ||
+         form_channel_id (self) != ct_contact_get_channel_id (self->contact) ||
+         form_status (self) != ct_contact_get_status (self->contact);
+}
+
+static void
+update_actions (CtContactDetail *self)
+{
+  gboolean stored = self->contact_id > 0 && !self->is_new;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "contact.save", self->dirty);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "contact.delete", stored);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "contact.add-purchase", stored);
+}
+
+static void
+set_title (CtContactDetail *self,
+           const char      *title)
+{
+  if (g_strcmp0 (self->title, title) == 0)
+    return;
+  g_free (self->title);
+  self->title = g_strdup (title);
+}
+
+/* The title follows what is typed, so a new contact's avatar fills in. */
+static void
+update_header (CtContactDetail *self)
+{
+  g_autofree char *first = row_value (self->first_name_row);
+  g_autofree char *last = row_value (self->last_name_row);
+  g_autofree char *email = row_value (self->email_row);
+  g_autofree char *phone = row_value (self->phone_row);
+  g_autofree char *name = ct_contact_format_name (first, last);
+  const char *subtitle;
+
+  if (name != NULL && *name != '\0')
+    set_title (self, name);
+  else if (*email != '\0')
+    set_title (self, email);
+  else if (*phone != '\0')
+    set_title (self, phone);
+  else if (self->is_new)
+    set_title (self, _("New Contact"));
+  else
+    set_title (self, _("Unnamed Contact"));
+
+  gtk_label_set_text (self->title_label, self->title);
+  adw_avatar_set_text (self->avatar, self->is_new && (name == NULL || *name == '\0') &&
+                                     *email == '\0' && *phone == '\0' ? NULL : self->title);
+
+  if (self->is_new)
+    subtitle = _("Not saved yet");
+  else if (*email != '\0')
+    subtitle = email;
+  else if (*phone != '\0')
+    subtitle = phone;
+  else
+    subtitle = "";
+  gtk_label_set_text (self->subtitle_label, subtitle);
+  gtk_widget_set_visible (GTK_WIDGET (self->subtitle_label), *subtitle != '\0');
+}
+
+static void
+clear_error (CtContactDetail *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->email_row), "error");
+}
+
+static void
+update_dirty (CtContactDetail *self)
+{
+  self->dirty = compute_dirty (self);
+  update_actions (self);
+}
+
+static void
+on_form_changed (CtContactDetail *self)
+{
+  if (self->filling)
+    return;
+
+  clear_error (self);
+  update_header (self);
+  update_dirty (self);
+}
+
+static void
+select_channel (CtContactDetail *self,
+                gint64           channel_id)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->channels));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CtNamedItem) item = g_list_model_get_item (G_LIST_MODEL (self->channels), i);
+
+      if (ct_named_item_get_id (item) == channel_id)
+        {
+          adw_combo_row_set_selected (self->channel_row, i);
+          return;
+        }
+    }
+  adw_combo_row_set_selected (self->channel_row, 0);
+}
+
+static void
+load_channels (CtContactDetail *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) all = NULL;
+  g_autoptr(CtNamedItem) none = NULL;
+  guint n;
+
+  g_list_store_remove_all (self->channels);
+  /* Translators: no acquisition channel */
+  none = ct_named_item_new (0, C_("channel", "None"));
+  g_list_store_append (self->channels, none);
+
+  all = ct_channel_list_all (get_db (self), &error);
+  if (all == NULL)
+    {
+      toast_message (self, error->message);
+      return;
+    }
+
+  n = g_list_model_get_n_items (all);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (all, i);
+      g_list_store_append (self->channels, item);
+    }
+}
+
+static void
+fill_form (CtContactDetail *self)
+{
+  CtContact *c = self->contact;
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->notes_view);
+
+  self->filling = TRUE;
+
+  load_channels (self);
+  gtk_editable_set_text (GTK_EDITABLE (self->first_name_row), c ? ct_contact_get_first_name (c) : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->last_name_row), c ? ct_contact_get_last_name (c) : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->email_row), c ? ct_contact_get_email (c) : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->phone_row), c ? ct_contact_get_phone (c) : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->company_row), c ? ct_contact_get_company (c) : "");
+  select_channel (self, c ? ct_contact_get_channel_id (c) : 0);
+  for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
+    if (statuses[i] == (c ? ct_contact_get_status (c) : CT_CONTACT_SUBSCRIBED))
+      adw_combo_row_set_selected (self->status_row, i);
+  gtk_text_buffer_set_text (buffer, c ? ct_contact_get_notes (c) : "", -1);
+
+  self->filling = FALSE;
+
+  clear_error (self);
+  update_header (self);
+  update_dirty (self);
+}
+
+/* Tags */
+
+static void set_tags (CtContactDetail    *self,
+                      const char * const *tags);
+
+static void
+on_remove_tag_clicked (GtkButton       *button,
+                       CtContactDetail *self)
+{
+  const char *removed = g_object_get_data (G_OBJECT (button), "ct-tag");
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) tags = NULL;
+
+  for (guint i = 0; self->tags != NULL && self->tags[i] != NULL; i++)
+    if (g_strcmp0 (self->tags[i], removed) != 0)
+      g_strv_builder_add (builder, self->tags[i]);
+  tags = g_strv_builder_end (builder);
+
+  set_tags (self, (const char * const *) tags);
+}
+
+static GtkWidget *
+create_tag_pill (CtContactDetail *self,
+                 const char      *tag)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *label = gtk_label_new (tag);
+  GtkWidget *button = gtk_button_new_from_icon_name ("window-close-symbolic");
+  g_autofree char *remove_label = g_strdup_printf (_("Remove tag “%s”"), tag);
+
+  gtk_widget_add_css_class (box, "tag-pill");
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 24);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_add_css_class (button, "circular");
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (button, remove_label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, remove_label,
+                                  -1);
+  g_object_set_data_full (G_OBJECT (button), "ct-tag", g_strdup (tag), g_free);
+  g_signal_connect (button, "clicked", G_CALLBACK (on_remove_tag_clicked), self);
+
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), button);
+  return box;
+}
+
+static void
+show_tags (CtContactDetail *self)
+{
+  GtkWidget *child;
+  gboolean any = self->tags != NULL && self->tags[0] != NULL;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->tags_box))) != NULL)
+    gtk_flow_box_remove (self->tags_box, child);
+
+  for (guint i = 0; self->tags != NULL && self->tags[i] != NULL; i++)
+    gtk_flow_box_append (self->tags_box, create_tag_pill (self, self->tags[i]));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->tags_box), any);
+  adw_preferences_group_set_description (self->tags_group,
+                                         any ? NULL : _("No tags yet. Tags group contacts for searching and, later, for campaigns."));
+}
+
+static void
+load_tags (CtContactDetail *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (&self->tags, g_strfreev);
+  if (self->contact_id > 0)
+    {
+      self->tags = ct_contact_get_tag_list (get_db (self), self->contact_id, &error);
+      if (self->tags == NULL && error != NULL)
+        toast_message (self, error->message);
+    }
+  show_tags (self);
+}
+
+static void
+set_tags (CtContactDetail    *self,
+          const char * const *tags)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->contact_id <= 0)
+    return;
+
+  if (!ct_contact_set_tags (get_db (self), self->contact_id, tags, &error))
+    {
+      toast_message (self, error->message);
+      return;
+    }
+  load_tags (self);
+}
+
+static void
+on_tag_apply (CtContactDetail *self)
+{
+  g_autofree char *tag = row_value (self->tag_row);
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_auto(GStrv) tags = NULL;
+
+  if (*tag == '\0')
+    return;
+
+  /* Tags are unique ignoring case; adding one again is not an error. */
+  for (guint i = 0; self->tags != NULL && self->tags[i] != NULL; i++)
+    {
+      g_autofree char *a = g_utf8_casefold (self->tags[i], -1);
+      g_autofree char *b = g_utf8_casefold (tag, -1);
+
+      if (g_strcmp0 (a, b) == 0)
+        {
+          gtk_editable_set_text (GTK_EDITABLE (self->tag_row), "");
+          return;
+        }
+    }
+
+  builder = g_strv_builder_new ();
+  if (self->tags != NULL)
+    g_strv_builder_addv (builder, (const char **) self->tags);
+  g_strv_builder_add (builder, tag);
+  tags = g_strv_builder_end (builder);
+
+  set_tags (self, (const char * const *) tags);
+  if (self->tags != NULL && g_strv_length (self->tags) == g_strv_length (tags))
+    gtk_editable_set_text (GTK_EDITABLE (self->tag_row), "");
+}
+
+/* Purchases */
+
+static GtkWidget *
+create_purchase_row (gpointer item,
+                     gpointer user_data)
+{
+  CtPurchase *purchase = CT_PURCHASE (item);
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *amount;
+  g_autofree char *date = NULL;
+  g_autofree char *amount_label = NULL;
+  g_autofree char *subtitle = NULL;
+  const char *product = ct_purchase_get_product_name (purchase);
+
+  g_object_get (purchase, "date-label", &date, "amount-label", &amount_label, NULL);
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                 product != NULL && *product != '\0' ? product : _("No product"));
+  if (ct_purchase_get_refunded (purchase))
+    subtitle = g_strdup_printf ("%s · %s", date, _("Refunded"));
+  else
+    subtitle = g_strdup (date);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+
+  amount = gtk_label_new (amount_label);
+  gtk_widget_add_css_class (amount, "numeric");
+  if (ct_purchase_get_refunded (purchase))
+    {
+      gtk_widget_add_css_class (amount, "dim-label");
+      gtk_widget_add_css_class (amount, "refunded");
+    }
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), amount);
+
+  return row;
+}
+
+static void
+update_summary (CtContactDetail *self)
+{
+  g_autofree char *count = NULL;
+  g_autofree char *total = NULL;
+  g_autofree char *ago = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *total_label = NULL;
+  g_autofree char *last_label = NULL;
+  int n;
+
+  if (self->contact == NULL)
+    return;
+
+  n = ct_contact_get_purchase_count (self->contact);
+  if (n <= 0)
+    {
+      adw_preferences_group_set_description (self->purchases_group, _("No purchases yet."));
+      return;
+    }
+
+  count = ct_format_count ((guint64) n);
+  g_object_get (self->contact, "total-spent-label", &total, NULL);
+  ago = format_ago (ct_contact_get_last_purchase_at (self->contact));
+
+  /* Translators: joined as "7 purchases · ¥3,240.00 in total · last 12 days ago" */
+  text = g_strdup_printf (ngettext ("%s purchase", "%s purchases", n), count);
+  /* Translators: %s is an amount of money such as "¥3,240.00" */
+  total_label = g_strdup_printf (_("%s in total"), total);
+  /* Translators: %s is "today", "yesterday" or "12 days ago" */
+  last_label = g_strdup_printf (_("last %s"), ago);
+
+  g_free (count);
+  count = g_strdup_printf ("%s · %s · %s", text, total_label, last_label);
+  adw_preferences_group_set_description (self->purchases_group, count);
+}
+
+static void
+on_purchases_changed (GListModel      *model,
+                      guint            position,
+                      guint            removed,
+                      guint            added,
+                      CtContactDetail *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->purchases_listbox),
+                          g_list_model_get_n_items (model) > 0);
+}
+
+static void
+show_purchases (CtContactDetail *self)
+{
+  g_autoptr(GError) error = NULL;
+  CtPurchaseFilter filter = { 0, };
+
+  if (self->contact_id <= 0)
+    {
+      if (self->purchases_bound)
+        gtk_list_box_bind_model (self->purchases_listbox, NULL, NULL, NULL, NULL);
+      self->purchases_bound = FALSE;
+      return;
+    }
+
+  if (self->purchases == NULL)
+    {
+      self->purchases = ct_purchase_list_new (get_db (self));
+      g_signal_connect (self->purchases, "items-changed",
+                        G_CALLBACK (on_purchases_changed), self);
+    }
+
+  /* Filtered before binding: unfiltered, it is every purchase there is. */
+  filter.contact_id = self->contact_id;
+  if (!ct_purchase_list_set_filter (self->purchases, &filter, &error))
+    {
+      toast_message (self, error->message);
+      return;
+    }
+
+  on_purchases_changed (G_LIST_MODEL (self->purchases), 0, 0, 0, self);
+  if (!self->purchases_bound)
+    {
+      gtk_list_box_bind_model (self->purchases_listbox, G_LIST_MODEL (self->purchases),
+                               create_purchase_row, self, NULL);
+      self->purchases_bound = TRUE;
+    }
+
+  update_summary (self);
+}
+
+/* Showing */
+
+static void
+set_contact_id (CtContactDetail *self,
+                gint64           id)
+{
+  if (self->contact_id == id)
+    return;
+  self->contact_id = id;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTACT_ID]);
+}
+
+static void
+show_empty (CtContactDetail *self)
+{
+  self->is_new = FALSE;
+  g_clear_object (&self->contact);
+  set_contact_id (self, 0);
+  show_purchases (self);
+  g_clear_pointer (&self->tags, g_strfreev);
+  self->dirty = FALSE;
+  update_actions (self);
+  gtk_stack_set_visible_child_name (self->stack, "empty");
+}
+
+/* Reads the stored contact again after a change made anywhere. */
+static void
+on_db_changed (CtContactDetail *self,
+               const char      *table)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CtContact) contact = NULL;
+
+  if (self->ignore_changes > 0 || self->is_new || self->contact_id <= 0)
+    return;
+
+  contact = ct_contact_load (get_db (self), self->contact_id, &error);
+  if (contact == NULL)
+    {
+      if (g_error_matches (error, CT_DB_ERROR, CT_DB_ERROR_NOT_FOUND))
+        show_empty (self);
+      else
+        toast_message (self, error->message);
+      return;
+    }
+
+  g_set_object (&self->contact, contact);
+  /* Someone else's change must not wipe what the user is typing. */
+  if (!self->dirty)
+    fill_form (self);
+  else
+    update_dirty (self);
+  if (g_strcmp0 (table, "contacts") == 0)
+    load_tags (self);
+  update_summary (self);
+}
+
+static void
+show_contact (CtContactDetail *self,
+              CtContact       *contact)
+{
+  self->is_new = FALSE;
+  g_set_object (&self->contact, contact);
+  set_contact_id (self, ct_contact_get_id (contact));
+
+  fill_form (self);
+  load_tags (self);
+  show_purchases (self);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->tags_group), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->purchases_group), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->delete_button), TRUE);
+  gtk_stack_set_visible_child_name (self->stack, "contact");
+}
+
+/* Saving */
+
+static void
+show_form_error (CtContactDetail *self,
+                 const GError    *error)
+{
+  g_autofree char *email = row_value (self->email_row);
+  gboolean email_at_fault = FALSE;
+
+  if (g_error_matches (error, CT_DB_ERROR, CT_DB_ERROR_CONSTRAINT))
+    email_at_fault = *email != '\0';
+  else if (g_error_matches (error, CT_DB_ERROR, CT_DB_ERROR_INVALID) && *email != '\0')
+    {
+      /* Is it the email? Ask the same validation about the email alone. */
+      g_autoptr(CtContact) probe = ct_contact_new ();
+
+      ct_contact_set_first_name (probe, "x");
+      ct_contact_set_email (probe, email);
+      email_at_fault = !ct_contact_validate (probe, NULL);
+    }
+
+  gtk_label_set_text (self->error_label, error->message);
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
+  if (email_at_fault)
+    gtk_widget_add_css_class (GTK_WIDGET (self->email_row), "error");
+}
+
+static void
+save_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  ct_contact_detail_save (CT_CONTACT_DETAIL (widget));
+}
+
+/* Deleting, with Undo */
+
+static void
+on_undo_clicked (AdwToast *toast,
+                 UndoData *undo)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CtContactDetail) detail = NULL;
+  CtContactSnapshot *snapshot = g_steal_pointer (&undo->snapshot);
+
+  if (snapshot == NULL)
+    return;
+
+  detail = g_weak_ref_get (&undo->detail);
+  if (!ct_contact_restore (undo->db, snapshot, &error))
+    {
+      undo->snapshot = snapshot;
+      if (detail != NULL)
+        toast_message (detail, error->message);
+      return;
+    }
+  ct_contact_snapshot_free (snapshot);
+
+  /* Back to where the user was, unless they moved on meanwhile. */
+  if (detail != NULL && detail->contact_id == 0 && !detail->is_new)
+    ct_contact_detail_set_contact (detail, undo->id);
+}
+
+static void
+on_undo_dismissed (AdwToast *toast,
+                   UndoData *undo)
+{
+  g_clear_pointer (&undo->snapshot, ct_contact_snapshot_free);
+}
+
+static void
+delete_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  CtContactDetail *self = CT_CONTACT_DETAIL (widget);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *title = NULL;
+  CtContactSnapshot *snapshot;
+  UndoData *undo;
+  AdwToast *toast;
+  gint64 id = self->contact_id;
+
+  if (id <= 0 || self->is_new)
+    return;
+
+  name = g_strdup (self->contact != NULL ? ct_contact_get_display_name (self->contact) : self->title);
+
+  self->ignore_changes++;
+  snapshot = ct_contact_delete (get_db (self), id, &error);
+  self->ignore_changes--;
+  if (snapshot == NULL)
+    {
+      toast_message (self, error->message);
+      return;
+    }
+
+  show_empty (self);
+
+  undo = g_new0 (UndoData, 1);
+  undo->db = g_object_ref (get_db (self));
+  undo->snapshot = snapshot;
+  undo->id = id;
+  g_weak_ref_init (&undo->detail, self);
+
+  escaped = g_markup_escape_text (name, -1);
+  /* Translators: %s is the contact's name */
+  title = g_strdup_printf (_("“%s” deleted"), escaped);
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  g_object_set_data_full (G_OBJECT (toast), "ct-undo", undo, undo_data_free);
+  g_signal_connect (toast, "button-clicked", G_CALLBACK (on_undo_clicked), undo);
+  g_signal_connect (toast, "dismissed", G_CALLBACK (on_undo_dismissed), undo);
+  add_toast (self, toast);
+}
+
+static void
+add_purchase_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  CtContactDetail *self = CT_CONTACT_DETAIL (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  CtPurchaseDialog *dialog;
+
+  if (self->contact_id <= 0 || self->context == NULL)
+    return;
+
+  dialog = ct_purchase_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   self->context, self->contact_id);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* GObject */
+
+static void
+ct_contact_detail_dispose (GObject *object)
+{
+  CtContactDetail *self = CT_CONTACT_DETAIL (object);
+
+  if (self->purchases_bound && self->purchases_listbox != NULL)
+    gtk_list_box_bind_model (self->purchases_listbox, NULL, NULL, NULL, NULL);
+  self->purchases_bound = FALSE;
+  if (self->purchases != NULL)
+    g_signal_handlers_disconnect_by_data (self->purchases, self);
+
+  /* Unparent the template's root through AdwBin, which keeps a pointer
+   * to it that gtk_widget_dispose_template() would leave dangling. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CT_TYPE_CONTACT_DETAIL);
+
+  g_clear_object (&self->purchases);
+  g_clear_object (&self->contact);
+  g_clear_object (&self->channels);
+  g_clear_object (&self->context);
+
+  G_OBJECT_CLASS (ct_contact_detail_parent_class)->dispose (object);
+}
+
+static void
+ct_contact_detail_finalize (GObject *object)
+{
+  CtContactDetail *self = CT_CONTACT_DETAIL (object);
+
+  g_clear_pointer (&self->tags, g_strfreev);
+  g_free (self->title);
+
+  G_OBJECT_CLASS (ct_contact_detail_parent_class)->finalize (object);
+}
+
+static void
+ct_contact_detail_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  CtContactDetail *self = CT_CONTACT_DETAIL (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTACT_ID:
+      g_value_set_int64 (value, self->contact_id);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ct_contact_detail_class_init (CtContactDetailClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ct_contact_detail_dispose;
+  object_class->finalize = ct_contact_detail_finalize;
+  object_class->get_property = ct_contact_detail_get_property;
+
+  properties[PROP_CONTACT_ID] =
+    g_param_spec_int64 ("contact-id", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/clientele/Clientele/ct-contact-detail.ui");
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, stack);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, delete_button);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, save_button);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, avatar);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, title_label);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, subtitle_label);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, error_label);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, first_name_row);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, last_name_row);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, email_row);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, phone_row);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, company_row);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, channel_row);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, status_row);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, notes_view);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, tags_group);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, tags_box);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, tag_row);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, purchases_group);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, add_purchase_button);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, purchases_listbox);
+  gtk_widget_class_bind_template_callback (widget_class, on_tag_apply);
+
+  gtk_widget_class_install_action (widget_class, "contact.save", NULL, save_action);
+  gtk_widget_class_install_action (widget_class, "contact.delete", NULL, delete_action);
+  gtk_widget_class_install_action (widget_class, "contact.add-purchase", NULL, add_purchase_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK,
+                                       "contact.save", NULL);
+}
+
+static void
+ct_contact_detail_init (CtContactDetail *self)
+{
+  g_autoptr(GtkStringList) status_labels = gtk_string_list_new (NULL);
+  g_autoptr(GtkExpression) name_expression = NULL;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
+    gtk_string_list_append (status_labels, ct_contact_status_get_label (statuses[i]));
+  adw_combo_row_set_model (self->status_row, G_LIST_MODEL (status_labels));
+
+  self->channels = g_list_store_new (CT_TYPE_NAMED_ITEM);
+  name_expression = gtk_property_expression_new (CT_TYPE_NAMED_ITEM, NULL, "name");
+  adw_combo_row_set_expression (self->channel_row, name_expression);
+  adw_combo_row_set_model (self->channel_row, G_LIST_MODEL (self->channels));
+
+  g_signal_connect_swapped (self->first_name_row, "changed", G_CALLBACK (on_form_changed), self);
+  g_signal_connect_swapped (self->last_name_row, "changed", G_CALLBACK (on_form_changed), self);
+  g_signal_connect_swapped (self->email_row, "changed", G_CALLBACK (on_form_changed), self);
+  g_signal_connect_swapped (self->phone_row, "changed", G_CALLBACK (on_form_changed), self);
+  g_signal_connect_swapped (self->company_row, "changed", G_CALLBACK (on_form_changed), self);
+  g_signal_connect_swapped (self->channel_row, "notify::selected", G_CALLBACK (on_form_changed), self);
+  g_signal_connect_swapped (self->status_row, "notify::selected", G_CALLBACK (on_form_changed), self);
+  g_signal_connect_swapped (gtk_text_view_get_buffer (self->notes_view), "changed",
+                            G_CALLBACK (on_form_changed), self);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->purchases_listbox), FALSE);
+  update_actions (self);
+}
+
+GtkWidget *
+ct_contact_detail_new (void)
+{
+  return g_object_new (CT_TYPE_CONTACT_DETAIL, NULL);
+}
+
+void
+ct_contact_detail_set_context (CtContactDetail *self,
+                               CtContext       *context)
+{
+  CtDb *db;
+
+  g_return_if_fail (CT_IS_CONTACT_DETAIL (self));
+  g_return_if_fail (CT_IS_CONTEXT (context));
+
+  if (self->context == context)
+    return;
+  g_return_if_fail (self->context == NULL);
+
+  self->context = g_object_ref (context);
+  db = ct_context_get_db (context);
+  g_signal_connect_object (db, "changed::contacts", G_CALLBACK (on_db_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (db, "changed::purchases", G_CALLBACK (on_db_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (db, "changed::channels", G_CALLBACK (on_db_changed), self,
+                           G_CONNECT_SWAPPED);
+}
+
+void
+ct_contact_detail_set_contact (CtContactDetail *self,
+                               gint64           id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CtContact) contact = NULL;
+
+  g_return_if_fail (CT_IS_CONTACT_DETAIL (self));
+  g_return_if_fail (self->context != NULL);
+
+  if (id <= 0)
+    {
+      show_empty (self);
+      return;
+    }
+
+  contact = ct_contact_load (get_db (self), id, &error);
+  if (contact == NULL)
+    {
+      toast_message (self, error->message);
+      show_empty (self);
+      return;
+    }
+
+  show_contact (self, contact);
+}
+
+gint64
+ct_contact_detail_get_contact (CtContactDetail *self)
+{
+  g_return_val_if_fail (CT_IS_CONTACT_DETAIL (self), 0);
+  return self->is_new ? 0 : self->contact_id;
+}
+
+void
+ct_contact_detail_new_contact (CtContactDetail *self)
+{
+  g_return_if_fail (CT_IS_CONTACT_DETAIL (self));
+  g_return_if_fail (self->context != NULL);
+
+  self->is_new = TRUE;
+  g_clear_object (&self->contact);
+  set_contact_id (self, 0);
+  show_purchases (self);
+  g_clear_pointer (&self->tags, g_strfreev);
+
+  fill_form (self);
+
+  /* Tags and purchases belong to a stored contact. */
+  gtk_widget_set_visible (GTK_WIDGET (self->tags_group), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->purchases_group), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->delete_button), FALSE);
+  gtk_stack_set_visible_child_name (self->stack, "contact");
+  gtk_widget_grab_focus (GTK_WIDGET (self->first_name_row));
+}
+
+gboolean
+ct_contact_detail_has_unsaved_changes (CtContactDetail *self)
+{
+  g_return_val_if_fail (CT_IS_CONTACT_DETAIL (self), FALSE);
+  return self->dirty;
+}
+
+const char *
+ct_contact_detail_get_title (CtContactDetail *self)
+{
+  g_return_val_if_fail (CT_IS_CONTACT_DETAIL (self), NULL);
+  return self->title != NULL ? self->title : "";
+}
+
+gboolean
+ct_contact_detail_save (CtContactDetail *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CtContact) contact = NULL;
+  g_autoptr(CtContact) stored = NULL;
+  CtDb *db;
+  gboolean ok;
+
+  g_return_val_if_fail (CT_IS_CONTACT_DETAIL (self), FALSE);
+
+  if (!self->dirty || self->context == NULL)
+    return TRUE;
+  db = get_db (self);
+
+  /* A fresh object, so that a refused save leaves the stored one as it
+   * was for the comparison that drives the Save button. */
+  if (self->is_new)
+    contact = ct_contact_new ();
+  else
+    {
+      contact = ct_contact_load (db, self->contact_id, &error);
+      if (contact == NULL)
+        {
+          show_form_error (self, error);
+          return FALSE;
+        }
+    }
+
+  apply_form (self, contact);
+
+  ok = ct_contact_validate (contact, &error);
+  if (ok)
+    {
+      /* Ours: the reload below is enough. */
+      self->ignore_changes++;
+      ok = self->is_new ? ct_contact_insert (db, contact, &error)
+                        : ct_contact_update (db, contact, &error);
+      self->ignore_changes--;
+    }
+  if (!ok)
+    {
+      show_form_error (self, error);
+      return FALSE;
+    }
+
+  stored = ct_contact_load (db, ct_contact_get_id (contact), &error);
+  if (stored == NULL)
+    {
+      toast_message (self, error->message);
+      return FALSE;
+    }
+
+  show_contact (self, stored);
+  return TRUE;
+}

@@ -10,11 +10,19 @@ G_BEGIN_DECLS
 #define CT_TYPE_CONTACTS_VIEW (ct_contacts_view_get_type ())
 G_DECLARE_FINAL_TYPE (CtContactsView, ct_contacts_view, CT, CONTACTS_VIEW, AdwBin)
 
-GtkWidget *ct_contacts_view_new         (CtContext      *context);
-void       ct_contacts_view_set_context (CtContactsView *self,
-                                         CtContext      *context);
+GtkWidget *ct_contacts_view_new          (CtContext      *context);
+void       ct_contacts_view_set_context  (CtContactsView *self,
+                                          CtContext      *context);
 /* Puts @text in the search entry (as if typed). */
-void       ct_contacts_view_search      (CtContactsView *self,
-                                         const char     *text);
+void       ct_contacts_view_search       (CtContactsView *self,
+                                          const char     *text);
+/* Moves the keyboard focus to the search entry. */
+void       ct_contacts_view_focus_search (CtContactsView *self);
+/* Opens an empty profile in the detail pane for a new contact. */
+void       ct_contacts_view_new_contact  (CtContactsView *self);
+/* Selects the contact with @id in the list and shows it in the detail
+ * pane; FALSE when the list (as searched) does not hold it. */
+gboolean   ct_contacts_view_select       (CtContactsView *self,
+                                          gint64          id);
 
 G_END_DECLS

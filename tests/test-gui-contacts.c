@@ -1,0 +1,689 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-gui-contacts.c: the Contacts page: list, search, sort, detail,
+ * editing, validation, delete with Undo, new contacts, tags */
+#include "config.h"
+
+#include <string.h>
+
+#include "ct-gui-test.h"
+#include "ct-contacts-view.h"
+#include "ct-contact-detail.h"
+#include "ct-purchase-dialog.h"
+
+static CtApplication *app;
+
+typedef struct
+{
+  char               *dir;
+  CtDb               *db;
+  CtWindow           *window;
+  CtContactsView     *view;
+  CtContactDetail    *detail;
+  GtkColumnView      *column_view;
+  GtkSingleSelection *selection;
+  CtPagedList        *list;
+  gint64              zhang, ada, grace, alan, li;
+} Fixture;
+
+#define N_CONTACTS 5
+
+static gint64
+add_contact (CtDb       *db,
+             const char *first,
+             const char *last,
+             const char *email,
+             const char *phone,
+             const char *tags)
+{
+  g_autoptr(CtContact) contact = ct_contact_new ();
+  g_autoptr(GError) error = NULL;
+
+  ct_contact_set_first_name (contact, first);
+  ct_contact_set_last_name (contact, last);
+  ct_contact_set_email (contact, email);
+  ct_contact_set_phone (contact, phone);
+  g_assert_true (ct_contact_insert (db, contact, &error));
+  g_assert_no_error (error);
+
+  if (tags != NULL)
+    {
+      g_auto(GStrv) list = g_strsplit (tags, ",", -1);
+
+      g_assert_true (ct_contact_set_tags (db, ct_contact_get_id (contact),
+                                          (const char * const *) list, &error));
+      g_assert_no_error (error);
+    }
+  return ct_contact_get_id (contact);
+}
+
+static void
+add_purchase (CtDb   *db,
+              gint64  contact_id,
+              gint64  amount,
+              int     days_ago)
+{
+  g_autoptr(CtPurchase) purchase = ct_purchase_new ();
+  g_autoptr(GError) error = NULL;
+
+  ct_purchase_set_contact_id (purchase, contact_id);
+  ct_purchase_set_amount (purchase, amount);
+  ct_purchase_set_currency (purchase, "CNY");
+  ct_purchase_set_purchased_at (purchase, g_get_real_time () / G_USEC_PER_SEC - days_ago * 86400);
+  g_assert_true (ct_purchase_insert (db, purchase, &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(CtContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+
+  f->dir = ct_test_make_tmp ();
+  path = g_build_filename (f->dir, "business.db", NULL);
+  f->db = ct_db_open (path, &error);
+  g_assert_no_error (error);
+
+  f->zhang = add_contact (f->db, "伟", "张", "zhangwei@example.com", "13800138000", "vip,课程A");
+  f->ada = add_contact (f->db, "Ada", "Lovelace", "ada@example.com", "", "vip");
+  f->grace = add_contact (f->db, "Grace", "Hopper", "grace@example.com", "", NULL);
+  f->alan = add_contact (f->db, "Alan", "Turing", "alan@example.com", "+44 20 7946 0000", NULL);
+  f->li = add_contact (f->db, "娜", "李", "", "13900139000", NULL);
+  add_purchase (f->db, f->zhang, 19900, 3);
+  add_purchase (f->db, f->zhang, 29900, 40);
+  add_purchase (f->db, f->ada, 5000, 10);
+
+  context = ct_context_new (f->db, NULL);
+  f->window = ct_window_new (GTK_APPLICATION (app), context);
+  g_object_add_weak_pointer (G_OBJECT (f->window), (gpointer *) &f->window);
+
+  f->view = CT_CONTACTS_VIEW (adw_view_stack_get_child_by_name (
+    ADW_VIEW_STACK (gtk_widget_get_template_child (GTK_WIDGET (f->window), CT_TYPE_WINDOW, "view_stack")),
+    "contacts"));
+  f->detail = CT_CONTACT_DETAIL (gtk_widget_get_template_child (GTK_WIDGET (f->view),
+                                                                CT_TYPE_CONTACTS_VIEW, "detail"));
+  f->column_view = GTK_COLUMN_VIEW (gtk_widget_get_template_child (GTK_WIDGET (f->view),
+                                                                   CT_TYPE_CONTACTS_VIEW, "column_view"));
+  f->selection = GTK_SINGLE_SELECTION (gtk_column_view_get_model (f->column_view));
+  f->list = CT_PAGED_LIST (gtk_single_selection_get_model (f->selection));
+
+  ct_test_show_window (GTK_WINDOW (f->window));
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (f->window));
+  ct_test_spin (20);
+  g_clear_object (&f->db);
+  ct_test_rm_tmp (f->dir);
+  g_free (f->dir);
+}
+
+static GObject *
+view_child (Fixture    *f,
+            const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (f->view), CT_TYPE_CONTACTS_VIEW, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+static GObject *
+detail_child (Fixture    *f,
+              const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (f->detail), CT_TYPE_CONTACT_DETAIL, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+static guint
+n_rows (Fixture *f)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (f->selection));
+}
+
+static const char *
+count_text (Fixture *f)
+{
+  return gtk_label_get_text (GTK_LABEL (view_child (f, "count_label")));
+}
+
+static const char *
+entry_text (Fixture    *f,
+            const char *row)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (detail_child (f, row)));
+}
+
+static void
+set_entry (Fixture    *f,
+           const char *row,
+           const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (detail_child (f, row)), text);
+}
+
+static gboolean
+save_enabled (Fixture *f)
+{
+  return gtk_widget_get_sensitive (GTK_WIDGET (detail_child (f, "save_button")));
+}
+
+static void
+select_contact (Fixture *f,
+                gint64   id)
+{
+  int position = ct_paged_list_find (f->list, id);
+
+  g_assert_cmpint (position, >=, 0);
+  gtk_single_selection_set_selected (f->selection, position);
+  g_assert_cmpint (ct_contact_detail_get_contact (f->detail), ==, id);
+  ct_test_spin (20);
+}
+
+static gint64
+row_id (Fixture *f,
+        guint    position)
+{
+  g_autoptr(CtContact) contact = g_list_model_get_item (G_LIST_MODEL (f->selection), position);
+
+  g_assert_nonnull (contact);
+  return ct_contact_get_id (contact);
+}
+
+static CtContact *
+load (Fixture *f,
+      gint64   id)
+{
+  g_autoptr(GError) error = NULL;
+  CtContact *contact = ct_contact_load (f->db, id, &error);
+
+  g_assert_no_error (error);
+  return contact;
+}
+
+static void
+test_list (Fixture       *f,
+           gconstpointer  data)
+{
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (
+                     gtk_widget_get_template_child (GTK_WIDGET (f->window), CT_TYPE_WINDOW, "stack"))),
+                   ==, "main");
+  g_assert_cmpuint (n_rows (f), ==, N_CONTACTS);
+  g_assert_cmpstr (count_text (f), ==, "5 contacts");
+
+  /* The cells show the contacts, money and dates included. */
+  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->column_view), "zhangwei@example.com"));
+  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->column_view), "张伟"));
+  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->column_view), "Ada Lovelace"));
+  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->column_view), "¥498.00"));
+  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->column_view), "13900139000"));
+
+  /* Nothing selected yet: the detail says so. */
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (detail_child (f, "stack"))), ==, "empty");
+  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->detail), "No Contact Selected"));
+
+  /* A change made elsewhere shows up. */
+  add_contact (f->db, "Katherine", "Johnson", "katherine@example.com", "", NULL);
+  g_assert_cmpuint (n_rows (f), ==, N_CONTACTS + 1);
+  g_assert_cmpstr (count_text (f), ==, "6 contacts");
+}
+
+static gboolean
+has_n_rows (gpointer data)
+{
+  Fixture *f = data;
+  return n_rows (f) == GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (f->view), "want"));
+}
+
+static void
+test_search (Fixture       *f,
+             gconstpointer  data)
+{
+  GtkEditable *entry = GTK_EDITABLE (view_child (f, "search_entry"));
+
+  /* Typed, through the entry's own delay. */
+  gtk_editable_set_text (entry, "张");
+  g_object_set_data (G_OBJECT (f->view), "want", GUINT_TO_POINTER (1));
+  g_assert_true (ct_test_wait_until (has_n_rows, f, 5000));
+  g_assert_cmpint (row_id (f, 0), ==, f->zhang);
+  g_assert_cmpstr (count_text (f), ==, "1 contact found");
+
+  /* Tags, Chinese tags, email, phone, case. */
+  ct_contacts_view_search (f->view, "vip");
+  g_assert_cmpuint (n_rows (f), ==, 2);
+  g_assert_cmpstr (count_text (f), ==, "2 contacts found");
+  ct_contacts_view_search (f->view, "课程a");
+  g_assert_cmpuint (n_rows (f), ==, 1);
+  g_assert_cmpint (row_id (f, 0), ==, f->zhang);
+  ct_contacts_view_search (f->view, "GRACE@");
+  g_assert_cmpuint (n_rows (f), ==, 1);
+  g_assert_cmpint (row_id (f, 0), ==, f->grace);
+  ct_contacts_view_search (f->view, "139001");
+  g_assert_cmpuint (n_rows (f), ==, 1);
+  g_assert_cmpint (row_id (f, 0), ==, f->li);
+  ct_contacts_view_search (f->view, "张伟");
+  g_assert_cmpuint (n_rows (f), ==, 1);
+
+  /* No match: said over the list, with what was searched. */
+  ct_contacts_view_search (f->view, "nobody-like-this");
+  g_assert_cmpuint (n_rows (f), ==, 0);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (view_child (f, "list_stack"))), ==, "empty");
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (view_child (f, "empty_page"))), ==,
+                   "No Contacts Found");
+  g_assert_nonnull (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (view_child (f, "empty_page"))),
+                            "nobody-like-this"));
+  ct_test_screenshot (GTK_WIDGET (f->window), "contacts-no-match");
+
+  ct_contacts_view_search (f->view, "");
+  g_assert_cmpuint (n_rows (f), ==, N_CONTACTS);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (view_child (f, "list_stack"))), ==, "list");
+  g_assert_cmpstr (count_text (f), ==, "5 contacts");
+}
+
+static GtkColumnViewColumn *
+column (Fixture    *f,
+        const char *title)
+{
+  GListModel *columns = gtk_column_view_get_columns (f->column_view);
+
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) c = g_list_model_get_item (columns, i);
+
+      if (g_strcmp0 (gtk_column_view_column_get_title (c), title) == 0)
+        return c;
+    }
+  g_assert_not_reached ();
+}
+
+static void
+test_sort (Fixture       *f,
+           gconstpointer  data)
+{
+  /* Header clicks, as the view's sorter sees them, sort in SQL. */
+  gtk_column_view_sort_by_column (f->column_view, column (f, "Total Spent"), GTK_SORT_DESCENDING);
+  g_assert_cmpuint (n_rows (f), ==, N_CONTACTS);
+  g_assert_cmpint (row_id (f, 0), ==, f->zhang);
+  g_assert_cmpint (row_id (f, 1), ==, f->ada);
+
+  gtk_column_view_sort_by_column (f->column_view, column (f, "Total Spent"), GTK_SORT_ASCENDING);
+  g_assert_cmpint (row_id (f, N_CONTACTS - 1), ==, f->zhang);
+  g_assert_cmpint (row_id (f, N_CONTACTS - 2), ==, f->ada);
+
+  gtk_column_view_sort_by_column (f->column_view, column (f, "Email"), GTK_SORT_ASCENDING);
+  g_assert_cmpint (ct_paged_list_find (f->list, f->ada), <, ct_paged_list_find (f->list, f->alan));
+  g_assert_cmpint (ct_paged_list_find (f->list, f->alan), <, ct_paged_list_find (f->list, f->grace));
+  g_assert_cmpint (ct_paged_list_find (f->list, f->grace), <, ct_paged_list_find (f->list, f->zhang));
+  gtk_column_view_sort_by_column (f->column_view, column (f, "Email"), GTK_SORT_DESCENDING);
+  g_assert_cmpint (ct_paged_list_find (f->list, f->zhang), <, ct_paged_list_find (f->list, f->grace));
+  g_assert_cmpint (ct_paged_list_find (f->list, f->alan), <, ct_paged_list_find (f->list, f->ada));
+
+  gtk_column_view_sort_by_column (f->column_view, column (f, "Purchases"), GTK_SORT_DESCENDING);
+  g_assert_cmpint (row_id (f, 0), ==, f->zhang);
+
+  /* The selected contact stays selected when the order changes. */
+  select_contact (f, f->grace);
+  gtk_column_view_sort_by_column (f->column_view, column (f, "Name"), GTK_SORT_DESCENDING);
+  g_assert_cmpint (row_id (f, gtk_single_selection_get_selected (f->selection)), ==, f->grace);
+  gtk_column_view_sort_by_column (f->column_view, column (f, "Name"), GTK_SORT_ASCENDING);
+  g_assert_cmpint (row_id (f, gtk_single_selection_get_selected (f->selection)), ==, f->grace);
+  g_assert_cmpint (ct_contact_detail_get_contact (f->detail), ==, f->grace);
+}
+
+static void
+test_detail (Fixture       *f,
+             gconstpointer  data)
+{
+  GtkWidget *purchases;
+  guint n_tags = 0;
+
+  select_contact (f, f->zhang);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (detail_child (f, "stack"))), ==, "contact");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (detail_child (f, "title_label"))), ==, "张伟");
+  g_assert_cmpstr (adw_avatar_get_text (ADW_AVATAR (detail_child (f, "avatar"))), ==, "张伟");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (detail_child (f, "subtitle_label"))), ==,
+                   "zhangwei@example.com");
+  g_assert_cmpstr (entry_text (f, "first_name_row"), ==, "伟");
+  g_assert_cmpstr (entry_text (f, "last_name_row"), ==, "张");
+  g_assert_cmpstr (entry_text (f, "email_row"), ==, "zhangwei@example.com");
+  g_assert_cmpstr (entry_text (f, "phone_row"), ==, "13800138000");
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (detail_child (f, "channel_row"))), ==, 0);
+  g_assert_false (save_enabled (f));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (detail_child (f, "delete_button"))));
+
+  /* Tags as pills, purchases newest first with a summary. */
+  for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (detail_child (f, "tags_box")));
+       c != NULL; c = gtk_widget_get_next_sibling (c))
+    n_tags++;
+  g_assert_cmpuint (n_tags, ==, 2);
+  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->detail), "vip"));
+  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->detail), "课程A"));
+
+  purchases = GTK_WIDGET (detail_child (f, "purchases_listbox"));
+  g_assert_nonnull (gtk_list_box_get_row_at_index (GTK_LIST_BOX (purchases), 0));
+  g_assert_nonnull (gtk_list_box_get_row_at_index (GTK_LIST_BOX (purchases), 1));
+  g_assert_null (gtk_list_box_get_row_at_index (GTK_LIST_BOX (purchases), 2));
+  g_assert_nonnull (ct_test_find_label (purchases, "¥199.00"));
+  g_assert_cmpstr (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (detail_child (f, "purchases_group"))),
+                   ==, "2 purchases · ¥498.00 in total · last 3 days ago");
+  ct_test_screenshot (GTK_WIDGET (f->window), "contact-detail");
+
+  /* Another contact, without purchases. */
+  select_contact (f, f->grace);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (detail_child (f, "title_label"))), ==, "Grace Hopper");
+  g_assert_cmpstr (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (detail_child (f, "purchases_group"))),
+                   ==, "No purchases yet.");
+  g_assert_null (gtk_list_box_get_row_at_index (GTK_LIST_BOX (purchases), 0));
+}
+
+static void
+test_edit (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(CtContact) stored = NULL;
+  GtkTextBuffer *notes;
+
+  select_contact (f, f->ada);
+  set_entry (f, "first_name_row", "Augusta Ada");
+  g_assert_true (save_enabled (f));
+  /* The header follows the typing. */
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (detail_child (f, "title_label"))), ==,
+                   "Augusta Ada Lovelace");
+  set_entry (f, "company_row", "Analytical Engines Ltd");
+  notes = gtk_text_view_get_buffer (GTK_TEXT_VIEW (detail_child (f, "notes_view")));
+  gtk_text_buffer_set_text (notes, "Prefers email.\n喜欢邮件。", -1);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (detail_child (f, "status_row")), 1);
+
+  /* Typing it back is not a change. */
+  set_entry (f, "company_row", "");
+  set_entry (f, "company_row", "Analytical Engines Ltd");
+  g_assert_true (save_enabled (f));
+
+  gtk_widget_activate_action (GTK_WIDGET (f->detail), "contact.save", NULL);
+  g_assert_false (save_enabled (f));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (detail_child (f, "error_label"))));
+
+  stored = load (f, f->ada);
+  g_assert_cmpstr (ct_contact_get_first_name (stored), ==, "Augusta Ada");
+  g_assert_cmpstr (ct_contact_get_company (stored), ==, "Analytical Engines Ltd");
+  g_assert_cmpstr (ct_contact_get_notes (stored), ==, "Prefers email.\n喜欢邮件。");
+  g_assert_cmpint (ct_contact_get_status (stored), ==, CT_CONTACT_UNSUBSCRIBED);
+  g_assert_cmpstr (ct_contact_get_email (stored), ==, "ada@example.com");
+
+  /* The list shows the new name, and the contact stays selected. */
+  ct_test_spin (50);
+  g_assert_cmpint (row_id (f, gtk_single_selection_get_selected (f->selection)), ==, f->ada);
+  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->column_view), "Augusta Ada Lovelace"));
+
+  /* With nothing changed there is nothing to save. */
+  g_assert_false (save_enabled (f));
+  g_assert_false (ct_contact_detail_has_unsaved_changes (f->detail));
+}
+
+static void
+test_invalid (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(CtContact) stored = NULL;
+  GtkWidget *error_label = GTK_WIDGET (detail_child (f, "error_label"));
+
+  select_contact (f, f->grace);
+  set_entry (f, "email_row", "grace@@example");
+  set_entry (f, "company_row", "US Navy");
+  g_assert_true (save_enabled (f));
+  g_assert_false (ct_contact_detail_save (f->detail));
+
+  /* Said where the user looks, and nothing typed is lost or stored. */
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_true (gtk_widget_get_mapped (error_label));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (error_label)), !=, "");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (detail_child (f, "email_row")), "error"));
+  g_assert_cmpstr (entry_text (f, "email_row"), ==, "grace@@example");
+  g_assert_cmpstr (entry_text (f, "company_row"), ==, "US Navy");
+  g_assert_true (save_enabled (f));
+  stored = load (f, f->grace);
+  g_assert_cmpstr (ct_contact_get_email (stored), ==, "grace@example.com");
+  g_assert_cmpstr (ct_contact_get_company (stored), ==, "");
+  ct_test_screenshot (GTK_WIDGET (f->window), "contact-invalid-email");
+
+  /* Another contact's email: refused by name. */
+  set_entry (f, "email_row", "ADA@example.com");
+  g_assert_false (gtk_widget_get_visible (error_label));
+  g_assert_false (ct_contact_detail_save (f->detail));
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error_label)), "ADA@example.com"));
+  g_clear_object (&stored);
+  stored = load (f, f->grace);
+  g_assert_cmpstr (ct_contact_get_email (stored), ==, "grace@example.com");
+
+  /* Fixed, it saves. */
+  set_entry (f, "email_row", "grace.hopper@example.com");
+  g_assert_true (ct_contact_detail_save (f->detail));
+  g_assert_false (gtk_widget_get_visible (error_label));
+  g_clear_object (&stored);
+  stored = load (f, f->grace);
+  g_assert_cmpstr (ct_contact_get_email (stored), ==, "grace.hopper@example.com");
+  g_assert_cmpstr (ct_contact_get_company (stored), ==, "US Navy");
+}
+
+static void
+test_delete_undo (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CtContact) gone = NULL;
+  g_autoptr(CtContact) back = NULL;
+  g_auto(GStrv) tags = NULL;
+  GtkWidget *undo;
+
+  select_contact (f, f->zhang);
+  gtk_widget_activate_action (GTK_WIDGET (f->detail), "contact.delete", NULL);
+
+  gone = ct_contact_load (f->db, f->zhang, &error);
+  g_assert_null (gone);
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpuint (n_rows (f), ==, N_CONTACTS - 1);
+  g_assert_cmpint (ct_paged_list_find (f->list, f->zhang), ==, -1);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (detail_child (f, "stack"))), ==, "empty");
+
+  /* The toast names the contact and offers Undo. */
+  ct_test_spin (100);
+  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->window), "“张伟” deleted"));
+  ct_test_screenshot (GTK_WIDGET (f->window), "contact-deleted");
+  undo = ct_test_find_button (GTK_WIDGET (f->window), "Undo");
+  g_assert_nonnull (undo);
+  g_signal_emit_by_name (undo, "clicked");
+  ct_test_spin (50);
+
+  /* Back with the same id, tags and purchases, and shown again. */
+  back = load (f, f->zhang);
+  g_assert_cmpint (ct_contact_get_purchase_count (back), ==, 2);
+  g_assert_cmpint (ct_contact_get_total_spent (back), ==, 49800);
+  tags = ct_contact_get_tag_list (f->db, f->zhang, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (tags), ==, 2);
+  g_assert_cmpuint (n_rows (f), ==, N_CONTACTS);
+  g_assert_cmpint (ct_contact_detail_get_contact (f->detail), ==, f->zhang);
+  g_assert_cmpint (row_id (f, gtk_single_selection_get_selected (f->selection)), ==, f->zhang);
+}
+
+static void
+test_new_contact (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(CtContact) stored = NULL;
+  gint64 id;
+
+  select_contact (f, f->ada);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.new-contact", NULL);
+
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (detail_child (f, "stack"))), ==, "contact");
+  g_assert_cmpint (ct_contact_detail_get_contact (f->detail), ==, 0);
+  g_assert_cmpuint (gtk_single_selection_get_selected (f->selection), ==, GTK_INVALID_LIST_POSITION);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (detail_child (f, "title_label"))), ==, "New Contact");
+  g_assert_cmpstr (entry_text (f, "first_name_row"), ==, "");
+  g_assert_false (save_enabled (f));
+  /* Tags and purchases wait until the contact exists. */
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (detail_child (f, "tags_group"))));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (detail_child (f, "purchases_group"))));
+
+  set_entry (f, "first_name_row", "敏");
+  set_entry (f, "last_name_row", "王");
+  set_entry (f, "email_row", "wangmin@example.com");
+  g_assert_true (save_enabled (f));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (detail_child (f, "title_label"))), ==, "王敏");
+  ct_test_screenshot (GTK_WIDGET (f->window), "contact-new");
+
+  gtk_widget_activate_action (GTK_WIDGET (f->detail), "contact.save", NULL);
+  id = ct_contact_detail_get_contact (f->detail);
+  g_assert_cmpint (id, >, 0);
+  stored = load (f, id);
+  g_assert_cmpstr (ct_contact_get_display_name (stored), ==, "王敏");
+  g_assert_cmpstr (ct_contact_get_email (stored), ==, "wangmin@example.com");
+
+  g_assert_cmpuint (n_rows (f), ==, N_CONTACTS + 1);
+  g_assert_cmpint (row_id (f, gtk_single_selection_get_selected (f->selection)), ==, id);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (detail_child (f, "tags_group"))));
+  g_assert_false (save_enabled (f));
+
+  /* A blank new contact is refused with a reason, nothing stored. */
+  ct_contacts_view_new_contact (f->view);
+  set_entry (f, "company_row", "Nobody Inc");
+  g_assert_false (ct_contact_detail_save (f->detail));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (detail_child (f, "error_label"))));
+  g_assert_cmpuint (n_rows (f), ==, N_CONTACTS + 1);
+  g_assert_cmpstr (entry_text (f, "company_row"), ==, "Nobody Inc");
+}
+
+static gboolean
+is_button (GtkWidget     *widget,
+           gconstpointer  data)
+{
+  return GTK_IS_BUTTON (widget);
+}
+
+static void
+test_tags (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) tags = NULL;
+  GtkWidget *remove;
+
+  select_contact (f, f->grace);
+  set_entry (f, "tag_row", " newsletter ");
+  g_signal_emit_by_name (detail_child (f, "tag_row"), "apply");
+  g_assert_cmpstr (entry_text (f, "tag_row"), ==, "");
+
+  tags = ct_contact_get_tag_list (f->db, f->grace, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (tags), ==, 1);
+  g_assert_cmpstr (tags[0], ==, "newsletter");
+  ct_test_spin (20);
+  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->detail), "newsletter"));
+
+  /* The same tag again, in other case, adds nothing. */
+  set_entry (f, "tag_row", "NEWSLETTER");
+  g_signal_emit_by_name (detail_child (f, "tag_row"), "apply");
+  g_clear_pointer (&tags, g_strfreev);
+  tags = ct_contact_get_tag_list (f->db, f->grace, &error);
+  g_assert_cmpuint (g_strv_length (tags), ==, 1);
+
+  /* Searchable at once. */
+  ct_contacts_view_search (f->view, "newsletter");
+  g_assert_cmpuint (n_rows (f), ==, 1);
+  g_assert_cmpint (row_id (f, 0), ==, f->grace);
+  ct_contacts_view_search (f->view, "");
+
+  /* Removed with the pill's button. */
+  remove = ct_test_find_widget (GTK_WIDGET (detail_child (f, "tags_box")), is_button, NULL);
+  g_assert_nonnull (remove);
+  g_signal_emit_by_name (remove, "clicked");
+  g_clear_pointer (&tags, g_strfreev);
+  tags = ct_contact_get_tag_list (f->db, f->grace, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (tags), ==, 0);
+}
+
+static GtkWindow *
+find_purchase_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (CT_IS_PURCHASE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return GTK_WINDOW (window);
+    }
+  return NULL;
+}
+
+static gboolean
+purchase_dialog_open (gpointer data)
+{
+  return find_purchase_dialog () != NULL;
+}
+
+static void
+test_add_purchase (Fixture       *f,
+                   gconstpointer  data)
+{
+  /* Only a stored contact can have purchases. */
+  ct_contacts_view_new_contact (f->view);
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (detail_child (f, "add_purchase_button"))));
+
+  select_contact (f, f->alan);
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (detail_child (f, "add_purchase_button"))));
+  gtk_widget_activate_action (GTK_WIDGET (f->detail), "contact.add-purchase", NULL);
+  g_assert_true (ct_test_wait_until (purchase_dialog_open, NULL, 5000));
+  g_assert_true (gtk_window_get_transient_for (find_purchase_dialog ()) == GTK_WINDOW (f->window));
+  gtk_window_destroy (find_purchase_dialog ());
+
+  /* A purchase stored anywhere updates the timeline and its summary. */
+  add_purchase (f->db, f->alan, 8800, 0);
+  ct_test_spin (20);
+  g_assert_nonnull (gtk_list_box_get_row_at_index (GTK_LIST_BOX (detail_child (f, "purchases_listbox")), 0));
+  g_assert_cmpstr (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (detail_child (f, "purchases_group"))),
+                   ==, "1 purchase · ¥88.00 in total · last today");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int result;
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  ct_test_add_icons ();
+  app = ct_test_application_new ();
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/contacts/list", test_list);
+  ADD ("/contacts/search", test_search);
+  ADD ("/contacts/sort", test_sort);
+  ADD ("/contacts/detail", test_detail);
+  ADD ("/contacts/edit", test_edit);
+  ADD ("/contacts/invalid", test_invalid);
+  ADD ("/contacts/delete-undo", test_delete_undo);
+  ADD ("/contacts/new", test_new_contact);
+  ADD ("/contacts/tags", test_tags);
+  ADD ("/contacts/add-purchase", test_add_purchase);
+#undef ADD
+
+  result = g_test_run ();
+  g_object_unref (app);
+  return result;
+}
