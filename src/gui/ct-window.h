@@ -10,13 +10,17 @@ G_BEGIN_DECLS
 #define CT_TYPE_WINDOW (ct_window_get_type ())
 G_DECLARE_FINAL_TYPE (CtWindow, ct_window, CT, WINDOW, AdwApplicationWindow)
 
-CtWindow *ct_window_new            (GtkApplication *application,
-                                    CtContext      *context);
+/* Properties: "context" (CtContext, construct-only), "demo-contacts"
+ * (guint, how many contacts "Try with Demo Data" makes; default 2000). */
+CtWindow  *ct_window_new            (GtkApplication *application,
+                                     CtContext      *context);
+/* Returns: (transfer none) */
+CtContext *ct_window_get_context    (CtWindow       *self);
 /* Shows a toast over the window. */
-void      ct_window_add_toast      (CtWindow       *self,
-                                    AdwToast       *toast);
+void       ct_window_add_toast      (CtWindow       *self,
+                                     AdwToast       *toast);
 /* Switches to the page named "contacts", "purchases", "products". */
-void      ct_window_show_page      (CtWindow       *self,
-                                    const char     *name);
+void       ct_window_show_page      (CtWindow       *self,
+                                     const char     *name);
 
 G_END_DECLS
