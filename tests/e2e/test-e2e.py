@@ -80,8 +80,15 @@ def name(node):
 
 
 def is_showing(node):
+    """GTK 4.8 sets neither SHOWING nor a useful VISIBLE on widgets of a
+    hidden stack page, but gives them empty extents; a widget on screen
+    has a size."""
     try:
-        return node.get_state_set().contains(Atspi.StateType.SHOWING)
+        component = node.get_component_iface()
+        if component is None:
+            return False
+        extents = component.get_extents(Atspi.CoordType.WINDOW)
+        return extents.width > 0 and extents.height > 0
     except gi.repository.GLib.Error:
         return False
 
