@@ -66,13 +66,14 @@ gboolean      ct_vcard_export_to_file   (CtDb           *db,
                                          GError        **error);
 
 /* Appends one card to @out, the way ct_vcard_export_to_file() writes it.
- * @tags may be NULL. */
+ * Any string may be NULL or empty (left out); @tags may be NULL. */
 void          ct_vcard_append_card      (GString            *out,
                                          CtVcardVersion      version,
                                          const char         *email,
                                          const char         *first_name,
                                          const char         *last_name,
                                          const char         *phone,
+                                         const char         *company,
                                          const char         *notes,
                                          const char * const *tags);
 
