@@ -157,6 +157,17 @@ static const CtDbMigration migrations[] = {
     "  WHERE id IN (OLD.contact_id, NEW.contact_id);"
     "END;"
   },
+  { 2,
+    /* Contacts erased on request (ct-privacy.c) leave only the SHA-256 of
+     * their lower-cased email here, never the address: enough for an
+     * import or a send to tell that this person asked to be forgotten
+     * and must not come back from an old spreadsheet, and nothing that
+     * says who they were to someone reading the file. */
+    "CREATE TABLE erased_emails ("
+    "  hash TEXT PRIMARY KEY CHECK (length(hash) = 64),"
+    "  erased_at INTEGER NOT NULL DEFAULT (unixepoch())"
+    ") WITHOUT ROWID;"
+  },
 };
 
 const CtDbMigration *
