@@ -1,0 +1,3803 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ct-import.c: importing contacts and purchases from CSV (and vCard)
+ *
+ * Loading reads the whole file into memory, decodes it to UTF-8 once and
+ * keeps that text: every later step (a new delimiter, the preview, the
+ * run) reads records from it with a CtCsvReader, so nothing is decoded
+ * twice and the physical line of each record is always known.
+ *
+ * A run checks each row's cells first (the same check the preview shows),
+ * then writes the valid rows in one transaction with statements prepared
+ * once and small in-memory caches for the channels, products, tags and
+ * contacts it has already seen. Nothing is committed before the last row,
+ * so cancelling, a crash or a kill leaves the database as it was.
+ *
+ * Decisions the issue left open:
+ *  - Contacts match an existing one by email (ASCII case ignored, as the
+ *    column's NOCASE collation does), or by phone when the row has no
+ *    email. A row with neither (a name alone) always adds a contact.
+ *  - "update-empty" fills the empty fields of a matched contact and gives
+ *    it tags only when it has none; "overwrite" lets the file's non-empty
+ *    cells win, tags included. A status of unsubscribed, bounced or
+ *    complained is applied under both, because ignoring an unsubscribe is
+ *    worse than overwriting a field; only "overwrite" re-subscribes.
+ *    A matched contact that nothing changes counts as skipped.
+ *  - Purchases are unique by (source, order id). A row without an order
+ *    id gets a reference made from its contact, time, amount and product
+ *    ("auto:…"), so that re-importing a file without order ids adds
+ *    nothing either.
+ *  - A purchase for an unknown email or phone creates the contact (with
+ *    the row's name, phone and channel, created at the time of its first
+ *    purchase in the file). Contacts that already exist are not changed
+ *    by a purchases import.
+ *  - Products match by SKU or by name, ignoring ASCII case. An unknown
+ *    one is created as kind "other", priced at the amount of the first
+ *    purchase of it in the file, for the user to correct later.
+ *  - Channels and tags match by name, ignoring ASCII case, and are
+ *    created when unknown.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "ct-contact.h"
+#include "ct-import.h"
+#include "ct-parse.h"
+#include "ct-vcard.h"
+
+#define N_PREVIEW_ROWS 100
+/* Rows read to guess whether days come first in dates. */
+#define N_HINT_ROWS 1000
+/* The run checks for cancellation every this many rows. */
+#define CANCEL_CHECK_ROWS 256
+
+G_DEFINE_QUARK (ct-import-error-quark, ct_import_error)
+
+/* ------------------------------------------------------------------ */
+/* Fields */
+
+static const struct
+{
+  const char *id;
+  const char *label;
+} field_names[CT_IMPORT_N_FIELDS] = {
+  [CT_IMPORT_FIELD_IGNORE] = { "ignore", N_("Do not import") },
+  [CT_IMPORT_FIELD_EMAIL] = { "email", N_("Email") },
+  [CT_IMPORT_FIELD_NAME] = { "name", N_("Full name") },
+  [CT_IMPORT_FIELD_FIRST_NAME] = { "first_name", N_("First name") },
+  [CT_IMPORT_FIELD_LAST_NAME] = { "last_name", N_("Last name") },
+  [CT_IMPORT_FIELD_PHONE] = { "phone", N_("Phone") },
+  [CT_IMPORT_FIELD_COMPANY] = { "company", N_("Company") },
+  [CT_IMPORT_FIELD_CHANNEL] = { "channel", N_("Channel") },
+  [CT_IMPORT_FIELD_TAGS] = { "tags", N_("Tags") },
+  /* Translators: a contact's subscription status */
+  [CT_IMPORT_FIELD_STATUS] = { "status", N_("Status") },
+  [CT_IMPORT_FIELD_NOTES] = { "notes", N_("Notes") },
+  [CT_IMPORT_FIELD_CREATED_AT] = { "created_at", N_("Added on") },
+  [CT_IMPORT_FIELD_ORDER_ID] = { "order_id", N_("Order ID") },
+  [CT_IMPORT_FIELD_PRODUCT] = { "product", N_("Product") },
+  [CT_IMPORT_FIELD_AMOUNT] = { "amount", N_("Amount") },
+  [CT_IMPORT_FIELD_CURRENCY] = { "currency", N_("Currency") },
+  [CT_IMPORT_FIELD_PAID_AT] = { "paid_at", N_("Paid at") },
+  [CT_IMPORT_FIELD_REFUNDED] = { "refunded", N_("Refunded") },
+  /* Translators: where a purchase was made (a shop or platform), which
+   * makes its order ID unique */
+  [CT_IMPORT_FIELD_SOURCE] = { "source", N_("Order source") },
+};
+
+static const CtImportField contact_fields[] = {
+  CT_IMPORT_FIELD_IGNORE,
+  CT_IMPORT_FIELD_EMAIL,
+  CT_IMPORT_FIELD_NAME,
+  CT_IMPORT_FIELD_FIRST_NAME,
+  CT_IMPORT_FIELD_LAST_NAME,
+  CT_IMPORT_FIELD_PHONE,
+  CT_IMPORT_FIELD_COMPANY,
+  CT_IMPORT_FIELD_CHANNEL,
+  CT_IMPORT_FIELD_TAGS,
+  CT_IMPORT_FIELD_STATUS,
+  CT_IMPORT_FIELD_NOTES,
+  CT_IMPORT_FIELD_CREATED_AT,
+};
+
+static const CtImportField purchase_fields[] = {
+  CT_IMPORT_FIELD_IGNORE,
+  CT_IMPORT_FIELD_EMAIL,
+  CT_IMPORT_FIELD_NAME,
+  CT_IMPORT_FIELD_FIRST_NAME,
+  CT_IMPORT_FIELD_LAST_NAME,
+  CT_IMPORT_FIELD_PHONE,
+  CT_IMPORT_FIELD_CHANNEL,
+  CT_IMPORT_FIELD_ORDER_ID,
+  CT_IMPORT_FIELD_PRODUCT,
+  CT_IMPORT_FIELD_AMOUNT,
+  CT_IMPORT_FIELD_CURRENCY,
+  CT_IMPORT_FIELD_PAID_AT,
+  CT_IMPORT_FIELD_REFUNDED,
+  CT_IMPORT_FIELD_SOURCE,
+};
+
+/* Header words, as ct_parse_normalise_header() leaves them (case folded,
+ * no spaces or punctuation). KIND_BOTH entries also name the field in
+ * --map; the others only guess for one kind of file, where the same word
+ * means different things ("date" is when a contact was added, or when a
+ * purchase was paid). */
+#define KIND_CONTACTS (1 << CT_IMPORT_CONTACTS)
+#define KIND_PURCHASES (1 << CT_IMPORT_PURCHASES)
+#define KIND_BOTH (KIND_CONTACTS | KIND_PURCHASES)
+
+static const struct
+{
+  const char    *word;
+  CtImportField  field;
+  guint          kinds;
+} header_words[] = {
+  { "email", CT_IMPORT_FIELD_EMAIL, KIND_BOTH },
+  { "emailaddress", CT_IMPORT_FIELD_EMAIL, KIND_BOTH },
+  { "mail", CT_IMPORT_FIELD_EMAIL, KIND_BOTH },
+  { "邮箱", CT_IMPORT_FIELD_EMAIL, KIND_BOTH },
+  { "电子邮件", CT_IMPORT_FIELD_EMAIL, KIND_BOTH },
+  { "电子邮箱", CT_IMPORT_FIELD_EMAIL, KIND_BOTH },
+  { "邮件", CT_IMPORT_FIELD_EMAIL, KIND_BOTH },
+  { "邮箱地址", CT_IMPORT_FIELD_EMAIL, KIND_BOTH },
+  { "郵箱", CT_IMPORT_FIELD_EMAIL, KIND_BOTH },
+  { "電子郵件", CT_IMPORT_FIELD_EMAIL, KIND_BOTH },
+
+  { "name", CT_IMPORT_FIELD_NAME, KIND_BOTH },
+  { "fullname", CT_IMPORT_FIELD_NAME, KIND_BOTH },
+  { "nickname", CT_IMPORT_FIELD_NAME, KIND_BOTH },
+  { "customer", CT_IMPORT_FIELD_NAME, KIND_BOTH },
+  { "customername", CT_IMPORT_FIELD_NAME, KIND_BOTH },
+  { "contactname", CT_IMPORT_FIELD_NAME, KIND_BOTH },
+  { "buyer", CT_IMPORT_FIELD_NAME, KIND_BOTH },
+  { "buyername", CT_IMPORT_FIELD_NAME, KIND_BOTH },
+  { "displayname", CT_IMPORT_FIELD_NAME, KIND_BOTH },
+  { "姓名", CT_IMPORT_FIELD_NAME, KIND_BOTH },
+  { "名字", CT_IMPORT_FIELD_NAME, KIND_BOTH },
+  { "昵称", CT_IMPORT_FIELD_NAME, KIND_BOTH },
+  { "用户昵称", CT_IMPORT_FIELD_NAME, KIND_BOTH },
+  { "微信昵称", CT_IMPORT_FIELD_NAME, KIND_BOTH },
+  { "用户名", CT_IMPORT_FIELD_NAME, KIND_BOTH },
+  { "客户", CT_IMPORT_FIELD_NAME, KIND_BOTH },
+  { "客户姓名", CT_IMPORT_FIELD_NAME, KIND_BOTH },
+  { "客户名称", CT_IMPORT_FIELD_NAME, KIND_BOTH },
+  { "买家", CT_IMPORT_FIELD_NAME, KIND_BOTH },
+  { "买家昵称", CT_IMPORT_FIELD_NAME, KIND_BOTH },
+  { "联系人", CT_IMPORT_FIELD_NAME, KIND_BOTH },
+  { "收货人", CT_IMPORT_FIELD_NAME, KIND_BOTH },
+
+  { "firstname", CT_IMPORT_FIELD_FIRST_NAME, KIND_BOTH },
+  { "givenname", CT_IMPORT_FIELD_FIRST_NAME, KIND_BOTH },
+  { "forename", CT_IMPORT_FIELD_FIRST_NAME, KIND_BOTH },
+  { "first", CT_IMPORT_FIELD_FIRST_NAME, KIND_BOTH },
+  { "名", CT_IMPORT_FIELD_FIRST_NAME, KIND_BOTH },
+  { "lastname", CT_IMPORT_FIELD_LAST_NAME, KIND_BOTH },
+  { "surname", CT_IMPORT_FIELD_LAST_NAME, KIND_BOTH },
+  { "familyname", CT_IMPORT_FIELD_LAST_NAME, KIND_BOTH },
+  { "last", CT_IMPORT_FIELD_LAST_NAME, KIND_BOTH },
+  { "姓", CT_IMPORT_FIELD_LAST_NAME, KIND_BOTH },
+  { "姓氏", CT_IMPORT_FIELD_LAST_NAME, KIND_BOTH },
+
+  { "phone", CT_IMPORT_FIELD_PHONE, KIND_BOTH },
+  { "phonenumber", CT_IMPORT_FIELD_PHONE, KIND_BOTH },
+  { "mobile", CT_IMPORT_FIELD_PHONE, KIND_BOTH },
+  { "mobilephone", CT_IMPORT_FIELD_PHONE, KIND_BOTH },
+  { "cellphone", CT_IMPORT_FIELD_PHONE, KIND_BOTH },
+  { "tel", CT_IMPORT_FIELD_PHONE, KIND_BOTH },
+  { "telephone", CT_IMPORT_FIELD_PHONE, KIND_BOTH },
+  { "手机", CT_IMPORT_FIELD_PHONE, KIND_BOTH },
+  { "手机号", CT_IMPORT_FIELD_PHONE, KIND_BOTH },
+  { "手机号码", CT_IMPORT_FIELD_PHONE, KIND_BOTH },
+  { "电话", CT_IMPORT_FIELD_PHONE, KIND_BOTH },
+  { "电话号码", CT_IMPORT_FIELD_PHONE, KIND_BOTH },
+  { "联系电话", CT_IMPORT_FIELD_PHONE, KIND_BOTH },
+  { "联系方式", CT_IMPORT_FIELD_PHONE, KIND_BOTH },
+  { "手機", CT_IMPORT_FIELD_PHONE, KIND_BOTH },
+
+  { "company", CT_IMPORT_FIELD_COMPANY, KIND_BOTH },
+  { "organization", CT_IMPORT_FIELD_COMPANY, KIND_BOTH },
+  { "organisation", CT_IMPORT_FIELD_COMPANY, KIND_BOTH },
+  { "companyname", CT_IMPORT_FIELD_COMPANY, KIND_BOTH },
+  { "公司", CT_IMPORT_FIELD_COMPANY, KIND_BOTH },
+  { "公司名称", CT_IMPORT_FIELD_COMPANY, KIND_BOTH },
+  { "单位", CT_IMPORT_FIELD_COMPANY, KIND_BOTH },
+  { "企业", CT_IMPORT_FIELD_COMPANY, KIND_BOTH },
+
+  { "channel", CT_IMPORT_FIELD_CHANNEL, KIND_BOTH },
+  { "source", CT_IMPORT_FIELD_CHANNEL, KIND_BOTH },
+  { "leadsource", CT_IMPORT_FIELD_CHANNEL, KIND_BOTH },
+  { "utmsource", CT_IMPORT_FIELD_CHANNEL, KIND_BOTH },
+  { "referrer", CT_IMPORT_FIELD_CHANNEL, KIND_BOTH },
+  { "渠道", CT_IMPORT_FIELD_CHANNEL, KIND_BOTH },
+  { "来源", CT_IMPORT_FIELD_CHANNEL, KIND_BOTH },
+  { "来源渠道", CT_IMPORT_FIELD_CHANNEL, KIND_BOTH },
+  { "推广渠道", CT_IMPORT_FIELD_CHANNEL, KIND_BOTH },
+
+  { "tags", CT_IMPORT_FIELD_TAGS, KIND_BOTH },
+  { "tag", CT_IMPORT_FIELD_TAGS, KIND_BOTH },
+  { "labels", CT_IMPORT_FIELD_TAGS, KIND_BOTH },
+  { "groups", CT_IMPORT_FIELD_TAGS, KIND_BOTH },
+  { "标签", CT_IMPORT_FIELD_TAGS, KIND_BOTH },
+  { "分组", CT_IMPORT_FIELD_TAGS, KIND_BOTH },
+
+  { "status", CT_IMPORT_FIELD_STATUS, KIND_CONTACTS },
+  { "subscription", CT_IMPORT_FIELD_STATUS, KIND_BOTH },
+  { "subscriptionstatus", CT_IMPORT_FIELD_STATUS, KIND_BOTH },
+  { "emailstatus", CT_IMPORT_FIELD_STATUS, KIND_BOTH },
+  { "状态", CT_IMPORT_FIELD_STATUS, KIND_CONTACTS },
+  { "订阅状态", CT_IMPORT_FIELD_STATUS, KIND_BOTH },
+
+  { "notes", CT_IMPORT_FIELD_NOTES, KIND_BOTH },
+  { "note", CT_IMPORT_FIELD_NOTES, KIND_BOTH },
+  { "comment", CT_IMPORT_FIELD_NOTES, KIND_BOTH },
+  { "comments", CT_IMPORT_FIELD_NOTES, KIND_BOTH },
+  { "remark", CT_IMPORT_FIELD_NOTES, KIND_BOTH },
+  { "remarks", CT_IMPORT_FIELD_NOTES, KIND_BOTH },
+  { "memo", CT_IMPORT_FIELD_NOTES, KIND_BOTH },
+  { "备注", CT_IMPORT_FIELD_NOTES, KIND_BOTH },
+  { "留言", CT_IMPORT_FIELD_NOTES, KIND_BOTH },
+  { "说明", CT_IMPORT_FIELD_NOTES, KIND_BOTH },
+
+  { "created", CT_IMPORT_FIELD_CREATED_AT, KIND_CONTACTS },
+  { "createdat", CT_IMPORT_FIELD_CREATED_AT, KIND_CONTACTS },
+  { "createdon", CT_IMPORT_FIELD_CREATED_AT, KIND_CONTACTS },
+  { "createdate", CT_IMPORT_FIELD_CREATED_AT, KIND_CONTACTS },
+  { "date", CT_IMPORT_FIELD_CREATED_AT, KIND_CONTACTS },
+  { "added", CT_IMPORT_FIELD_CREATED_AT, KIND_BOTH },
+  { "addedon", CT_IMPORT_FIELD_CREATED_AT, KIND_BOTH },
+  { "dateadded", CT_IMPORT_FIELD_CREATED_AT, KIND_BOTH },
+  { "signup", CT_IMPORT_FIELD_CREATED_AT, KIND_BOTH },
+  { "signupdate", CT_IMPORT_FIELD_CREATED_AT, KIND_BOTH },
+  { "signedup", CT_IMPORT_FIELD_CREATED_AT, KIND_BOTH },
+  { "registered", CT_IMPORT_FIELD_CREATED_AT, KIND_BOTH },
+  { "joined", CT_IMPORT_FIELD_CREATED_AT, KIND_BOTH },
+  { "subscribedat", CT_IMPORT_FIELD_CREATED_AT, KIND_BOTH },
+  { "注册时间", CT_IMPORT_FIELD_CREATED_AT, KIND_BOTH },
+  { "注册日期", CT_IMPORT_FIELD_CREATED_AT, KIND_BOTH },
+  { "加入时间", CT_IMPORT_FIELD_CREATED_AT, KIND_BOTH },
+  { "关注时间", CT_IMPORT_FIELD_CREATED_AT, KIND_BOTH },
+  { "订阅时间", CT_IMPORT_FIELD_CREATED_AT, KIND_BOTH },
+  { "创建时间", CT_IMPORT_FIELD_CREATED_AT, KIND_CONTACTS },
+  { "日期", CT_IMPORT_FIELD_CREATED_AT, KIND_CONTACTS },
+
+  { "orderid", CT_IMPORT_FIELD_ORDER_ID, KIND_BOTH },
+  { "order", CT_IMPORT_FIELD_ORDER_ID, KIND_BOTH },
+  { "ordernumber", CT_IMPORT_FIELD_ORDER_ID, KIND_BOTH },
+  { "orderno", CT_IMPORT_FIELD_ORDER_ID, KIND_BOTH },
+  { "orderref", CT_IMPORT_FIELD_ORDER_ID, KIND_BOTH },
+  { "transactionid", CT_IMPORT_FIELD_ORDER_ID, KIND_BOTH },
+  { "invoice", CT_IMPORT_FIELD_ORDER_ID, KIND_BOTH },
+  { "invoicenumber", CT_IMPORT_FIELD_ORDER_ID, KIND_BOTH },
+  { "reference", CT_IMPORT_FIELD_ORDER_ID, KIND_BOTH },
+  { "id", CT_IMPORT_FIELD_ORDER_ID, KIND_PURCHASES },
+  { "订单号", CT_IMPORT_FIELD_ORDER_ID, KIND_BOTH },
+  { "订单编号", CT_IMPORT_FIELD_ORDER_ID, KIND_BOTH },
+  { "订单id", CT_IMPORT_FIELD_ORDER_ID, KIND_BOTH },
+  { "订单", CT_IMPORT_FIELD_ORDER_ID, KIND_BOTH },
+  { "交易号", CT_IMPORT_FIELD_ORDER_ID, KIND_BOTH },
+  { "交易单号", CT_IMPORT_FIELD_ORDER_ID, KIND_BOTH },
+  { "流水号", CT_IMPORT_FIELD_ORDER_ID, KIND_BOTH },
+  { "商户订单号", CT_IMPORT_FIELD_ORDER_ID, KIND_BOTH },
+
+  { "product", CT_IMPORT_FIELD_PRODUCT, KIND_BOTH },
+  { "productname", CT_IMPORT_FIELD_PRODUCT, KIND_BOTH },
+  { "item", CT_IMPORT_FIELD_PRODUCT, KIND_BOTH },
+  { "itemname", CT_IMPORT_FIELD_PRODUCT, KIND_BOTH },
+  { "course", CT_IMPORT_FIELD_PRODUCT, KIND_BOTH },
+  { "sku", CT_IMPORT_FIELD_PRODUCT, KIND_BOTH },
+  { "商品", CT_IMPORT_FIELD_PRODUCT, KIND_BOTH },
+  { "商品名称", CT_IMPORT_FIELD_PRODUCT, KIND_BOTH },
+  { "商品名", CT_IMPORT_FIELD_PRODUCT, KIND_BOTH },
+  { "课程", CT_IMPORT_FIELD_PRODUCT, KIND_BOTH },
+  { "课程名称", CT_IMPORT_FIELD_PRODUCT, KIND_BOTH },
+  { "产品", CT_IMPORT_FIELD_PRODUCT, KIND_BOTH },
+  { "产品名称", CT_IMPORT_FIELD_PRODUCT, KIND_BOTH },
+
+  { "amount", CT_IMPORT_FIELD_AMOUNT, KIND_BOTH },
+  { "total", CT_IMPORT_FIELD_AMOUNT, KIND_BOTH },
+  { "price", CT_IMPORT_FIELD_AMOUNT, KIND_BOTH },
+  { "paid", CT_IMPORT_FIELD_AMOUNT, KIND_BOTH },
+  { "amountpaid", CT_IMPORT_FIELD_AMOUNT, KIND_BOTH },
+  { "revenue", CT_IMPORT_FIELD_AMOUNT, KIND_BOTH },
+  { "金额", CT_IMPORT_FIELD_AMOUNT, KIND_BOTH },
+  { "实付金额", CT_IMPORT_FIELD_AMOUNT, KIND_BOTH },
+  { "支付金额", CT_IMPORT_FIELD_AMOUNT, KIND_BOTH },
+  { "付款金额", CT_IMPORT_FIELD_AMOUNT, KIND_BOTH },
+  { "实收金额", CT_IMPORT_FIELD_AMOUNT, KIND_BOTH },
+  { "订单金额", CT_IMPORT_FIELD_AMOUNT, KIND_BOTH },
+  { "成交金额", CT_IMPORT_FIELD_AMOUNT, KIND_BOTH },
+  { "实付", CT_IMPORT_FIELD_AMOUNT, KIND_BOTH },
+  { "价格", CT_IMPORT_FIELD_AMOUNT, KIND_BOTH },
+  { "总价", CT_IMPORT_FIELD_AMOUNT, KIND_BOTH },
+
+  { "currency", CT_IMPORT_FIELD_CURRENCY, KIND_BOTH },
+  { "币种", CT_IMPORT_FIELD_CURRENCY, KIND_BOTH },
+  { "货币", CT_IMPORT_FIELD_CURRENCY, KIND_BOTH },
+
+  { "paidat", CT_IMPORT_FIELD_PAID_AT, KIND_BOTH },
+  { "paidon", CT_IMPORT_FIELD_PAID_AT, KIND_BOTH },
+  { "paymentdate", CT_IMPORT_FIELD_PAID_AT, KIND_BOTH },
+  { "paymenttime", CT_IMPORT_FIELD_PAID_AT, KIND_BOTH },
+  { "orderdate", CT_IMPORT_FIELD_PAID_AT, KIND_BOTH },
+  { "purchasedate", CT_IMPORT_FIELD_PAID_AT, KIND_BOTH },
+  { "purchasedat", CT_IMPORT_FIELD_PAID_AT, KIND_BOTH },
+  { "date", CT_IMPORT_FIELD_PAID_AT, KIND_PURCHASES },
+  { "time", CT_IMPORT_FIELD_PAID_AT, KIND_PURCHASES },
+  { "created", CT_IMPORT_FIELD_PAID_AT, KIND_PURCHASES },
+  { "createdat", CT_IMPORT_FIELD_PAID_AT, KIND_PURCHASES },
+  { "支付时间", CT_IMPORT_FIELD_PAID_AT, KIND_BOTH },
+  { "下单时间", CT_IMPORT_FIELD_PAID_AT, KIND_BOTH },
+  { "付款时间", CT_IMPORT_FIELD_PAID_AT, KIND_BOTH },
+  { "购买时间", CT_IMPORT_FIELD_PAID_AT, KIND_BOTH },
+  { "交易时间", CT_IMPORT_FIELD_PAID_AT, KIND_BOTH },
+  { "成交时间", CT_IMPORT_FIELD_PAID_AT, KIND_BOTH },
+  { "订单时间", CT_IMPORT_FIELD_PAID_AT, KIND_BOTH },
+  { "支付日期", CT_IMPORT_FIELD_PAID_AT, KIND_BOTH },
+  { "创建时间", CT_IMPORT_FIELD_PAID_AT, KIND_PURCHASES },
+  { "日期", CT_IMPORT_FIELD_PAID_AT, KIND_PURCHASES },
+  { "时间", CT_IMPORT_FIELD_PAID_AT, KIND_PURCHASES },
+
+  { "refunded", CT_IMPORT_FIELD_REFUNDED, KIND_BOTH },
+  { "refund", CT_IMPORT_FIELD_REFUNDED, KIND_BOTH },
+  { "isrefunded", CT_IMPORT_FIELD_REFUNDED, KIND_BOTH },
+  { "退款", CT_IMPORT_FIELD_REFUNDED, KIND_BOTH },
+  { "已退款", CT_IMPORT_FIELD_REFUNDED, KIND_BOTH },
+  { "是否退款", CT_IMPORT_FIELD_REFUNDED, KIND_BOTH },
+  { "退款状态", CT_IMPORT_FIELD_REFUNDED, KIND_BOTH },
+
+  { "platform", CT_IMPORT_FIELD_SOURCE, KIND_BOTH },
+  { "store", CT_IMPORT_FIELD_SOURCE, KIND_BOTH },
+  { "shop", CT_IMPORT_FIELD_SOURCE, KIND_BOTH },
+  { "ordersource", CT_IMPORT_FIELD_SOURCE, KIND_BOTH },
+  { "平台", CT_IMPORT_FIELD_SOURCE, KIND_BOTH },
+  { "店铺", CT_IMPORT_FIELD_SOURCE, KIND_BOTH },
+  { "订单来源", CT_IMPORT_FIELD_SOURCE, KIND_BOTH },
+};
+
+const char *
+ct_import_field_to_string (CtImportField field)
+{
+  g_return_val_if_fail ((guint) field < CT_IMPORT_N_FIELDS, NULL);
+  return field_names[field].id;
+}
+
+const char *
+ct_import_field_get_label (CtImportField field)
+{
+  g_return_val_if_fail ((guint) field < CT_IMPORT_N_FIELDS, NULL);
+  return _(field_names[field].label);
+}
+
+/* Looks @key (a normalised header) up among the words for @kinds. */
+static gboolean
+lookup_header_word (const char    *key,
+                    guint          kinds,
+                    CtImportField *out)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (header_words); i++)
+    if ((header_words[i].kinds & kinds) == kinds && strcmp (header_words[i].word, key) == 0)
+      {
+        *out = header_words[i].field;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+gboolean
+ct_import_field_from_string (const char    *text,
+                             CtImportField *out)
+{
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  if (text == NULL)
+    return FALSE;
+
+  key = ct_parse_normalise_header (text);
+  for (guint i = 0; i < CT_IMPORT_N_FIELDS; i++)
+    {
+      g_autofree char *id_key = ct_parse_normalise_header (field_names[i].id);
+
+      if (strcmp (id_key, key) == 0)
+        {
+          *out = i;
+          return TRUE;
+        }
+    }
+  if (strcmp (key, "donotimport") == 0 || strcmp (key, "skip") == 0)
+    {
+      *out = CT_IMPORT_FIELD_IGNORE;
+      return TRUE;
+    }
+
+  return lookup_header_word (key, KIND_BOTH, out)
+         || lookup_header_word (key, KIND_CONTACTS, out)
+         || lookup_header_word (key, KIND_PURCHASES, out);
+}
+
+const CtImportField *
+ct_import_kind_get_fields (CtImportKind  kind,
+                           guint        *n_fields)
+{
+  g_return_val_if_fail (kind == CT_IMPORT_CONTACTS || kind == CT_IMPORT_PURCHASES, NULL);
+  g_return_val_if_fail (n_fields != NULL, NULL);
+
+  if (kind == CT_IMPORT_CONTACTS)
+    {
+      *n_fields = G_N_ELEMENTS (contact_fields);
+      return contact_fields;
+    }
+  *n_fields = G_N_ELEMENTS (purchase_fields);
+  return purchase_fields;
+}
+
+static gboolean
+kind_has_field (CtImportKind  kind,
+                CtImportField field)
+{
+  const CtImportField *fields;
+  guint n;
+
+  fields = ct_import_kind_get_fields (kind, &n);
+  for (guint i = 0; i < n; i++)
+    if (fields[i] == field)
+      return TRUE;
+  return FALSE;
+}
+
+static const char *duplicates_names[] = { "update-empty", "overwrite", "skip" };
+
+const char *
+ct_import_duplicates_to_string (CtImportDuplicates policy)
+{
+  g_return_val_if_fail ((guint) policy < G_N_ELEMENTS (duplicates_names), NULL);
+  return duplicates_names[policy];
+}
+
+gboolean
+ct_import_duplicates_from_string (const char         *text,
+                                  CtImportDuplicates *out)
+{
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  if (text == NULL)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (duplicates_names); i++)
+    if (g_ascii_strcasecmp (text, duplicates_names[i]) == 0)
+      {
+        *out = i;
+        return TRUE;
+      }
+  if (g_ascii_strcasecmp (text, "update_empty") == 0)
+    {
+      *out = CT_IMPORT_DUPLICATES_UPDATE_EMPTY;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Result */
+
+struct _CtImportResult
+{
+  gatomicrefcount  ref_count;
+  guint            imported;
+  guint            updated;
+  guint            skipped;
+  guint            contacts_created;
+  gboolean         committed;
+  GStrv            header;      /* the file's header cells, or the column names */
+  GArray          *rejects;     /* CtImportReject */
+};
+
+static void
+reject_clear (gpointer data)
+{
+  CtImportReject *reject = data;
+
+  g_free (reject->column);
+  g_free (reject->reason);
+  g_free (reject->message);
+  g_strfreev (reject->fields);
+}
+
+static CtImportResult *
+ct_import_result_new (void)
+{
+  CtImportResult *self = g_new0 (CtImportResult, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->rejects = g_array_new (FALSE, TRUE, sizeof (CtImportReject));
+  g_array_set_clear_func (self->rejects, reject_clear);
+  return self;
+}
+
+CtImportResult *
+ct_import_result_ref (CtImportResult *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+ct_import_result_unref (CtImportResult *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (g_atomic_ref_count_dec (&self->ref_count))
+    {
+      g_strfreev (self->header);
+      g_array_unref (self->rejects);
+      g_free (self);
+    }
+}
+
+guint
+ct_import_result_get_imported (CtImportResult *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->imported;
+}
+
+guint
+ct_import_result_get_updated (CtImportResult *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->updated;
+}
+
+guint
+ct_import_result_get_skipped (CtImportResult *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->skipped;
+}
+
+guint
+ct_import_result_get_rejected (CtImportResult *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->rejects->len;
+}
+
+guint
+ct_import_result_get_contacts_created (CtImportResult *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->contacts_created;
+}
+
+gboolean
+ct_import_result_get_committed (CtImportResult *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return self->committed;
+}
+
+const CtImportReject *
+ct_import_result_get_reject (CtImportResult *self,
+                             guint           index)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (index < self->rejects->len, NULL);
+  return &g_array_index (self->rejects, CtImportReject, index);
+}
+
+char *
+ct_import_result_to_string (CtImportResult *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return g_strdup_printf ("imported %u, updated %u, skipped %u, rejected %u",
+                          self->imported, self->updated, self->skipped, self->rejects->len);
+}
+
+gboolean
+ct_import_result_write_rejects (CtImportResult  *self,
+                                GFile           *file,
+                                GCancellable    *cancellable,
+                                GError         **error)
+{
+  g_autoptr(GFileOutputStream) stream = NULL;
+  g_autoptr(CtCsvWriter) writer = NULL;
+  g_autoptr(GPtrArray) cells = g_ptr_array_new ();
+  guint n_header;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, cancellable, error);
+  if (stream == NULL)
+    return FALSE;
+
+  /* Cells are neutralised as in any export: the file is meant to be
+   * opened in a spreadsheet, and the importer takes the quote off again. */
+  writer = ct_csv_writer_new (G_OUTPUT_STREAM (stream), CT_CSV_WRITE_BOM);
+  n_header = self->header != NULL ? g_strv_length (self->header) : 0;
+
+  for (guint i = 0; i < n_header; i++)
+    g_ptr_array_add (cells, self->header[i]);
+  g_ptr_array_add (cells, (char *) "reason");
+  if (!ct_csv_writer_add_row (writer, (const char * const *) cells->pdata, cells->len,
+                              cancellable, error))
+    return FALSE;
+
+  for (guint r = 0; r < self->rejects->len; r++)
+    {
+      const CtImportReject *reject = &g_array_index (self->rejects, CtImportReject, r);
+      guint n_fields = g_strv_length (reject->fields);
+
+      g_ptr_array_set_size (cells, 0);
+      for (guint i = 0; i < MAX (n_fields, n_header); i++)
+        g_ptr_array_add (cells, i < n_fields ? reject->fields[i] : (char *) "");
+      g_ptr_array_add (cells, reject->message);
+      if (!ct_csv_writer_add_row (writer, (const char * const *) cells->pdata, cells->len,
+                                  cancellable, error))
+        return FALSE;
+    }
+
+  if (!ct_csv_writer_flush (writer, cancellable, error))
+    return FALSE;
+  return g_output_stream_close (G_OUTPUT_STREAM (stream), cancellable, error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Loading: the state read from a file, built off the main thread */
+
+typedef struct
+{
+  guint  line;
+  gboolean unterminated;
+  GStrv  cells;
+  guint  n_cells;
+} PreviewRow;
+
+static void
+preview_row_free (gpointer data)
+{
+  PreviewRow *row = data;
+
+  g_strfreev (row->cells);
+  g_free (row);
+}
+
+/* Everything that ::columns-changed announces, read from the text. */
+typedef struct
+{
+  CtImportKind   kind;
+  GBytes        *bytes;         /* as read; NULL for a vCard */
+  char          *file_name;
+  CtCsvEncoding  encoding;
+  char          *text;          /* UTF-8 */
+  gsize          len;
+  char           delimiter;
+  gboolean       has_header;
+  guint          header_line;
+  GPtrArray     *columns;       /* char *, the header cells or "Column 3" */
+  GPtrArray     *header;        /* char *, the header cells as read; NULL without */
+  GArray        *fields;        /* CtImportField per column */
+  GPtrArray     *preview;       /* PreviewRow */
+  gboolean       day_first_known;
+  gboolean       day_first;
+  GPtrArray     *vcard_rows;    /* PreviewRow, every card: a vCard is read whole */
+} LoadState;
+
+static void
+load_state_free (LoadState *state)
+{
+  if (state == NULL)
+    return;
+  g_clear_pointer (&state->bytes, g_bytes_unref);
+  g_free (state->file_name);
+  g_free (state->text);
+  g_clear_pointer (&state->columns, g_ptr_array_unref);
+  g_clear_pointer (&state->header, g_ptr_array_unref);
+  g_clear_pointer (&state->fields, g_array_unref);
+  g_clear_pointer (&state->preview, g_ptr_array_unref);
+  g_clear_pointer (&state->vcard_rows, g_ptr_array_unref);
+  g_free (state);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoadState, load_state_free)
+
+/* The cells of a record, the quote of a neutralised cell taken off. */
+static GStrv
+copy_cells (const char * const *fields,
+            guint               n_fields)
+{
+  GStrv cells = g_new (char *, n_fields + 1);
+
+  for (guint i = 0; i < n_fields; i++)
+    cells[i] = g_strdup (ct_csv_cell_unneutralise (fields[i]));
+  cells[n_fields] = NULL;
+  return cells;
+}
+
+/* Length of @text without surrounding white space, which may be Unicode
+ * (U+3000 from Chinese input methods, U+00A0 from web pages). */
+static const char *
+strip_bounds (const char *text,
+              gsize      *len_out)
+{
+  const char *start = text;
+  const char *end = text + strlen (text);
+
+  while (start < end)
+    {
+      if ((guchar) *start < 0x80)
+        {
+          if (!g_ascii_isspace (*start))
+            break;
+          start++;
+        }
+      else
+        {
+          gunichar c = g_utf8_get_char_validated (start, end - start);
+
+          if (c == (gunichar) -1 || c == (gunichar) -2 || !g_unichar_isspace (c))
+            break;
+          start = g_utf8_next_char (start);
+        }
+    }
+  while (end > start)
+    {
+      if ((guchar) end[-1] < 0x80)
+        {
+          if (!g_ascii_isspace (end[-1]))
+            break;
+          end--;
+        }
+      else
+        {
+          const char *prev = g_utf8_find_prev_char (start, end);
+
+          if (prev == NULL || !g_unichar_isspace (g_utf8_get_char (prev)))
+            break;
+          end = prev;
+        }
+    }
+
+  *len_out = end - start;
+  return start;
+}
+
+/* A row of empty cells (",,,,", as spreadsheets leave below the data)
+ * counts as a blank line: the reader skips those too. */
+static gboolean
+cells_are_blank (const char * const *cells,
+                 guint               n_cells)
+{
+  for (guint i = 0; i < n_cells; i++)
+    {
+      gsize len;
+
+      strip_bounds (cells[i], &len);
+      if (len > 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+strip_dup (const char *text)
+{
+  gsize len;
+  const char *start = strip_bounds (text, &len);
+
+  return g_strndup (start, len);
+}
+
+/* The field @column's header names for @kind: an exact word first, then
+ * the longest known word inside it ("买家邮箱", "Customer Email"). */
+static CtImportField
+guess_field (CtImportKind  kind,
+             const char   *header)
+{
+  g_autofree char *key = ct_parse_normalise_header (header);
+  guint kinds = 1 << kind;
+  CtImportField field = CT_IMPORT_FIELD_IGNORE;
+  gsize best_len = 0;
+
+  if (key[0] == '\0')
+    return CT_IMPORT_FIELD_IGNORE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (header_words); i++)
+    if ((header_words[i].kinds & kinds) && strcmp (header_words[i].word, key) == 0)
+      return header_words[i].field;
+
+  for (guint i = 0; i < G_N_ELEMENTS (header_words); i++)
+    {
+      const char *word = header_words[i].word;
+      gsize len = strlen (word);
+
+      /* One-character words ("名", "姓") and short English ones ("tel",
+       * "id") find too much inside other headers. */
+      if (!(header_words[i].kinds & kinds) || g_utf8_strlen (word, -1) < 2
+          || ((guchar) word[0] < 0x80 && len < 4))
+        continue;
+      if (len > best_len && strstr (key, word) != NULL)
+        {
+          best_len = len;
+          field = header_words[i].field;
+        }
+    }
+
+  return field;
+}
+
+static gboolean
+looks_like_data (const char *cell)
+{
+  g_autofree char *stripped = strip_dup (cell);
+  gint64 value;
+  gboolean day_first;
+
+  if (stripped[0] == '\0')
+    return FALSE;
+  return ct_parse_email_valid (stripped)
+         || ct_parse_amount (stripped, NULL, &value, NULL)
+         || ct_parse_date_order_hint (stripped, &day_first)
+         || ct_parse_date (stripped, FALSE, NULL, &value);
+}
+
+/* Whether the first record names the columns: it holds a header word, or
+ * at least nothing that reads as data (an email, amount or date). */
+static gboolean
+guess_has_header (CtImportKind        kind,
+                  const char * const *cells,
+                  guint               n_cells)
+{
+  for (guint i = 0; i < n_cells; i++)
+    if (guess_field (kind, cells[i]) != CT_IMPORT_FIELD_IGNORE)
+      return TRUE;
+  for (guint i = 0; i < n_cells; i++)
+    if (looks_like_data (cells[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* Maps the columns: by header word, then a column of emails without a
+ * known header, each field to one column at most (the first). */
+static void
+guess_fields (LoadState *state)
+{
+  gboolean taken[CT_IMPORT_N_FIELDS] = { FALSE, };
+
+  g_array_set_size (state->fields, state->columns->len);
+  for (guint c = 0; c < state->columns->len; c++)
+    {
+      CtImportField field = CT_IMPORT_FIELD_IGNORE;
+
+      if (state->has_header)
+        field = guess_field (state->kind, g_ptr_array_index (state->columns, c));
+      if (field != CT_IMPORT_FIELD_IGNORE && (taken[field] || !kind_has_field (state->kind, field)))
+        field = CT_IMPORT_FIELD_IGNORE;
+      taken[field] = TRUE;
+      g_array_index (state->fields, CtImportField, c) = field;
+    }
+
+  /* A column of email addresses is one, whatever its header says. */
+  if (!taken[CT_IMPORT_FIELD_EMAIL] && state->preview->len > 0)
+    {
+      for (guint c = 0; c < state->columns->len; c++)
+        {
+          guint n_emails = 0, n_filled = 0;
+
+          if (g_array_index (state->fields, CtImportField, c) != CT_IMPORT_FIELD_IGNORE)
+            continue;
+          for (guint r = 0; r < state->preview->len; r++)
+            {
+              PreviewRow *row = g_ptr_array_index (state->preview, r);
+              g_autofree char *cell = NULL;
+
+              if (c >= row->n_cells)
+                continue;
+              cell = strip_dup (row->cells[c]);
+              if (cell[0] == '\0')
+                continue;
+              n_filled++;
+              if (ct_parse_email_valid (cell))
+                n_emails++;
+            }
+          if (n_filled > 0 && n_emails * 10 >= n_filled * 8)
+            {
+              g_array_index (state->fields, CtImportField, c) = CT_IMPORT_FIELD_EMAIL;
+              break;
+            }
+        }
+    }
+}
+
+/* Whether the dates of the file put the day first: the rows that can
+ * only be read one way vote. */
+static void
+guess_day_first (LoadState *state)
+{
+  g_autoptr(CtCsvReader) reader = NULL;
+  guint votes_day = 0, votes_month = 0;
+  guint n = 0;
+
+  if (state->text == NULL)
+    return;
+
+  reader = ct_csv_reader_new (state->text, state->len, state->delimiter);
+  while (n++ < N_HINT_ROWS && ct_csv_reader_next (reader))
+    {
+      guint n_fields;
+      const char * const *fields = ct_csv_reader_get_fields (reader, &n_fields);
+
+      for (guint i = 0; i < n_fields; i++)
+        {
+          gboolean day_first;
+
+          if (ct_parse_date_order_hint (fields[i], &day_first))
+            {
+              if (day_first)
+                votes_day++;
+              else
+                votes_month++;
+            }
+        }
+    }
+
+  if (votes_day + votes_month > 0)
+    {
+      state->day_first_known = TRUE;
+      state->day_first = votes_day > votes_month;
+    }
+}
+
+static char *
+column_fallback_name (guint column)
+{
+  /* Translators: the name of a column of a file without a header row */
+  return g_strdup_printf (_("Column %u"), column + 1);
+}
+
+/* Reads the columns and the preview from the decoded text with the
+ * state's delimiter; @has_header_choice is -1 to guess. */
+static gboolean
+read_columns (LoadState  *state,
+              int         has_header_choice,
+              GError    **error)
+{
+  g_autoptr(CtCsvReader) reader = ct_csv_reader_new (state->text, state->len, state->delimiter);
+  g_autofree char *display = g_strdup (state->file_name != NULL ? state->file_name : "");
+  const char * const *fields;
+  guint n_fields;
+  guint n_columns;
+
+  g_clear_pointer (&state->columns, g_ptr_array_unref);
+  g_clear_pointer (&state->header, g_ptr_array_unref);
+  g_clear_pointer (&state->preview, g_ptr_array_unref);
+  state->columns = g_ptr_array_new_with_free_func (g_free);
+  state->preview = g_ptr_array_new_with_free_func (preview_row_free);
+  state->fields = state->fields != NULL ? state->fields : g_array_new (FALSE, TRUE, sizeof (CtImportField));
+
+  if (!ct_csv_reader_next (reader))
+    {
+      g_set_error (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_EMPTY,
+                   _("“%s” holds no rows."), display);
+      return FALSE;
+    }
+
+  fields = ct_csv_reader_get_fields (reader, &n_fields);
+  if (has_header_choice < 0)
+    state->has_header = !ct_csv_reader_get_unterminated (reader)
+                        && guess_has_header (state->kind, fields, n_fields);
+  else
+    state->has_header = has_header_choice;
+  n_columns = n_fields;
+
+  if (state->has_header)
+    {
+      state->header_line = ct_csv_reader_get_line (reader);
+      state->header = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; i < n_fields; i++)
+        {
+          g_autofree char *name = strip_dup (ct_csv_cell_unneutralise (fields[i]));
+
+          g_ptr_array_add (state->header, g_strdup (ct_csv_cell_unneutralise (fields[i])));
+          g_ptr_array_add (state->columns, name[0] != '\0' ? g_steal_pointer (&name)
+                                                           : column_fallback_name (i));
+        }
+      /* No trailing empty header cells: Excel leaves a delimiter at the
+       * end of every line of some exports. */
+      while (state->columns->len > 1
+             && ((char *) g_ptr_array_index (state->header, state->header->len - 1))[0] == '\0')
+        {
+          g_ptr_array_set_size (state->header, state->header->len - 1);
+          g_ptr_array_set_size (state->columns, state->columns->len - 1);
+        }
+      n_columns = state->columns->len;
+    }
+
+  do
+    {
+      PreviewRow *row;
+
+      if (state->has_header && state->preview->len == 0
+          && ct_csv_reader_get_line (reader) == state->header_line)
+        continue;
+
+      fields = ct_csv_reader_get_fields (reader, &n_fields);
+      if (!ct_csv_reader_get_unterminated (reader) && cells_are_blank (fields, n_fields))
+        continue;
+      row = g_new0 (PreviewRow, 1);
+      row->line = ct_csv_reader_get_line (reader);
+      row->unterminated = ct_csv_reader_get_unterminated (reader);
+      row->cells = copy_cells (fields, n_fields);
+      row->n_cells = n_fields;
+      g_ptr_array_add (state->preview, row);
+      if (!state->has_header && !row->unterminated)
+        n_columns = MAX (n_columns, n_fields);
+    }
+  while (state->preview->len < N_PREVIEW_ROWS && ct_csv_reader_next (reader));
+
+  if (state->preview->len == 0)
+    {
+      g_set_error (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_EMPTY,
+                   _("“%s” has a header row but no rows below it."), display);
+      return FALSE;
+    }
+
+  if (!state->has_header)
+    for (guint i = 0; i < n_columns; i++)
+      g_ptr_array_add (state->columns, column_fallback_name (i));
+
+  guess_fields (state);
+  return TRUE;
+}
+
+/* Decodes @state->bytes as @encoding (detected when < 0). */
+static gboolean
+decode (LoadState  *state,
+        int         encoding,
+        GError    **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  const guint8 *data;
+  gsize size;
+  CtCsvEncoding detected;
+  const char *display = state->file_name != NULL ? state->file_name : "";
+  char *text;
+  gsize len;
+
+  data = g_bytes_get_data (state->bytes, &size);
+
+  if (encoding < 0)
+    {
+      if (!ct_csv_detect_encoding (data, size, &detected, &local_error))
+        {
+          if (g_error_matches (local_error, CT_CSV_ERROR, CT_CSV_ERROR_BINARY))
+            g_set_error (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_BINARY,
+                         _("“%s” is a spreadsheet workbook or another binary file, not CSV. "
+                           "Save it as “CSV UTF-8” from the spreadsheet and import that."),
+                         display);
+          else
+            g_set_error (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_ENCODING,
+                         _("“%s” is not text in UTF-8, UTF-16 or Chinese GB18030: %s"),
+                         display, local_error->message);
+          return FALSE;
+        }
+      encoding = detected;
+    }
+
+  text = ct_csv_decode (data, size, encoding, &len, &local_error);
+  if (text == NULL)
+    {
+      g_set_error (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_ENCODING,
+                   /* Translators: "“a.csv” cannot be read as UTF-8: <why>" */
+                   _("“%s” cannot be read as %s: %s"), display,
+                   ct_csv_encoding_get_label (encoding), local_error->message);
+      return FALSE;
+    }
+
+  g_free (state->text);
+  state->text = text;
+  state->len = len;
+  state->encoding = encoding;
+  return TRUE;
+}
+
+static gboolean
+text_is_blank (const char *text,
+               gsize       len)
+{
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isspace (text[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+starts_like_vcard (const char *text,
+                   gsize       len)
+{
+  gsize i = 0;
+
+  while (i < len && g_ascii_isspace (text[i]))
+    i++;
+  return len - i >= 11 && g_ascii_strncasecmp (text + i, "BEGIN:VCARD", 11) == 0;
+}
+
+static gboolean load_state_read_vcard (LoadState *state, GError **error);
+
+/* Reads bytes as a whole: encoding, delimiter, header, columns and
+ * preview, each detected. Thread-safe: touches no importer. */
+static LoadState *
+load_state_new (CtImportKind   kind,
+                GBytes        *bytes,
+                const char    *file_name,
+                int            encoding,
+                GError       **error)
+{
+  g_autoptr(LoadState) state = g_new0 (LoadState, 1);
+  const char *display = file_name != NULL ? file_name : "";
+
+  state->kind = kind;
+  state->bytes = g_bytes_ref (bytes);
+  state->file_name = g_strdup (file_name);
+
+  if (g_bytes_get_size (bytes) == 0)
+    {
+      g_set_error (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_EMPTY,
+                   _("“%s” is empty."), display);
+      return NULL;
+    }
+
+  if (!decode (state, encoding, error))
+    return NULL;
+
+  if (text_is_blank (state->text, state->len))
+    {
+      g_set_error (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_EMPTY,
+                   _("“%s” holds no rows."), display);
+      return NULL;
+    }
+
+  if (kind == CT_IMPORT_CONTACTS && starts_like_vcard (state->text, state->len))
+    {
+      if (!load_state_read_vcard (state, error))
+        return NULL;
+      return g_steal_pointer (&state);
+    }
+
+  state->delimiter = ct_csv_detect_delimiter (state->text, state->len);
+  if (!read_columns (state, -1, error))
+    return NULL;
+  guess_day_first (state);
+
+  return g_steal_pointer (&state);
+}
+
+/* vCards: every card becomes a row of the same seven columns. */
+static const CtImportField vcard_fields[] = {
+  CT_IMPORT_FIELD_EMAIL,
+  CT_IMPORT_FIELD_FIRST_NAME,
+  CT_IMPORT_FIELD_LAST_NAME,
+  CT_IMPORT_FIELD_PHONE,
+  CT_IMPORT_FIELD_COMPANY,
+  CT_IMPORT_FIELD_TAGS,
+  CT_IMPORT_FIELD_NOTES,
+};
+
+static gboolean
+load_state_read_vcard (LoadState  *state,
+                       GError    **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) cards = NULL;
+  const char *display = state->file_name != NULL ? state->file_name : "";
+
+  cards = ct_vcard_parse (state->text, state->len, &local_error);
+  if (cards == NULL)
+    {
+      if (g_error_matches (local_error, CT_VCARD_ERROR, CT_VCARD_ERROR_NO_CARD))
+        g_set_error (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_EMPTY,
+                     _("“%s” holds no contact cards: %s"), display, local_error->message);
+      else
+        g_set_error (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_ENCODING,
+                     _("“%s” cannot be read as vCard: %s"), display, local_error->message);
+      return FALSE;
+    }
+  if (cards->len == 0)
+    {
+      g_set_error (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_EMPTY,
+                   _("“%s” holds no contact cards."), display);
+      return FALSE;
+    }
+
+  state->has_header = TRUE;
+  state->delimiter = ',';
+  state->columns = g_ptr_array_new_with_free_func (g_free);
+  state->header = g_ptr_array_new_with_free_func (g_free);
+  state->fields = g_array_new (FALSE, TRUE, sizeof (CtImportField));
+  state->preview = g_ptr_array_new_with_free_func (preview_row_free);
+  state->vcard_rows = g_ptr_array_new_with_free_func (preview_row_free);
+
+  for (guint i = 0; i < G_N_ELEMENTS (vcard_fields); i++)
+    {
+      const char *id = ct_import_field_to_string (vcard_fields[i]);
+
+      g_ptr_array_add (state->columns, g_strdup (id));
+      g_ptr_array_add (state->header, g_strdup (id));
+      g_array_append_val (state->fields, vcard_fields[i]);
+    }
+
+  for (guint i = 0; i < cards->len; i++)
+    {
+      CtVcardCard *card = g_ptr_array_index (cards, i);
+      g_autofree char *tags = card->tags != NULL ? g_strjoinv (", ", card->tags) : NULL;
+      const char *cells[] = {
+        card->email, card->first_name, card->last_name, card->phone,
+        card->company, tags, card->notes,
+      };
+      PreviewRow *row = g_new0 (PreviewRow, 1);
+
+      G_STATIC_ASSERT (G_N_ELEMENTS (cells) == G_N_ELEMENTS (vcard_fields));
+      row->line = card->line;
+      row->n_cells = G_N_ELEMENTS (cells);
+      row->cells = g_new0 (char *, row->n_cells + 1);
+      for (guint c = 0; c < row->n_cells; c++)
+        row->cells[c] = g_strdup (cells[c] != NULL ? cells[c] : "");
+      g_ptr_array_add (state->vcard_rows, row);
+
+      if (state->preview->len < N_PREVIEW_ROWS)
+        {
+          PreviewRow *copy = g_new0 (PreviewRow, 1);
+
+          copy->line = row->line;
+          copy->n_cells = row->n_cells;
+          copy->cells = g_strdupv (row->cells);
+          g_ptr_array_add (state->preview, copy);
+        }
+    }
+
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Importer */
+
+struct _CtImporter
+{
+  GObject             parent_instance;
+
+  CtImportKind        kind;
+  LoadState          *state;       /* NULL before loading */
+  GBytes             *pending;     /* a file no encoding read, for set_encoding() */
+  char               *pending_name;
+  gboolean            day_first;
+  CtImportDuplicates  on_duplicate;
+  char               *source;      /* NULL: from the file name */
+  char               *default_source;
+  char               *default_currency;
+  gboolean            all_or_nothing;
+  gboolean            running;
+};
+
+G_DEFINE_FINAL_TYPE (CtImporter, ct_importer, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_KIND,
+  PROP_FILE_NAME,
+  PROP_ENCODING,
+  PROP_DELIMITER,
+  PROP_HAS_HEADER,
+  PROP_N_COLUMNS,
+  PROP_DAY_FIRST,
+  PROP_ON_DUPLICATE,
+  PROP_SOURCE,
+  PROP_DEFAULT_CURRENCY,
+  PROP_ALL_OR_NOTHING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  COLUMNS_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+ct_importer_finalize (GObject *object)
+{
+  CtImporter *self = CT_IMPORTER (object);
+
+  load_state_free (self->state);
+  g_clear_pointer (&self->pending, g_bytes_unref);
+  g_free (self->pending_name);
+  g_free (self->source);
+  g_free (self->default_source);
+  g_free (self->default_currency);
+
+  G_OBJECT_CLASS (ct_importer_parent_class)->finalize (object);
+}
+
+static void
+ct_importer_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  CtImporter *self = CT_IMPORTER (object);
+
+  switch (prop_id)
+    {
+    case PROP_KIND:
+      g_value_set_int (value, self->kind);
+      break;
+    case PROP_FILE_NAME:
+      g_value_set_string (value, ct_importer_get_file_name (self));
+      break;
+    case PROP_ENCODING:
+      g_value_set_int (value, ct_importer_get_encoding (self));
+      break;
+    case PROP_DELIMITER:
+      g_value_set_uint (value, (guchar) ct_importer_get_delimiter (self));
+      break;
+    case PROP_HAS_HEADER:
+      g_value_set_boolean (value, ct_importer_get_has_header (self));
+      break;
+    case PROP_N_COLUMNS:
+      g_value_set_uint (value, ct_importer_get_n_columns (self));
+      break;
+    case PROP_DAY_FIRST:
+      g_value_set_boolean (value, self->day_first);
+      break;
+    case PROP_ON_DUPLICATE:
+      g_value_set_int (value, self->on_duplicate);
+      break;
+    case PROP_SOURCE:
+      g_value_set_string (value, ct_importer_get_source (self));
+      break;
+    case PROP_DEFAULT_CURRENCY:
+      g_value_set_string (value, self->default_currency);
+      break;
+    case PROP_ALL_OR_NOTHING:
+      g_value_set_boolean (value, self->all_or_nothing);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ct_importer_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  CtImporter *self = CT_IMPORTER (object);
+
+  switch (prop_id)
+    {
+    case PROP_KIND:
+      self->kind = g_value_get_int (value);
+      break;
+    case PROP_ENCODING:
+      ct_importer_set_encoding (self, g_value_get_int (value), NULL);
+      break;
+    case PROP_DELIMITER:
+      ct_importer_set_delimiter (self, (char) g_value_get_uint (value));
+      break;
+    case PROP_HAS_HEADER:
+      ct_importer_set_has_header (self, g_value_get_boolean (value));
+      break;
+    case PROP_DAY_FIRST:
+      ct_importer_set_day_first (self, g_value_get_boolean (value));
+      break;
+    case PROP_ON_DUPLICATE:
+      ct_importer_set_on_duplicate (self, g_value_get_int (value));
+      break;
+    case PROP_SOURCE:
+      ct_importer_set_source (self, g_value_get_string (value));
+      break;
+    case PROP_DEFAULT_CURRENCY:
+      ct_importer_set_default_currency (self, g_value_get_string (value));
+      break;
+    case PROP_ALL_OR_NOTHING:
+      ct_importer_set_all_or_nothing (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ct_importer_class_init (CtImporterClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = ct_importer_finalize;
+  object_class->get_property = ct_importer_get_property;
+  object_class->set_property = ct_importer_set_property;
+
+  properties[PROP_KIND] =
+    g_param_spec_int ("kind", NULL, NULL, CT_IMPORT_CONTACTS, CT_IMPORT_PURCHASES,
+                      CT_IMPORT_CONTACTS,
+                      G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FILE_NAME] =
+    g_param_spec_string ("file-name", NULL, NULL, NULL, ro);
+  properties[PROP_ENCODING] =
+    g_param_spec_int ("encoding", NULL, NULL, 0, CT_CSV_N_ENCODINGS - 1,
+                      CT_CSV_ENCODING_UTF8, rw);
+  properties[PROP_DELIMITER] =
+    g_param_spec_uint ("delimiter", NULL, NULL, 1, 127, ',', rw);
+  properties[PROP_HAS_HEADER] =
+    g_param_spec_boolean ("has-header", NULL, NULL, TRUE, rw);
+  properties[PROP_N_COLUMNS] =
+    g_param_spec_uint ("n-columns", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_DAY_FIRST] =
+    g_param_spec_boolean ("day-first", NULL, NULL, FALSE, rw);
+  properties[PROP_ON_DUPLICATE] =
+    g_param_spec_int ("on-duplicate", NULL, NULL, CT_IMPORT_DUPLICATES_UPDATE_EMPTY,
+                      CT_IMPORT_DUPLICATES_SKIP, CT_IMPORT_DUPLICATES_UPDATE_EMPTY, rw);
+  properties[PROP_SOURCE] =
+    g_param_spec_string ("source", NULL, NULL, NULL, rw);
+  properties[PROP_DEFAULT_CURRENCY] =
+    g_param_spec_string ("default-currency", NULL, NULL, "CNY", rw);
+  properties[PROP_ALL_OR_NOTHING] =
+    g_param_spec_boolean ("all-or-nothing", NULL, NULL, FALSE, rw);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * CtImporter::columns-changed:
+   *
+   * The columns, their mapping and the preview were read again.
+   */
+  signals[COLUMNS_CHANGED] =
+    g_signal_new ("columns-changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+}
+
+static void
+ct_importer_init (CtImporter *self)
+{
+  self->default_currency = g_strdup ("CNY");
+  self->default_source = g_strdup ("import");
+}
+
+/**
+ * ct_importer_new:
+ *
+ * Returns: (transfer full): an importer of contacts or purchases, with
+ * no file yet
+ */
+CtImporter *
+ct_importer_new (CtImportKind kind)
+{
+  g_return_val_if_fail (kind == CT_IMPORT_CONTACTS || kind == CT_IMPORT_PURCHASES, NULL);
+  return g_object_new (CT_TYPE_IMPORTER, "kind", kind, NULL);
+}
+
+CtImportKind
+ct_importer_get_kind (CtImporter *self)
+{
+  g_return_val_if_fail (CT_IS_IMPORTER (self), CT_IMPORT_CONTACTS);
+  return self->kind;
+}
+
+/* "orders-2024.csv" gives "orders-2024": with the order id, what makes
+ * re-importing the same export add nothing. */
+static char *
+source_from_file_name (const char *file_name)
+{
+  g_autofree char *base = NULL;
+  char *dot;
+
+  if (file_name == NULL || file_name[0] == '\0')
+    return g_strdup ("import");
+  base = g_path_get_basename (file_name);
+  dot = strrchr (base, '.');
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+  g_strstrip (base);
+  if (base[0] == '\0')
+    return g_strdup ("import");
+  return g_steal_pointer (&base);
+}
+
+/* Takes a newly read state, notifies what changed and emits
+ * ::columns-changed. */
+static void
+apply_state (CtImporter *self,
+             LoadState  *state)
+{
+  LoadState *old = self->state;
+  gboolean file_changed = old == NULL || g_strcmp0 (old->file_name, state->file_name) != 0;
+  gboolean encoding_changed = old == NULL || old->encoding != state->encoding;
+  gboolean delimiter_changed = old == NULL || old->delimiter != state->delimiter;
+  gboolean header_changed = old == NULL || old->has_header != state->has_header;
+  gboolean n_columns_changed = old == NULL || old->columns->len != state->columns->len;
+
+  g_object_freeze_notify (G_OBJECT (self));
+
+  self->state = state;
+  load_state_free (old);
+
+  if (file_changed)
+    {
+      g_autofree char *source = source_from_file_name (state->file_name);
+
+      if (g_strcmp0 (self->default_source, source) != 0)
+        {
+          g_free (self->default_source);
+          self->default_source = g_steal_pointer (&source);
+          if (self->source == NULL)
+            g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOURCE]);
+        }
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILE_NAME]);
+    }
+  if (encoding_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENCODING]);
+  if (delimiter_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DELIMITER]);
+  if (header_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_HEADER]);
+  if (n_columns_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_COLUMNS]);
+  if (state->day_first_known)
+    ct_importer_set_day_first (self, state->day_first);
+
+  g_object_thaw_notify (G_OBJECT (self));
+
+  g_signal_emit (self, signals[COLUMNS_CHANGED], 0);
+}
+
+/* Keeps the bytes of a load that failed on the encoding, so that
+ * ct_importer_set_encoding() can try another; any other outcome forgets
+ * them. */
+static void
+keep_pending (CtImporter    *self,
+              GBytes        *bytes,
+              const char    *file_name,
+              GError       **error)
+{
+  g_clear_pointer (&self->pending, g_bytes_unref);
+  g_clear_pointer (&self->pending_name, g_free);
+  if (bytes != NULL && error != NULL && *error != NULL
+      && g_error_matches (*error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_ENCODING))
+    {
+      self->pending = g_bytes_ref (bytes);
+      self->pending_name = g_strdup (file_name);
+    }
+}
+
+gboolean
+ct_importer_load_bytes (CtImporter  *self,
+                        GBytes      *bytes,
+                        const char  *file_name,
+                        GError     **error)
+{
+  LoadState *state;
+
+  g_return_val_if_fail (CT_IS_IMPORTER (self), FALSE);
+  g_return_val_if_fail (bytes != NULL, FALSE);
+  g_return_val_if_fail (!self->running, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  state = load_state_new (self->kind, bytes, file_name, -1, error);
+  keep_pending (self, state == NULL ? bytes : NULL, file_name, error);
+  if (state == NULL)
+    return FALSE;
+  apply_state (self, state);
+  return TRUE;
+}
+
+gboolean
+ct_importer_load_vcard (CtImporter  *self,
+                        GBytes      *bytes,
+                        const char  *file_name,
+                        GError     **error)
+{
+  g_autoptr(LoadState) state = NULL;
+  const char *display = file_name != NULL ? file_name : "";
+
+  g_return_val_if_fail (CT_IS_IMPORTER (self), FALSE);
+  g_return_val_if_fail (self->kind == CT_IMPORT_CONTACTS, FALSE);
+  g_return_val_if_fail (bytes != NULL, FALSE);
+  g_return_val_if_fail (!self->running, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  state = g_new0 (LoadState, 1);
+  state->kind = self->kind;
+  state->bytes = g_bytes_ref (bytes);
+  state->file_name = g_strdup (file_name);
+
+  if (g_bytes_get_size (bytes) == 0)
+    {
+      g_set_error (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_EMPTY,
+                   _("“%s” is empty."), display);
+      return FALSE;
+    }
+  if (!decode (state, -1, error) || !load_state_read_vcard (state, error))
+    return FALSE;
+
+  apply_state (self, g_steal_pointer (&state));
+  return TRUE;
+}
+
+static char *
+file_display_name (GFile *file)
+{
+  g_autofree char *path = g_file_get_path (file);
+
+  if (path != NULL)
+    return g_filename_display_basename (path);
+  return g_file_get_parse_name (file);
+}
+
+static GBytes *
+read_file (GFile         *file,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *display = file_display_name (file);
+  char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_load_contents (file, cancellable, &contents, &length, NULL, &local_error))
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY))
+        g_set_error (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_READ,
+                     _("“%s” is a folder, not a file."), display);
+      else
+        g_set_error (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_READ,
+                     _("Could not read “%s”: %s"), display, local_error->message);
+      return NULL;
+    }
+  return g_bytes_new_take (contents, length);
+}
+
+/* @bytes_out: what was read, when it was */
+static LoadState *
+load_state_from_file (CtImportKind   kind,
+                      GFile         *file,
+                      GBytes       **bytes_out,
+                      char         **name_out,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autoptr(GBytes) bytes = read_file (file, cancellable, error);
+  g_autofree char *display = NULL;
+  LoadState *state;
+
+  if (bytes == NULL)
+    return NULL;
+  display = file_display_name (file);
+  state = load_state_new (kind, bytes, display, -1, error);
+  *bytes_out = g_steal_pointer (&bytes);
+  *name_out = g_steal_pointer (&display);
+  return state;
+}
+
+gboolean
+ct_importer_load_file (CtImporter    *self,
+                       GFile         *file,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  LoadState *state;
+
+  g_return_val_if_fail (CT_IS_IMPORTER (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+  g_return_val_if_fail (!self->running, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *name = NULL;
+
+  state = load_state_from_file (self->kind, file, &bytes, &name, cancellable, error);
+  keep_pending (self, state == NULL ? bytes : NULL, name, error);
+  if (state == NULL)
+    return FALSE;
+  apply_state (self, state);
+  return TRUE;
+}
+
+typedef struct
+{
+  CtImportKind  kind;
+  GFile        *file;
+  GBytes       *bytes;   /* set by the thread */
+  char         *name;
+} LoadData;
+
+static void
+load_data_free (LoadData *data)
+{
+  g_object_unref (data->file);
+  g_clear_pointer (&data->bytes, g_bytes_unref);
+  g_free (data->name);
+  g_free (data);
+}
+
+static void
+load_file_in_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  LoadData *data = task_data;
+  GError *error = NULL;
+  LoadState *state;
+
+  state = load_state_from_file (data->kind, data->file, &data->bytes, &data->name,
+                                cancellable, &error);
+  if (state == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, state, (GDestroyNotify) load_state_free);
+}
+
+void
+ct_importer_load_file_async (CtImporter          *self,
+                             GFile               *file,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  LoadData *data;
+
+  g_return_if_fail (CT_IS_IMPORTER (self));
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (!self->running);
+
+  data = g_new0 (LoadData, 1);
+  data->kind = self->kind;
+  data->file = g_object_ref (file);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ct_importer_load_file_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
+  g_task_run_in_thread (task, load_file_in_thread);
+}
+
+gboolean
+ct_importer_load_file_finish (CtImporter    *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  LoadState *state;
+
+  g_return_val_if_fail (CT_IS_IMPORTER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  LoadData *data;
+  GError *local_error = NULL;
+
+  data = g_task_get_task_data (G_TASK (result));
+  state = g_task_propagate_pointer (G_TASK (result), &local_error);
+  keep_pending (self, state == NULL ? data->bytes : NULL, data->name, &local_error);
+  if (state == NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  apply_state (self, state);
+  return TRUE;
+}
+
+const char *
+ct_importer_get_file_name (CtImporter *self)
+{
+  g_return_val_if_fail (CT_IS_IMPORTER (self), NULL);
+  return self->state != NULL ? self->state->file_name : NULL;
+}
+
+CtCsvEncoding
+ct_importer_get_encoding (CtImporter *self)
+{
+  g_return_val_if_fail (CT_IS_IMPORTER (self), CT_CSV_ENCODING_UTF8);
+  return self->state != NULL ? self->state->encoding : CT_CSV_ENCODING_UTF8;
+}
+
+/* A copy of the loaded state's file, to read again with other choices. */
+static LoadState *
+load_state_copy_source (LoadState *state)
+{
+  LoadState *copy = g_new0 (LoadState, 1);
+
+  copy->kind = state->kind;
+  copy->bytes = g_bytes_ref (state->bytes);
+  copy->file_name = g_strdup (state->file_name);
+  copy->encoding = state->encoding;
+  copy->text = g_strndup (state->text, state->len);
+  copy->len = state->len;
+  copy->delimiter = state->delimiter;
+  copy->has_header = state->has_header;
+  return copy;
+}
+
+gboolean
+ct_importer_set_encoding (CtImporter     *self,
+                          CtCsvEncoding   encoding,
+                          GError        **error)
+{
+  g_autoptr(LoadState) state = NULL;
+
+  g_return_val_if_fail (CT_IS_IMPORTER (self), FALSE);
+  g_return_val_if_fail ((guint) encoding < CT_CSV_N_ENCODINGS, FALSE);
+  g_return_val_if_fail (!self->running, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->pending != NULL)
+    {
+      /* The last file no encoding read: try this one. */
+      state = load_state_new (self->kind, self->pending, self->pending_name, encoding, error);
+      if (state == NULL)
+        return FALSE;
+      g_clear_pointer (&self->pending, g_bytes_unref);
+      g_clear_pointer (&self->pending_name, g_free);
+      apply_state (self, g_steal_pointer (&state));
+      return TRUE;
+    }
+
+  if (self->state == NULL || self->state->vcard_rows != NULL)
+    return TRUE;
+  if (self->state->encoding == encoding)
+    return TRUE;
+
+  /* Text read in the wrong encoding may have hidden the delimiter and the
+   * header, so both are detected again. */
+  state = load_state_copy_source (self->state);
+  if (!decode (state, encoding, error))
+    return FALSE;
+  if (text_is_blank (state->text, state->len))
+    {
+      g_set_error (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_EMPTY,
+                   _("“%s” holds no rows."), state->file_name != NULL ? state->file_name : "");
+      return FALSE;
+    }
+  state->delimiter = ct_csv_detect_delimiter (state->text, state->len);
+  if (!read_columns (state, -1, error))
+    return FALSE;
+  guess_day_first (state);
+
+  apply_state (self, g_steal_pointer (&state));
+  return TRUE;
+}
+
+char
+ct_importer_get_delimiter (CtImporter *self)
+{
+  g_return_val_if_fail (CT_IS_IMPORTER (self), ',');
+  return self->state != NULL ? self->state->delimiter : ',';
+}
+
+void
+ct_importer_set_delimiter (CtImporter *self,
+                           char        delimiter)
+{
+  g_autoptr(LoadState) state = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (CT_IS_IMPORTER (self));
+  g_return_if_fail (delimiter != '"' && delimiter != '\n' && delimiter != '\r' && delimiter != '\0');
+  g_return_if_fail (!self->running);
+
+  if (self->state == NULL || self->state->vcard_rows != NULL || self->state->delimiter == delimiter)
+    return;
+
+  state = load_state_copy_source (self->state);
+  state->delimiter = delimiter;
+  /* The text was read before, so it has rows; the header is kept as the
+   * user saw it. */
+  if (!read_columns (state, self->state->has_header, &error))
+    {
+      g_warning ("Could not read the columns again: %s", error->message);
+      return;
+    }
+  guess_day_first (state);
+  apply_state (self, g_steal_pointer (&state));
+}
+
+gboolean
+ct_importer_get_has_header (CtImporter *self)
+{
+  g_return_val_if_fail (CT_IS_IMPORTER (self), TRUE);
+  return self->state != NULL ? self->state->has_header : TRUE;
+}
+
+void
+ct_importer_set_has_header (CtImporter *self,
+                            gboolean    has_header)
+{
+  g_autoptr(LoadState) state = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (CT_IS_IMPORTER (self));
+  g_return_if_fail (!self->running);
+
+  has_header = !!has_header;
+  if (self->state == NULL || self->state->vcard_rows != NULL || self->state->has_header == has_header)
+    return;
+
+  state = load_state_copy_source (self->state);
+  if (!read_columns (state, has_header, &error))
+    {
+      /* A single row taken as the header leaves nothing to import; the
+       * preview then shows no rows rather than keeping a stale one. */
+      g_clear_error (&error);
+      state->has_header = has_header;
+      if (state->columns->len == 0)
+        for (guint i = 0; i < (self->state->columns->len); i++)
+          g_ptr_array_add (state->columns, g_strdup (g_ptr_array_index (self->state->columns, i)));
+      guess_fields (state);
+    }
+  apply_state (self, g_steal_pointer (&state));
+}
+
+guint
+ct_importer_get_n_columns (CtImporter *self)
+{
+  g_return_val_if_fail (CT_IS_IMPORTER (self), 0);
+  return self->state != NULL ? self->state->columns->len : 0;
+}
+
+const char *
+ct_importer_get_column_name (CtImporter *self,
+                             guint       column)
+{
+  g_return_val_if_fail (CT_IS_IMPORTER (self), NULL);
+  g_return_val_if_fail (column < ct_importer_get_n_columns (self), NULL);
+  return g_ptr_array_index (self->state->columns, column);
+}
+
+CtImportField
+ct_importer_get_column_field (CtImporter *self,
+                              guint       column)
+{
+  g_return_val_if_fail (CT_IS_IMPORTER (self), CT_IMPORT_FIELD_IGNORE);
+  g_return_val_if_fail (column < ct_importer_get_n_columns (self), CT_IMPORT_FIELD_IGNORE);
+  return g_array_index (self->state->fields, CtImportField, column);
+}
+
+void
+ct_importer_set_column_field (CtImporter    *self,
+                              guint          column,
+                              CtImportField  field)
+{
+  g_return_if_fail (CT_IS_IMPORTER (self));
+  g_return_if_fail (column < ct_importer_get_n_columns (self));
+  g_return_if_fail ((guint) field < CT_IMPORT_N_FIELDS);
+  g_return_if_fail (!self->running);
+
+  if (field != CT_IMPORT_FIELD_IGNORE)
+    for (guint c = 0; c < self->state->fields->len; c++)
+      if (c != column && g_array_index (self->state->fields, CtImportField, c) == field)
+        g_array_index (self->state->fields, CtImportField, c) = CT_IMPORT_FIELD_IGNORE;
+  g_array_index (self->state->fields, CtImportField, column) = field;
+}
+
+gboolean
+ct_importer_map_column (CtImporter  *self,
+                        const char  *column,
+                        const char  *field,
+                        GError     **error)
+{
+  g_autofree char *key = NULL;
+  CtImportField target;
+  guint64 number;
+  int found = -1;
+
+  g_return_val_if_fail (CT_IS_IMPORTER (self), FALSE);
+  g_return_val_if_fail (column != NULL && field != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!ct_import_field_from_string (field, &target) || !kind_has_field (self->kind, target))
+    {
+      g_autoptr(GString) names = g_string_new (NULL);
+      const CtImportField *fields;
+      guint n;
+
+      fields = ct_import_kind_get_fields (self->kind, &n);
+      for (guint i = 0; i < n; i++)
+        g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", ct_import_field_to_string (fields[i]));
+      g_set_error (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_MAPPING,
+                   /* Translators: the second %s lists field names: "ignore, email, name…" */
+                   _("“%s” is not a field to import into; use one of %s."), field, names->str);
+      return FALSE;
+    }
+
+  key = ct_parse_normalise_header (column);
+  for (guint c = 0; c < ct_importer_get_n_columns (self) && found < 0; c++)
+    if (g_strcmp0 (g_ptr_array_index (self->state->columns, c), column) == 0)
+      found = c;
+  for (guint c = 0; c < ct_importer_get_n_columns (self) && found < 0; c++)
+    {
+      g_autofree char *name_key = ct_parse_normalise_header (g_ptr_array_index (self->state->columns, c));
+
+      if (key[0] != '\0' && strcmp (name_key, key) == 0)
+        found = c;
+    }
+  if (found < 0 && g_ascii_string_to_unsigned (column, 10, 1, ct_importer_get_n_columns (self),
+                                               &number, NULL))
+    found = (int) number - 1;
+
+  if (found < 0)
+    {
+      g_set_error (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_MAPPING,
+                   _("The file has no column “%s”; give a header as it is written or a column number from 1 to %u."),
+                   column, ct_importer_get_n_columns (self));
+      return FALSE;
+    }
+
+  ct_importer_set_column_field (self, found, target);
+  return TRUE;
+}
+
+static int
+find_field (CtImporter    *self,
+            CtImportField  field)
+{
+  for (guint c = 0; c < ct_importer_get_n_columns (self); c++)
+    if (g_array_index (self->state->fields, CtImportField, c) == field)
+      return c;
+  return -1;
+}
+
+gboolean
+ct_importer_check_mapping (CtImporter  *self,
+                           GError     **error)
+{
+  g_return_val_if_fail (CT_IS_IMPORTER (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->state == NULL)
+    {
+      g_set_error_literal (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_MAPPING,
+                           _("Choose a file to import first."));
+      return FALSE;
+    }
+
+  if (self->kind == CT_IMPORT_CONTACTS)
+    {
+      if (find_field (self, CT_IMPORT_FIELD_EMAIL) < 0 && find_field (self, CT_IMPORT_FIELD_NAME) < 0
+          && find_field (self, CT_IMPORT_FIELD_FIRST_NAME) < 0
+          && find_field (self, CT_IMPORT_FIELD_LAST_NAME) < 0
+          && find_field (self, CT_IMPORT_FIELD_PHONE) < 0)
+        {
+          g_set_error_literal (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_MAPPING,
+                               _("Choose the column that holds the email, the name or the phone number."));
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  if (find_field (self, CT_IMPORT_FIELD_AMOUNT) < 0)
+    {
+      g_set_error_literal (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_MAPPING,
+                           _("Choose the column that holds the amount paid."));
+      return FALSE;
+    }
+  if (find_field (self, CT_IMPORT_FIELD_PAID_AT) < 0)
+    {
+      g_set_error_literal (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_MAPPING,
+                           _("Choose the column that holds when each purchase was paid."));
+      return FALSE;
+    }
+  if (find_field (self, CT_IMPORT_FIELD_EMAIL) < 0 && find_field (self, CT_IMPORT_FIELD_PHONE) < 0)
+    {
+      g_set_error_literal (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_MAPPING,
+                           _("Choose the column that holds the buyer’s email or phone number."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+ct_importer_get_day_first (CtImporter *self)
+{
+  g_return_val_if_fail (CT_IS_IMPORTER (self), FALSE);
+  return self->day_first;
+}
+
+void
+ct_importer_set_day_first (CtImporter *self,
+                           gboolean    day_first)
+{
+  g_return_if_fail (CT_IS_IMPORTER (self));
+  g_return_if_fail (!self->running);
+
+  day_first = !!day_first;
+  if (self->day_first == day_first)
+    return;
+  self->day_first = day_first;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DAY_FIRST]);
+}
+
+CtImportDuplicates
+ct_importer_get_on_duplicate (CtImporter *self)
+{
+  g_return_val_if_fail (CT_IS_IMPORTER (self), CT_IMPORT_DUPLICATES_UPDATE_EMPTY);
+  return self->on_duplicate;
+}
+
+void
+ct_importer_set_on_duplicate (CtImporter         *self,
+                              CtImportDuplicates  policy)
+{
+  g_return_if_fail (CT_IS_IMPORTER (self));
+  g_return_if_fail ((guint) policy <= CT_IMPORT_DUPLICATES_SKIP);
+  g_return_if_fail (!self->running);
+
+  if (self->on_duplicate == policy)
+    return;
+  self->on_duplicate = policy;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ON_DUPLICATE]);
+}
+
+const char *
+ct_importer_get_source (CtImporter *self)
+{
+  g_return_val_if_fail (CT_IS_IMPORTER (self), NULL);
+  return self->source != NULL ? self->source : self->default_source;
+}
+
+/* @source NULL or blank goes back to the one from the file name. */
+void
+ct_importer_set_source (CtImporter *self,
+                        const char *source)
+{
+  g_autofree char *stripped = NULL;
+
+  g_return_if_fail (CT_IS_IMPORTER (self));
+  g_return_if_fail (!self->running);
+
+  if (source != NULL)
+    {
+      stripped = strip_dup (source);
+      if (stripped[0] == '\0')
+        g_clear_pointer (&stripped, g_free);
+    }
+  if (g_strcmp0 (self->source, stripped) == 0)
+    return;
+  g_free (self->source);
+  self->source = g_steal_pointer (&stripped);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOURCE]);
+}
+
+const char *
+ct_importer_get_default_currency (CtImporter *self)
+{
+  g_return_val_if_fail (CT_IS_IMPORTER (self), NULL);
+  return self->default_currency;
+}
+
+void
+ct_importer_set_default_currency (CtImporter *self,
+                                  const char *currency)
+{
+  char code[4];
+
+  g_return_if_fail (CT_IS_IMPORTER (self));
+  g_return_if_fail (!self->running);
+
+  if (currency == NULL || !ct_parse_currency (currency, NULL, code))
+    {
+      g_return_if_fail (currency == NULL);
+      g_strlcpy (code, "CNY", sizeof code);
+    }
+  if (g_strcmp0 (self->default_currency, code) == 0)
+    return;
+  g_free (self->default_currency);
+  self->default_currency = g_strdup (code);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEFAULT_CURRENCY]);
+}
+
+gboolean
+ct_importer_get_all_or_nothing (CtImporter *self)
+{
+  g_return_val_if_fail (CT_IS_IMPORTER (self), FALSE);
+  return self->all_or_nothing;
+}
+
+void
+ct_importer_set_all_or_nothing (CtImporter *self,
+                                gboolean    all_or_nothing)
+{
+  g_return_if_fail (CT_IS_IMPORTER (self));
+  g_return_if_fail (!self->running);
+
+  all_or_nothing = !!all_or_nothing;
+  if (self->all_or_nothing == all_or_nothing)
+    return;
+  self->all_or_nothing = all_or_nothing;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ALL_OR_NOTHING]);
+}
+
+guint
+ct_importer_get_n_preview_rows (CtImporter *self)
+{
+  g_return_val_if_fail (CT_IS_IMPORTER (self), 0);
+  return self->state != NULL ? self->state->preview->len : 0;
+}
+
+const char * const *
+ct_importer_get_preview_row (CtImporter *self,
+                             guint       row,
+                             guint      *n_fields,
+                             guint      *line)
+{
+  PreviewRow *preview;
+
+  g_return_val_if_fail (CT_IS_IMPORTER (self), NULL);
+  g_return_val_if_fail (row < ct_importer_get_n_preview_rows (self), NULL);
+
+  preview = g_ptr_array_index (self->state->preview, row);
+  if (n_fields != NULL)
+    *n_fields = preview->n_cells;
+  if (line != NULL)
+    *line = preview->line;
+  return (const char * const *) preview->cells;
+}
+
+/* ------------------------------------------------------------------ */
+/* Checking a row's cells */
+
+typedef struct
+{
+  CtImportKind  kind;
+  int           col[CT_IMPORT_N_FIELDS];  /* the column of each field, -1 */
+  GPtrArray    *names;                    /* column names, for messages */
+  guint         n_columns;
+  gboolean      day_first;
+  const char   *default_currency;
+  GTimeZone    *tz;
+} Mapping;
+
+static void
+mapping_init (Mapping    *map,
+              CtImporter *self)
+{
+  map->kind = self->kind;
+  for (guint f = 0; f < CT_IMPORT_N_FIELDS; f++)
+    map->col[f] = -1;
+  for (guint c = 0; c < self->state->fields->len; c++)
+    {
+      CtImportField field = g_array_index (self->state->fields, CtImportField, c);
+
+      if (field != CT_IMPORT_FIELD_IGNORE && kind_has_field (self->kind, field))
+        map->col[field] = c;
+    }
+  map->names = self->state->columns;
+  map->n_columns = self->state->columns->len;
+  map->day_first = self->day_first;
+  map->default_currency = self->default_currency;
+  map->tz = g_time_zone_new_local ();
+}
+
+static void
+mapping_clear (Mapping *map)
+{
+  g_clear_pointer (&map->tz, g_time_zone_unref);
+}
+
+/* One row's values, checked. Strings point into @scratch or are owned
+ * (email, first_name, last_name). */
+typedef struct
+{
+  GString    *scratch;
+  gsize       offset[CT_IMPORT_N_FIELDS];
+  const char *text[CT_IMPORT_N_FIELDS];   /* stripped cells, "" when empty or unmapped */
+  char       *email;                      /* normalised, NULL when none */
+  char       *first_name;
+  char       *last_name;
+  gboolean    has_status;
+  CtContactStatus status;
+  gboolean    has_created_at;
+  gint64      created_at;
+  gint64      amount;
+  char        currency[4];
+  gint64      paid_at;
+  gboolean    refunded;
+} Row;
+
+static void
+row_init (Row *row)
+{
+  memset (row, 0, sizeof *row);
+  row->scratch = g_string_sized_new (1024);
+}
+
+static void
+row_reset (Row *row)
+{
+  g_string_truncate (row->scratch, 0);
+  g_clear_pointer (&row->email, g_free);
+  g_clear_pointer (&row->first_name, g_free);
+  g_clear_pointer (&row->last_name, g_free);
+  row->has_status = FALSE;
+  row->has_created_at = FALSE;
+  row->refunded = FALSE;
+  row->amount = 0;
+  row->paid_at = 0;
+  row->currency[0] = '\0';
+}
+
+static void
+row_clear (Row *row)
+{
+  if (row->scratch == NULL)
+    return;
+  row_reset (row);
+  g_string_free (row->scratch, TRUE);
+  row->scratch = NULL;
+}
+
+/* A cell as a message quotes it: long ones cut short. */
+static char *
+quote_cell (const char *text)
+{
+  if (g_utf8_strlen (text, 41) > 40)
+    {
+      g_autofree char *start = g_utf8_substring (text, 0, 37);
+
+      return g_strconcat (start, "…", NULL);
+    }
+  return g_strdup (text);
+}
+
+typedef struct
+{
+  int   column;   /* -1 for the row as a whole */
+  char *reason;
+} Problem;
+
+G_GNUC_PRINTF (3, 4)
+static gboolean
+problem (Problem    *out,
+         int         column,
+         const char *format,
+         ...)
+{
+  va_list args;
+
+  out->column = column;
+  va_start (args, format);
+  out->reason = g_strdup_vprintf (format, args);
+  va_end (args);
+  return FALSE;
+}
+
+/* "“2024-13-45” in 支付时间 is not a date." and the like. */
+static gboolean
+cell_problem (Problem       *out,
+              const Mapping *map,
+              CtImportField  field,
+              const char    *reason_format,
+              const char    *value)
+{
+  g_autofree char *quoted = quote_cell (value);
+  const char *column = g_ptr_array_index (map->names, map->col[field]);
+
+  out->column = map->col[field];
+  out->reason = g_strdup_printf (reason_format, quoted, column);
+  return FALSE;
+}
+
+static gboolean
+has_digit (const char *text)
+{
+  for (; *text != '\0'; text++)
+    if (g_ascii_isdigit (*text))
+      return TRUE;
+  return FALSE;
+}
+
+/* Reads and checks a record's cells under @map. On a problem returns
+ * FALSE with @out set (reason translated, without the line). */
+static gboolean
+check_row (const Mapping      *map,
+           Row                *row,
+           const char * const *fields,
+           guint               n_fields,
+           gboolean            unterminated,
+           Problem            *out)
+{
+  CtAmountStatus amount_status;
+  char amount_currency[4];
+  gboolean has_currency = FALSE;
+
+  row_reset (row);
+
+  if (unterminated)
+    return problem (out, -1, "%s",
+                    _("A quoted cell that starts on this line is never closed: a \" is missing."));
+
+  if (n_fields < map->n_columns)
+    return problem (out, -1,
+                    ngettext ("The row has %u cell where there are %u columns; a delimiter or a quote may be missing.",
+                              "The row has %u cells where there are %u columns; a delimiter or a quote may be missing.",
+                              n_fields),
+                    n_fields, map->n_columns);
+  for (guint i = map->n_columns; i < n_fields; i++)
+    {
+      gsize len;
+
+      strip_bounds (fields[i], &len);
+      if (len > 0)
+        return problem (out, -1,
+                        ngettext ("The row has %u cells where there is %u column; a quote may be misplaced or a delimiter too many.",
+                                  "The row has %u cells where there are %u columns; a quote may be misplaced or a delimiter too many.",
+                                  map->n_columns),
+                        n_fields, map->n_columns);
+    }
+
+  /* The stripped cells, copied into one buffer. */
+  for (guint f = 0; f < CT_IMPORT_N_FIELDS; f++)
+    {
+      if (map->col[f] >= 0)
+        {
+          const char *cell = ct_csv_cell_unneutralise (fields[map->col[f]]);
+          gsize len;
+          const char *start = strip_bounds (cell, &len);
+
+          row->offset[f] = row->scratch->len;
+          g_string_append_len (row->scratch, start, len);
+          g_string_append_c (row->scratch, '\0');
+        }
+      else
+        row->offset[f] = G_MAXSIZE;
+    }
+  for (guint f = 0; f < CT_IMPORT_N_FIELDS; f++)
+    row->text[f] = row->offset[f] != G_MAXSIZE ? row->scratch->str + row->offset[f] : "";
+
+#define TEXT(f) (row->text[CT_IMPORT_FIELD_##f])
+#define FILLED(f) (TEXT (f)[0] != '\0')
+
+  if (FILLED (EMAIL))
+    {
+      row->email = ct_parse_email_normalise (TEXT (EMAIL));
+      if (!ct_parse_email_valid (row->email))
+        return cell_problem (out, map, CT_IMPORT_FIELD_EMAIL,
+                             /* Translators: “bob@” in 邮箱 is not an email address. */
+                             _("“%s” in %s is not an email address."), TEXT (EMAIL));
+    }
+
+  if (FILLED (NAME))
+    ct_parse_split_name (TEXT (NAME), &row->first_name, &row->last_name);
+  if (FILLED (FIRST_NAME))
+    {
+      g_free (row->first_name);
+      row->first_name = g_strdup (TEXT (FIRST_NAME));
+    }
+  if (FILLED (LAST_NAME))
+    {
+      g_free (row->last_name);
+      row->last_name = g_strdup (TEXT (LAST_NAME));
+    }
+  if (row->first_name == NULL)
+    row->first_name = g_strdup ("");
+  if (row->last_name == NULL)
+    row->last_name = g_strdup ("");
+
+  if (FILLED (PHONE) && !has_digit (TEXT (PHONE)))
+    return cell_problem (out, map, CT_IMPORT_FIELD_PHONE,
+                         _("“%s” in %s is not a phone number."), TEXT (PHONE));
+
+  if (map->kind == CT_IMPORT_CONTACTS)
+    {
+      if (FILLED (STATUS))
+        {
+          if (!ct_parse_status (TEXT (STATUS), &row->status))
+            return cell_problem (out, map, CT_IMPORT_FIELD_STATUS,
+                                 _("“%s” in %s is not a subscription status (subscribed, unsubscribed, bounced or complained)."),
+                                 TEXT (STATUS));
+          row->has_status = TRUE;
+        }
+      if (FILLED (CREATED_AT))
+        {
+          if (!ct_parse_date (TEXT (CREATED_AT), map->day_first, map->tz, &row->created_at))
+            return cell_problem (out, map, CT_IMPORT_FIELD_CREATED_AT,
+                                 /* Translators: “2024-13-45” in 注册时间 is not a date. */
+                                 _("“%s” in %s is not a date."), TEXT (CREATED_AT));
+          row->has_created_at = TRUE;
+        }
+      if (row->email == NULL && row->first_name[0] == '\0' && row->last_name[0] == '\0'
+          && !FILLED (PHONE))
+        return problem (out, -1, "%s", _("The row has no email, name or phone number."));
+      return TRUE;
+    }
+
+  /* Purchases */
+  g_strlcpy (row->currency, map->default_currency, sizeof row->currency);
+  if (FILLED (CURRENCY))
+    {
+      if (!ct_parse_currency (TEXT (CURRENCY), map->default_currency, row->currency))
+        return cell_problem (out, map, CT_IMPORT_FIELD_CURRENCY,
+                             _("“%s” in %s is not a currency."), TEXT (CURRENCY));
+      has_currency = TRUE;
+    }
+
+  if (!FILLED (AMOUNT))
+    return problem (out, map->col[CT_IMPORT_FIELD_AMOUNT],
+                    /* Translators: %s is a column name */
+                    _("%s is empty: a purchase needs the amount paid."),
+                    (const char *) g_ptr_array_index (map->names, map->col[CT_IMPORT_FIELD_AMOUNT]));
+  amount_status = ct_parse_amount_full (TEXT (AMOUNT), row->currency, &row->amount, amount_currency);
+  switch (amount_status)
+    {
+    case CT_AMOUNT_OK:
+      break;
+    case CT_AMOUNT_TOO_PRECISE:
+      return cell_problem (out, map, CT_IMPORT_FIELD_AMOUNT,
+                           _("“%s” in %s has more decimals than the currency has."), TEXT (AMOUNT));
+    case CT_AMOUNT_TOO_LARGE:
+      return cell_problem (out, map, CT_IMPORT_FIELD_AMOUNT,
+                           _("“%s” in %s is too large an amount."), TEXT (AMOUNT));
+    case CT_AMOUNT_INVALID:
+    default:
+      return cell_problem (out, map, CT_IMPORT_FIELD_AMOUNT,
+                           _("“%s” in %s is not an amount."), TEXT (AMOUNT));
+    }
+  if (has_currency && strcmp (amount_currency, row->currency) != 0)
+    {
+      g_autofree char *quoted = quote_cell (TEXT (AMOUNT));
+
+      return problem (out, map->col[CT_IMPORT_FIELD_AMOUNT],
+                      /* Translators: “$12” in 金额 is in USD, but 币种 says CNY. */
+                      _("“%s” in %s is in %s, but %s says %s."), quoted,
+                      (const char *) g_ptr_array_index (map->names, map->col[CT_IMPORT_FIELD_AMOUNT]),
+                      amount_currency,
+                      (const char *) g_ptr_array_index (map->names, map->col[CT_IMPORT_FIELD_CURRENCY]),
+                      row->currency);
+    }
+  g_strlcpy (row->currency, amount_currency, sizeof row->currency);
+  if (row->amount < 0)
+    return cell_problem (out, map, CT_IMPORT_FIELD_AMOUNT,
+                         _("“%s” in %s is negative; mark refunds in a refunded column instead."),
+                         TEXT (AMOUNT));
+
+  if (!FILLED (PAID_AT))
+    return problem (out, map->col[CT_IMPORT_FIELD_PAID_AT],
+                    /* Translators: %s is a column name */
+                    _("%s is empty: a purchase needs the date it was paid."),
+                    (const char *) g_ptr_array_index (map->names, map->col[CT_IMPORT_FIELD_PAID_AT]));
+  if (!ct_parse_date (TEXT (PAID_AT), map->day_first, map->tz, &row->paid_at))
+    return cell_problem (out, map, CT_IMPORT_FIELD_PAID_AT,
+                         _("“%s” in %s is not a date."), TEXT (PAID_AT));
+
+  if (FILLED (REFUNDED) && !ct_parse_bool (TEXT (REFUNDED), &row->refunded))
+    return cell_problem (out, map, CT_IMPORT_FIELD_REFUNDED,
+                         _("“%s” in %s is neither yes nor no."), TEXT (REFUNDED));
+
+  if (row->email == NULL && !FILLED (PHONE))
+    return problem (out, -1, "%s",
+                    _("The row has no email or phone number to tell who made the purchase."));
+
+#undef TEXT
+#undef FILLED
+
+  return TRUE;
+}
+
+static char *
+line_message (guint       line,
+              const char *reason)
+{
+  /* Translators: "Line 14: “2024-13-45” in 支付时间 is not a date." */
+  return g_strdup_printf (_("Line %u: %s"), line, reason);
+}
+
+char *
+ct_importer_check_preview_row (CtImporter *self,
+                               guint       row_index)
+{
+  PreviewRow *preview;
+  Mapping map;
+  Row row;
+  Problem found = { -1, NULL };
+  char *message = NULL;
+
+  g_return_val_if_fail (CT_IS_IMPORTER (self), NULL);
+  g_return_val_if_fail (row_index < ct_importer_get_n_preview_rows (self), NULL);
+
+  preview = g_ptr_array_index (self->state->preview, row_index);
+  mapping_init (&map, self);
+  row_init (&row);
+
+  if (!check_row (&map, &row, (const char * const *) preview->cells, preview->n_cells,
+                  preview->unterminated, &found))
+    message = line_message (preview->line, found.reason);
+
+  g_free (found.reason);
+  row_clear (&row);
+  mapping_clear (&map);
+  return message;
+}
+
+/* ------------------------------------------------------------------ */
+/* Running */
+
+/* The records to import, from the CSV text or the cards of a vCard. */
+typedef struct
+{
+  LoadState          *state;
+  CtCsvReader        *reader;
+  guint               index;
+  const char * const *fields;
+  guint               n_fields;
+  guint               line;
+  gboolean            unterminated;
+} Records;
+
+static void
+records_init (Records   *records,
+              LoadState *state)
+{
+  memset (records, 0, sizeof *records);
+  records->state = state;
+  if (state->vcard_rows == NULL)
+    {
+      records->reader = ct_csv_reader_new (state->text, state->len, state->delimiter);
+      if (state->has_header)
+        ct_csv_reader_next (records->reader);
+    }
+}
+
+static gboolean
+records_next (Records *records)
+{
+  if (records->reader != NULL)
+    {
+      if (!ct_csv_reader_next (records->reader))
+        return FALSE;
+      records->fields = ct_csv_reader_get_fields (records->reader, &records->n_fields);
+      records->line = ct_csv_reader_get_line (records->reader);
+      records->unterminated = ct_csv_reader_get_unterminated (records->reader);
+      return TRUE;
+    }
+
+  if (records->index >= records->state->vcard_rows->len)
+    return FALSE;
+  {
+    PreviewRow *row = g_ptr_array_index (records->state->vcard_rows, records->index++);
+
+    records->fields = (const char * const *) row->cells;
+    records->n_fields = row->n_cells;
+    records->line = row->line;
+    records->unterminated = FALSE;
+  }
+  return TRUE;
+}
+
+static double
+records_fraction (Records *records)
+{
+  if (records->reader != NULL)
+    return records->state->len > 0
+           ? (double) ct_csv_reader_get_offset (records->reader) / records->state->len : 1.0;
+  return records->state->vcard_rows->len > 0
+         ? (double) records->index / records->state->vcard_rows->len : 1.0;
+}
+
+static void
+records_clear (Records *records)
+{
+  g_clear_pointer (&records->reader, ct_csv_reader_free);
+}
+
+/* A contact as stored, for the duplicate policies. */
+typedef struct
+{
+  gint64          id;
+  char           *values[5];   /* first_name, last_name, phone, company, notes */
+  gint64          channel_id;
+  CtContactStatus status;
+  gint64          created_at;
+} Existing;
+
+enum { V_FIRST, V_LAST, V_PHONE, V_COMPANY, V_NOTES };
+
+static void
+existing_clear (Existing *existing)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (existing->values); i++)
+    g_clear_pointer (&existing->values[i], g_free);
+}
+
+/* A contact a purchases import created: when its first purchase in the
+ * file was, which becomes its created_at. */
+typedef struct
+{
+  gint64 inserted_at;
+  gint64 first_at;
+} Created;
+
+typedef struct
+{
+  CtImporter     *self;
+  Mapping         map;
+  Row             row;
+  CtDb           *db;
+  sqlite3        *handle;
+  CtImportResult *result;
+  const char     *source;
+
+  GHashTable     *emails;     /* ASCII-lower email → contact id (purchases) */
+  GHashTable     *phones;     /* phone digits → contact id, loaded when first needed */
+  GHashTable     *channels;   /* ASCII-lower name → id */
+  GHashTable     *tags;
+  GHashTable     *products;   /* ASCII-lower name and SKU → id */
+  GHashTable     *created;    /* contact id → Created */
+
+  sqlite3_stmt   *find_contact_by_email;
+  sqlite3_stmt   *find_contact_by_id;
+  sqlite3_stmt   *insert_contact;
+  sqlite3_stmt   *update_contact;
+  sqlite3_stmt   *contact_tags;
+  sqlite3_stmt   *clear_tags;
+  sqlite3_stmt   *link_tag;
+  sqlite3_stmt   *find_tag;
+  sqlite3_stmt   *insert_tag;
+  sqlite3_stmt   *find_channel;
+  sqlite3_stmt   *insert_channel;
+  sqlite3_stmt   *insert_product;
+  sqlite3_stmt   *find_purchase;
+  sqlite3_stmt   *insert_purchase;
+  sqlite3_stmt   *set_created_at;
+  GString        *key;
+} Run;
+
+#define ID_TO_POINTER(id) GSIZE_TO_POINTER ((gsize) (id))
+#define POINTER_TO_ID(p) ((gint64) GPOINTER_TO_SIZE (p))
+
+static void
+run_clear (Run *run)
+{
+  sqlite3_stmt **stmts[] = {
+    &run->find_contact_by_email, &run->find_contact_by_id, &run->insert_contact,
+    &run->update_contact, &run->contact_tags, &run->clear_tags, &run->link_tag,
+    &run->find_tag, &run->insert_tag, &run->find_channel, &run->insert_channel,
+    &run->insert_product, &run->find_purchase, &run->insert_purchase, &run->set_created_at,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (stmts); i++)
+    g_clear_pointer (stmts[i], sqlite3_finalize);
+  g_clear_pointer (&run->emails, g_hash_table_unref);
+  g_clear_pointer (&run->phones, g_hash_table_unref);
+  g_clear_pointer (&run->channels, g_hash_table_unref);
+  g_clear_pointer (&run->tags, g_hash_table_unref);
+  g_clear_pointer (&run->products, g_hash_table_unref);
+  g_clear_pointer (&run->created, g_hash_table_unref);
+  if (run->key != NULL)
+    g_string_free (run->key, TRUE);
+  run->key = NULL;
+  row_clear (&run->row);
+  mapping_clear (&run->map);
+}
+
+static gboolean
+db_failed (Run     *run,
+           int      rc,
+           GError **error)
+{
+  ct_db_set_error (error, run->handle, rc, _("Could not import"));
+  return FALSE;
+}
+
+/* Steps a statement that returns no row, then resets it. */
+static gboolean
+step_done (Run          *run,
+           sqlite3_stmt *stmt,
+           GError      **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return db_failed (run, rc, error);
+  return TRUE;
+}
+
+/* ASCII lower case, as the NOCASE columns compare. */
+static const char *
+make_key (Run        *run,
+          const char *text)
+{
+  g_string_truncate (run->key, 0);
+  for (const char *p = text; *p != '\0'; p++)
+    g_string_append_c (run->key, g_ascii_tolower (*p));
+  return run->key->str;
+}
+
+/* Digits of a phone number (and a leading +), so that "138 0013 8000"
+ * and "138-0013-8000" are one. */
+static char *
+phone_key (const char *phone)
+{
+  GString *key = g_string_new (NULL);
+
+  for (const char *p = phone; *p != '\0'; p++)
+    if (g_ascii_isdigit (*p) || (*p == '+' && key->len == 0))
+      g_string_append_c (key, *p);
+  return g_string_free (key, FALSE);
+}
+
+static gboolean
+prepare (Run           *run,
+         sqlite3_stmt **stmt,
+         const char    *sql,
+         GError       **error)
+{
+  *stmt = ct_db_prepare (run->db, sql, error);
+  return *stmt != NULL;
+}
+
+static gboolean
+load_names (Run         *run,
+            GHashTable  *table,
+            const char  *sql,
+            GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (run->db, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      for (int c = 1; c < sqlite3_column_count (stmt); c++)
+        {
+          const char *name = (const char *) sqlite3_column_text (stmt, c);
+
+          if (name != NULL && name[0] != '\0' && !g_hash_table_contains (table, make_key (run, name)))
+            g_hash_table_insert (table, g_strdup (run->key->str), ID_TO_POINTER (id));
+        }
+    }
+  if (rc != SQLITE_DONE)
+    return db_failed (run, rc, error);
+  return TRUE;
+}
+
+static gboolean
+run_prepare (Run     *run,
+             GError **error)
+{
+  run->channels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  run->tags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  run->products = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  run->emails = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  run->created = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  run->key = g_string_sized_new (64);
+
+  if (!load_names (run, run->channels, "SELECT id, name FROM channels ORDER BY id", error) ||
+      !load_names (run, run->tags, "SELECT id, name FROM tags ORDER BY id", error))
+    return FALSE;
+
+  if (!prepare (run, &run->find_channel, "SELECT id FROM channels WHERE name = ?1", error) ||
+      !prepare (run, &run->insert_channel, "INSERT INTO channels (name) VALUES (?1)", error) ||
+      !prepare (run, &run->find_tag, "SELECT id FROM tags WHERE name = ?1", error) ||
+      !prepare (run, &run->insert_tag, "INSERT INTO tags (name) VALUES (?1)", error) ||
+      !prepare (run, &run->link_tag,
+                "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id) VALUES (?1, ?2)", error) ||
+      !prepare (run, &run->find_contact_by_email,
+                "SELECT id, first_name, last_name, phone, company, notes, channel_id, status,"
+                " created_at FROM contacts WHERE email = ?1", error) ||
+      !prepare (run, &run->find_contact_by_id,
+                "SELECT id, first_name, last_name, phone, company, notes, channel_id, status,"
+                " created_at FROM contacts WHERE id = ?1", error) ||
+      !prepare (run, &run->insert_contact,
+                "INSERT INTO contacts (email, first_name, last_name, phone, company, channel_id,"
+                " status, notes, created_at, updated_at)"
+                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce (?9, unixepoch ()), unixepoch ())",
+                error))
+    return FALSE;
+
+  if (run->map.kind == CT_IMPORT_CONTACTS)
+    return prepare (run, &run->update_contact,
+                    "UPDATE contacts SET first_name = ?2, last_name = ?3, phone = ?4, company = ?5,"
+                    " notes = ?6, channel_id = ?7, status = ?8, created_at = ?9,"
+                    " updated_at = unixepoch () WHERE id = ?1", error) &&
+           prepare (run, &run->contact_tags,
+                    "SELECT t.name FROM contact_tags x JOIN tags t ON t.id = x.tag_id"
+                    " WHERE x.contact_id = ?1", error) &&
+           prepare (run, &run->clear_tags, "DELETE FROM contact_tags WHERE contact_id = ?1", error);
+
+  return load_names (run, run->products, "SELECT id, name, sku FROM products ORDER BY id", error) &&
+         prepare (run, &run->insert_product,
+                  "INSERT INTO products (name, kind, price, currency) VALUES (?1, 'other', ?2, ?3)",
+                  error) &&
+         prepare (run, &run->find_purchase,
+                  "SELECT 1 FROM purchases WHERE source = ?1 AND external_ref = ?2", error) &&
+         prepare (run, &run->insert_purchase,
+                  "INSERT INTO purchases (contact_id, product_id, amount, currency, purchased_at,"
+                  " channel_id, source, external_ref, refunded)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", error) &&
+         prepare (run, &run->set_created_at,
+                  "UPDATE contacts SET created_at = ?2 WHERE id = ?1", error);
+}
+
+/* The id of the channel or tag called @name, created when missing. */
+static gint64
+ensure_named (Run           *run,
+              GHashTable    *cache,
+              sqlite3_stmt  *find,
+              sqlite3_stmt  *insert,
+              const char    *name,
+              GError       **error)
+{
+  gpointer value;
+  gint64 id = 0;
+  int rc;
+
+  if (g_hash_table_lookup_extended (cache, make_key (run, name), NULL, &value))
+    return POINTER_TO_ID (value);
+
+  /* Another program's row may differ beyond ASCII case only. */
+  sqlite3_bind_text (find, 1, name, -1, SQLITE_STATIC);
+  rc = sqlite3_step (find);
+  if (rc == SQLITE_ROW)
+    id = sqlite3_column_int64 (find, 0);
+  sqlite3_reset (find);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      db_failed (run, rc, error);
+      return 0;
+    }
+
+  if (id == 0)
+    {
+      sqlite3_bind_text (insert, 1, name, -1, SQLITE_STATIC);
+      if (!step_done (run, insert, error))
+        return 0;
+      id = sqlite3_last_insert_rowid (run->handle);
+    }
+
+  g_hash_table_insert (cache, g_strdup (make_key (run, name)), ID_TO_POINTER (id));
+  return id;
+}
+
+static gboolean
+add_tags (Run                *run,
+          gint64              contact_id,
+          const char * const *tags,
+          GError            **error)
+{
+  for (guint i = 0; tags[i] != NULL; i++)
+    {
+      gint64 tag_id = ensure_named (run, run->tags, run->find_tag, run->insert_tag, tags[i], error);
+
+      if (tag_id == 0)
+        return FALSE;
+      sqlite3_bind_int64 (run->link_tag, 1, contact_id);
+      sqlite3_bind_int64 (run->link_tag, 2, tag_id);
+      if (!step_done (run, run->link_tag, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+bind_text_or_null (sqlite3_stmt *stmt,
+                   int           index,
+                   const char   *text)
+{
+  if (text == NULL || text[0] == '\0')
+    sqlite3_bind_null (stmt, index);
+  else
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
+}
+
+static void
+bind_id_or_null (sqlite3_stmt *stmt,
+                 int           index,
+                 gint64        id)
+{
+  if (id > 0)
+    sqlite3_bind_int64 (stmt, index, id);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+/* The contact whose phone is @key; the map is read when first needed. */
+static gboolean
+find_by_phone (Run         *run,
+               const char  *key,
+               gint64      *id_out,
+               GError     **error)
+{
+  *id_out = 0;
+  if (key[0] == '\0')
+    return TRUE;
+
+  if (run->phones == NULL)
+    {
+      g_autoptr(sqlite3_stmt) stmt = NULL;
+      int rc;
+
+      run->phones = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      stmt = ct_db_prepare (run->db, "SELECT id, phone FROM contacts WHERE phone != '' ORDER BY id",
+                            error);
+      if (stmt == NULL)
+        return FALSE;
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          char *phone = phone_key ((const char *) sqlite3_column_text (stmt, 1));
+
+          if (phone[0] != '\0' && !g_hash_table_contains (run->phones, phone))
+            g_hash_table_insert (run->phones, phone, ID_TO_POINTER (sqlite3_column_int64 (stmt, 0)));
+          else
+            g_free (phone);
+        }
+      if (rc != SQLITE_DONE)
+        return db_failed (run, rc, error);
+    }
+
+  *id_out = POINTER_TO_ID (g_hash_table_lookup (run->phones, key));
+  return TRUE;
+}
+
+static void
+remember_phone (Run        *run,
+                const char *key,
+                gint64      id)
+{
+  if (run->phones != NULL && key[0] != '\0' && !g_hash_table_contains (run->phones, key))
+    g_hash_table_insert (run->phones, g_strdup (key), ID_TO_POINTER (id));
+}
+
+/* Reads the contact found by @stmt (bound), if any. */
+static gboolean
+read_existing (Run           *run,
+               sqlite3_stmt  *stmt,
+               Existing      *existing,
+               GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  existing->id = 0;
+  if (rc == SQLITE_ROW)
+    {
+      existing->id = sqlite3_column_int64 (stmt, 0);
+      for (guint i = 0; i < G_N_ELEMENTS (existing->values); i++)
+        existing->values[i] = g_strdup ((const char *) sqlite3_column_text (stmt, 1 + i));
+      existing->channel_id = sqlite3_column_int64 (stmt, 6);
+      existing->status = CT_CONTACT_SUBSCRIBED;
+      ct_contact_status_from_string ((const char *) sqlite3_column_text (stmt, 7), &existing->status);
+      existing->created_at = sqlite3_column_int64 (stmt, 8);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return db_failed (run, rc, error);
+  return TRUE;
+}
+
+static gint64
+row_channel (Run     *run,
+             GError **error)
+{
+  const char *name = run->row.text[CT_IMPORT_FIELD_CHANNEL];
+
+  if (name[0] == '\0')
+    return -1;
+  return ensure_named (run, run->channels, run->find_channel, run->insert_channel, name, error);
+}
+
+static gboolean
+insert_contact (Run         *run,
+                gint64       channel_id,
+                gint64       created_at,
+                gint64      *id_out,
+                GError     **error)
+{
+  Row *row = &run->row;
+  sqlite3_stmt *stmt = run->insert_contact;
+
+  bind_text_or_null (stmt, 1, row->email);
+  sqlite3_bind_text (stmt, 2, row->first_name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, row->last_name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, row->text[CT_IMPORT_FIELD_PHONE], -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, row->text[CT_IMPORT_FIELD_COMPANY], -1, SQLITE_STATIC);
+  bind_id_or_null (stmt, 6, channel_id);
+  sqlite3_bind_text (stmt, 7,
+                     ct_contact_status_to_string (row->has_status ? row->status : CT_CONTACT_SUBSCRIBED),
+                     -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 8, row->text[CT_IMPORT_FIELD_NOTES], -1, SQLITE_STATIC);
+  if (created_at != 0)
+    sqlite3_bind_int64 (stmt, 9, created_at);
+  else
+    sqlite3_bind_null (stmt, 9);
+  if (!step_done (run, stmt, error))
+    return FALSE;
+  *id_out = sqlite3_last_insert_rowid (run->handle);
+  return TRUE;
+}
+
+/* Whether the contact's tags as a set differ from @tags. */
+static gboolean
+tags_differ (Run                *run,
+             gint64              contact_id,
+             const char * const *tags,
+             gboolean           *differ_out,
+             GError            **error)
+{
+  g_autoptr(GHashTable) have = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  guint n_wanted = 0;
+  int rc;
+
+  sqlite3_bind_int64 (run->contact_tags, 1, contact_id);
+  while ((rc = sqlite3_step (run->contact_tags)) == SQLITE_ROW)
+    g_hash_table_add (have, g_strdup (make_key (run, (const char *) sqlite3_column_text (run->contact_tags, 0))));
+  sqlite3_reset (run->contact_tags);
+  if (rc != SQLITE_DONE)
+    return db_failed (run, rc, error);
+
+  *differ_out = FALSE;
+  for (guint i = 0; tags[i] != NULL; i++, n_wanted++)
+    if (!g_hash_table_contains (have, make_key (run, tags[i])))
+      *differ_out = TRUE;
+  if (g_hash_table_size (have) != n_wanted)
+    *differ_out = TRUE;
+  return TRUE;
+}
+
+/* A contacts row: add, or apply the duplicate policy to the match. */
+static gboolean
+import_contact (Run     *run,
+                GError **error)
+{
+  Row *row = &run->row;
+  CtImportDuplicates policy = run->self->on_duplicate;
+  g_auto(GStrv) tags = NULL;
+  g_autofree char *phone = phone_key (row->text[CT_IMPORT_FIELD_PHONE]);
+  Existing existing = { 0 };
+  const char *wanted[5];
+  gboolean changed = FALSE;
+  gint64 channel_id;
+  gint64 id;
+  gboolean ok = FALSE;
+
+  if (row->email != NULL)
+    {
+      sqlite3_bind_text (run->find_contact_by_email, 1, row->email, -1, SQLITE_STATIC);
+      if (!read_existing (run, run->find_contact_by_email, &existing, error))
+        return FALSE;
+    }
+  else
+    {
+      if (!find_by_phone (run, phone, &id, error))
+        return FALSE;
+      if (id > 0)
+        {
+          sqlite3_bind_int64 (run->find_contact_by_id, 1, id);
+          if (!read_existing (run, run->find_contact_by_id, &existing, error))
+            return FALSE;
+        }
+    }
+
+  if (existing.id != 0 && policy == CT_IMPORT_DUPLICATES_SKIP)
+    {
+      run->result->skipped++;
+      existing_clear (&existing);
+      return TRUE;
+    }
+
+  channel_id = row_channel (run, error);
+  if (channel_id == 0)
+    goto out;
+  tags = ct_parse_split_tags (row->text[CT_IMPORT_FIELD_TAGS]);
+
+  if (existing.id == 0)
+    {
+      if (!insert_contact (run, channel_id, row->has_created_at ? row->created_at : 0, &id, error) ||
+          !add_tags (run, id, (const char * const *) tags, error))
+        goto out;
+      remember_phone (run, phone, id);
+      run->result->imported++;
+      ok = TRUE;
+      goto out;
+    }
+
+  /* A duplicate: update-empty or overwrite. */
+  wanted[V_FIRST] = row->first_name;
+  wanted[V_LAST] = row->last_name;
+  wanted[V_PHONE] = row->text[CT_IMPORT_FIELD_PHONE];
+  wanted[V_COMPANY] = row->text[CT_IMPORT_FIELD_COMPANY];
+  wanted[V_NOTES] = row->text[CT_IMPORT_FIELD_NOTES];
+  for (guint i = 0; i < G_N_ELEMENTS (wanted); i++)
+    {
+      if (wanted[i][0] == '\0' || strcmp (wanted[i], existing.values[i]) == 0)
+        continue;
+      if (policy == CT_IMPORT_DUPLICATES_OVERWRITE || existing.values[i][0] == '\0')
+        {
+          g_free (existing.values[i]);
+          existing.values[i] = g_strdup (wanted[i]);
+          changed = TRUE;
+        }
+    }
+  if (channel_id > 0 && channel_id != existing.channel_id
+      && (policy == CT_IMPORT_DUPLICATES_OVERWRITE || existing.channel_id <= 0))
+    {
+      existing.channel_id = channel_id;
+      changed = TRUE;
+    }
+  /* Unsubscribes always count; only overwrite subscribes again. */
+  if (row->has_status && row->status != existing.status
+      && (policy == CT_IMPORT_DUPLICATES_OVERWRITE || row->status != CT_CONTACT_SUBSCRIBED))
+    {
+      existing.status = row->status;
+      changed = TRUE;
+    }
+  if (row->has_created_at && row->created_at != existing.created_at
+      && policy == CT_IMPORT_DUPLICATES_OVERWRITE)
+    {
+      existing.created_at = row->created_at;
+      changed = TRUE;
+    }
+
+  if (tags[0] != NULL)
+    {
+      gboolean differ;
+
+      if (!tags_differ (run, existing.id, (const char * const *) tags, &differ, error))
+        goto out;
+      if (differ)
+        {
+          g_autoptr(GHashTable) none = NULL;
+          gboolean has_none;
+          int rc;
+
+          /* Whether the contact has any tag at all, for update-empty. */
+          sqlite3_bind_int64 (run->contact_tags, 1, existing.id);
+          rc = sqlite3_step (run->contact_tags);
+          has_none = rc == SQLITE_DONE;
+          sqlite3_reset (run->contact_tags);
+          if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            {
+              db_failed (run, rc, error);
+              goto out;
+            }
+
+          if (policy == CT_IMPORT_DUPLICATES_OVERWRITE || has_none)
+            {
+              sqlite3_bind_int64 (run->clear_tags, 1, existing.id);
+              if (!step_done (run, run->clear_tags, error) ||
+                  !add_tags (run, existing.id, (const char * const *) tags, error))
+                goto out;
+              changed = TRUE;
+            }
+        }
+    }
+
+  if (changed)
+    {
+      sqlite3_stmt *stmt = run->update_contact;
+
+      sqlite3_bind_int64 (stmt, 1, existing.id);
+      for (guint i = 0; i < G_N_ELEMENTS (existing.values); i++)
+        sqlite3_bind_text (stmt, 2 + i, existing.values[i], -1, SQLITE_STATIC);
+      bind_id_or_null (stmt, 7, existing.channel_id);
+      sqlite3_bind_text (stmt, 8, ct_contact_status_to_string (existing.status), -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 9, existing.created_at);
+      if (!step_done (run, stmt, error))
+        goto out;
+      run->result->updated++;
+    }
+  else
+    run->result->skipped++;
+  ok = TRUE;
+
+out:
+  existing_clear (&existing);
+  return ok;
+}
+
+/* The contact who made a purchase: found by email or phone, or created. */
+static gint64
+purchase_contact (Run     *run,
+                  gint64   channel_id,
+                  GError **error)
+{
+  Row *row = &run->row;
+  g_autofree char *phone = phone_key (row->text[CT_IMPORT_FIELD_PHONE]);
+  gpointer value;
+  gint64 id = 0;
+  Created *created;
+
+  if (row->email != NULL)
+    {
+      if (g_hash_table_lookup_extended (run->emails, make_key (run, row->email), NULL, &value))
+        id = POINTER_TO_ID (value);
+      else
+        {
+          int rc;
+
+          sqlite3_bind_text (run->find_contact_by_email, 1, row->email, -1, SQLITE_STATIC);
+          rc = sqlite3_step (run->find_contact_by_email);
+          if (rc == SQLITE_ROW)
+            id = sqlite3_column_int64 (run->find_contact_by_email, 0);
+          sqlite3_reset (run->find_contact_by_email);
+          if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            {
+              db_failed (run, rc, error);
+              return 0;
+            }
+          if (id > 0)
+            g_hash_table_insert (run->emails, g_strdup (run->key->str), ID_TO_POINTER (id));
+        }
+    }
+  else if (!find_by_phone (run, phone, &id, error))
+    return 0;
+
+  if (id > 0)
+    {
+      created = g_hash_table_lookup (run->created, ID_TO_POINTER (id));
+      if (created != NULL)
+        created->first_at = MIN (created->first_at, row->paid_at);
+      return id;
+    }
+
+  if (!insert_contact (run, channel_id, row->paid_at, &id, error))
+    return 0;
+  if (row->email != NULL)
+    g_hash_table_insert (run->emails, g_strdup (make_key (run, row->email)), ID_TO_POINTER (id));
+  remember_phone (run, phone, id);
+  created = g_new0 (Created, 1);
+  created->inserted_at = created->first_at = row->paid_at;
+  g_hash_table_insert (run->created, ID_TO_POINTER (id), created);
+  run->result->contacts_created++;
+  return id;
+}
+
+static gint64
+purchase_product (Run     *run,
+                  GError **error)
+{
+  Row *row = &run->row;
+  const char *name = row->text[CT_IMPORT_FIELD_PRODUCT];
+  gpointer value;
+  gint64 id;
+
+  if (name[0] == '\0')
+    return -1;
+  if (g_hash_table_lookup_extended (run->products, make_key (run, name), NULL, &value))
+    return POINTER_TO_ID (value);
+
+  sqlite3_bind_text (run->insert_product, 1, name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (run->insert_product, 2, row->amount);
+  sqlite3_bind_text (run->insert_product, 3, row->currency, -1, SQLITE_STATIC);
+  if (!step_done (run, run->insert_product, error))
+    return 0;
+  id = sqlite3_last_insert_rowid (run->handle);
+  g_hash_table_insert (run->products, g_strdup (make_key (run, name)), ID_TO_POINTER (id));
+  return id;
+}
+
+/* A reference for a row without an order id: the same purchase read
+ * again gives the same one. */
+static char *
+auto_reference (Row *row)
+{
+  g_autofree char *email = row->email != NULL ? g_ascii_strdown (row->email, -1) : g_strdup ("");
+  g_autofree char *phone = phone_key (row->text[CT_IMPORT_FIELD_PHONE]);
+  g_autofree char *text = g_strdup_printf ("%s\n%s\n%" G_GINT64_FORMAT "\n%" G_GINT64_FORMAT "\n%s\n%s",
+                                           email, phone, row->paid_at, row->amount,
+                                           row->currency, row->text[CT_IMPORT_FIELD_PRODUCT]);
+  g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_SHA1, text, -1);
+
+  sum[16] = '\0';
+  return g_strconcat ("auto:", sum, NULL);
+}
+
+static gboolean
+import_purchase (Run     *run,
+                 GError **error)
+{
+  Row *row = &run->row;
+  const char *source = row->text[CT_IMPORT_FIELD_SOURCE][0] != '\0'
+                       ? row->text[CT_IMPORT_FIELD_SOURCE] : run->source;
+  g_autofree char *auto_ref = NULL;
+  const char *ref = row->text[CT_IMPORT_FIELD_ORDER_ID];
+  gint64 contact_id, product_id, channel_id;
+  int rc;
+
+  if (ref[0] == '\0')
+    ref = auto_ref = auto_reference (row);
+
+  sqlite3_bind_text (run->find_purchase, 1, source, -1, SQLITE_STATIC);
+  sqlite3_bind_text (run->find_purchase, 2, ref, -1, SQLITE_STATIC);
+  rc = sqlite3_step (run->find_purchase);
+  sqlite3_reset (run->find_purchase);
+  if (rc == SQLITE_ROW)
+    {
+      run->result->skipped++;
+      return TRUE;
+    }
+  if (rc != SQLITE_DONE)
+    return db_failed (run, rc, error);
+
+  channel_id = row_channel (run, error);
+  if (channel_id == 0)
+    return FALSE;
+  contact_id = purchase_contact (run, channel_id, error);
+  if (contact_id == 0)
+    return FALSE;
+  product_id = purchase_product (run, error);
+  if (product_id == 0)
+    return FALSE;
+
+  sqlite3_bind_int64 (run->insert_purchase, 1, contact_id);
+  bind_id_or_null (run->insert_purchase, 2, product_id);
+  sqlite3_bind_int64 (run->insert_purchase, 3, row->amount);
+  sqlite3_bind_text (run->insert_purchase, 4, row->currency, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (run->insert_purchase, 5, row->paid_at);
+  bind_id_or_null (run->insert_purchase, 6, channel_id);
+  sqlite3_bind_text (run->insert_purchase, 7, source, -1, SQLITE_STATIC);
+  sqlite3_bind_text (run->insert_purchase, 8, ref, -1, SQLITE_STATIC);
+  sqlite3_bind_int (run->insert_purchase, 9, row->refunded ? 1 : 0);
+  if (!step_done (run, run->insert_purchase, error))
+    return FALSE;
+
+  run->result->imported++;
+  return TRUE;
+}
+
+/* Contacts created from purchases date from their first purchase. */
+static gboolean
+fix_created_at (Run     *run,
+                GError **error)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, run->created);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      Created *created = value;
+
+      if (created->first_at >= created->inserted_at)
+        continue;
+      sqlite3_bind_int64 (run->set_created_at, 1, POINTER_TO_ID (key));
+      sqlite3_bind_int64 (run->set_created_at, 2, created->first_at);
+      if (!step_done (run, run->set_created_at, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+add_reject (Run                *run,
+            guint               line,
+            const Problem      *found,
+            const char * const *fields,
+            guint               n_fields)
+{
+  CtImportReject reject = { 0 };
+
+  reject.line = line;
+  reject.column = found->column >= 0 ? g_strdup (g_ptr_array_index (run->map.names, found->column)) : NULL;
+  reject.reason = g_strdup (found->reason);
+  reject.message = line_message (line, found->reason);
+  reject.fields = copy_cells (fields, n_fields);
+  g_array_append_val (run->result->rejects, reject);
+}
+
+static GStrv
+header_strv (LoadState *state)
+{
+  GPtrArray *source = state->header != NULL ? state->header : state->columns;
+  GStrv header = g_new0 (char *, source->len + 1);
+
+  for (guint i = 0; i < source->len; i++)
+    header[i] = g_strdup (g_ptr_array_index (source, i));
+  return header;
+}
+
+CtImportResult *
+ct_importer_run (CtImporter        *self,
+                 CtDb              *db,
+                 gboolean           dry_run,
+                 CtImportProgress   progress,
+                 gpointer           progress_data,
+                 GCancellable      *cancellable,
+                 GError           **error)
+{
+  g_autoptr(CtImportResult) result = NULL;
+  Run run = { 0 };
+  Records records;
+  Problem found = { -1, NULL };
+  gint64 old_cache_size, old_temp_store;
+  g_autofree char *pragma = NULL;
+  double last_fraction = 0.0;
+  guint n_rows = 0;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (CT_IS_IMPORTER (self), NULL);
+  g_return_val_if_fail (CT_IS_DB (db), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!ct_importer_check_mapping (self, error))
+    return NULL;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  result = ct_import_result_new ();
+  result->header = header_strv (self->state);
+
+  run.self = self;
+  run.db = db;
+  run.handle = ct_db_get_handle (db);
+  run.result = result;
+  run.source = ct_importer_get_source (self);
+  mapping_init (&run.map, self);
+  row_init (&run.row);
+  records_init (&records, self->state);
+
+  /* As for the demo data: a million purchases touch the contacts, the
+   * purchases and their indexes; keep their pages in memory for the one
+   * transaction, and the statement journal out of a temporary file. */
+  old_cache_size = ct_db_query_int64 (db, "PRAGMA cache_size", NULL);
+  old_temp_store = ct_db_query_int64 (db, "PRAGMA temp_store", NULL);
+  if (!ct_db_exec (db, "PRAGMA cache_size = -131072", error) ||
+      !ct_db_exec (db, "PRAGMA temp_store = MEMORY", error))
+    goto out_pragmas;
+
+  if (!ct_db_begin (db, error))
+    goto out_pragmas;
+
+  if (!run_prepare (&run, error))
+    goto out;
+
+  while (records_next (&records))
+    {
+      if (++n_rows % CANCEL_CHECK_ROWS == 0)
+        {
+          double fraction = records_fraction (&records);
+
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            goto out;
+          if (progress != NULL && fraction - last_fraction >= 0.005)
+            {
+              last_fraction = fraction;
+              progress (fraction, progress_data);
+            }
+        }
+
+      if (!records.unterminated && cells_are_blank (records.fields, records.n_fields))
+        continue;
+
+      if (!check_row (&run.map, &run.row, records.fields, records.n_fields,
+                      records.unterminated, &found))
+        {
+          add_reject (&run, records.line, &found, records.fields, records.n_fields);
+          g_clear_pointer (&found.reason, g_free);
+          continue;
+        }
+
+      if (self->kind == CT_IMPORT_CONTACTS ? !import_contact (&run, error)
+                                           : !import_purchase (&run, error))
+        goto out;
+    }
+
+  if (self->kind == CT_IMPORT_PURCHASES && !fix_created_at (&run, error))
+    goto out;
+
+  /* Cancelling while the last rows went in still changes nothing. */
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    goto out;
+
+  run_clear (&run);
+  if (dry_run || (self->all_or_nothing && result->rejects->len > 0))
+    ct_db_rollback (db);
+  else
+    {
+      if (!ct_db_commit (db, error))
+        goto out;
+      result->committed = TRUE;
+    }
+  ok = TRUE;
+
+out:
+  run_clear (&run);
+  records_clear (&records);
+  if (!ok)
+    ct_db_rollback (db);
+
+out_pragmas:
+  pragma = g_strdup_printf ("PRAGMA cache_size = %" G_GINT64_FORMAT "; PRAGMA temp_store = %" G_GINT64_FORMAT,
+                            old_cache_size, old_temp_store);
+  ct_db_exec (db, pragma, NULL);
+
+  if (!ok)
+    return NULL;
+  if (progress != NULL)
+    progress (1.0, progress_data);
+  return g_steal_pointer (&result);
+}
+
+/* ------------------------------------------------------------------ */
+/* Running on a worker thread */
+
+typedef struct
+{
+  gatomicrefcount   ref_count;
+  GMainContext     *context;
+  CtImportProgress  progress;
+  gpointer          progress_data;
+  GDestroyNotify    progress_destroy;
+  char             *db_path;
+  gboolean          dry_run;
+} RunData;
+
+static RunData *
+run_data_ref (RunData *data)
+{
+  g_atomic_ref_count_inc (&data->ref_count);
+  return data;
+}
+
+typedef struct
+{
+  GDestroyNotify destroy;
+  gpointer       data;
+} Destroy;
+
+static gboolean
+call_destroy (gpointer user_data)
+{
+  Destroy *destroy = user_data;
+
+  destroy->destroy (destroy->data);
+  g_free (destroy);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_data_unref (RunData *data)
+{
+  if (!g_atomic_ref_count_dec (&data->ref_count))
+    return;
+
+  /* @progress_data belongs to the caller's thread. */
+  if (data->progress_destroy != NULL)
+    {
+      Destroy *destroy = g_new (Destroy, 1);
+
+      destroy->destroy = data->progress_destroy;
+      destroy->data = data->progress_data;
+      g_main_context_invoke (data->context, call_destroy, destroy);
+    }
+  g_main_context_unref (data->context);
+  g_free (data->db_path);
+  g_free (data);
+}
+
+typedef struct
+{
+  RunData *data;
+  double   fraction;
+} ProgressCall;
+
+static gboolean
+call_progress (gpointer user_data)
+{
+  ProgressCall *call = user_data;
+
+  call->data->progress (call->fraction, call->data->progress_data);
+  run_data_unref (call->data);
+  g_free (call);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_worker_progress (double   fraction,
+                    gpointer user_data)
+{
+  RunData *data = user_data;
+  ProgressCall *call;
+
+  if (data->progress == NULL)
+    return;
+  call = g_new (ProgressCall, 1);
+  call->data = run_data_ref (data);
+  call->fraction = fraction;
+  g_main_context_invoke (data->context, call_progress, call);
+}
+
+static void
+run_in_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  CtImporter *self = source_object;
+  RunData *data = task_data;
+  g_autoptr(CtDb) db = NULL;
+  GError *error = NULL;
+  CtImportResult *result;
+
+  db = ct_db_open (data->db_path, &error);
+  if (db == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  result = ct_importer_run (self, db, data->dry_run, on_worker_progress, data, cancellable, &error);
+  if (result == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, (GDestroyNotify) ct_import_result_unref);
+}
+
+void
+ct_importer_run_async (CtImporter          *self,
+                       CtDb                *db,
+                       gboolean             dry_run,
+                       CtImportProgress     progress,
+                       gpointer             progress_data,
+                       GDestroyNotify       progress_destroy,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  RunData *data;
+
+  g_return_if_fail (CT_IS_IMPORTER (self));
+  g_return_if_fail (CT_IS_DB (db));
+  g_return_if_fail (!self->running);
+
+  data = g_new0 (RunData, 1);
+  g_atomic_ref_count_init (&data->ref_count);
+  data->context = g_main_context_ref_thread_default ();
+  data->progress = progress;
+  data->progress_data = progress_data;
+  data->progress_destroy = progress_destroy;
+  data->db_path = g_strdup (ct_db_get_path (db));
+  data->dry_run = dry_run;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ct_importer_run_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) run_data_unref);
+
+  /* Refused before the thread starts, so the caller hears at once. */
+  if (!ct_importer_check_mapping (self, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  self->running = TRUE;
+  g_task_run_in_thread (task, run_in_thread);
+}
+
+CtImportResult *
+ct_importer_run_finish (CtImporter    *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (CT_IS_IMPORTER (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  /* The worker no longer reads the importer once its result is here. */
+  self->running = FALSE;
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
