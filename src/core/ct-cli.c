@@ -9,8 +9,10 @@
  *
  * Exit status: 0 on success, 1 when the command failed (a refused or
  * broken database, cancelled work...), 2 for a mistake on the command
- * line. Messages for people go to stderr, prefixed with "clientele: ";
- * results go to stdout.
+ * line (import also: an unusable file; and 3 when some rows were
+ * rejected). Messages for people go to stderr, prefixed with
+ * "clientele: "; results go to stdout. Commands that need more than a
+ * screen of code live in ct-cli-<command>.c (ct-cli-private.h).
  */
 #include "config.h"
 
@@ -22,6 +24,7 @@
 #include <glib-unix.h>
 
 #include "ct-cli.h"
+#include "ct-cli-private.h"
 #include "ct-db.h"
 #include "ct-demo.h"
 #include "ct-money.h"
@@ -29,24 +32,10 @@
 
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
-/* From parse_command_line: go on and run the command. */
+/* From ct_cli_parse_command_line: go on and run the command. */
 #define CONTINUE -1
 
 #define DEFAULT_SEED 1
-
-typedef struct _CtCliCommand CtCliCommand;
-
-/* @argv[0] is the command's name; returns the exit status. */
-typedef int (*CtCliFunc) (const CtCliCommand  *command,
-                          int                  argc,
-                          char               **argv);
-
-struct _CtCliCommand
-{
-  const char *name;
-  const char *summary;     /* N_(), one line */
-  CtCliFunc   func;
-};
 
 static int run_demo  (const CtCliCommand *command, int argc, char **argv);
 static int run_help  (const CtCliCommand *command, int argc, char **argv);
@@ -56,6 +45,7 @@ static int run_stats (const CtCliCommand *command, int argc, char **argv);
 static const CtCliCommand commands[] = {
   { "demo", N_("Fill a new, empty database with a made-up business to try Clientele with"), run_demo },
   { "help", N_("List the commands, or show the options of one"), run_help },
+  { "import", N_("Import contacts or purchases from a CSV or vCard file"), ct_cli_run_import },
   { "stats", N_("Show how many contacts, customers, purchases and products a database holds"), run_stats },
 };
 
@@ -68,10 +58,9 @@ find_command (const char *name)
   return NULL;
 }
 
-G_GNUC_PRINTF (1, 2)
-static void
-print_error (const char *format,
-             ...)
+void
+ct_cli_print_error (const char *format,
+                    ...)
 {
   g_autofree char *message = NULL;
   va_list args;
@@ -84,8 +73,8 @@ print_error (const char *format,
 }
 
 /* "1,234,567": grouped the same way as money amounts, whatever the locale. */
-static char *
-format_count (gint64 n)
+char *
+ct_cli_format_count (gint64 n)
 {
   guint64 magnitude = n < 0 ? -(guint64) n : (guint64) n;
   char digits[32];
@@ -139,14 +128,15 @@ print_rows (const char * const *labels,
     }
 }
 
-/* Parses @argv against @entries plus --help. Returns CONTINUE to go on,
- * or the exit status when there is nothing more to do. */
-static int
-parse_command_line (const CtCliCommand  *command,
-                    GOptionEntry        *entries,
-                    const char          *description,
-                    int                  argc,
-                    char               **argv)
+/* See ct-cli-private.h. */
+int
+ct_cli_parse_command_line (const CtCliCommand  *command,
+                           GOptionEntry        *entries,
+                           const char          *parameter_string,
+                           const char          *description,
+                           int                  argc,
+                           char               **argv,
+                           GStrv               *rest)
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
@@ -168,7 +158,7 @@ parse_command_line (const CtCliCommand  *command,
    * it here. */
   g_set_prgname (prgname);
 
-  context = g_option_context_new (NULL);
+  context = g_option_context_new (parameter_string);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (context, command->summary);
   if (description != NULL)
@@ -181,8 +171,8 @@ parse_command_line (const CtCliCommand  *command,
 
   if (!g_option_context_parse_strv (context, &args, &error))
     {
-      print_error ("%s", error->message);
-      print_error (_("Run “clientele help %s” to see its options."), command->name);
+      ct_cli_print_error ("%s", error->message);
+      ct_cli_print_error (_("Run “clientele help %s” to see its options."), command->name);
       return EXIT_USAGE;
     }
 
@@ -194,18 +184,24 @@ parse_command_line (const CtCliCommand  *command,
       return EXIT_SUCCESS;
     }
 
+  if (rest != NULL)
+    {
+      *rest = g_strdupv (args + 1);
+      return CONTINUE;
+    }
+
   if (args[1] != NULL)
     {
-      print_error (_("Unexpected argument “%s”."), args[1]);
-      print_error (_("Run “clientele help %s” to see its options."), command->name);
+      ct_cli_print_error (_("Unexpected argument “%s”."), args[1]);
+      ct_cli_print_error (_("Run “clientele help %s” to see its options."), command->name);
       return EXIT_USAGE;
     }
 
   return CONTINUE;
 }
 
-static char *
-db_option_description (void)
+char *
+ct_cli_db_option_description (void)
 {
   g_autofree char *path = ct_db_default_path ();
   g_autofree char *display = g_filename_display_name (path);
@@ -218,10 +214,10 @@ print_stats (const char    *path,
              const CtStats *stats)
 {
   g_autofree char *display = g_filename_display_name (path);
-  g_autofree char *contacts = format_count (stats->contacts);
-  g_autofree char *customers = format_count (stats->customers);
-  g_autofree char *purchases = format_count (stats->purchases);
-  g_autofree char *products = format_count (stats->products);
+  g_autofree char *contacts = ct_cli_format_count (stats->contacts);
+  g_autofree char *customers = ct_cli_format_count (stats->customers);
+  g_autofree char *purchases = ct_cli_format_count (stats->purchases);
+  g_autofree char *products = ct_cli_format_count (stats->products);
   g_autofree char *revenue = ct_money_format (stats->revenue,
                                               stats->currency[0] != '\0' ? stats->currency : "CNY");
   const char *labels[] = {
@@ -278,7 +274,7 @@ run_stats (const CtCliCommand  *command,
            char               **argv)
 {
   g_autofree char *db_path = NULL;
-  g_autofree char *description = db_option_description ();
+  g_autofree char *description = ct_cli_db_option_description ();
   g_autoptr(CtDb) db = NULL;
   g_autoptr(GError) error = NULL;
   CtStats stats;
@@ -288,7 +284,7 @@ run_stats (const CtCliCommand  *command,
     G_OPTION_ENTRY_NULL
   };
 
-  status = parse_command_line (command, entries, description, argc, argv);
+  status = ct_cli_parse_command_line (command, entries, NULL, description, argc, argv, NULL);
   if (status != CONTINUE)
     return status;
 
@@ -298,13 +294,13 @@ run_stats (const CtCliCommand  *command,
   db = open_existing (db_path, &error);
   if (db == NULL)
     {
-      print_error ("%s", error->message);
+      ct_cli_print_error ("%s", error->message);
       return EXIT_FAILED;
     }
 
   if (!ct_stats_load (db, &stats, &error))
     {
-      print_error ("%s", error->message);
+      ct_cli_print_error ("%s", error->message);
       return EXIT_FAILED;
     }
 
@@ -368,11 +364,11 @@ parse_unsigned (const char  *option,
 {
   if (!g_ascii_string_to_unsigned (text, 10, min, max, out, NULL))
     {
-      g_autofree char *min_text = format_count ((gint64) min);
-      g_autofree char *max_text = format_count ((gint64) MIN (max, (guint64) G_MAXINT64));
+      g_autofree char *min_text = ct_cli_format_count ((gint64) min);
+      g_autofree char *max_text = ct_cli_format_count ((gint64) MIN (max, (guint64) G_MAXINT64));
 
       /* Translators: "--contacts takes a whole number from 1 to 1,000,000, not “-5”." */
-      print_error (_("%s takes a whole number from %s to %s, not “%s”."),
+      ct_cli_print_error (_("%s takes a whole number from %s to %s, not “%s”."),
                    option, min_text, max_text, text);
       return FALSE;
     }
@@ -407,8 +403,8 @@ run_demo (const CtCliCommand  *command,
     G_OPTION_ENTRY_NULL
   };
 
-  description = db_option_description ();
-  status = parse_command_line (command, entries, description, argc, argv);
+  description = ct_cli_db_option_description ();
+  status = ct_cli_parse_command_line (command, entries, NULL, description, argc, argv, NULL);
   if (status != CONTINUE)
     return status;
 
@@ -435,7 +431,7 @@ run_demo (const CtCliCommand  *command,
   db = ct_db_open (db_path, &error);
   if (db == NULL)
     {
-      print_error ("%s", error->message);
+      ct_cli_print_error ("%s", error->message);
       return EXIT_FAILED;
     }
 
@@ -467,9 +463,9 @@ run_demo (const CtCliCommand  *command,
     {
       g_clear_object (&run.result);
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        print_error (_("Stopped; no demo data was added to “%s”."), display);
+        ct_cli_print_error (_("Stopped; no demo data was added to “%s”."), display);
       else
-        print_error ("%s", error->message);
+        ct_cli_print_error ("%s", error->message);
       return EXIT_FAILED;
     }
   g_clear_object (&run.result);
@@ -483,7 +479,7 @@ run_demo (const CtCliCommand  *command,
 
   if (!ct_stats_load (db, &stats, &error))
     {
-      print_error ("%s", error->message);
+      ct_cli_print_error ("%s", error->message);
       return EXIT_FAILED;
     }
   print_stats (db_path, &stats);
@@ -527,15 +523,15 @@ run_help (const CtCliCommand  *command,
 
   if (argc > 2)
     {
-      print_error (_("Unexpected argument “%s”."), argv[2]);
+      ct_cli_print_error (_("Unexpected argument “%s”."), argv[2]);
       return EXIT_USAGE;
     }
 
   topic = find_command (argv[1]);
   if (topic == NULL)
     {
-      print_error (_("There is no command “%s”."), argv[1]);
-      print_error (_("Run “clientele help” to list the commands."));
+      ct_cli_print_error (_("There is no command “%s”."), argv[1]);
+      ct_cli_print_error (_("Run “clientele help” to list the commands."));
       return EXIT_USAGE;
     }
 
