@@ -396,8 +396,9 @@ test_erase (Fixture       *f,
   g_assert_true (g_ptr_array_find_with_equal_func (f->changed, "contacts", g_str_equal, NULL));
   g_assert_true (g_ptr_array_find_with_equal_func (f->changed, "purchases", g_str_equal, NULL));
 
-  /* Nor is anything left in the file's free pages or its log, for a
-   * hex editor to find. */
+  /* Nor is anything left in the file's unused space or its log, for a
+   * hex editor to find: the fixture's updates left stale copies of the
+   * row in the page, which only rewriting the file removes. */
   g_clear_object (&f->db);
   {
     g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
