@@ -4,11 +4,13 @@
 
 #include <locale.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <glib/gstdio.h>
 
 #include "ct-contact.h"
 #include "ct-csv.h"
 #include "ct-export.h"
+#include "ct-import.h"
 #include "ct-parse.h"
 
 typedef struct
@@ -59,6 +61,16 @@ fixture_tear_down (Fixture       *f,
   remove_tree (f->dir);
   g_free (f->path);
   g_free (f->dir);
+}
+
+static void
+exec_on (CtDb       *db,
+         const char *sql)
+{
+  GError *error = NULL;
+
+  ct_db_exec (db, sql, &error);
+  g_assert_no_error (error);
 }
 
 static void
@@ -580,6 +592,15 @@ read_file (const char *path)
   return contents;
 }
 
+static char *
+read_file_in (Fixture    *f,
+              const char *name)
+{
+  g_autofree char *path = g_build_filename (f->dir, name, NULL);
+
+  return read_file (path);
+}
+
 static void
 test_file (Fixture       *f,
            gconstpointer  data)
@@ -686,6 +707,302 @@ test_async (Fixture       *f,
                                       "1,shop,2024-01-01T00:00:00Z,"));
 }
 
+
+/* Export, then import into a new database: the same contacts. */
+static void
+test_round_trip (Fixture       *f,
+                 gconstpointer  data)
+{
+  const char *tags[] = { "vip", "课程A", NULL };
+  g_autofree char *path = g_build_filename (f->dir, "out.csv", NULL);
+  g_autofree char *path2 = g_build_filename (f->dir, "again.csv", NULL);
+  g_autofree char *db2_path = g_build_filename (f->dir, "copy.db", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) file2 = g_file_new_for_path (path2);
+  g_autoptr(CtDb) db2 = NULL;
+  g_autoptr(CtImporter) importer = NULL;
+  g_autoptr(CtImportResult) result = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  GError *error = NULL;
+
+  add_contact (f, "wei@example.com", "伟", "张", "13800138000", tags);
+  add_contact (f, "ada@example.com", "=cmd", "Lovelace", "+44 1", NULL);
+  add_contact (f, NULL, "", "", "13900000000", NULL);
+  exec (f, "UPDATE contacts SET status = 'bounced', created_at = 1704445530");
+
+  g_assert_true (ct_export_to_file (f->db, CT_EXPORT_CONTACTS, NULL, CT_CSV_WRITE_BOM, file,
+                                    NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  db2 = ct_db_open (db2_path, &error);
+  g_assert_no_error (error);
+  importer = ct_importer_new (CT_IMPORT_CONTACTS);
+  g_assert_true (ct_importer_load_file (importer, file, NULL, &error));
+  g_assert_no_error (error);
+  result = ct_importer_run (importer, db2, FALSE, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+  g_assert_cmpuint (ct_import_result_get_rejected (result), ==, 0);
+  g_assert_cmpuint (ct_import_result_get_imported (result), ==, 3);
+
+  /* The second database exports the same file, byte for byte. */
+  g_assert_true (ct_export_to_file (db2, CT_EXPORT_CONTACTS, NULL, CT_CSV_WRITE_BOM, file2,
+                                    NULL, NULL, &error));
+  g_assert_no_error (error);
+  first = read_file (path);
+  second = read_file (path2);
+  g_assert_cmpstr (first, ==, second);
+}
+
+/* The same for purchases, imported twice: the second import adds
+ * nothing (order ids per source). */
+static void
+test_round_trip_purchases (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "p.csv", NULL);
+  g_autofree char *path2 = g_build_filename (f->dir, "p2.csv", NULL);
+  g_autofree char *db2_path = g_build_filename (f->dir, "copy.db", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) file2 = g_file_new_for_path (path2);
+  g_autoptr(CtDb) db2 = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  GError *error = NULL;
+  gint64 wei, ada;
+
+  exec (f, "INSERT INTO channels (id, name) VALUES (3, '公众号')");
+  exec (f, "INSERT INTO products (id, name, sku, price) VALUES (1, '写作课', 'W-1', 19900)");
+  wei = add_contact (f, "wei@example.com", "伟", "张", "13800138000", NULL);
+  ada = add_contact (f, "ada@example.com", "Ada", "Lovelace", "", NULL);
+  add_purchase (f, wei, 1, 19900, "CNY", 1704445530, "ORD-1", FALSE);
+  add_purchase (f, wei, 1, 19900, "CNY", 1706745600, "ORD-2", TRUE);
+  add_purchase (f, ada, 1, 2550, "USD", 1709251200, "ORD-3", FALSE);
+  exec (f, "UPDATE purchases SET channel_id = 3");
+
+  g_assert_true (ct_export_to_file (f->db, CT_EXPORT_PURCHASES, NULL, 0, file, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  db2 = ct_db_open (db2_path, &error);
+  g_assert_no_error (error);
+  exec_on (db2, "INSERT INTO products (id, name, sku, price) VALUES (1, '写作课', 'W-1', 19900)");
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(CtImporter) importer = ct_importer_new (CT_IMPORT_PURCHASES);
+      g_autoptr(CtImportResult) result = NULL;
+
+      g_assert_true (ct_importer_load_file (importer, file, NULL, &error));
+      g_assert_no_error (error);
+      /* The guesser takes "source" for the channel (来源 is both in
+       * Chinese exports); said explicitly, as --map would. */
+      g_assert_true (ct_importer_map_column (importer, "source", "source", &error));
+      g_assert_no_error (error);
+      g_assert_true (ct_importer_map_column (importer, "channel", "channel", &error));
+      g_assert_no_error (error);
+      result = ct_importer_run (importer, db2, FALSE, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (ct_import_result_get_rejected (result), ==, 0);
+      g_assert_cmpuint (ct_import_result_get_imported (result), ==, round == 0 ? 3 : 0);
+    }
+
+  g_assert_true (ct_export_to_file (db2, CT_EXPORT_PURCHASES, NULL, 0, file2, NULL, NULL, &error));
+  g_assert_no_error (error);
+  first = read_file (path);
+  second = read_file (path2);
+  g_assert_cmpstr (first, ==, second);
+}
+
+/* The command line, run as a separate process. */
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} CliResult;
+
+static void
+cli_result_clear (CliResult *r)
+{
+  g_free (r->out);
+  g_free (r->err);
+}
+
+G_GNUC_NULL_TERMINATED
+static CliResult
+run_cli (Fixture    *f,
+         const char *first,
+         ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_auto(GStrv) envp = g_get_environ ();
+  g_autofree char *data_home = g_build_filename (f->dir, "data", NULL);
+  const char *bin = g_getenv ("CLIENTELE_BIN");
+  GError *error = NULL;
+  CliResult r = { 0 };
+  int wait_status = 0;
+  va_list args;
+
+  if (bin == NULL)
+    g_error ("CLIENTELE_BIN is not set; run through meson test");
+
+  /* No display, English messages, and a data folder of our own so the
+   * default database is never the user's. */
+  envp = g_environ_unsetenv (envp, "DISPLAY");
+  envp = g_environ_unsetenv (envp, "WAYLAND_DISPLAY");
+  envp = g_environ_setenv (envp, "XDG_DATA_HOME", data_home, TRUE);
+  envp = g_environ_setenv (envp, "LC_ALL", "C.UTF-8", TRUE);
+  envp = g_environ_setenv (envp, "LANGUAGE", "en", TRUE);
+
+  g_ptr_array_add (argv, (char *) bin);
+  va_start (args, first);
+  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) a);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (f->dir, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
+                &r.out, &r.err, &wait_status, &error);
+  g_assert_no_error (error);
+  if (WIFEXITED (wait_status))
+    r.status = WEXITSTATUS (wait_status);
+  else
+    r.status = -1;
+  return r;
+}
+
+static void
+assert_cli (CliResult  *r,
+            int         status,
+            const char *out,
+            const char *err_part)
+{
+  if (r->status != status)
+    g_error ("exit status %d, not %d; stderr: %s", r->status, status, r->err);
+  if (out != NULL)
+    g_assert_cmpstr (r->out, ==, out);
+  if (err_part != NULL && strstr (r->err, err_part) == NULL)
+    g_error ("stderr “%s” does not say “%s”", r->err, err_part);
+}
+
+static void
+test_cli (Fixture       *f,
+          gconstpointer  data)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *folder = g_build_filename (f->dir, "sub", NULL);
+  CliResult r;
+
+  add_contact (f, "wei@example.com", "伟", "张", "13800138000", NULL);
+  add_contact (f, "ada@example.com", "Ada", "Lovelace", "", NULL);
+  /* The command reads the file from another process. */
+  exec (f, "PRAGMA wal_checkpoint(TRUNCATE)");
+
+  r = run_cli (f, "export", "contacts", "out.csv", "--db", f->path, "--bom", NULL);
+  assert_cli (&r, 0, "exported 2 rows to out.csv\n", NULL);
+  cli_result_clear (&r);
+  contents = read_file_in (f, "out.csv");
+  g_assert_true (g_str_has_prefix (contents, "\xEF\xBB\xBF" "email,first_name,last_name,phone,tags,"));
+  g_clear_pointer (&contents, g_free);
+
+  r = run_cli (f, "export", "purchases", "p.csv", "--db", f->path, NULL);
+  assert_cli (&r, 0, "exported 0 rows to p.csv\n", NULL);
+  cli_result_clear (&r);
+  contents = read_file_in (f, "p.csv");
+  g_assert_cmpstr (contents, ==, "order_id,source,paid_at,email,phone,name,product,amount,currency,channel,refunded\n");
+  g_clear_pointer (&contents, g_free);
+
+  r = run_cli (f, "export", "products", "pr.csv", "--db", f->path, NULL);
+  assert_cli (&r, 0, "exported 0 rows to pr.csv\n", NULL);
+  cli_result_clear (&r);
+
+  /* .vcf means vCard. */
+  r = run_cli (f, "export", "contacts", "all.vcf", "--db", f->path, NULL);
+  assert_cli (&r, 0, "exported 2 cards to all.vcf\n", NULL);
+  cli_result_clear (&r);
+  contents = read_file_in (f, "all.vcf");
+  g_assert_true (g_str_has_prefix (contents, "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\n"));
+  g_clear_pointer (&contents, g_free);
+  r = run_cli (f, "export", "contacts", "all4.txt", "--format", "vcard", "--vcard-version", "4.0",
+               "--db", f->path, NULL);
+  assert_cli (&r, 0, "exported 2 cards to all4.txt\n", NULL);
+  cli_result_clear (&r);
+  contents = read_file_in (f, "all4.txt");
+  g_assert_true (g_str_has_prefix (contents, "BEGIN:VCARD\r\nVERSION:4.0\r\n"));
+  g_clear_pointer (&contents, g_free);
+
+  /* One contact's data, found by email in any case. */
+  r = run_cli (f, "export", "contact", "WEI@example.com", "wei.json", "--db", f->path, NULL);
+  assert_cli (&r, 0, "exported contact WEI@example.com to wei.json\n", NULL);
+  cli_result_clear (&r);
+  contents = read_file_in (f, "wei.json");
+  g_assert_nonnull (strstr (contents, "\"last_name\" : \"张\""));
+  g_clear_pointer (&contents, g_free);
+
+  /* Mistakes on the command line: 2. */
+  r = run_cli (f, "export", "customers", "x.csv", "--db", f->path, NULL);
+  assert_cli (&r, 2, "", "There is no list “customers” to export");
+  cli_result_clear (&r);
+  r = run_cli (f, "export", "contacts", "--db", f->path, NULL);
+  assert_cli (&r, 2, "", "Give the file to write the contacts to.");
+  cli_result_clear (&r);
+  r = run_cli (f, "export", NULL);
+  assert_cli (&r, 2, "", "Say what to export");
+  cli_result_clear (&r);
+  r = run_cli (f, "export", "contacts", "x.csv", "extra", "--db", f->path, NULL);
+  assert_cli (&r, 2, "", "Unexpected argument “extra”");
+  cli_result_clear (&r);
+  r = run_cli (f, "export", "contacts", "x.csv", "--format", "xlsx", "--db", f->path, NULL);
+  assert_cli (&r, 2, "", "There is no format “xlsx”");
+  cli_result_clear (&r);
+  r = run_cli (f, "export", "purchases", "x.vcf", "--format", "vcard", "--db", f->path, NULL);
+  assert_cli (&r, 2, "", "Only contacts can be exported as vCard.");
+  cli_result_clear (&r);
+  r = run_cli (f, "export", "contacts", "x.vcf", "--bom", "--db", f->path, NULL);
+  assert_cli (&r, 2, "", "--bom and --no-neutralise are for CSV files");
+  cli_result_clear (&r);
+  r = run_cli (f, "export", "contact", "wei@example.com", "--db", f->path, NULL);
+  assert_cli (&r, 2, "", "Give the contact’s email and the file to write");
+  cli_result_clear (&r);
+  r = run_cli (f, "export", "contacts", "x.csv", "--bogus", NULL);
+  assert_cli (&r, 2, "", "--bogus");
+  cli_result_clear (&r);
+  g_assert_false (g_file_test (folder, G_FILE_TEST_EXISTS));
+
+  /* Failures: 1, and no file. */
+  r = run_cli (f, "export", "contacts", "x.csv", "--db", "missing.db", NULL);
+  assert_cli (&r, 1, "", "There is no database at “missing.db”.");
+  cli_result_clear (&r);
+  r = run_cli (f, "export", "contacts", "sub/x.csv", "--db", f->path, NULL);
+  assert_cli (&r, 1, "", "sub/x.csv");
+  cli_result_clear (&r);
+  r = run_cli (f, "export", "contact", "nobody@example.com", "n.json", "--db", f->path, NULL);
+  assert_cli (&r, 1, "", "There is no contact with the email “nobody@example.com”.");
+  cli_result_clear (&r);
+  {
+    g_autofree char *not_db = g_build_filename (f->dir, "notes.txt", NULL);
+
+    g_file_set_contents (not_db, "hello, this is not a database\n", -1, NULL);
+    r = run_cli (f, "export", "contacts", "x.csv", "--db", "notes.txt", NULL);
+    assert_cli (&r, 1, "", NULL);
+    g_assert_cmpstr (r.err, !=, "");
+    cli_result_clear (&r);
+  }
+  for (const char *const *name = (const char *const[]) { "x.csv", "x.vcf", "n.json", NULL }; *name != NULL; name++)
+    {
+      g_autofree char *path = g_build_filename (f->dir, *name, NULL);
+
+      g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+    }
+
+  /* Listed in help. */
+  r = run_cli (f, "help", NULL);
+  assert_cli (&r, 0, NULL, NULL);
+  g_assert_nonnull (strstr (r.out, "  export "));
+  cli_result_clear (&r);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -708,6 +1025,9 @@ main (int    argc,
   ADD ("ids", test_ids);
   ADD ("file", test_file);
   ADD ("async", test_async);
+  ADD ("cli", test_cli);
+  ADD ("round-trip", test_round_trip);
+  ADD ("round-trip-purchases", test_round_trip_purchases);
 
 #undef ADD
 

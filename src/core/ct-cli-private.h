@@ -46,6 +46,11 @@ char  *ct_cli_db_option_description (void);
 /* "1,234,567" Returns: (transfer full) */
 char  *ct_cli_format_count       (gint64               n);
 
+/* ct-cli-export.c */
+int    ct_cli_run_export         (const CtCliCommand  *command,
+                                  int                  argc,
+                                  char               **argv);
+
 /* ct-cli-import.c */
 int    ct_cli_run_import         (const CtCliCommand  *command,
                                   int                  argc,
