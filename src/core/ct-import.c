@@ -651,6 +651,7 @@ ct_import_result_write_rejects (CtImportResult  *self,
 typedef struct
 {
   guint  line;
+  guint  end_line;
   gboolean unterminated;
   GStrv  cells;
   guint  n_cells;
@@ -792,7 +793,9 @@ strip_dup (const char *text)
 }
 
 /* The field @column's header names for @kind: an exact word first, then
- * the longest known word inside it ("买家邮箱", "Customer Email"). */
+ * a known word inside it, the one that ends it if any ("买家邮箱",
+ * "Customer Email": the last word says what it is in both languages),
+ * the longest of those. */
 static CtImportField
 guess_field (CtImportKind  kind,
              const char   *header)
@@ -801,6 +804,7 @@ guess_field (CtImportKind  kind,
   guint kinds = 1 << kind;
   CtImportField field = CT_IMPORT_FIELD_IGNORE;
   gsize best_len = 0;
+  gsize best_end = 0;
 
   if (key[0] == '\0')
     return CT_IMPORT_FIELD_IGNORE;
@@ -819,10 +823,16 @@ guess_field (CtImportKind  kind,
       if (!(header_words[i].kinds & kinds) || g_utf8_strlen (word, -1) < 2
           || ((guchar) word[0] < 0x80 && len < 4))
         continue;
-      if (len > best_len && strstr (key, word) != NULL)
+      for (const char *found = strstr (key, word); found != NULL; found = strstr (found + 1, word))
         {
-          best_len = len;
-          field = header_words[i].field;
+          gsize end = (found - key) + len;
+
+          if (end > best_end || (end == best_end && len > best_len))
+            {
+              best_end = end;
+              best_len = len;
+              field = header_words[i].field;
+            }
         }
     }
 
@@ -1029,6 +1039,7 @@ read_columns (LoadState  *state,
         continue;
       row = g_new0 (PreviewRow, 1);
       row->line = ct_csv_reader_get_line (reader);
+      row->end_line = ct_csv_reader_get_end_line (reader);
       row->unterminated = ct_csv_reader_get_unterminated (reader);
       row->cells = copy_cells (fields, n_fields);
       row->n_cells = n_fields;
@@ -1240,7 +1251,7 @@ load_state_read_vcard (LoadState  *state,
       PreviewRow *row = g_new0 (PreviewRow, 1);
 
       G_STATIC_ASSERT (G_N_ELEMENTS (cells) == G_N_ELEMENTS (vcard_fields));
-      row->line = card->line;
+      row->line = row->end_line = card->line;
       row->n_cells = G_N_ELEMENTS (cells);
       row->cells = g_new0 (char *, row->n_cells + 1);
       for (guint c = 0; c < row->n_cells; c++)
@@ -1251,7 +1262,7 @@ load_state_read_vcard (LoadState  *state,
         {
           PreviewRow *copy = g_new0 (PreviewRow, 1);
 
-          copy->line = row->line;
+          copy->line = copy->end_line = row->line;
           copy->n_cells = row->n_cells;
           copy->cells = g_strdupv (row->cells);
           g_ptr_array_add (state->preview, copy);
@@ -2413,6 +2424,8 @@ check_row (const Mapping      *map,
            Row                *row,
            const char * const *fields,
            guint               n_fields,
+           guint               line,
+           guint               end_line,
            gboolean            unterminated,
            Problem            *out)
 {
@@ -2425,6 +2438,15 @@ check_row (const Mapping      *map,
   if (unterminated)
     return problem (out, -1, "%s",
                     _("A quoted cell that starts on this line is never closed: a \" is missing."));
+
+  /* A row over several lines with the wrong number of cells: most
+   * likely a quote left open that the next row's quote closed. */
+  if (end_line > line && n_fields != map->n_columns
+      && (n_fields < map->n_columns || !cells_are_blank (fields + map->n_columns,
+                                                         n_fields - map->n_columns)))
+    return problem (out, -1,
+                    _("A quote seems to be missing: the row runs on to line %u and has %u cells where there are %u columns."),
+                    end_line, n_fields, map->n_columns);
 
   if (n_fields < map->n_columns)
     return problem (out, -1,
@@ -2619,7 +2641,7 @@ ct_importer_check_preview_row (CtImporter *self,
   row_init (&row);
 
   if (!check_row (&map, &row, (const char * const *) preview->cells, preview->n_cells,
-                  preview->unterminated, &found))
+                  preview->line, preview->end_line, preview->unterminated, &found))
     message = line_message (preview->line, found.reason);
 
   g_free (found.reason);
@@ -2640,6 +2662,7 @@ typedef struct
   const char * const *fields;
   guint               n_fields;
   guint               line;
+  guint               end_line;
   gboolean            unterminated;
 } Records;
 
@@ -2666,6 +2689,7 @@ records_next (Records *records)
         return FALSE;
       records->fields = ct_csv_reader_get_fields (records->reader, &records->n_fields);
       records->line = ct_csv_reader_get_line (records->reader);
+      records->end_line = ct_csv_reader_get_end_line (records->reader);
       records->unterminated = ct_csv_reader_get_unterminated (records->reader);
       return TRUE;
     }
@@ -2678,6 +2702,7 @@ records_next (Records *records)
     records->fields = (const char * const *) row->cells;
     records->n_fields = row->n_cells;
     records->line = row->line;
+    records->end_line = row->end_line;
     records->unterminated = FALSE;
   }
   return TRUE;
@@ -3583,7 +3608,7 @@ ct_importer_run (CtImporter        *self,
         continue;
 
       if (!check_row (&run.map, &run.row, records.fields, records.n_fields,
-                      records.unterminated, &found))
+                      records.line, records.end_line, records.unterminated, &found))
         {
           add_reject (&run, records.line, &found, records.fields, records.n_fields);
           g_clear_pointer (&found.reason, g_free);
