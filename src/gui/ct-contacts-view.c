@@ -14,6 +14,7 @@
 #include "ct-contacts-view.h"
 #include "ct-gui-format.h"
 #include "ct-contact-detail.h"
+#include "ct-export-ui.h"
 #include "ct-window.h"
 
 typedef enum
@@ -79,6 +80,8 @@ struct _CtContactsView
   /* template children */
   GtkSearchEntry     *search_entry;
   GtkButton          *new_button;
+  GtkMenuButton      *export_button;
+  GtkButton          *import_button;
   GtkStack           *list_stack;
   GtkColumnView      *column_view;
   AdwStatusPage      *empty_page;
@@ -273,6 +276,11 @@ update_status (CtContactsView *self)
     text = g_strdup_printf (ngettext ("%s contact found", "%s contacts found", n), count);
   gtk_label_set_text (self->count_label, text);
 
+  /* An empty list has nothing to export. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "contacts.export-csv", n > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "contacts.export-vcard", n > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->import_button), *search == '\0');
+
   if (n > 0)
     {
       gtk_stack_set_visible_child_name (self->list_stack, "list");
@@ -284,7 +292,8 @@ update_status (CtContactsView *self)
       adw_status_page_set_icon_name (self->empty_page, "avatar-default-symbolic");
       adw_status_page_set_title (self->empty_page, _("No Contacts Yet"));
       adw_status_page_set_description (self->empty_page,
-                                       _("Add your first contact with the + button above."));
+                                       _("Add your first contact with the + button above, "
+                                         "or import the ones you have in a spreadsheet."));
     }
   else
     {
@@ -399,6 +408,25 @@ static void
 on_stop_search (CtContactsView *self)
 {
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  CtContactsView *self = CT_CONTACTS_VIEW (widget);
+  g_autoptr(GArray) ids = NULL;
+
+  if (self->list == NULL)
+    return;
+
+  /* The contacts as listed: searched and sorted as the user sees them. */
+  ids = ct_export_ui_collect_ids (G_LIST_MODEL (self->list));
+  ct_export_ui_choose_file (widget, ct_context_get_db (self->context), CT_EXPORT_CONTACTS,
+                            g_str_equal (action_name, "contacts.export-vcard")
+                            ? CT_EXPORT_FORMAT_VCARD : CT_EXPORT_FORMAT_CSV,
+                            ids);
 }
 
 static void
@@ -517,6 +545,8 @@ ct_contacts_view_class_init (CtContactsViewClass *klass)
                                                "/io/github/clientele/Clientele/ct-contacts-view.ui");
   gtk_widget_class_bind_template_child (widget_class, CtContactsView, search_entry);
   gtk_widget_class_bind_template_child (widget_class, CtContactsView, new_button);
+  gtk_widget_class_bind_template_child (widget_class, CtContactsView, export_button);
+  gtk_widget_class_bind_template_child (widget_class, CtContactsView, import_button);
   gtk_widget_class_bind_template_child (widget_class, CtContactsView, list_stack);
   gtk_widget_class_bind_template_child (widget_class, CtContactsView, column_view);
   gtk_widget_class_bind_template_child (widget_class, CtContactsView, empty_page);
@@ -525,6 +555,9 @@ ct_contacts_view_class_init (CtContactsViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
   gtk_widget_class_bind_template_callback (widget_class, on_detail_contact_changed);
+
+  gtk_widget_class_install_action (widget_class, "contacts.export-csv", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "contacts.export-vcard", NULL, export_action);
 }
 
 static void
@@ -625,4 +658,21 @@ ct_contacts_view_select (CtContactsView *self,
   self->selected_id = id;
   select_id (self, id, TRUE);
   return TRUE;
+}
+
+void
+ct_contacts_view_export (CtContactsView *self,
+                         CtExportFormat  format,
+                         GFile          *file,
+                         gboolean        bom)
+{
+  g_autoptr(GArray) ids = NULL;
+
+  g_return_if_fail (CT_IS_CONTACTS_VIEW (self));
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (self->list != NULL);
+
+  ids = ct_export_ui_collect_ids (G_LIST_MODEL (self->list));
+  ct_export_ui_to_file (GTK_WIDGET (self), ct_context_get_db (self->context), CT_EXPORT_CONTACTS,
+                        format, ids, file, bom);
 }

@@ -4,6 +4,7 @@
 
 #include <adwaita.h>
 #include "ct-context.h"
+#include "ct-export-ui.h"
 
 G_BEGIN_DECLS
 
@@ -24,5 +25,12 @@ void       ct_contacts_view_new_contact  (CtContactsView *self);
  * pane; FALSE when the list (as searched) does not hold it. */
 gboolean   ct_contacts_view_select       (CtContactsView *self,
                                           gint64          id);
+/* What Export does once a file is chosen: the contacts as listed
+ * (searched and sorted) go to @file in the background; a toast says how
+ * many when it is written. */
+void       ct_contacts_view_export       (CtContactsView *self,
+                                          CtExportFormat  format,
+                                          GFile          *file,
+                                          gboolean        bom);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ct-export-ui.h"
 #include "ct-products-view.h"
 
 typedef enum
@@ -511,6 +512,23 @@ update_state (CtProductsView *self)
   gtk_label_set_label (self->summary_label, text);
 
   gtk_stack_set_visible_child_name (self->stack, n_items > 0 ? "list" : "empty");
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "products.export", n_items > 0);
+}
+
+static void
+export_products (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  CtProductsView *self = CT_PRODUCTS_VIEW (widget);
+  g_autoptr(GArray) ids = NULL;
+
+  if (self->context == NULL)
+    return;
+
+  ids = ct_export_ui_collect_ids (G_LIST_MODEL (self->products));
+  ct_export_ui_choose_file (widget, ct_context_get_db (self->context), CT_EXPORT_PRODUCTS,
+                            CT_EXPORT_FORMAT_CSV, ids);
 }
 
 static void
@@ -951,6 +969,7 @@ ct_products_view_class_init (CtProductsViewClass *klass)
 
   gtk_widget_class_install_action (widget_class, "products.new", NULL, new_product);
   gtk_widget_class_install_action (widget_class, "products.undo-delete", NULL, undo_delete);
+  gtk_widget_class_install_action (widget_class, "products.export", NULL, export_products);
 }
 
 static void
@@ -999,4 +1018,20 @@ ct_products_view_set_context (CtProductsView *self,
   reload (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTEXT]);
+}
+
+void
+ct_products_view_export (CtProductsView *self,
+                         GFile          *file,
+                         gboolean        bom)
+{
+  g_autoptr(GArray) ids = NULL;
+
+  g_return_if_fail (CT_IS_PRODUCTS_VIEW (self));
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (self->context != NULL);
+
+  ids = ct_export_ui_collect_ids (G_LIST_MODEL (self->products));
+  ct_export_ui_to_file (GTK_WIDGET (self), ct_context_get_db (self->context), CT_EXPORT_PRODUCTS,
+                        CT_EXPORT_FORMAT_CSV, ids, file, bom);
 }

@@ -20,5 +20,10 @@ void       ct_products_view_set_context (CtProductsView *self,
  * is shown as a toast). */
 GtkWindow *ct_products_view_edit_product (CtProductsView *self,
                                           gint64          id);
+/* What Export does once a file is chosen: the products as listed go to
+ * @file as CSV in the background; a toast says how many when written. */
+void       ct_products_view_export      (CtProductsView *self,
+                                         GFile          *file,
+                                         gboolean        bom);
 
 G_END_DECLS

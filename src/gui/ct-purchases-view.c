@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ct-export-ui.h"
 #include "ct-purchase-dialog.h"
 #include "ct-purchases-view.h"
 
@@ -57,6 +58,7 @@ struct _CtPurchasesView
   GtkDropDown         *product_dropdown;
   GtkDropDown         *channel_dropdown;
   GtkButton           *add_button;
+  GtkButton           *export_button;
   GtkStack            *stack;
   GtkColumnView       *column_view;
   GtkColumnViewColumn *columns[N_COLUMNS];
@@ -202,6 +204,8 @@ update_summary (CtPurchasesView *self)
    * total amount of the purchases listed ("¥123,456.00") */
   text = g_strdup_printf (_("%s · %s"), count_text, total_text);
   gtk_label_set_label (self->summary_label, text);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "purchases.export", n_items > 0);
 
   if (n_items > 0)
     {
@@ -476,6 +480,23 @@ add_purchase (GtkWidget  *widget,
 }
 
 static void
+export_purchases (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  CtPurchasesView *self = CT_PURCHASES_VIEW (widget);
+  g_autoptr(GArray) ids = NULL;
+
+  if (self->purchases == NULL)
+    return;
+
+  /* The purchases as listed, filters and all. */
+  ids = ct_export_ui_collect_ids (G_LIST_MODEL (self->purchases));
+  ct_export_ui_choose_file (widget, ct_context_get_db (self->context), CT_EXPORT_PURCHASES,
+                            CT_EXPORT_FORMAT_CSV, ids);
+}
+
+static void
 clear_filters (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
@@ -717,6 +738,7 @@ ct_purchases_view_class_init (CtPurchasesViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CtPurchasesView, product_dropdown);
   gtk_widget_class_bind_template_child (widget_class, CtPurchasesView, channel_dropdown);
   gtk_widget_class_bind_template_child (widget_class, CtPurchasesView, add_button);
+  gtk_widget_class_bind_template_child (widget_class, CtPurchasesView, export_button);
   gtk_widget_class_bind_template_child (widget_class, CtPurchasesView, stack);
   gtk_widget_class_bind_template_child (widget_class, CtPurchasesView, column_view);
   gtk_widget_class_bind_template_child_full (widget_class, "date_column", FALSE,
@@ -745,6 +767,7 @@ ct_purchases_view_class_init (CtPurchasesViewClass *klass)
   gtk_widget_class_install_action (widget_class, "purchases.add", NULL, add_purchase);
   gtk_widget_class_install_action (widget_class, "purchases.clear-filters", NULL,
                                    clear_filters);
+  gtk_widget_class_install_action (widget_class, "purchases.export", NULL, export_purchases);
 }
 
 static void
@@ -769,6 +792,7 @@ ct_purchases_view_init (CtPurchasesView *self)
   update_range_buttons (self);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "purchases.add", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "purchases.export", FALSE);
 }
 
 GtkWidget *
@@ -816,4 +840,20 @@ ct_purchases_view_set_context (CtPurchasesView *self,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "purchases.add", TRUE);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTEXT]);
+}
+
+void
+ct_purchases_view_export (CtPurchasesView *self,
+                          GFile           *file,
+                          gboolean         bom)
+{
+  g_autoptr(GArray) ids = NULL;
+
+  g_return_if_fail (CT_IS_PURCHASES_VIEW (self));
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (self->purchases != NULL);
+
+  ids = ct_export_ui_collect_ids (G_LIST_MODEL (self->purchases));
+  ct_export_ui_to_file (GTK_WIDGET (self), ct_context_get_db (self->context), CT_EXPORT_PURCHASES,
+                        CT_EXPORT_FORMAT_CSV, ids, file, bom);
 }

@@ -14,5 +14,11 @@ G_DECLARE_FINAL_TYPE (CtPurchasesView, ct_purchases_view, CT, PURCHASES_VIEW, Ad
 GtkWidget *ct_purchases_view_new         (CtContext       *context);
 void       ct_purchases_view_set_context (CtPurchasesView *self,
                                           CtContext       *context);
+/* What Export does once a file is chosen: the purchases as listed (with
+ * the filters) go to @file as CSV in the background; a toast says how
+ * many when it is written. */
+void       ct_purchases_view_export      (CtPurchasesView *self,
+                                          GFile           *file,
+                                          gboolean         bom);
 
 G_END_DECLS
