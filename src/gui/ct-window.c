@@ -13,6 +13,7 @@
 #include "ct-window.h"
 #include "ct-gui-format.h"
 #include "ct-contacts-view.h"
+#include "ct-import-window.h"
 #include "ct-products-view.h"
 #include "ct-purchases-view.h"
 #include "ct-resources.h"
@@ -35,6 +36,7 @@ struct _CtWindow
   GtkStack             *demo_stack;
   GtkButton            *demo_button;
   GtkButton            *empty_button;
+  GtkButton            *import_button;
   GtkButton            *demo_cancel_button;
   GtkLabel             *demo_status_label;
   GtkProgressBar       *demo_progress;
@@ -208,9 +210,27 @@ new_contact_action (GSimpleAction *action,
   ct_contacts_view_new_contact (self->contacts_view);
 }
 
+static void
+import_action (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  CtWindow *self = CT_WINDOW (user_data);
+  gboolean purchases = g_str_equal (g_action_get_name (G_ACTION (action)), "import-purchases");
+  CtImportWindow *window;
+
+  /* The assistant shows this window's page of what it imported. */
+  window = ct_import_window_new (GTK_WINDOW (self), self->context,
+                                 purchases ? CT_IMPORT_PURCHASES : CT_IMPORT_CONTACTS);
+  gtk_window_present (GTK_WINDOW (window));
+  ct_import_window_choose_file (window);
+}
+
 static const GActionEntry win_actions[] = {
   { "search", search_action, NULL, NULL, NULL, { 0 } },
   { "new-contact", new_contact_action, NULL, NULL, NULL, { 0 } },
+  { "import-contacts", import_action, NULL, NULL, NULL, { 0 } },
+  { "import-purchases", import_action, NULL, NULL, NULL, { 0 } },
 };
 
 static void
@@ -404,6 +424,7 @@ ct_window_class_init (CtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CtWindow, demo_stack);
   gtk_widget_class_bind_template_child (widget_class, CtWindow, demo_button);
   gtk_widget_class_bind_template_child (widget_class, CtWindow, empty_button);
+  gtk_widget_class_bind_template_child (widget_class, CtWindow, import_button);
   gtk_widget_class_bind_template_child (widget_class, CtWindow, demo_cancel_button);
   gtk_widget_class_bind_template_child (widget_class, CtWindow, demo_status_label);
   gtk_widget_class_bind_template_child (widget_class, CtWindow, demo_progress);
