@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-gui-import.c: the import assistant (file, columns, preview, run,
- * cancel, rejected rows, refused files) and exporting from the pages */
+ * cancel, rejected rows, refused files), exporting from the pages, and a
+ * contact's personal data export and erase */
 #include "config.h"
 
 #include <string.h>
 
 #include "ct-gui-test.h"
 #include "ct-contacts-view.h"
+#include "ct-contact-detail.h"
 #include "ct-import-window.h"
 #include "ct-products-view.h"
 #include "ct-purchases-view.h"
@@ -765,6 +767,102 @@ test_export (Fixture       *f,
   g_assert_nonnull (strstr (products_text, "Course"));
 }
 
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+static void
+test_personal_data (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GFile) source = write_file (f, "contacts.csv",
+                                        "email,name,tags\n"
+                                        "ada@example.com,Ada Lovelace,vip\n"
+                                        "grace@example.com,Grace Hopper,\n", -1);
+  g_autoptr(GFile) orders = write_file (f, "orders.csv",
+                                        "order id,email,product,amount,paid at\n"
+                                        "A-1,ada@example.com,Ebook,19.90,2024-01-05\n"
+                                        "A-2,grace@example.com,Course,299,2024-02-05\n", -1);
+  g_autofree char *json_path = g_build_filename (f->dir, "ada.json", NULL);
+  g_autoptr(GFile) json = g_file_new_for_path (json_path);
+  g_autofree char *json_text = NULL;
+  g_autoptr(GError) error = NULL;
+  CtContactsView *contacts;
+  CtContactDetail *detail;
+  AdwMessageDialog *dialog;
+  gint64 ada;
+
+  import_all (f, CT_IMPORT_CONTACTS, source);
+  import_all (f, CT_IMPORT_PURCHASES, orders);
+  ada = count_rows (f, "SELECT id FROM contacts WHERE email = 'ada@example.com'");
+
+  contacts = CT_CONTACTS_VIEW (view (f, "contacts"));
+  detail = CT_CONTACT_DETAIL (gtk_widget_get_template_child (GTK_WIDGET (contacts), CT_TYPE_CONTACTS_VIEW,
+                                                             "detail"));
+  ct_window_show_page (f->window, "contacts");
+  g_assert_true (ct_contacts_view_select (contacts, ada));
+  ct_test_spin (50);
+  g_assert_cmpint (ct_contact_detail_get_contact (detail), ==, ada);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (detail),
+                                                                                    CT_TYPE_CONTACT_DETAIL,
+                                                                                    "menu_button"))));
+
+  /* Everything held about her, as JSON. */
+  g_assert_true (ct_contact_detail_export_data (detail, 0, json, &error));
+  g_assert_no_error (error);
+  g_file_get_contents (json_path, &json_text, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (json_text, "ada@example.com"));
+  g_assert_nonnull (strstr (json_text, "A-1"));
+  g_assert_null (strstr (json_text, "grace@example.com"));
+  ct_test_spin (50);
+  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->window), "Saved the personal data to “ada.json”"));
+
+  /* Erase asks first; Cancel keeps her. */
+  gtk_widget_activate_action (GTK_WIDGET (detail), "contact.erase", NULL);
+  ct_test_spin (50);
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Erase “Ada Lovelace”?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "cannot be undone"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "revenue totals"));
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "erase"), ==, ADW_RESPONSE_DESTRUCTIVE);
+  screenshot (GTK_WIDGET (dialog), "erase-dialog");
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  ct_test_spin (50);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM contacts"), ==, 2);
+  g_assert_cmpint (ct_contact_detail_get_contact (detail), ==, ada);
+
+  /* Erase: she is gone, her purchase stays, detached. */
+  gtk_widget_activate_action (GTK_WIDGET (detail), "contact.erase", NULL);
+  ct_test_spin (50);
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "erase");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  ct_test_spin (100);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM contacts"), ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM purchases"), ==, 2);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM purchases WHERE contact_id IS NULL"), ==, 1);
+  g_assert_cmpint (ct_contact_detail_get_contact (detail), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (GTK_COLUMN_VIEW (
+                      gtk_widget_get_template_child (GTK_WIDGET (contacts), CT_TYPE_CONTACTS_VIEW,
+                                                     "column_view"))))), ==, 1);
+  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->window), "“Ada Lovelace” erased"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -782,6 +880,7 @@ main (int   argc,
   ADD ("/import/refused-files", test_refused_files);
   ADD ("/import/purchases", test_purchases);
   ADD ("/export/views", test_export);
+  ADD ("/privacy/export-and-erase", test_personal_data);
 #undef ADD
 
   result = g_test_run ();

@@ -12,7 +12,9 @@
 #include <glib/gi18n.h>
 
 #include "ct-contact-detail.h"
+#include "ct-export-ui.h"
 #include "ct-gui-format.h"
+#include "ct-privacy.h"
 #include "ct-purchase-dialog.h"
 #include "ct-window.h"
 
@@ -37,6 +39,7 @@ struct _CtContactDetail
   GtkStack            *stack;
   GtkButton           *delete_button;
   GtkButton           *save_button;
+  GtkMenuButton       *menu_button;
   AdwAvatar           *avatar;
   GtkLabel            *title_label;
   GtkLabel            *subtitle_label;
@@ -252,6 +255,8 @@ update_actions (CtContactDetail *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "contact.save", self->dirty);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "contact.delete", stored);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "contact.add-purchase", stored);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "contact.export-data", stored);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "contact.erase", stored);
 }
 
 static void
@@ -729,6 +734,7 @@ show_contact (CtContactDetail *self,
   gtk_widget_set_visible (GTK_WIDGET (self->tags_group), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->purchases_group), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->delete_button), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->menu_button), TRUE);
   gtk_stack_set_visible_child_name (self->stack, "contact");
 }
 
@@ -868,6 +874,155 @@ add_purchase_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Personal data: export and erase */
+
+static void
+on_open_data_clicked (AdwToast        *toast,
+                      CtContactDetail *self)
+{
+  GFile *file = g_object_get_data (G_OBJECT (toast), "ct-file");
+
+  if (file != NULL)
+    ct_export_ui_open_file (GTK_WIDGET (self), file);
+}
+
+static void
+on_export_data_chosen (GtkNativeDialog *chooser,
+                       int              response,
+                       gpointer         user_data)
+{
+  g_autoptr(CtContactDetail) self = user_data;
+  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (chooser), "ct-contact-id"));
+
+  if (response == GTK_RESPONSE_ACCEPT && self->context != NULL)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autoptr(GError) error = NULL;
+
+      if (file != NULL && !ct_contact_detail_export_data (self, id, file, &error))
+        {
+          g_autofree char *message = g_strdup_printf (_("Could not export the personal data: %s"),
+                                                      error->message);
+          toast_message (self, message);
+        }
+    }
+  g_object_unref (chooser);
+}
+
+static void
+export_data_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  CtContactDetail *self = CT_CONTACT_DETAIL (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autofree char *name = NULL;
+  g_autofree char *safe = NULL;
+  GtkFileChooserNative *chooser;
+
+  if (self->contact_id <= 0 || self->is_new)
+    return;
+
+  chooser = gtk_file_chooser_native_new (_("Export Personal Data"),
+                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_filter_set_name (filter, _("JSON Files"));
+  gtk_file_filter_add_pattern (filter, "*.json");
+  gtk_file_filter_add_mime_type (filter, "application/json");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+
+  /* A name cannot hold a folder separator. */
+  safe = g_strdelimit (g_strdup (self->title != NULL ? self->title : ""), "/\\", '-');
+  /* Translators: the suggested file name of a contact's personal data;
+   * %s is the contact's name */
+  name = g_strdup_printf (_("%s-personal-data.json"), safe);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+
+  /* The contact asked about, even if the pane moves on meanwhile. */
+  g_object_set_data (G_OBJECT (chooser), "ct-contact-id", GSIZE_TO_POINTER ((gsize) self->contact_id));
+  g_signal_connect (chooser, "response", G_CALLBACK (on_export_data_chosen), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+on_erase_response (AdwMessageDialog *dialog,
+                   const char       *response,
+                   gpointer          user_data)
+{
+  g_autoptr(CtContactDetail) self = user_data;
+  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "ct-contact-id"));
+  g_autofree char *name = g_strdup (g_object_get_data (G_OBJECT (dialog), "ct-contact-name"));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *title = NULL;
+  AdwToast *toast;
+  gboolean erased;
+
+  if (!g_str_equal (response, "erase") || self->context == NULL || id <= 0)
+    return;
+
+  self->ignore_changes++;
+  erased = ct_privacy_erase_contact (get_db (self), id, &error);
+  self->ignore_changes--;
+  if (!erased)
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not erase the contact: %s"), error->message);
+      toast_message (self, message);
+      return;
+    }
+
+  if (self->contact_id == id)
+    show_empty (self);
+
+  escaped = g_markup_escape_text (name != NULL ? name : "", -1);
+  /* Translators: %s is the contact's name */
+  title = g_strdup_printf (_("“%s” erased"), escaped);
+  toast = adw_toast_new (title);
+  /* What just happened for good goes before any older news. */
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  add_toast (self, toast);
+}
+
+static void
+erase_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  CtContactDetail *self = CT_CONTACT_DETAIL (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  g_autofree char *heading = NULL;
+  const char *name;
+  GtkWidget *dialog;
+
+  if (self->contact_id <= 0 || self->is_new)
+    return;
+
+  name = self->contact != NULL ? ct_contact_get_display_name (self->contact) : self->title;
+  /* Translators: %s is the contact's name */
+  heading = g_strdup_printf (_("Erase “%s”?"), name != NULL ? name : "");
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading,
+                                   _("Everything Clientele holds about this person is deleted: "
+                                     "profile, tags, notes and history. Their purchases stay in "
+                                     "the revenue totals, detached from them and without "
+                                     "anything personal.\n\nThis cannot be undone. To keep a "
+                                     "copy for them, export their personal data first."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "erase", _("_Erase"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "erase",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+
+  g_object_set_data (G_OBJECT (dialog), "ct-contact-id", GSIZE_TO_POINTER ((gsize) self->contact_id));
+  g_object_set_data_full (G_OBJECT (dialog), "ct-contact-name", g_strdup (name), g_free);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_erase_response), g_object_ref (self));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* GObject */
 
 static void
@@ -943,6 +1098,7 @@ ct_contact_detail_class_init (CtContactDetailClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CtContactDetail, stack);
   gtk_widget_class_bind_template_child (widget_class, CtContactDetail, delete_button);
   gtk_widget_class_bind_template_child (widget_class, CtContactDetail, save_button);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, menu_button);
   gtk_widget_class_bind_template_child (widget_class, CtContactDetail, avatar);
   gtk_widget_class_bind_template_child (widget_class, CtContactDetail, title_label);
   gtk_widget_class_bind_template_child (widget_class, CtContactDetail, subtitle_label);
@@ -966,6 +1122,8 @@ ct_contact_detail_class_init (CtContactDetailClass *klass)
   gtk_widget_class_install_action (widget_class, "contact.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "contact.delete", NULL, delete_action);
   gtk_widget_class_install_action (widget_class, "contact.add-purchase", NULL, add_purchase_action);
+  gtk_widget_class_install_action (widget_class, "contact.export-data", NULL, export_data_action);
+  gtk_widget_class_install_action (widget_class, "contact.erase", NULL, erase_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK,
                                        "contact.save", NULL);
 }
@@ -1082,6 +1240,7 @@ ct_contact_detail_new_contact (CtContactDetail *self)
   gtk_widget_set_visible (GTK_WIDGET (self->tags_group), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->purchases_group), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->delete_button), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->menu_button), FALSE);
   gtk_stack_set_visible_child_name (self->stack, "contact");
   gtk_widget_grab_focus (GTK_WIDGET (self->first_name_row));
 }
@@ -1154,5 +1313,39 @@ ct_contact_detail_save (CtContactDetail *self)
     }
 
   show_contact (self, stored);
+  return TRUE;
+}
+
+gboolean
+ct_contact_detail_export_data (CtContactDetail  *self,
+                               gint64            id,
+                               GFile            *file,
+                               GError          **error)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *message = NULL;
+  AdwToast *toast;
+
+  g_return_val_if_fail (CT_IS_CONTACT_DETAIL (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+  g_return_val_if_fail (self->context != NULL, FALSE);
+
+  if (id <= 0)
+    id = self->contact_id;
+  /* One person's data is small: no need for a worker. */
+  if (!ct_privacy_export_contact_to_file (get_db (self), id, file, NULL, error))
+    return FALSE;
+
+  name = g_file_get_basename (file);
+  /* Translators: %s is a file name */
+  message = g_strdup_printf (_("Saved the personal data to “%s”"), name);
+  {
+    g_autofree char *escaped = g_markup_escape_text (message, -1);
+    toast = adw_toast_new (escaped);
+  }
+  adw_toast_set_button_label (toast, _("_Open"));
+  g_object_set_data_full (G_OBJECT (toast), "ct-file", g_object_ref (file), g_object_unref);
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_open_data_clicked), self, 0);
+  add_toast (self, toast);
   return TRUE;
 }

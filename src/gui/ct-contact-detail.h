@@ -29,5 +29,12 @@ gboolean   ct_contact_detail_has_unsaved_changes (CtContactDetail *self);
 gboolean   ct_contact_detail_save        (CtContactDetail *self);
 /* The name shown as the pane's title. */
 const char *ct_contact_detail_get_title  (CtContactDetail *self);
+/* What "Export Personal Data…" does once a file is chosen: everything
+ * held about the contact with @id (the one shown when 0) as JSON in
+ * @file, then a toast. */
+gboolean   ct_contact_detail_export_data (CtContactDetail *self,
+                                          gint64           id,
+                                          GFile           *file,
+                                          GError         **error);
 
 G_END_DECLS
