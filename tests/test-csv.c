@@ -345,7 +345,12 @@ test_reader (void)
     { "a\rb,c\nd,e\n", ',', "1-1:a\\rb|c\n2-2:d|e\n" },
     /* Classic Mac line ends. */
     { "a,b\r1,2\r", ',', "1-1:a|b\n2-2:1|2\n" },
+    { "a,b\r1,2\r3,4\r\n", ',', "1-1:a|b\n2-2:1|2\n3-3:3|4\n" },
+    /* There, line feeds are white space like carriage returns in others. */
+    { "a,\n\rb,c\n\r1,2\r", ',', "1-1:a|\n2-2:b|c\n3-3:1|2\n" },
     { "1,\"x\ry\"\r\r2,z", ',', "1-2:1|x\\ry\n4-4:2|z\n" },
+    /* Carriage returns inside quotes do not make it a Mac file. */
+    { "1,\"x\r\ry\r\rz\"\n2,w\n", ',', "1-1:1|x\\r\\ry\\r\\rz\n2-2:2|w\n" },
     /* An unterminated quote costs its own line only. */
     { "a,b\n1,\"open\n2,x\n3,y\n", ',', "1-1:a|b\n2-2!:1|open\n3-3:2|x\n4-4:3|y\n" },
     { "a,b\n1,\"open", ',', "1-1:a|b\n2-2!:1|open\n" },

@@ -399,8 +399,8 @@ struct _CtCsvReader
 };
 
 /* Only the line end chosen for the file ends a record, so that a record
- * always ends where a physical line does and line numbers stay right. A
- * carriage return before it counts as white space, which libcsv drops
+ * always ends where a physical line does and line numbers stay right. The
+ * other line break character counts as white space, which libcsv drops
  * around unquoted fields and after a closing quote; inside quotes it is
  * kept. The tab is never white space: it may be the delimiter, and the
  * importer strips white space itself. */
@@ -419,7 +419,7 @@ is_term_lf (unsigned char c)
 static int
 is_space_cr (unsigned char c)
 {
-  return c == CSV_SPACE;
+  return c == CSV_SPACE || c == CSV_LF;
 }
 
 static int
@@ -440,7 +440,9 @@ reader_init_parser (CtCsvReader *self)
 }
 
 /* Files from classic Mac OS end lines with a carriage return alone; a
- * stray one in a file of LF or CRLF lines must not split its line. */
+ * stray one in a file of LF or CRLF lines must not split its line. Line
+ * breaks inside quotes are a note's, not the file's, so they do not count
+ * (a doubled quote flips the count twice, which is right too). */
 static char
 detect_line_end (const char *text,
                  gsize       len)
@@ -448,10 +450,15 @@ detect_line_end (const char *text,
   gsize n = MIN (len, 64 * 1024);
   gsize lf = 0;
   gsize lone_cr = 0;
+  gboolean quoted = FALSE;
 
   for (gsize i = 0; i < n; i++)
     {
-      if (text[i] == '\n')
+      if (text[i] == '"')
+        quoted = !quoted;
+      else if (quoted)
+        continue;
+      else if (text[i] == '\n')
         lf++;
       else if (text[i] == '\r' && (i + 1 >= len || text[i + 1] != '\n'))
         lone_cr++;
@@ -580,16 +587,6 @@ recover_unterminated (CtCsvReader *self)
   self->line = self->record_line + 1;
 }
 
-static gboolean
-is_blank_line (const char *start,
-               gsize       len)
-{
-  for (gsize i = 0; i < len; i++)
-    if (start[i] != '\n' && start[i] != '\r')
-      return FALSE;
-  return TRUE;
-}
-
 gboolean
 ct_csv_reader_next (CtCsvReader *self)
 {
@@ -603,7 +600,9 @@ ct_csv_reader_next (CtCsvReader *self)
       const char *end = memchr (start, self->line_end, self->len - self->pos);
       gsize seg_len = end != NULL ? (gsize) (end - start) + 1 : self->len - self->pos;
 
-      if (!self->in_record && !is_blank_line (start, seg_len))
+      /* Every line outside a record may start one; a blank one, or one
+       * of spaces, leaves libcsv where it was and is let go below. */
+      if (!self->in_record)
         {
           self->in_record = TRUE;
           self->record_line = self->line;
