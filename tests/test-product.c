@@ -452,6 +452,67 @@ test_figures_and_delete (Fixture       *fixture,
   g_assert_cmpint (count (fixture, "SELECT count(*) FROM products"), ==, 2);
 }
 
+/* The figures are kept by triggers (migration 3); after every kind of
+ * change they must equal a count made from scratch. */
+static void
+assert_figures_recount (Fixture *fixture)
+{
+  g_assert_cmpint (count (fixture,
+                          "SELECT count(*) FROM products p WHERE"
+                          " p.sales_count IS NOT (SELECT count(*) FROM purchases s"
+                          "   WHERE s.product_id = p.id AND s.refunded = 0)"
+                          " OR p.revenue IS NOT (SELECT coalesce(sum(s.amount), 0) FROM purchases s"
+                          "   WHERE s.product_id = p.id AND s.refunded = 0"
+                          "   AND s.currency = p.currency)"), ==, 0);
+}
+
+static void
+test_figures_follow_changes (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(CtProduct) course = add_product (fixture, "Course", "C", CT_PRODUCT_COURSE, 9900);
+  g_autoptr(CtProduct) book = add_product (fixture, "Book", "B", CT_PRODUCT_EBOOK, 1990);
+  g_autofree char *sql = NULL;
+
+  exec (fixture, "INSERT INTO contacts (id, email) VALUES (1, 'a@example.com')");
+  sql = g_strdup_printf ("INSERT INTO purchases (id, contact_id, product_id, amount, currency,"
+                         " purchased_at, refunded) VALUES"
+                         " (1, 1, %1$" G_GINT64_FORMAT ", 9900, 'CNY', 1000, 0),"
+                         " (2, 1, %1$" G_GINT64_FORMAT ", 8900, 'CNY', 2000, 1),"
+                         " (3, 1, %1$" G_GINT64_FORMAT ", 1500, 'USD', 3000, 0),"
+                         " (4, 1, %2$" G_GINT64_FORMAT ", 1990, 'CNY', 4000, 0),"
+                         " (5, 1, NULL, 500, 'CNY', 5000, 0)",
+                         ct_product_get_id (course), ct_product_get_id (book));
+  exec (fixture, sql);
+  assert_figures_recount (fixture);
+  g_assert_cmpint (count (fixture, "SELECT sales_count FROM products WHERE name = 'Course'"), ==, 2);
+  g_assert_cmpint (count (fixture, "SELECT revenue FROM products WHERE name = 'Course'"), ==, 9900);
+
+  exec (fixture, "UPDATE purchases SET refunded = 0 WHERE id = 2");
+  assert_figures_recount (fixture);
+  exec (fixture, "UPDATE purchases SET refunded = 1 WHERE id = 1");
+  assert_figures_recount (fixture);
+  exec (fixture, "UPDATE purchases SET amount = 7700 WHERE id = 2");
+  assert_figures_recount (fixture);
+  exec (fixture, "UPDATE purchases SET currency = 'CNY' WHERE id = 3");
+  assert_figures_recount (fixture);
+  exec (fixture, "UPDATE purchases SET product_id = (SELECT id FROM products WHERE name = 'Book')"
+                 " WHERE id = 3");
+  assert_figures_recount (fixture);
+  exec (fixture, "UPDATE purchases SET product_id = (SELECT id FROM products WHERE name = 'Course')"
+                 " WHERE id = 5");
+  assert_figures_recount (fixture);
+  exec (fixture, "UPDATE purchases SET product_id = NULL WHERE id = 4");
+  assert_figures_recount (fixture);
+  exec (fixture, "UPDATE products SET currency = 'USD' WHERE name = 'Book'");
+  assert_figures_recount (fixture);
+  exec (fixture, "DELETE FROM purchases WHERE id IN (2, 3)");
+  assert_figures_recount (fixture);
+  exec (fixture, "DELETE FROM contacts WHERE id = 1");
+  assert_figures_recount (fixture);
+  g_assert_cmpint (count (fixture, "SELECT sum(sales_count) + sum(revenue) FROM products"), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -466,6 +527,7 @@ main (int   argc,
   ADD ("/product/store", test_store);
   ADD ("/product/invalid", test_invalid);
   ADD ("/product/figures-and-delete", test_figures_and_delete);
+  ADD ("/product/figures-follow-changes", test_figures_follow_changes);
 
 #undef ADD
 

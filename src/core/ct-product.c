@@ -716,9 +716,7 @@ ct_product_delete (CtDb    *db,
  * fen and cents would mean nothing. */
 #define SELECT_SQL \
   "SELECT p.id, coalesce(p.sku, ''), p.name, p.kind, p.price, p.currency, p.active," \
-  " (SELECT count(*) FROM purchases s WHERE s.product_id = p.id AND s.refunded = 0)," \
-  " (SELECT coalesce(sum(s.amount), 0) FROM purchases s" \
-  "  WHERE s.product_id = p.id AND s.refunded = 0 AND s.currency = p.currency)" \
+  " p.sales_count, p.revenue" \
   " FROM products p"
 
 static CtProduct *
