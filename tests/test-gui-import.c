@@ -526,6 +526,9 @@ test_cancel (Fixture       *f,
   wait_for_page (f, "preview");
   wait_for_dry_run (f);
   next (f);
+  g_assert_cmpstr (ct_import_window_get_page (f->import), ==, "progress");
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (import_child (f, "progress_page"))), ==,
+                   "Importing Contacts…");
   wait_for_page (f, "done");
   g_assert_cmpuint (ct_import_result_get_imported (ct_import_window_get_result (f->import)), ==, 20000);
   g_assert_cmpint (count_rows (f, "SELECT count(*) FROM contacts"), ==, 20000);

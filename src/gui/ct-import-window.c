@@ -495,9 +495,32 @@ on_all_or_nothing_switched (CtImportWindow *self)
 }
 
 static void
+update_duplicates_subtitle (CtImportWindow *self)
+{
+  const char *subtitle;
+
+  switch (adw_combo_row_get_selected (self->duplicates_row))
+    {
+    case 1:
+      subtitle = _("The file’s values replace what Clientele has; empty cells change nothing");
+      break;
+    case 2:
+      subtitle = _("Contacts already in Clientele are left as they are");
+      break;
+    case 0:
+    default:
+      subtitle = _("Only the fields empty in Clientele are filled in from the file");
+      break;
+    }
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->duplicates_row), subtitle);
+}
+
+static void
 on_duplicates_selected (CtImportWindow *self)
 {
   guint selected = adw_combo_row_get_selected (self->duplicates_row);
+
+  update_duplicates_subtitle (self);
 
   if (self->syncing > 0 || self->importer == NULL || selected >= G_N_ELEMENTS (duplicate_policies))
     return;
@@ -810,6 +833,19 @@ rebuild_preview (CtImportWindow *self)
         item->cells[c] = g_strdup (cells[c] != NULL ? cells[c] : "");
       item->n_cells = n_cells;
       item->problem = ct_importer_check_preview_row (self->importer, r);
+      /* The Line column has the line already: show only the reason. */
+      if (item->problem != NULL)
+        {
+          g_autofree char *prefix = g_strdup_printf (_("Line %u: %s"), item->line, "");
+
+          if (g_str_has_prefix (item->problem, prefix) && item->problem[strlen (prefix)] != '\0')
+            {
+              char *reason = g_strdup (item->problem + strlen (prefix));
+
+              g_free (item->problem);
+              item->problem = reason;
+            }
+        }
       if (item->problem != NULL)
         n_problems++;
       g_list_store_append (self->preview_items, item);
@@ -1698,10 +1734,13 @@ ct_import_window_init (CtImportWindow *self)
   adw_combo_row_set_model (self->delimiter_row, G_LIST_MODEL (separators));
 
   /* In the order of duplicate_policies[]. */
-  gtk_string_list_append (policies, _("Fill in the fields it has empty"));
-  gtk_string_list_append (policies, _("Replace its fields with the file’s"));
-  gtk_string_list_append (policies, _("Leave it as it is"));
+  /* Translators: what to do with a contact already in Clientele; short,
+   * the row's subtitle explains the choice */
+  gtk_string_list_append (policies, C_("duplicates", "Fill in blanks"));
+  gtk_string_list_append (policies, C_("duplicates", "Overwrite"));
+  gtk_string_list_append (policies, C_("duplicates", "Skip"));
   adw_combo_row_set_model (self->duplicates_row, G_LIST_MODEL (policies));
+  update_duplicates_subtitle (self);
 
   g_signal_connect_swapped (self->encoding_row, "notify::selected",
                             G_CALLBACK (on_encoding_selected), self);
