@@ -96,7 +96,8 @@ toast_error (GtkWidget    *widget,
              const char   *what,
              const GError *error)
 {
-  g_autofree char *text = g_strdup_printf ("%s: %s", what, error->message);
+  /* Translators: what failed, then why: "Could not export: Permission denied" */
+  g_autofree char *text = g_strdup_printf (_("%s: %s"), what, error->message);
   g_autofree char *escaped = g_markup_escape_text (text, -1);
   AdwToast *toast = adw_toast_new (escaped);
 
