@@ -2784,6 +2784,10 @@ typedef struct
   sqlite3_stmt   *insert_purchase;
   sqlite3_stmt   *set_created_at;
   GString        *key;
+
+  /* Big imports put off the upkeep of indexes and triggers to the end. */
+  GPtrArray      *deferred_sql; /* CREATE statements to run again, NULL when not deferring */
+  GHashTable     *touched;      /* contact ids whose derived columns need upkeep */
 } Run;
 
 #define ID_TO_POINTER(id) GSIZE_TO_POINTER ((gsize) (id))
@@ -2807,6 +2811,8 @@ run_clear (Run *run)
   g_clear_pointer (&run->tags, g_hash_table_unref);
   g_clear_pointer (&run->products, g_hash_table_unref);
   g_clear_pointer (&run->created, g_hash_table_unref);
+  g_clear_pointer (&run->deferred_sql, g_ptr_array_unref);
+  g_clear_pointer (&run->touched, g_hash_table_unref);
   if (run->key != NULL)
     g_string_free (run->key, TRUE);
   run->key = NULL;
@@ -2927,7 +2933,7 @@ run_prepare (Run     *run,
                 "SELECT id, first_name, last_name, phone, company, notes, channel_id, status,"
                 " created_at FROM contacts WHERE id = ?1", error) ||
       !prepare (run, &run->insert_contact,
-                "INSERT INTO contacts (email, first_name, last_name, phone, company, channel_id,"
+                "INSERT OR ROLLBACK INTO contacts (email, first_name, last_name, phone, company, channel_id,"
                 " status, notes, created_at, updated_at)"
                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce (?9, unixepoch ()), unixepoch ())",
                 error))
@@ -2935,7 +2941,7 @@ run_prepare (Run     *run,
 
   if (run->map.kind == CT_IMPORT_CONTACTS)
     return prepare (run, &run->update_contact,
-                    "UPDATE contacts SET first_name = ?2, last_name = ?3, phone = ?4, company = ?5,"
+                    "UPDATE OR ROLLBACK contacts SET first_name = ?2, last_name = ?3, phone = ?4, company = ?5,"
                     " notes = ?6, channel_id = ?7, status = ?8, created_at = ?9,"
                     " updated_at = unixepoch () WHERE id = ?1", error) &&
            prepare (run, &run->contact_tags,
@@ -2950,7 +2956,7 @@ run_prepare (Run     *run,
          prepare (run, &run->find_purchase,
                   "SELECT 1 FROM purchases WHERE source = ?1 AND external_ref = ?2", error) &&
          prepare (run, &run->insert_purchase,
-                  "INSERT INTO purchases (contact_id, product_id, amount, currency, purchased_at,"
+                  "INSERT OR ROLLBACK INTO purchases (contact_id, product_id, amount, currency, purchased_at,"
                   " channel_id, source, external_ref, refunded)"
                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", error) &&
          prepare (run, &run->set_created_at,
@@ -3086,6 +3092,16 @@ remember_phone (Run        *run,
     g_hash_table_insert (run->phones, g_strdup (key), ID_TO_POINTER (id));
 }
 
+/* Notes that the derived columns of a contact (search text, purchase
+ * figures) need their upkeep at the end of a deferred run. */
+static inline void
+touch (Run    *run,
+       gint64  contact_id)
+{
+  if (run->touched != NULL)
+    g_hash_table_add (run->touched, ID_TO_POINTER (contact_id));
+}
+
 /* Reads the contact found by @stmt (bound), if any. */
 static gboolean
 read_existing (Run           *run,
@@ -3150,6 +3166,7 @@ insert_contact (Run         *run,
   if (!step_done (run, stmt, error))
     return FALSE;
   *id_out = sqlite3_last_insert_rowid (run->handle);
+  touch (run, *id_out);
   return TRUE;
 }
 
@@ -3321,6 +3338,7 @@ import_contact (Run     *run,
       sqlite3_bind_int64 (stmt, 9, existing.created_at);
       if (!step_done (run, stmt, error))
         goto out;
+      touch (run, existing.id);
       run->result->updated++;
     }
   else
@@ -3478,6 +3496,7 @@ import_purchase (Run     *run,
   if (!step_done (run, run->insert_purchase, error))
     return FALSE;
 
+  touch (run, contact_id);
   run->result->imported++;
   return TRUE;
 }
@@ -3503,6 +3522,132 @@ fix_created_at (Run     *run,
         return FALSE;
     }
   return TRUE;
+}
+
+/* Rows from which deferring pays: below it the indexes and triggers cost
+ * little, and rebuilding them would cost more. */
+#define DEFER_MIN_ROWS 5000
+
+static guint
+estimate_rows (LoadState *state)
+{
+  guint n = 0;
+
+  if (state->vcard_rows != NULL)
+    return state->vcard_rows->len;
+  for (const char *p = state->text, *end = state->text + state->len;
+       (p = memchr (p, '\n', end - p)) != NULL; p++)
+    n++;
+  return n;
+}
+
+/* A big import into a table of about its size or smaller: every row
+ * would fire the triggers that keep the search text and the purchase
+ * figures (each with its own statement journal) and update every index
+ * in random order. Instead the triggers and the target table's plain
+ * indexes are dropped, inside the transaction, and put back from their
+ * own SQL at the end, where the indexes are built sorted and the triggers
+ * do their work once per contact touched (see restore_upkeep()). The
+ * UNIQUE indexes stay: they are the lookups and the duplicate checks.
+ * Rolling back puts everything back as it was. */
+static gboolean
+defer_upkeep (Run          *run,
+              CtImportKind  kind,
+              guint         n_rows,
+              GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  const char *table = kind == CT_IMPORT_CONTACTS ? "contacts" : "purchases";
+  g_autofree char *count_sql = g_strdup_printf ("SELECT count(*) FROM %s", table);
+  g_autoptr(GPtrArray) drops = g_ptr_array_new_with_free_func (sqlite3_free);
+  gint64 existing;
+  int rc;
+
+  if (n_rows < DEFER_MIN_ROWS)
+    return TRUE;
+  existing = ct_db_query_int64 (run->db, count_sql, error);
+  if (error != NULL && *error != NULL)
+    return FALSE;
+  if ((gint64) n_rows * 2 < existing)
+    return TRUE;
+
+  stmt = ct_db_prepare (run->db,
+                        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND"
+                        " ((type = 'trigger' AND tbl_name IN ('contacts', 'contact_tags', 'purchases'))"
+                        "  OR (type = 'index' AND tbl_name = ?1 AND sql NOT LIKE 'CREATE UNIQUE%'))"
+                        " ORDER BY type, name", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
+
+  run->deferred_sql = g_ptr_array_new_with_free_func (g_free);
+  run->touched = g_hash_table_new (NULL, NULL);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *type = (const char *) sqlite3_column_text (stmt, 0);
+
+      g_ptr_array_add (drops, sqlite3_mprintf ("DROP %s \"%w\"",
+                                               g_str_equal (type, "index") ? "INDEX" : "TRIGGER",
+                                               (const char *) sqlite3_column_text (stmt, 1)));
+      g_ptr_array_add (run->deferred_sql, g_strdup ((const char *) sqlite3_column_text (stmt, 2)));
+    }
+  if (rc != SQLITE_DONE)
+    return db_failed (run, rc, error);
+
+  for (guint i = 0; i < drops->len; i++)
+    if (!ct_db_exec (run->db, g_ptr_array_index (drops, i), error))
+      return FALSE;
+  return TRUE;
+}
+
+/* Puts the indexes and triggers back, then lets the triggers do for each
+ * touched contact what they would have done row by row: setting a column
+ * to itself fires the UPDATE triggers that recompute the search text
+ * (with the tags) and the purchase figures from the stored rows. */
+static gboolean
+restore_upkeep (Run           *run,
+                CtImportKind   kind,
+                GError       **error)
+{
+  g_autoptr(sqlite3_stmt) insert = NULL;
+  GHashTableIter iter;
+  gpointer key;
+
+  if (run->deferred_sql == NULL)
+    return TRUE;
+
+  for (guint i = 0; i < run->deferred_sql->len; i++)
+    if (!ct_db_exec (run->db, g_ptr_array_index (run->deferred_sql, i), error))
+      return FALSE;
+
+  if (g_hash_table_size (run->touched) == 0)
+    return TRUE;
+
+  if (!ct_db_exec (run->db, "CREATE TEMP TABLE ct_import_touched (id INTEGER PRIMARY KEY)", error))
+    return FALSE;
+  insert = ct_db_prepare (run->db, "INSERT INTO temp.ct_import_touched (id) VALUES (?1)", error);
+  if (insert == NULL)
+    return FALSE;
+  g_hash_table_iter_init (&iter, run->touched);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      sqlite3_bind_int64 (insert, 1, POINTER_TO_ID (key));
+      if (!step_done (run, insert, error))
+        return FALSE;
+    }
+
+  if (!ct_db_exec (run->db,
+                   "UPDATE contacts SET first_name = first_name"
+                   " WHERE id IN (SELECT id FROM temp.ct_import_touched)", error))
+    return FALSE;
+  if (kind == CT_IMPORT_PURCHASES &&
+      !ct_db_exec (run->db,
+                   "UPDATE purchases SET refunded = refunded WHERE id IN"
+                   " (SELECT max(id) FROM purchases"
+                   "  WHERE contact_id IN (SELECT id FROM temp.ct_import_touched)"
+                   "  GROUP BY contact_id)", error))
+    return FALSE;
+  return ct_db_exec (run->db, "DROP TABLE temp.ct_import_touched", error);
 }
 
 static void
@@ -3546,7 +3691,7 @@ ct_importer_run (CtImporter        *self,
   Run run = { 0 };
   Records records;
   Problem found = { -1, NULL };
-  gint64 old_cache_size, old_temp_store;
+  gint64 old_cache_size, old_temp_store, old_foreign_keys;
   g_autofree char *pragma = NULL;
   double last_fraction = 0.0;
   guint n_rows = 0;
@@ -3579,14 +3724,17 @@ ct_importer_run (CtImporter        *self,
    * transaction, and the statement journal out of a temporary file. */
   old_cache_size = ct_db_query_int64 (db, "PRAGMA cache_size", NULL);
   old_temp_store = ct_db_query_int64 (db, "PRAGMA temp_store", NULL);
+  old_foreign_keys = ct_db_query_int64 (db, "PRAGMA foreign_keys", NULL);
   if (!ct_db_exec (db, "PRAGMA cache_size = -131072", error) ||
-      !ct_db_exec (db, "PRAGMA temp_store = MEMORY", error))
+      !ct_db_exec (db, "PRAGMA temp_store = MEMORY", error) ||
+      !ct_db_exec (db, "PRAGMA foreign_keys = OFF", error))
     goto out_pragmas;
 
   if (!ct_db_begin (db, error))
     goto out_pragmas;
 
-  if (!run_prepare (&run, error))
+  if (!defer_upkeep (&run, self->kind, estimate_rows (self->state), error) ||
+      !run_prepare (&run, error))
     goto out;
 
   while (records_next (&records))
@@ -3622,6 +3770,8 @@ ct_importer_run (CtImporter        *self,
 
   if (self->kind == CT_IMPORT_PURCHASES && !fix_created_at (&run, error))
     goto out;
+  if (!restore_upkeep (&run, self->kind, error))
+    goto out;
 
   /* Cancelling while the last rows went in still changes nothing. */
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -3645,8 +3795,9 @@ out:
     ct_db_rollback (db);
 
 out_pragmas:
-  pragma = g_strdup_printf ("PRAGMA cache_size = %" G_GINT64_FORMAT "; PRAGMA temp_store = %" G_GINT64_FORMAT,
-                            old_cache_size, old_temp_store);
+  pragma = g_strdup_printf ("PRAGMA cache_size = %" G_GINT64_FORMAT "; PRAGMA temp_store = %" G_GINT64_FORMAT
+                            "; PRAGMA foreign_keys = %" G_GINT64_FORMAT,
+                            old_cache_size, old_temp_store, old_foreign_keys);
   ct_db_exec (db, pragma, NULL);
 
   if (!ok)
