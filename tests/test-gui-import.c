@@ -351,6 +351,12 @@ test_contacts (Fixture       *f,
   gtk_switch_set_active (GTK_SWITCH (import_child (f, "header_switch")), TRUE);
   g_assert_true (ct_importer_get_has_header (importer));
 
+  /* Dates day first, or not. */
+  gtk_switch_set_active (GTK_SWITCH (import_child (f, "day_first_switch")), TRUE);
+  g_assert_true (ct_importer_get_day_first (importer));
+  gtk_switch_set_active (GTK_SWITCH (import_child (f, "day_first_switch")), FALSE);
+  g_assert_false (ct_importer_get_day_first (importer));
+
   /* Columns: one row each, named by the header, with the guessed field. */
   next (f);
   wait_for_page (f, "columns");
@@ -473,6 +479,78 @@ test_contacts (Fixture       *f,
   next (f);
   ct_test_spin (50);
   g_assert_null (f->import);
+}
+
+/* Runs the assistant to its done page over @file, with all or nothing
+ * and the duplicate policy as given. */
+static void
+import_with_options (Fixture    *f,
+                     GFile      *file,
+                     gboolean    all_or_nothing,
+                     const char *on_duplicate)
+{
+  open_import (f, CT_IMPORT_CONTACTS);
+  ct_import_window_load_file (f->import, file);
+  wait_for_page (f, "file");
+  next (f);
+  wait_for_page (f, "columns");
+  gtk_switch_set_active (GTK_SWITCH (import_child (f, "all_or_nothing_switch")), all_or_nothing);
+  g_assert_cmpint (ct_importer_get_all_or_nothing (ct_import_window_get_importer (f->import)), ==,
+                   all_or_nothing);
+  select_field (ADW_COMBO_ROW (import_child (f, "duplicates_row")), on_duplicate);
+  next (f);
+  wait_for_page (f, "preview");
+  wait_for_dry_run (f);
+}
+
+static void
+test_options (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GFile) file = write_gb18030 (f, "客户.csv", CONTACTS_GB18030);
+  CtImporter *importer;
+  CtImportResult *result;
+
+  /* All or nothing, with a bad row: nothing, and said so before and after. */
+  import_with_options (f, file, TRUE, "Fill in blanks");
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (import_child (f, "dry_run_label"))),
+                            "Nothing will be imported: 1 row is rejected"));
+  next (f);
+  wait_for_page (f, "done");
+  result = ct_import_window_get_result (f->import);
+  g_assert_false (ct_import_result_get_committed (result));
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (import_child (f, "done_page"))), ==,
+                   "Nothing Was Imported");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (import_child (f, "rejects_group"))));
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM contacts"), ==, 0);
+  /* Nothing changed, so the main window stays where it was. */
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (gtk_widget_get_template_child (
+                     GTK_WIDGET (f->window), CT_TYPE_WINDOW, "stack"))), ==, "welcome");
+  gtk_window_destroy (GTK_WINDOW (f->import));
+  ct_test_spin (20);
+
+  /* The good rows in. */
+  import_with_options (f, file, FALSE, "Fill in blanks");
+  next (f);
+  wait_for_page (f, "done");
+  g_assert_cmpuint (ct_import_result_get_imported (ct_import_window_get_result (f->import)), ==, 3);
+  gtk_window_destroy (GTK_WINDOW (f->import));
+  ct_test_spin (20);
+
+  /* Again, leaving the contacts there alone: nothing new. */
+  import_with_options (f, file, FALSE, "Skip");
+  importer = ct_import_window_get_importer (f->import);
+  g_assert_cmpint (ct_importer_get_on_duplicate (importer), ==, CT_IMPORT_DUPLICATES_SKIP);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (import_child (f, "duplicates_row"))), ==,
+                   "Contacts already in Clientele are left as they are");
+  next (f);
+  wait_for_page (f, "done");
+  result = ct_import_window_get_result (f->import);
+  g_assert_cmpuint (ct_import_result_get_imported (result), ==, 0);
+  g_assert_cmpuint (ct_import_result_get_skipped (result), ==, 3);
+  g_assert_nonnull (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (import_child (f, "done_page"))),
+                            "3 contacts already in Clientele were left as they were."));
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM contacts"), ==, 3);
 }
 
 /* Enough rows that the run is still going when Cancel comes. */
@@ -879,6 +957,7 @@ main (int   argc,
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/import/contacts", test_contacts);
+  ADD ("/import/options", test_options);
   ADD ("/import/cancel", test_cancel);
   ADD ("/import/refused-files", test_refused_files);
   ADD ("/import/purchases", test_purchases);
