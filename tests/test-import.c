@@ -448,7 +448,7 @@ test_load_errors (void)
     { "", 0, CT_IMPORT_ERROR_EMPTY },
     { "\n\r\n  \n", 6, CT_IMPORT_ERROR_EMPTY },
     { "email,name\n", 11, CT_IMPORT_ERROR_EMPTY },
-    { "PK\003\004\024\000\006\000\010\000\000\000!\000", 16, CT_IMPORT_ERROR_BINARY },
+    { "PK\003\004\024\000\006\000\010\000\000\000!\000", 14, CT_IMPORT_ERROR_BINARY },
     { "\320\317\021\340\241\261\032\341\000\000\000\000", 12, CT_IMPORT_ERROR_BINARY },
   };
 
@@ -1412,7 +1412,7 @@ test_cli (Fixture       *f,
   }
   /* 2: an unusable file, with a specific message */
   g_assert_true (g_file_set_contents (empty, "", 0, NULL));
-  g_assert_true (g_file_set_contents (workbook, "PK\003\004\024\000\006\000\010\000\000\000!\000", 16, NULL));
+  g_assert_true (g_file_set_contents (workbook, "PK\003\004\024\000\006\000\010\000\000\000!\000", 14, NULL));
   {
     g_auto(CliResult) r = { 0 };
     const char *args[] = { "import", "contacts", empty, "--db", db, NULL };
