@@ -944,6 +944,57 @@ test_personal_data (Fixture       *f,
   g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->window), "“Ada Lovelace” erased"));
 }
 
+static gboolean
+message_dialog_shown (gpointer data)
+{
+  return find_message_dialog () != NULL;
+}
+
+static void
+test_locked (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GFile) file = write_gb18030 (f, "客户.csv", CONTACTS_GB18030);
+  sqlite3 *other = NULL;
+  AdwMessageDialog *dialog;
+
+  open_import (f, CT_IMPORT_CONTACTS);
+  ct_import_window_load_file (f->import, file);
+  wait_for_page (f, "file");
+  next (f);
+  wait_for_page (f, "columns");
+
+  /* Another program holds the write lock for the whole run. */
+  g_assert_cmpint (sqlite3_open (ct_db_get_path (f->db), &other), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+
+  next (f);
+  wait_for_page (f, "preview");
+  wait_for_dry_run (f);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (import_child (f, "dry_run_label")), "error"));
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (import_child (f, "dry_run_label"))),
+                                   "Could not check the whole file: "));
+
+  /* Importing anyway says why it cannot, and that nothing changed. */
+  next (f);
+  g_assert_true (ct_test_wait_until (message_dialog_shown, NULL, 60000));
+  dialog = find_message_dialog ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Could Not Import");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "Nothing was changed."));
+  g_assert_cmpstr (ct_import_window_get_page (f->import), ==, "preview");
+  screenshot (GTK_WIDGET (dialog), "import-locked");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  sqlite3_exec (other, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close (other);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM contacts"), ==, 0);
+
+  /* With the lock gone, the same Import works. */
+  next (f);
+  wait_for_page (f, "done");
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM contacts"), ==, 3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -962,6 +1013,7 @@ main (int   argc,
   ADD ("/import/refused-files", test_refused_files);
   ADD ("/import/purchases", test_purchases);
   ADD ("/export/views", test_export);
+  ADD ("/import/locked", test_locked);
   ADD ("/privacy/export-and-erase", test_personal_data);
 #undef ADD
 

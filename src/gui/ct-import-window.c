@@ -1126,12 +1126,9 @@ on_run_finished (GObject      *source,
         {
           g_autofree char *body = NULL;
 
-          if (g_error_matches (error, CT_DB_ERROR, CT_DB_ERROR_LOCKED))
-            body = g_strdup_printf ("%s\n\n%s", error->message,
-                                    _("Another program is writing to the database. Close it and "
-                                      "import again. Nothing was changed."));
-          else
-            body = g_strdup_printf ("%s\n\n%s", error->message, _("Nothing was changed."));
+          /* The message says what went wrong and what to do (a locked
+           * file names the other program); the rollback is ours to say. */
+          body = g_strdup_printf ("%s\n\n%s", error->message, _("Nothing was changed."));
           set_page (self, "preview");
           show_message_dialog (self, _("Could Not Import"), body);
         }
