@@ -693,6 +693,7 @@ test_purchases (Fixture       *f,
                    ct_import_field_get_label (CT_IMPORT_FIELD_ORDER_ID));
   g_assert_cmpstr (combo_row_label (column_row (f, 3)), ==,
                    ct_import_field_get_label (CT_IMPORT_FIELD_AMOUNT));
+  screenshot (GTK_WIDGET (f->import), "import-purchases-columns");
   next (f);
   wait_for_page (f, "preview");
   wait_for_dry_run (f);
