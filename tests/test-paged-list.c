@@ -592,6 +592,73 @@ test_vanished (Fixture       *fixture,
   ASSERT_CHANGES (fixture, { 200, 50, 0 });
 }
 
+typedef struct
+{
+  guint  signals;
+  guint  n_items_seen[2];
+  gint64 first_seen[2];
+} SplitSeen;
+
+static void
+on_items_changed_split (GListModel *model,
+                        guint       position,
+                        guint       removed,
+                        guint       added,
+                        SplitSeen  *seen)
+{
+  if (seen->signals < 2)
+    {
+      g_autoptr(TestThing) first = g_list_model_get_item (model, 0);
+
+      seen->n_items_seen[seen->signals] = g_list_model_get_n_items (model);
+      seen->first_seen[seen->signals] = first != NULL ? first->id : -1;
+    }
+  seen->signals++;
+}
+
+static void
+test_large_replacement (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  SplitSeen seen = { 0 };
+
+  fill (fixture, 1000);
+  set_query (fixture, THINGS_BY_RANK, NULL);
+  ASSERT_CHANGES (fixture, { 0, 0, 1000 });
+
+  /* A small replacement is one signal. */
+  set_query (fixture, "SELECT t.id FROM things t WHERE t.id <= 3 OR t.id > 10 ORDER BY t.id", NULL);
+  ASSERT_CHANGES (fixture, { 3, 7, 0 });
+  set_query (fixture, THINGS_BY_RANK, NULL);
+  ASSERT_CHANGES (fixture, { 3, 0, 7 });
+  set_query (fixture,
+             "SELECT t.id FROM things t ORDER BY t.id = 50 DESC, t.rank", NULL);
+  ASSERT_CHANGES (fixture, { 0, 50, 50 });
+
+  /* A large one is told as the rows going, then the rows coming, and in
+   * between the list holds only what both share, so that views never
+   * look for a row among a whole new result. */
+  g_signal_connect (fixture->list, "items-changed", G_CALLBACK (on_items_changed_split), &seen);
+  set_query (fixture, "SELECT t.id FROM things t ORDER BY t.rank DESC", NULL);
+  ASSERT_CHANGES (fixture, { 0, 1000, 0 }, { 0, 0, 1000 });
+  g_assert_cmpuint (seen.signals, ==, 2);
+  g_assert_cmpuint (seen.n_items_seen[0], ==, 0);
+  g_assert_cmpint (seen.first_seen[0], ==, -1);
+  g_assert_cmpuint (seen.n_items_seen[1], ==, 1000);
+  g_assert_cmpint (seen.first_seen[1], ==, 1000);
+
+  /* With a shared start and end, those stay. */
+  seen.signals = 0;
+  set_query (fixture,
+             "SELECT t.id FROM things t ORDER BY t.id = 1000 DESC, t.id = 1 ASC, t.id", NULL);
+  /* 1000 first, then 2..999 ascending, then 1 */
+  ASSERT_CHANGES (fixture, { 1, 998, 0 }, { 1, 0, 998 });
+  g_assert_cmpuint (seen.n_items_seen[0], ==, 2);
+  g_assert_cmpint (seen.first_seen[0], ==, 1000);
+  assert_thing (fixture, 1, 2, NULL);
+  assert_thing (fixture, 999, 1, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -610,6 +677,7 @@ main (int   argc,
   ADD ("/paged-list/watch", test_watch);
   ADD ("/paged-list/reentrant", test_reentrant);
   ADD ("/paged-list/vanished", test_vanished);
+  ADD ("/paged-list/large-replacement", test_large_replacement);
 
 #undef ADD
 

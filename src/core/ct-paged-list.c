@@ -524,7 +524,31 @@ reload (CtPagedList  *self,
   removed = old_len - prefix - suffix;
   added = new_len - prefix - suffix;
 
-  if (removed > 0 || added > 0)
+  if (removed > 0 && added > CT_PAGED_LIST_PAGE_SIZE)
+    {
+      /* A large replacement (a new search or sort) is told in two steps,
+       * the rows going and then the rows coming. GTK 4.8's list views
+       * look for a removed row they track (the focused or selected one)
+       * among every added row, which for one signal would load all the
+       * pages of a 100,000-row result; across two signals the row is
+       * simply gone. In between the list holds the rows both share. */
+      g_autoptr(GArray) kept = g_steal_pointer (&self->ids);
+      GArray *between = g_array_sized_new (FALSE, FALSE, sizeof (gint64), prefix + suffix);
+
+      g_array_append_vals (between, kept->data, prefix);
+      g_array_append_vals (between, &g_array_index (kept, gint64, new_len - suffix), suffix);
+      self->ids = between;
+      g_list_model_items_changed (G_LIST_MODEL (self), prefix, removed, 0);
+
+      /* A handler that refreshed the list meanwhile has already brought
+       * it up to date, and said so. */
+      if (self->ids != between)
+        return TRUE;
+      g_array_unref (self->ids);
+      self->ids = g_steal_pointer (&kept);
+      g_list_model_items_changed (G_LIST_MODEL (self), prefix, 0, added);
+    }
+  else if (removed > 0 || added > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), prefix, removed, added);
 
   if (n_changed > 0)
