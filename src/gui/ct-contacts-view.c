@@ -144,8 +144,6 @@ update_cell (GtkLabel  *label,
   g_autofree char *text = cell_text (contact, column);
 
   gtk_label_set_text (label, text);
-  /* Full text on hover when the column is too narrow for it. */
-  gtk_widget_set_tooltip_text (GTK_WIDGET (label), column == COLUMN_TAGS && *text ? text : NULL);
 }
 
 static void
@@ -170,6 +168,8 @@ setup_cell (GtkSignalListItemFactory *factory,
   gtk_label_set_xalign (GTK_LABEL (label), column_specs[data->column].numeric ? 1.0 : 0.0);
   if (column_specs[data->column].numeric)
     gtk_widget_add_css_class (label, "numeric");
+  /* Full text on hover when the column is too narrow for it. */
+  ct_label_set_tooltip_when_ellipsized (GTK_LABEL (label));
   g_object_set_data (G_OBJECT (label), "ct-column", data);
   gtk_list_item_set_child (item, label);
 }
