@@ -11,6 +11,7 @@
 
 #include "ct-export-ui.h"
 #include "ct-products-view.h"
+#include "ct-gui-format.h"
 
 typedef enum
 {
@@ -780,6 +781,7 @@ setup_cell (GtkSignalListItemFactory *factory,
       gtk_label_set_xalign (GTK_LABEL (child), 0.0f);
       break;
     }
+  ct_label_set_tooltip_when_ellipsized (GTK_LABEL (child));
   gtk_list_item_set_child (item, child);
 }
 
@@ -811,7 +813,6 @@ bind_cell (GtkSignalListItemFactory *factory,
     {
     case COLUMN_NAME:
       set_cell (label, ct_product_get_name (product), inactive);
-      gtk_widget_set_tooltip_text (child, ct_product_get_name (product));
       break;
     case COLUMN_KIND:
       g_object_get (product, "kind-label", &text, NULL);

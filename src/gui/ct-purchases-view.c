@@ -7,6 +7,7 @@
 #include "ct-export-ui.h"
 #include "ct-purchase-dialog.h"
 #include "ct-purchases-view.h"
+#include "ct-gui-format.h"
 
 /* Positions in the period drop-down of ct-purchases-view.ui. */
 typedef enum
@@ -526,23 +527,21 @@ setup_cell (GtkSignalListItemFactory *factory,
   gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
   if (column == COLUMN_AMOUNT || column == COLUMN_DATE)
     gtk_widget_add_css_class (label, "numeric");
+  /* Long names and addresses get ellipsized; the tooltip has them whole. */
+  ct_label_set_tooltip_when_ellipsized (GTK_LABEL (label));
   gtk_list_item_set_child (item, label);
 }
 
 static void
 set_cell (GtkLabel   *label,
           const char *text,
-          gboolean    dim,
-          gboolean    tooltip)
+          gboolean    dim)
 {
   gtk_label_set_label (label, text);
   if (dim)
     gtk_widget_add_css_class (GTK_WIDGET (label), "dim-label");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (label), "dim-label");
-  /* Long names and addresses get ellipsized; the tooltip has them whole. */
-  gtk_widget_set_tooltip_text (GTK_WIDGET (label),
-                               tooltip && text[0] != '\0' ? text : NULL);
 }
 
 static void
@@ -557,7 +556,7 @@ bind_cell (GtkSignalListItemFactory *factory,
 
   if (!CT_IS_PURCHASE (purchase))
     {
-      set_cell (label, "", FALSE, FALSE);
+      set_cell (label, "", FALSE);
       return;
     }
 
@@ -565,14 +564,14 @@ bind_cell (GtkSignalListItemFactory *factory,
     {
     case COLUMN_DATE:
       g_object_get (purchase, "date-label", &text, NULL);
-      set_cell (label, text, FALSE, FALSE);
+      set_cell (label, text, FALSE);
       break;
     case COLUMN_CONTACT:
       if (ct_purchase_get_contact_id (purchase) == 0)
         {
           /* Translators: in the Contact column, for the purchases kept
            * (anonymously) from a contact whose data was erased */
-          set_cell (label, _("Erased contact"), TRUE, FALSE);
+          set_cell (label, _("Erased contact"), TRUE);
           break;
         }
       {
@@ -580,45 +579,44 @@ bind_cell (GtkSignalListItemFactory *factory,
 
         /* The core falls back to the email, which has its own column. */
         if (name[0] == '\0' || g_strcmp0 (name, ct_purchase_get_contact_email (purchase)) == 0)
-          set_cell (label, "—", TRUE, FALSE);
+          set_cell (label, "—", TRUE);
         else
-          set_cell (label, name, FALSE, TRUE);
+          set_cell (label, name, FALSE);
       }
       break;
     case COLUMN_EMAIL:
-      set_cell (label, ct_purchase_get_contact_email (purchase), FALSE, TRUE);
+      set_cell (label, ct_purchase_get_contact_email (purchase), FALSE);
       break;
     case COLUMN_PRODUCT:
       if (ct_purchase_get_product_id (purchase) == 0)
-        set_cell (label, "—", TRUE, FALSE);
+        set_cell (label, "—", TRUE);
       else
-        set_cell (label, ct_purchase_get_product_name (purchase), FALSE, TRUE);
+        set_cell (label, ct_purchase_get_product_name (purchase), FALSE);
       break;
     case COLUMN_CHANNEL:
       if (ct_purchase_get_channel (purchase)[0] == '\0')
-        set_cell (label, "—", TRUE, FALSE);
+        set_cell (label, "—", TRUE);
       else
-        set_cell (label, ct_purchase_get_channel (purchase), FALSE, TRUE);
+        set_cell (label, ct_purchase_get_channel (purchase), FALSE);
       break;
     case COLUMN_AMOUNT:
       g_object_get (purchase, "amount-label", &text, NULL);
       /* A refunded amount does not count in the total: show it dimmed. */
-      set_cell (label, text != NULL ? text : "", ct_purchase_get_refunded (purchase),
-                FALSE);
+      set_cell (label, text != NULL ? text : "", ct_purchase_get_refunded (purchase));
       break;
     case COLUMN_REFERENCE:
       {
         const char *ref = ct_purchase_get_external_ref (purchase);
 
-        set_cell (label, ref != NULL ? ref : "", FALSE, TRUE);
+        set_cell (label, ref != NULL ? ref : "", FALSE);
       }
       break;
     case COLUMN_REFUNDED:
       if (ct_purchase_get_refunded (purchase))
         /* Translators: in the Refunded column of a refunded purchase */
-        set_cell (label, C_("purchase refunded", "Yes"), FALSE, FALSE);
+        set_cell (label, C_("purchase refunded", "Yes"), FALSE);
       else
-        set_cell (label, "", FALSE, FALSE);
+        set_cell (label, "", FALSE);
       break;
     case N_COLUMNS:
     default:
