@@ -39,7 +39,7 @@ void     ct_demo_generate_async  (const char          *db_path,
 gboolean ct_demo_generate_finish (GAsyncResult        *result,
                                   GError             **error);
 
-/* Added by B: the async form with progress, delivered on the caller's
+/* The async form with progress, delivered on the caller's
  * thread-default main context; @progress_destroy frees @progress_data when
  * the task is done. Finish with ct_demo_generate_finish(). */
 void     ct_demo_generate_async_full (const char          *db_path,
