@@ -678,6 +678,7 @@ test_purchases (Fixture       *f,
                 gconstpointer  data)
 {
   g_autoptr(GFile) file = write_file (f, "orders.csv", PURCHASES_CSV, -1);
+  g_autoptr(GFile) again = write_file (f, "orders-again.csv", PURCHASES_CSV, -1);
   CtImportResult *result;
   const char *description;
   GtkWidget *purchases;
@@ -689,6 +690,7 @@ test_purchases (Fixture       *f,
   wait_for_page (f, "columns");
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (import_child (f, "duplicates_group"))));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (import_child (f, "purchase_group"))));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (import_child (f, "source_row"))), ==, "orders");
   g_assert_cmpstr (combo_row_label (column_row (f, 0)), ==,
                    ct_import_field_get_label (CT_IMPORT_FIELD_ORDER_ID));
   g_assert_cmpstr (combo_row_label (column_row (f, 3)), ==,
@@ -718,12 +720,16 @@ test_purchases (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (f->import));
   ct_test_spin (20);
 
-  /* The same file again changes nothing: the order numbers are known. */
+  /* The same orders again, saved under another name, change nothing
+   * once they are said to come from the same place. */
   open_import (f, CT_IMPORT_PURCHASES);
-  ct_import_window_load_file (f->import, file);
+  ct_import_window_load_file (f->import, again);
   wait_for_page (f, "file");
   next (f);
   wait_for_page (f, "columns");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (import_child (f, "source_row"))), ==, "orders-again");
+  gtk_editable_set_text (GTK_EDITABLE (import_child (f, "source_row")), "orders");
+  g_assert_cmpstr (ct_importer_get_source (ct_import_window_get_importer (f->import)), ==, "orders");
   next (f);
   wait_for_page (f, "preview");
   wait_for_dry_run (f);

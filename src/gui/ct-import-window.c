@@ -123,6 +123,7 @@ struct _CtImportWindow
   AdwPreferencesGroup *duplicates_group;
   AdwComboRow         *duplicates_row;
   AdwPreferencesGroup *purchase_group;
+  AdwEntryRow         *source_row;
   AdwEntryRow         *currency_row;
   GtkSwitch           *all_or_nothing_switch;
   GtkLabel            *preview_label;
@@ -408,6 +409,10 @@ sync_file_page (CtImportWindow *self)
   for (guint i = 0; i < G_N_ELEMENTS (duplicate_policies); i++)
     if (duplicate_policies[i] == ct_importer_get_on_duplicate (self->importer))
       adw_combo_row_set_selected (self->duplicates_row, i);
+  if (ct_importer_get_source (self->importer) != NULL
+      && g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->source_row)),
+                    ct_importer_get_source (self->importer)) != 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->source_row), ct_importer_get_source (self->importer));
   if (ct_importer_get_default_currency (self->importer) != NULL)
     gtk_editable_set_text (GTK_EDITABLE (self->currency_row),
                            ct_importer_get_default_currency (self->importer));
@@ -525,6 +530,18 @@ on_duplicates_selected (CtImportWindow *self)
   if (self->syncing > 0 || self->importer == NULL || selected >= G_N_ELEMENTS (duplicate_policies))
     return;
   ct_importer_set_on_duplicate (self->importer, duplicate_policies[selected]);
+}
+
+static void
+on_source_changed (CtImportWindow *self)
+{
+  g_autofree char *source = NULL;
+
+  if (self->syncing > 0 || self->importer == NULL)
+    return;
+  source = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->source_row))));
+  /* Emptied: back to the name the file gave, never no source at all. */
+  ct_importer_set_source (self->importer, *source != '\0' ? source : NULL);
 }
 
 static void
@@ -1679,6 +1696,7 @@ ct_import_window_class_init (CtImportWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CtImportWindow, duplicates_group);
   gtk_widget_class_bind_template_child (widget_class, CtImportWindow, duplicates_row);
   gtk_widget_class_bind_template_child (widget_class, CtImportWindow, purchase_group);
+  gtk_widget_class_bind_template_child (widget_class, CtImportWindow, source_row);
   gtk_widget_class_bind_template_child (widget_class, CtImportWindow, currency_row);
   gtk_widget_class_bind_template_child (widget_class, CtImportWindow, all_or_nothing_switch);
   gtk_widget_class_bind_template_child (widget_class, CtImportWindow, preview_label);
@@ -1751,6 +1769,8 @@ ct_import_window_init (CtImportWindow *self)
                             G_CALLBACK (on_all_or_nothing_switched), self);
   g_signal_connect_swapped (self->duplicates_row, "notify::selected",
                             G_CALLBACK (on_duplicates_selected), self);
+  g_signal_connect_swapped (self->source_row, "changed",
+                            G_CALLBACK (on_source_changed), self);
   g_signal_connect_swapped (self->currency_row, "changed",
                             G_CALLBACK (on_currency_changed), self);
 
