@@ -691,6 +691,8 @@ test_purchases (Fixture       *f,
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (import_child (f, "duplicates_group"))));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (import_child (f, "purchase_group"))));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (import_child (f, "source_row"))), ==, "orders");
+  /* No orders imported yet: no earlier names to offer. */
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (import_child (f, "sources_button"))));
   g_assert_cmpstr (combo_row_label (column_row (f, 0)), ==,
                    ct_import_field_get_label (CT_IMPORT_FIELD_ORDER_ID));
   g_assert_cmpstr (combo_row_label (column_row (f, 3)), ==,
@@ -728,7 +730,17 @@ test_purchases (Fixture       *f,
   next (f);
   wait_for_page (f, "columns");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (import_child (f, "source_row"))), ==, "orders-again");
-  gtk_editable_set_text (GTK_EDITABLE (import_child (f, "source_row")), "orders");
+  /* The name used last time is offered. */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (import_child (f, "sources_button"))));
+  {
+    GMenuModel *menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (import_child (f, "sources_button")));
+    g_autoptr(GVariant) label = g_menu_model_get_item_attribute_value (menu, 0, G_MENU_ATTRIBUTE_LABEL,
+                                                                      G_VARIANT_TYPE_STRING);
+
+    g_assert_cmpint (g_menu_model_get_n_items (menu), ==, 1);
+    g_assert_cmpstr (g_variant_get_string (label, NULL), ==, "orders");
+  }
+  gtk_widget_activate_action (GTK_WIDGET (f->import), "import.use-source", "s", "orders");
   g_assert_cmpstr (ct_importer_get_source (ct_import_window_get_importer (f->import)), ==, "orders");
   next (f);
   wait_for_page (f, "preview");

@@ -124,6 +124,7 @@ struct _CtImportWindow
   AdwComboRow         *duplicates_row;
   AdwPreferencesGroup *purchase_group;
   AdwEntryRow         *source_row;
+  GtkMenuButton       *sources_button;
   AdwEntryRow         *currency_row;
   GtkSwitch           *all_or_nothing_switch;
   GtkLabel            *preview_label;
@@ -542,6 +543,47 @@ on_source_changed (CtImportWindow *self)
   source = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->source_row))));
   /* Emptied: back to the name the file gave, never no source at all. */
   ct_importer_set_source (self->importer, *source != '\0' ? source : NULL);
+}
+
+/* The sources of earlier imports, most recent first, to pick from: the
+ * same name is what keeps a re-import from adding orders twice. */
+static void
+load_known_sources (CtImportWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GMenu) menu = g_menu_new ();
+  guint n = 0;
+
+  stmt = ct_db_prepare (ct_context_get_db (self->context),
+                        "SELECT source FROM purchases"
+                        " WHERE external_ref IS NOT NULL AND source <> 'manual'"
+                        " GROUP BY source ORDER BY max(created_at) DESC, source LIMIT 12",
+                        &error);
+  while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *source = (const char *) sqlite3_column_text (stmt, 0);
+      g_autoptr(GMenuItem) item = g_menu_item_new (source, NULL);
+
+      g_menu_item_set_action_and_target_value (item, "import.use-source", g_variant_new_string (source));
+      g_menu_append_item (menu, item);
+      n++;
+    }
+  if (error != NULL)
+    g_warning ("Could not list the earlier sources of orders: %s", error->message);
+
+  gtk_menu_button_set_menu_model (self->sources_button, G_MENU_MODEL (menu));
+  gtk_widget_set_visible (GTK_WIDGET (self->sources_button), n > 0);
+}
+
+static void
+use_source_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  CtImportWindow *self = CT_IMPORT_WINDOW (widget);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->source_row), g_variant_get_string (parameter, NULL));
 }
 
 static void
@@ -1272,6 +1314,8 @@ loaded (CtImportWindow *self,
 
   gtk_widget_set_visible (GTK_WIDGET (self->duplicates_group), self->kind == CT_IMPORT_CONTACTS);
   gtk_widget_set_visible (GTK_WIDGET (self->purchase_group), self->kind == CT_IMPORT_PURCHASES);
+  if (self->kind == CT_IMPORT_PURCHASES)
+    load_known_sources (self);
 
   /* A vCard has no encoding, separator or header to choose. */
   if (is_vcard)
@@ -1697,6 +1741,7 @@ ct_import_window_class_init (CtImportWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CtImportWindow, duplicates_row);
   gtk_widget_class_bind_template_child (widget_class, CtImportWindow, purchase_group);
   gtk_widget_class_bind_template_child (widget_class, CtImportWindow, source_row);
+  gtk_widget_class_bind_template_child (widget_class, CtImportWindow, sources_button);
   gtk_widget_class_bind_template_child (widget_class, CtImportWindow, currency_row);
   gtk_widget_class_bind_template_child (widget_class, CtImportWindow, all_or_nothing_switch);
   gtk_widget_class_bind_template_child (widget_class, CtImportWindow, preview_label);
@@ -1716,6 +1761,7 @@ ct_import_window_class_init (CtImportWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "import.next", NULL, next_action);
   gtk_widget_class_install_action (widget_class, "import.cancel", NULL, cancel_action);
   gtk_widget_class_install_action (widget_class, "import.save-rejects", NULL, save_rejects_action);
+  gtk_widget_class_install_action (widget_class, "import.use-source", "s", use_source_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
