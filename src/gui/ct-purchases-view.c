@@ -801,23 +801,17 @@ ct_purchases_view_new (CtContext *context)
   return g_object_new (CT_TYPE_PURCHASES_VIEW, "context", context, NULL);
 }
 
-void
-ct_purchases_view_set_context (CtPurchasesView *self,
-                               CtContext       *context)
+/* Lists the purchases: on the first map, or at once when the page is
+ * already shown. */
+static void
+load (CtPurchasesView *self)
 {
-  CtDb *db;
+  CtDb *db = ct_context_get_db (self->context);
   g_autoptr(GtkSingleSelection) selection = NULL;
 
-  g_return_if_fail (CT_IS_PURCHASES_VIEW (self));
-  g_return_if_fail (CT_IS_CONTEXT (context));
-
-  if (self->context == context)
+  g_signal_handlers_disconnect_by_func (self, load, NULL);
+  if (self->purchases != NULL)
     return;
-  /* The list and the signal handlers belong to one database. */
-  g_return_if_fail (self->context == NULL);
-
-  self->context = g_object_ref (context);
-  db = ct_context_get_db (context);
 
   self->purchases = ct_purchase_list_new (db);
   /* Connected after the list's own handler, so the count is current. */
@@ -834,6 +828,28 @@ ct_purchases_view_set_context (CtPurchasesView *self,
   reload_products (self);
   reload_channels (self);
   apply_filter (self);
+}
+
+void
+ct_purchases_view_set_context (CtPurchasesView *self,
+                               CtContext       *context)
+{
+  g_return_if_fail (CT_IS_PURCHASES_VIEW (self));
+  g_return_if_fail (CT_IS_CONTEXT (context));
+
+  if (self->context == context)
+    return;
+  /* The list and the signal handlers belong to one database. */
+  g_return_if_fail (self->context == NULL);
+
+  self->context = g_object_ref (context);
+
+  /* A million purchases take a while to list and total: do it when the
+   * page is first shown, not while the window opens on Contacts. */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    load (self);
+  else
+    g_signal_connect (self, "map", G_CALLBACK (load), NULL);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "purchases.add", TRUE);
 
@@ -849,7 +865,9 @@ ct_purchases_view_export (CtPurchasesView *self,
 
   g_return_if_fail (CT_IS_PURCHASES_VIEW (self));
   g_return_if_fail (G_IS_FILE (file));
-  g_return_if_fail (self->purchases != NULL);
+  g_return_if_fail (self->context != NULL);
+
+  load (self);
 
   ids = ct_export_ui_collect_ids (G_LIST_MODEL (self->purchases));
   ct_export_ui_to_file (GTK_WIDGET (self), ct_context_get_db (self->context), CT_EXPORT_PURCHASES,
