@@ -8,7 +8,9 @@
 #include <glib/gstdio.h>
 
 #include "ct-contact.h"
+#include "ct-export.h"
 #include "ct-import.h"
+#include "ct-privacy.h"
 
 typedef struct
 {
@@ -1170,6 +1172,68 @@ test_deferred_upkeep (Fixture       *f,
   g_assert_cmpstr (imported, ==, recomputed);
 }
 
+/* A person erased on request does not come back from an old spreadsheet,
+ * neither as a contact nor through a purchase. */
+static void
+test_erased (Fixture       *f,
+             gconstpointer  data)
+{
+  const char *contacts =
+    "email,name\n"
+    "ada@example.org,Ada Lovelace\n"
+    "Grace@Example.com,Grace Hopper\n";
+  const char *purchases =
+    "order id,email,amount,paid at\n"
+    "A1, GRACE@example.com ,10,2024-01-01\n"
+    "A2,ada@example.org,5,2024-01-02\n"
+    "A3,grace@example.COM,7,2024-01-03\n";
+  g_autoptr(CtImporter) contact_importer = load_text (CT_IMPORT_CONTACTS, contacts, "old.csv");
+  g_autoptr(CtImporter) purchase_importer = load_text (CT_IMPORT_PURCHASES, purchases, "orders.csv");
+  g_autoptr(CtImportResult) result = NULL;
+  g_autoptr(GDateTime) when = g_date_time_new_local (2026, 11, 30, 12, 0, 0);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = NULL;
+  const CtImportReject *reject;
+  gint64 grace;
+
+  result = run (contact_importer, f->db, FALSE);
+  assert_counts (result, 2, 0, 0, 0);
+  g_clear_pointer (&result, ct_import_result_unref);
+
+  grace = count (f->db, "SELECT id FROM contacts WHERE email = 'grace@example.com'");
+  g_assert_true (ct_privacy_erase_contact (f->db, grace, &error));
+  g_assert_no_error (error);
+  sql = g_strdup_printf ("UPDATE erased_emails SET erased_at = %" G_GINT64_FORMAT,
+                         g_date_time_to_unix (when));
+  g_assert_true (ct_db_exec (f->db, sql, NULL));
+
+  /* The same spreadsheet again: Ada is known, Grace is refused. */
+  result = run (contact_importer, f->db, FALSE);
+  assert_counts (result, 0, 0, 1, 1);
+  reject = ct_import_result_get_reject (result, 0);
+  g_assert_cmpuint (reject->line, ==, 3);
+  g_assert_cmpstr (reject->column, ==, "email");
+  g_assert_cmpstr (reject->message, ==,
+                   "Line 3: This person asked to be erased on 2026-11-30; not imported.");
+  g_assert_cmpstr (reject->fields[0], ==, "Grace@Example.com");
+  g_assert_true (ct_import_result_get_committed (result));
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM contacts"), ==, 1);
+  g_clear_pointer (&result, ct_import_result_unref);
+
+  /* Her purchases neither create her again nor go in without her. */
+  result = run (purchase_importer, f->db, FALSE);
+  assert_counts (result, 1, 0, 0, 2);
+  g_assert_cmpuint (ct_import_result_get_reject (result, 0)->line, ==, 2);
+  g_assert_cmpuint (ct_import_result_get_reject (result, 1)->line, ==, 4);
+  g_assert_cmpstr (ct_import_result_get_reject (result, 1)->reason, ==,
+                   "This person asked to be erased on 2026-11-30; not imported.");
+  g_assert_cmpuint (ct_import_result_get_contacts_created (result), ==, 0);
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM contacts"), ==, 1);
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM purchases"), ==, 1);
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM purchases p JOIN contacts c"
+                                 " ON c.id = p.contact_id WHERE c.email = 'ada@example.org'"), ==, 1);
+}
+
 typedef struct
 {
   GMainLoop      *loop;
@@ -1507,6 +1571,7 @@ main (int   argc,
   ADD ("/import/run/async", test_async);
   ADD ("/import/run/large", test_large);
   ADD ("/import/run/deferred-upkeep", test_deferred_upkeep);
+  ADD ("/import/run/erased", test_erased);
   ADD ("/import/vcard", test_vcard);
   ADD ("/import/cli", test_cli);
 

@@ -35,6 +35,13 @@
  *    purchase of it in the file, for the user to correct later.
  *  - Channels and tags match by name, ignoring ASCII case, and are
  *    created when unknown.
+ *  - A row whose email belongs to a contact erased on request (the
+ *    SHA-256 in erased_emails, see ct-privacy.h) is rejected with the date
+ *    of the erasure, contacts and purchases alike: an old spreadsheet must
+ *    not bring the person back, and a purchase imported without them
+ *    (detached) would be a copy of one the erasure already kept
+ *    anonymously, whose order id it removed. A row that has only a phone
+ *    cannot be told apart: only emails are kept as hashes.
  */
 #include "config.h"
 
@@ -2767,6 +2774,8 @@ typedef struct
   GHashTable     *tags;
   GHashTable     *products;   /* ASCII-lower name and SKU → id */
   GHashTable     *created;    /* contact id → Created */
+  GHashTable     *erased;     /* ASCII-lower email → erased_at, 0 when not erased;
+                               * NULL when nobody was ever erased */
 
   sqlite3_stmt   *find_contact_by_email;
   sqlite3_stmt   *find_contact_by_id;
@@ -2783,6 +2792,7 @@ typedef struct
   sqlite3_stmt   *find_purchase;
   sqlite3_stmt   *insert_purchase;
   sqlite3_stmt   *set_created_at;
+  sqlite3_stmt   *find_erased;
   GString        *key;
 
   /* Big imports put off the upkeep of indexes and triggers to the end. */
@@ -2801,6 +2811,7 @@ run_clear (Run *run)
     &run->update_contact, &run->contact_tags, &run->clear_tags, &run->link_tag,
     &run->find_tag, &run->insert_tag, &run->find_channel, &run->insert_channel,
     &run->insert_product, &run->find_purchase, &run->insert_purchase, &run->set_created_at,
+    &run->find_erased,
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (stmts); i++)
@@ -2811,6 +2822,7 @@ run_clear (Run *run)
   g_clear_pointer (&run->tags, g_hash_table_unref);
   g_clear_pointer (&run->products, g_hash_table_unref);
   g_clear_pointer (&run->created, g_hash_table_unref);
+  g_clear_pointer (&run->erased, g_hash_table_unref);
   g_clear_pointer (&run->deferred_sql, g_ptr_array_unref);
   g_clear_pointer (&run->touched, g_hash_table_unref);
   if (run->key != NULL)
@@ -2909,6 +2921,8 @@ static gboolean
 run_prepare (Run     *run,
              GError **error)
 {
+  gint64 erased_any;
+
   run->channels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   run->tags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   run->products = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -2919,6 +2933,18 @@ run_prepare (Run     *run,
   if (!load_names (run, run->channels, "SELECT id, name FROM channels ORDER BY id", error) ||
       !load_names (run, run->tags, "SELECT id, name FROM tags ORDER BY id", error))
     return FALSE;
+
+  /* Most databases never erased anyone: then no email is hashed. */
+  erased_any = ct_db_query_int64 (run->db, "SELECT EXISTS (SELECT 1 FROM erased_emails)", error);
+  if (error != NULL && *error != NULL)
+    return FALSE;
+  if (erased_any)
+    {
+      run->erased = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      if (!prepare (run, &run->find_erased, "SELECT erased_at FROM erased_emails WHERE hash = ?1",
+                    error))
+        return FALSE;
+    }
 
   if (!prepare (run, &run->find_channel, "SELECT id FROM channels WHERE name = ?1", error) ||
       !prepare (run, &run->insert_channel, "INSERT INTO channels (name) VALUES (?1)", error) ||
@@ -3650,6 +3676,64 @@ restore_upkeep (Run           *run,
   return ct_db_exec (run->db, "DROP TABLE temp.ct_import_touched", error);
 }
 
+/* When the contact with the row's email was erased on request, the
+ * time of it (Unix seconds), else 0. Each distinct email is hashed and
+ * looked up once. */
+static gboolean
+row_erased_at (Run     *run,
+               gint64  *erased_at_out,
+               GError **error)
+{
+  const char *key;
+  gpointer value;
+  g_autofree char *hash = NULL;
+  gint64 erased_at = 0;
+  int rc;
+
+  *erased_at_out = 0;
+  if (run->erased == NULL || run->row.email == NULL)
+    return TRUE;
+
+  /* The key is the address as ct_privacy_erase_contact() hashes it:
+   * stripped (as the row's email already is) and ASCII lower-cased. */
+  key = make_key (run, run->row.email);
+  if (g_hash_table_lookup_extended (run->erased, key, NULL, &value))
+    {
+      *erased_at_out = POINTER_TO_ID (value);
+      return TRUE;
+    }
+
+  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
+  sqlite3_bind_text (run->find_erased, 1, hash, -1, SQLITE_STATIC);
+  rc = sqlite3_step (run->find_erased);
+  if (rc == SQLITE_ROW)
+    /* An erasure is never at the epoch; 1 keeps it apart from "not erased". */
+    erased_at = MAX (sqlite3_column_int64 (run->find_erased, 0), 1);
+  sqlite3_reset (run->find_erased);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return db_failed (run, rc, error);
+
+  g_hash_table_insert (run->erased, g_strdup (key), ID_TO_POINTER (erased_at));
+  *erased_at_out = erased_at;
+  return TRUE;
+}
+
+/* The reason a row of an erased person is rejected. */
+static void
+erased_problem (Run     *run,
+                gint64   erased_at,
+                Problem *out)
+{
+  g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (erased_at);
+  g_autofree char *date = when != NULL ? g_date_time_format (when, "%Y-%m-%d") : g_strdup ("?");
+
+  problem (out, run->map.col[CT_IMPORT_FIELD_EMAIL],
+           /* Translators: %s is a date, 2026-11-30. The person's contact was
+            * erased at their request (privacy law), so a row with their
+            * email is left out. */
+           _("This person asked to be erased on %s; not imported."), date);
+}
+
 static void
 add_reject (Run                *run,
             guint               line,
@@ -3694,6 +3778,7 @@ ct_importer_run (CtImporter        *self,
   gint64 old_cache_size, old_temp_store, old_foreign_keys;
   g_autofree char *pragma = NULL;
   double last_fraction = 0.0;
+  gint64 erased_at;
   guint n_rows = 0;
   gboolean ok = FALSE;
 
@@ -3758,6 +3843,16 @@ ct_importer_run (CtImporter        *self,
       if (!check_row (&run.map, &run.row, records.fields, records.n_fields,
                       records.line, records.end_line, records.unterminated, &found))
         {
+          add_reject (&run, records.line, &found, records.fields, records.n_fields);
+          g_clear_pointer (&found.reason, g_free);
+          continue;
+        }
+
+      if (!row_erased_at (&run, &erased_at, error))
+        goto out;
+      if (erased_at != 0)
+        {
+          erased_problem (&run, erased_at, &found);
           add_reject (&run, records.line, &found, records.fields, records.n_fields);
           g_clear_pointer (&found.reason, g_free);
           continue;
