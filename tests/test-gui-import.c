@@ -773,26 +773,69 @@ import_all (Fixture      *f,
   ct_test_spin (20);
 }
 
-/* Export */
+typedef struct
+{
+  GtkWidget  *root;
+  const char *text;
+} LabelWait;
 
 static gboolean
-file_exists (gpointer data)
+label_shown (gpointer data)
 {
-  return g_file_query_exists (G_FILE (data), NULL);
+  LabelWait *wait = data;
+
+  return ct_test_find_label (wait->root, wait->text) != NULL;
 }
 
-static char *
-wait_for_export (Fixture *f,
-                 GFile   *file)
+/* Toasts come in after an idle and an animation: wait for them. */
+static gboolean
+wait_for_label (GtkWidget  *root,
+                const char *text)
 {
-  g_autoptr(GError) error = NULL;
-  char *text = NULL;
+  LabelWait wait = { root, text };
 
-  g_assert_true (ct_test_wait_until (file_exists, file, 30000));
+  return ct_test_wait_until (label_shown, &wait, 10000);
+}
+
+/* Export */
+
+typedef struct
+{
+  GFile      *file;
+  const char *needle;
+  guint       count;
+  char       *text;
+} ExportWait;
+
+static gboolean
+export_written (gpointer data)
+{
+  ExportWait *wait = data;
+  const char *p;
+  guint n = 0;
+
+  g_clear_pointer (&wait->text, g_free);
+  /* A new file is written in place: it exists before it is complete. */
+  if (!g_file_load_contents (wait->file, NULL, &wait->text, NULL, NULL, NULL))
+    return FALSE;
+  for (p = strstr (wait->text, wait->needle); p != NULL; p = strstr (p + 1, wait->needle))
+    n++;
+  return n >= wait->count;
+}
+
+/* Waits until @file holds @count times @needle (lines, cards), and
+ * returns its text. */
+static char *
+wait_for_export (Fixture    *f,
+                 GFile      *file,
+                 const char *needle,
+                 guint       count)
+{
+  ExportWait wait = { file, needle, count, NULL };
+
+  g_assert_true (ct_test_wait_until (export_written, &wait, 30000));
   ct_test_spin (50);
-  g_file_load_contents (file, NULL, &text, NULL, NULL, &error);
-  g_assert_no_error (error);
-  return text;
+  return wait.text;
 }
 
 static void
@@ -833,19 +876,19 @@ test_export (Fixture       *f,
   ct_contacts_view_search (contacts, "vip");
   ct_test_spin (50);
   ct_contacts_view_export (contacts, CT_EXPORT_FORMAT_CSV, csv, TRUE);
-  text = wait_for_export (f, csv);
+  text = wait_for_export (f, csv, "\n", 3);
   g_assert_true (g_str_has_prefix (text, "\xEF\xBB\xBF" "email,first_name,last_name,phone,tags,"));
   g_assert_nonnull (strstr (text, "zhangwei@example.com"));
   g_assert_nonnull (strstr (text, "ada@example.com"));
   g_assert_null (strstr (text, "grace@example.com"));
-  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->window), "Exported 2 contacts to “out.csv”"));
+  g_assert_true (wait_for_label (GTK_WIDGET (f->window), "Exported 2 contacts to “out.csv”"));
   screenshot (GTK_WIDGET (f->window), "export-toast");
 
   /* All of them as vCard; the formula stays text. */
   ct_contacts_view_search (contacts, "");
   ct_test_spin (50);
   ct_contacts_view_export (contacts, CT_EXPORT_FORMAT_VCARD, vcf, FALSE);
-  vcf_text = wait_for_export (f, vcf);
+  vcf_text = wait_for_export (f, vcf, "END:VCARD", 4);
   g_assert_nonnull (strstr (vcf_text, "BEGIN:VCARD"));
   g_assert_nonnull (strstr (vcf_text, "EMAIL"));
   g_assert_nonnull (strstr (vcf_text, "grace@example.com"));
@@ -853,7 +896,7 @@ test_export (Fixture       *f,
 
   /* Purchases, without a BOM. */
   ct_purchases_view_export (CT_PURCHASES_VIEW (view (f, "purchases")), purchases_file, FALSE);
-  purchases_text = wait_for_export (f, purchases_file);
+  purchases_text = wait_for_export (f, purchases_file, "\n", 3);
   g_assert_true (g_str_has_prefix (purchases_text, "order_id,source,paid_at,email,"));
   g_assert_nonnull (strstr (purchases_text, "A-1"));
   g_assert_nonnull (strstr (purchases_text, "19.90"));
@@ -861,7 +904,7 @@ test_export (Fixture       *f,
 
   /* Products, which the purchases brought along. */
   ct_products_view_export (CT_PRODUCTS_VIEW (view (f, "products")), products_file, FALSE);
-  products_text = wait_for_export (f, products_file);
+  products_text = wait_for_export (f, products_file, "\n", 3);
   g_assert_true (g_str_has_prefix (products_text, "name,sku,kind,price,"));
   g_assert_nonnull (strstr (products_text, "Ebook"));
   g_assert_nonnull (strstr (products_text, "Course"));
@@ -927,7 +970,7 @@ test_personal_data (Fixture       *f,
   g_assert_nonnull (strstr (json_text, "A-1"));
   g_assert_null (strstr (json_text, "grace@example.com"));
   ct_test_spin (50);
-  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->window), "Saved the personal data to “ada.json”"));
+  g_assert_true (wait_for_label (GTK_WIDGET (f->window), "Saved the personal data to “ada.json”"));
 
   /* Erase asks first; Cancel keeps her. */
   gtk_widget_activate_action (GTK_WIDGET (detail), "contact.erase", NULL);
@@ -960,7 +1003,7 @@ test_personal_data (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (GTK_COLUMN_VIEW (
                       gtk_widget_get_template_child (GTK_WIDGET (contacts), CT_TYPE_CONTACTS_VIEW,
                                                      "column_view"))))), ==, 1);
-  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->window), "“Ada Lovelace” erased"));
+  g_assert_true (wait_for_label (GTK_WIDGET (f->window), "“Ada Lovelace” erased"));
 }
 
 static gboolean
