@@ -262,6 +262,12 @@ test_guess_headers (void)
     { CT_IMPORT_PURCHASES, "Order ID", CT_IMPORT_FIELD_ORDER_ID },
     { CT_IMPORT_PURCHASES, "订单编号", CT_IMPORT_FIELD_ORDER_ID },
     { CT_IMPORT_PURCHASES, "来源", CT_IMPORT_FIELD_CHANNEL },
+    /* A field's own name wins over the synonym; contacts have no order
+     * source, so there "source" is where the person came from. */
+    { CT_IMPORT_PURCHASES, "source", CT_IMPORT_FIELD_SOURCE },
+    { CT_IMPORT_PURCHASES, "Source", CT_IMPORT_FIELD_SOURCE },
+    { CT_IMPORT_CONTACTS, "source", CT_IMPORT_FIELD_CHANNEL },
+    { CT_IMPORT_PURCHASES, "paid_at", CT_IMPORT_FIELD_PAID_AT },
     { CT_IMPORT_PURCHASES, "币种", CT_IMPORT_FIELD_CURRENCY },
     { CT_IMPORT_PURCHASES, "退款", CT_IMPORT_FIELD_REFUNDED },
     { CT_IMPORT_PURCHASES, "日期", CT_IMPORT_FIELD_PAID_AT },
@@ -289,6 +295,43 @@ test_guess_headers (void)
       g_assert_cmpuint (ct_importer_get_n_columns (importer), ==, 2);
       g_assert_cmpstr (ct_importer_get_column_name (importer, 0), ==, cases[i].header);
       g_assert_cmpint (ct_importer_get_column_field (importer, 0), ==, cases[i].field);
+    }
+}
+
+/* A field's own name takes its field even after a synonym of it, and
+ * leaves the synonym's other meaning to the next column. */
+static void
+test_guess_exact_names (void)
+{
+  static const struct
+  {
+    CtImportKind   kind;
+    const char    *header;
+    CtImportField  fields[4];
+  } cases[] = {
+    /* As the purchases export writes it (ct-export.h). */
+    { CT_IMPORT_PURCHASES, "order_id,source,paid_at,email,phone,name,product,amount,currency,channel,refunded\n",
+      { CT_IMPORT_FIELD_ORDER_ID, CT_IMPORT_FIELD_SOURCE, CT_IMPORT_FIELD_PAID_AT, CT_IMPORT_FIELD_EMAIL } },
+    /* Without a channel column "source" is still the order source. */
+    { CT_IMPORT_PURCHASES, "source,email,amount,paid_at\n",
+      { CT_IMPORT_FIELD_SOURCE, CT_IMPORT_FIELD_EMAIL, CT_IMPORT_FIELD_AMOUNT, CT_IMPORT_FIELD_PAID_AT } },
+    { CT_IMPORT_CONTACTS, "source,email,name,channel\n",
+      { CT_IMPORT_FIELD_IGNORE, CT_IMPORT_FIELD_EMAIL, CT_IMPORT_FIELD_NAME, CT_IMPORT_FIELD_CHANNEL } },
+    { CT_IMPORT_CONTACTS, "source,email,name,notes\n",
+      { CT_IMPORT_FIELD_CHANNEL, CT_IMPORT_FIELD_EMAIL, CT_IMPORT_FIELD_NAME, CT_IMPORT_FIELD_NOTES } },
+    /* The synonym came first; the exact name still takes the field. */
+    { CT_IMPORT_CONTACTS, "mail,name,email,tags\n",
+      { CT_IMPORT_FIELD_IGNORE, CT_IMPORT_FIELD_NAME, CT_IMPORT_FIELD_EMAIL, CT_IMPORT_FIELD_TAGS } },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = g_strconcat (cases[i].header, "x,y,z,w\n", NULL);
+      g_autoptr(CtImporter) importer = load_text (cases[i].kind, text, "exact.csv");
+
+      g_test_message ("%s", cases[i].header);
+      for (guint c = 0; c < G_N_ELEMENTS (cases[i].fields); c++)
+        g_assert_cmpint (ct_importer_get_column_field (importer, c), ==, cases[i].fields[c]);
     }
 }
 
@@ -1172,6 +1215,89 @@ test_deferred_upkeep (Fixture       *f,
   g_assert_cmpstr (imported, ==, recomputed);
 }
 
+static char *
+export_purchases (CtDb *db)
+{
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ct_export_write (db, CT_EXPORT_PURCHASES, NULL, 0, out, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_write_all (out, "", 1, NULL, NULL, &error));
+  g_assert_true (g_output_stream_close (out, NULL, &error));
+  return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
+}
+
+/* What `clientele export purchases` writes reads back with no mapping
+ * given: every column guessed as what it is, the same rows, and a second
+ * import adds nothing. */
+static void
+test_export_round_trip (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *path2 = g_build_filename (f->dir, "second.db", NULL);
+  g_autoptr(CtDb) db2 = NULL;
+  g_autoptr(CtImporter) importer = NULL;
+  g_autoptr(CtImportResult) result = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *exported = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  g_assert_true (ct_db_exec (f->db,
+    "INSERT INTO channels (id, name) VALUES (3, '公众号'), (4, 'Newsletter');"
+    "INSERT INTO products (id, name, sku, price) VALUES (1, '写作课', 'W-1', 19900), (2, 'Ebook', NULL, 990);"
+    "INSERT INTO contacts (id, email, first_name, last_name, phone) VALUES"
+    "  (1, 'wei@example.com', '伟', '张', '13800138000'),"
+    "  (2, 'ada@example.com', 'Ada', 'Lovelace', ''),"
+    "  (3, NULL, '娜', '李', '+86 139 0000 0000');"
+    "INSERT INTO purchases (contact_id, product_id, amount, currency, purchased_at, channel_id,"
+    "                       source, external_ref, refunded) VALUES"
+    "  (1, 1, 19900, 'CNY', 1704445530, 3, 'youzan', 'ORD-1', 0),"
+    "  (1, 1, 19900, 'CNY', 1706745600, 3, 'youzan', 'ORD-2', 1),"
+    "  (2, 2, 2550, 'USD', 1709251200, 4, 'gumroad', 'ORD-1', 0),"
+    "  (3, NULL, 500, 'CNY', 1709337600, NULL, 'wechat', 'W-77', 0);", &error));
+  g_assert_no_error (error);
+
+  exported = export_purchases (f->db);
+  g_assert_true (g_str_has_prefix (exported, "order_id,source,paid_at,email,phone,name,product,"
+                                             "amount,currency,channel,refunded\n"));
+
+  db2 = ct_db_open (path2, &error);
+  g_assert_no_error (error);
+  bytes = g_bytes_new (exported, strlen (exported));
+  importer = ct_importer_new (CT_IMPORT_PURCHASES);
+  g_assert_true (ct_importer_load_bytes (importer, bytes, "purchases.csv", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (column_of (importer, CT_IMPORT_FIELD_ORDER_ID), ==, 0);
+  g_assert_cmpint (column_of (importer, CT_IMPORT_FIELD_SOURCE), ==, 1);
+  g_assert_cmpint (column_of (importer, CT_IMPORT_FIELD_PAID_AT), ==, 2);
+  g_assert_cmpint (column_of (importer, CT_IMPORT_FIELD_EMAIL), ==, 3);
+  g_assert_cmpint (column_of (importer, CT_IMPORT_FIELD_PHONE), ==, 4);
+  g_assert_cmpint (column_of (importer, CT_IMPORT_FIELD_NAME), ==, 5);
+  g_assert_cmpint (column_of (importer, CT_IMPORT_FIELD_PRODUCT), ==, 6);
+  g_assert_cmpint (column_of (importer, CT_IMPORT_FIELD_AMOUNT), ==, 7);
+  g_assert_cmpint (column_of (importer, CT_IMPORT_FIELD_CURRENCY), ==, 8);
+  g_assert_cmpint (column_of (importer, CT_IMPORT_FIELD_CHANNEL), ==, 9);
+  g_assert_cmpint (column_of (importer, CT_IMPORT_FIELD_REFUNDED), ==, 10);
+
+  result = run (importer, db2, FALSE);
+  assert_counts (result, 4, 0, 0, 0);
+  g_clear_pointer (&result, ct_import_result_unref);
+  again = export_purchases (db2);
+  g_assert_cmpstr (again, ==, exported);
+  /* The same order id from two shops is two purchases. */
+  g_assert_cmpint (count (db2, "SELECT count(*) FROM purchases WHERE external_ref = 'ORD-1'"), ==, 2);
+
+  before = digest (db2);
+  result = run (importer, db2, FALSE);
+  assert_counts (result, 0, 0, 4, 0);
+  after = digest (db2);
+  g_assert_cmpstr (before, ==, after);
+}
+
 /* A person erased on request does not come back from an old spreadsheet,
  * neither as a contact nor through a purchase. */
 static void
@@ -1550,6 +1676,7 @@ main (int   argc,
   g_test_add_func ("/import/fields", test_fields);
   g_test_add_func ("/import/guess/headers", test_guess_headers);
   g_test_add_func ("/import/guess/no-header", test_guess_no_header);
+  g_test_add_func ("/import/guess/exact-names", test_guess_exact_names);
   g_test_add_func ("/import/load/errors", test_load_errors);
   g_test_add_func ("/import/load/set-encoding", test_set_encoding);
   ADD ("/import/load/gb18030", test_gb18030);
@@ -1572,6 +1699,7 @@ main (int   argc,
   ADD ("/import/run/large", test_large);
   ADD ("/import/run/deferred-upkeep", test_deferred_upkeep);
   ADD ("/import/run/erased", test_erased);
+  ADD ("/import/run/export-round-trip", test_export_round_trip);
   ADD ("/import/vcard", test_vcard);
   ADD ("/import/cli", test_cli);
 

@@ -877,8 +877,35 @@ guess_has_header (CtImportKind        kind,
   return TRUE;
 }
 
+/* The field of @kind whose own name (ct_import_field_to_string(), as
+ * the export writes them and --map takes them) @header is, if any. */
+static CtImportField
+exact_field (CtImportKind  kind,
+             const char   *header)
+{
+  g_autofree char *key = ct_parse_normalise_header (header);
+
+  for (guint i = 1; i < CT_IMPORT_N_FIELDS; i++)
+    {
+      g_autofree char *id_key = ct_parse_normalise_header (field_names[i].id);
+
+      if (strcmp (id_key, key) == 0 && kind_has_field (kind, i))
+        return i;
+    }
+  return CT_IMPORT_FIELD_IGNORE;
+}
+
 /* Maps the columns: by header word, then a column of emails without a
- * known header, each field to one column at most (the first). */
+ * known header, each field to one column at most.
+ *
+ * A header that is a field's own name takes that field before any
+ * synonym does: "source" in a purchases file is the order source (which
+ * with the order id makes re-importing add nothing), even though
+ * "source" alone also reads as the channel, as it still does in a
+ * contacts file, where there is no order source. So the purchases
+ * export (order_id,source,...,channel,refunded) reads back as written,
+ * and a shop export with a "Source" column keeps its orders apart by it.
+ * Among synonyms the first column wins. */
 static void
 guess_fields (LoadState *state)
 {
@@ -890,7 +917,19 @@ guess_fields (LoadState *state)
       CtImportField field = CT_IMPORT_FIELD_IGNORE;
 
       if (state->has_header)
-        field = guess_field (state->kind, g_ptr_array_index (state->columns, c));
+        field = exact_field (state->kind, g_ptr_array_index (state->columns, c));
+      if (taken[field])
+        field = CT_IMPORT_FIELD_IGNORE;
+      taken[field] = TRUE;
+      g_array_index (state->fields, CtImportField, c) = field;
+    }
+  for (guint c = 0; c < state->columns->len; c++)
+    {
+      CtImportField field;
+
+      if (!state->has_header || g_array_index (state->fields, CtImportField, c) != CT_IMPORT_FIELD_IGNORE)
+        continue;
+      field = guess_field (state->kind, g_ptr_array_index (state->columns, c));
       if (field != CT_IMPORT_FIELD_IGNORE && (taken[field] || !kind_has_field (state->kind, field)))
         field = CT_IMPORT_FIELD_IGNORE;
       taken[field] = TRUE;
