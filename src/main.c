@@ -13,9 +13,12 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(CtApplication) app = NULL;
+  /* `meson devenv` points this at the translations built in the build
+   * tree, so the app can be tried in Chinese before it is installed. */
+  const char *localedir = g_getenv ("CLIENTELE_LOCALEDIR");
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -1207,6 +1207,14 @@ test_deferred_upkeep (Fixture       *f,
    * row (refunded) count no purchase. */
   g_assert_cmpint (count (f->db, "SELECT count(*) FROM contacts WHERE purchase_count > 0"), ==, 4900);
 
+  /* The products' figures, kept by triggers too. */
+  g_assert_cmpint (count (f->db, "SELECT sum(sales_count) FROM products"), ==,
+                   count (f->db, "SELECT count(*) FROM purchases WHERE refunded = 0"));
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM products p WHERE sales_count !="
+                                 " (SELECT count(*) FROM purchases s WHERE s.product_id = p.id AND s.refunded = 0)"
+                                 " OR revenue != (SELECT coalesce(sum(s.amount), 0) FROM purchases s"
+                                 " WHERE s.product_id = p.id AND s.refunded = 0 AND s.currency = p.currency)"), ==, 0);
+
   /* Let the triggers recompute everything: nothing may change. */
   imported = digest (f->db);
   g_assert_true (ct_db_exec (f->db, "UPDATE contacts SET first_name = first_name", NULL));
