@@ -2797,6 +2797,32 @@ typedef struct
   gint64 first_at;
 } Created;
 
+/* The work of the triggers a big import puts off (see defer_upkeep()). */
+typedef enum
+{
+  DEFERRED_SEARCH = 1 << 0,
+  DEFERRED_CONTACT_FIGURES = 1 << 1,
+  DEFERRED_PRODUCT_FIGURES = 1 << 2,
+} DeferredWork;
+
+/* What the purchases inserted add to a contact's figures. */
+typedef struct
+{
+  gint64 count;
+  gint64 total;
+  gint64 first_at;
+  gint64 last_at;
+} ContactFigures;
+
+/* And to a product's, per currency of the purchases. */
+typedef struct
+{
+  gint64 product_id;
+  char   currency[4];
+  gint64 count;
+  gint64 amount;
+} ProductFigures;
+
 typedef struct
 {
   CtImporter     *self;
@@ -2835,8 +2861,12 @@ typedef struct
   GString        *key;
 
   /* Big imports put off the upkeep of indexes and triggers to the end. */
-  GPtrArray      *deferred_sql; /* CREATE statements to run again, NULL when not deferring */
-  GHashTable     *touched;      /* contact ids whose derived columns need upkeep */
+  GPtrArray      *deferred_sql;    /* CREATE statements to run again, triggers first;
+                                    * NULL when not deferring */
+  DeferredWork    deferred_work;
+  GHashTable     *touched;         /* contact ids whose search text needs upkeep */
+  GHashTable     *contact_figures; /* contact id → ContactFigures to add */
+  GArray         *product_figures; /* ProductFigures to add */
 } Run;
 
 #define ID_TO_POINTER(id) GSIZE_TO_POINTER ((gsize) (id))
@@ -2864,6 +2894,8 @@ run_clear (Run *run)
   g_clear_pointer (&run->erased, g_hash_table_unref);
   g_clear_pointer (&run->deferred_sql, g_ptr_array_unref);
   g_clear_pointer (&run->touched, g_hash_table_unref);
+  g_clear_pointer (&run->contact_figures, g_hash_table_unref);
+  g_clear_pointer (&run->product_figures, g_array_unref);
   if (run->key != NULL)
     g_string_free (run->key, TRUE);
   run->key = NULL;
@@ -3165,6 +3197,62 @@ touch (Run    *run,
 {
   if (run->touched != NULL)
     g_hash_table_add (run->touched, ID_TO_POINTER (contact_id));
+}
+
+/* What purchases_stats_ins and purchases_product_ins would have done for
+ * a purchase that was inserted. */
+static void
+add_figures (Run        *run,
+             gint64      contact_id,
+             gint64      product_id)
+{
+  Row *row = &run->row;
+
+  if (row->refunded)
+    return;
+
+  if (run->contact_figures != NULL)
+    {
+      ContactFigures *figures = g_hash_table_lookup (run->contact_figures, ID_TO_POINTER (contact_id));
+
+      if (figures == NULL)
+        {
+          figures = g_new0 (ContactFigures, 1);
+          figures->first_at = figures->last_at = row->paid_at;
+          g_hash_table_insert (run->contact_figures, ID_TO_POINTER (contact_id), figures);
+        }
+      figures->count++;
+      figures->total += row->amount;
+      figures->first_at = MIN (figures->first_at, row->paid_at);
+      figures->last_at = MAX (figures->last_at, row->paid_at);
+    }
+
+  if (run->product_figures != NULL && product_id > 0)
+    {
+      ProductFigures *figures = NULL;
+
+      /* Few products and currencies: a short array beats hashing. */
+      for (guint i = 0; i < run->product_figures->len; i++)
+        {
+          ProductFigures *p = &g_array_index (run->product_figures, ProductFigures, i);
+
+          if (p->product_id == product_id && strcmp (p->currency, row->currency) == 0)
+            {
+              figures = p;
+              break;
+            }
+        }
+      if (figures == NULL)
+        {
+          ProductFigures p = { product_id, { 0 }, 0, 0 };
+
+          g_strlcpy (p.currency, row->currency, sizeof p.currency);
+          g_array_append_val (run->product_figures, p);
+          figures = &g_array_index (run->product_figures, ProductFigures, run->product_figures->len - 1);
+        }
+      figures->count++;
+      figures->amount += row->amount;
+    }
 }
 
 /* Reads the contact found by @stmt (bound), if any. */
@@ -3561,7 +3649,7 @@ import_purchase (Run     *run,
   if (!step_done (run, run->insert_purchase, error))
     return FALSE;
 
-  touch (run, contact_id);
+  add_figures (run, contact_id, product_id);
   run->result->imported++;
   return TRUE;
 }
@@ -3608,13 +3696,32 @@ estimate_rows (LoadState *state)
 
 /* A big import into a table of about its size or smaller: every row
  * would fire the triggers that keep the search text and the purchase
- * figures (each with its own statement journal) and update every index
- * in random order. Instead the triggers and the target table's plain
- * indexes are dropped, inside the transaction, and put back from their
- * own SQL at the end, where the indexes are built sorted and the triggers
- * do their work once per contact touched (see restore_upkeep()). The
- * UNIQUE indexes stay: they are the lookups and the duplicate checks.
- * Rolling back puts everything back as it was. */
+ * figures (each an UPDATE with its own statement journal) and update
+ * every index in random order. Instead those triggers and the target
+ * table's plain indexes are dropped, inside the transaction, and put
+ * back from their own SQL at the end, where the indexes are built sorted
+ * and the triggers' work is done once (see restore_upkeep()). The UNIQUE
+ * indexes stay: they are the lookups and the duplicate checks. Rolling
+ * back puts everything back as it was.
+ *
+ * Only the triggers named here are put off, because restore_upkeep()
+ * knows how to do their work; any other trigger keeps firing row by row,
+ * correct if slower. */
+static const struct
+{
+  const char   *name;
+  CtImportKind  kind;
+  DeferredWork  work;
+} deferred_triggers[] = {
+  /* Search text: the contacts' UPDATE trigger recomputes it, tags
+   * included, for the contacts touched. */
+  { "contacts_search_ins", CT_IMPORT_CONTACTS, DEFERRED_SEARCH },
+  { "contact_tags_search_ins", CT_IMPORT_CONTACTS, DEFERRED_SEARCH },
+  /* Purchase figures: added up in memory as the rows go in. */
+  { "purchases_stats_ins", CT_IMPORT_PURCHASES, DEFERRED_CONTACT_FIGURES },
+  { "purchases_product_ins", CT_IMPORT_PURCHASES, DEFERRED_PRODUCT_FIGURES },
+};
+
 static gboolean
 defer_upkeep (Run          *run,
               CtImportKind  kind,
@@ -3624,7 +3731,9 @@ defer_upkeep (Run          *run,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   const char *table = kind == CT_IMPORT_CONTACTS ? "contacts" : "purchases";
   g_autofree char *count_sql = g_strdup_printf ("SELECT count(*) FROM %s", table);
+  g_autofree char *select_sql = NULL;
   g_autoptr(GPtrArray) drops = g_ptr_array_new_with_free_func (sqlite3_free);
+  g_autoptr(GString) names = g_string_new (NULL);
   gint64 existing;
   int rc;
 
@@ -3636,28 +3745,48 @@ defer_upkeep (Run          *run,
   if ((gint64) n_rows * 2 < existing)
     return TRUE;
 
-  stmt = ct_db_prepare (run->db,
-                        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND"
-                        " ((type = 'trigger' AND tbl_name IN ('contacts', 'contact_tags', 'purchases'))"
-                        "  OR (type = 'index' AND tbl_name = ?1 AND sql NOT LIKE 'CREATE UNIQUE%'))"
-                        " ORDER BY type, name", error);
+  for (guint i = 0; i < G_N_ELEMENTS (deferred_triggers); i++)
+    if (deferred_triggers[i].kind == kind)
+      {
+        char *quoted = sqlite3_mprintf ("%s%Q", names->len > 0 ? "," : "", deferred_triggers[i].name);
+
+        g_string_append (names, quoted);
+        sqlite3_free (quoted);
+      }
+  select_sql = g_strdup_printf ("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND"
+                                " ((type = 'trigger' AND name IN (%s))"
+                                "  OR (type = 'index' AND tbl_name = ?1 AND sql NOT LIKE 'CREATE UNIQUE%%'))"
+                                " ORDER BY type DESC, name", names->str);
+  stmt = ct_db_prepare (run->db, select_sql, error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
 
+  /* Triggers first, so that restore_upkeep() puts them back and does
+   * their work before it builds the indexes. */
   run->deferred_sql = g_ptr_array_new_with_free_func (g_free);
-  run->touched = g_hash_table_new (NULL, NULL);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       const char *type = (const char *) sqlite3_column_text (stmt, 0);
+      const char *name = (const char *) sqlite3_column_text (stmt, 1);
+      gboolean is_index = g_str_equal (type, "index");
 
-      g_ptr_array_add (drops, sqlite3_mprintf ("DROP %s \"%w\"",
-                                               g_str_equal (type, "index") ? "INDEX" : "TRIGGER",
-                                               (const char *) sqlite3_column_text (stmt, 1)));
+      g_ptr_array_add (drops, sqlite3_mprintf ("DROP %s \"%w\"", is_index ? "INDEX" : "TRIGGER", name));
       g_ptr_array_add (run->deferred_sql, g_strdup ((const char *) sqlite3_column_text (stmt, 2)));
+      if (!is_index)
+        for (guint i = 0; i < G_N_ELEMENTS (deferred_triggers); i++)
+          if (g_str_equal (deferred_triggers[i].name, name))
+            run->deferred_work |= deferred_triggers[i].work;
     }
   if (rc != SQLITE_DONE)
     return db_failed (run, rc, error);
+
+  if (run->deferred_work & DEFERRED_SEARCH)
+    run->touched = g_hash_table_new (NULL, NULL);
+  if (run->deferred_work & DEFERRED_CONTACT_FIGURES)
+    run->contact_figures = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  if (run->deferred_work & DEFERRED_PRODUCT_FIGURES)
+    run->product_figures = g_array_new (FALSE, FALSE, sizeof (ProductFigures));
 
   for (guint i = 0; i < drops->len; i++)
     if (!ct_db_exec (run->db, g_ptr_array_index (drops, i), error))
@@ -3665,54 +3794,106 @@ defer_upkeep (Run          *run,
   return TRUE;
 }
 
-/* Puts the indexes and triggers back, then lets the triggers do for each
- * touched contact what they would have done row by row: setting a column
- * to itself fires the UPDATE triggers that recompute the search text
- * (with the tags) and the purchase figures from the stored rows. */
+/* Puts the triggers back and does their work, then builds the indexes.
+ * The search text: setting a column to itself fires the UPDATE trigger
+ * that recomputes it (with the tags) for each touched contact. The
+ * purchase figures: added to the stored ones the way the INSERT triggers
+ * add each purchase. */
 static gboolean
 restore_upkeep (Run           *run,
-                CtImportKind   kind,
                 GError       **error)
 {
-  g_autoptr(sqlite3_stmt) insert = NULL;
-  GHashTableIter iter;
-  gpointer key;
+  guint n_triggers = 0;
 
   if (run->deferred_sql == NULL)
     return TRUE;
 
   for (guint i = 0; i < run->deferred_sql->len; i++)
-    if (!ct_db_exec (run->db, g_ptr_array_index (run->deferred_sql, i), error))
-      return FALSE;
-
-  if (g_hash_table_size (run->touched) == 0)
-    return TRUE;
-
-  if (!ct_db_exec (run->db, "CREATE TEMP TABLE ct_import_touched (id INTEGER PRIMARY KEY)", error))
-    return FALSE;
-  insert = ct_db_prepare (run->db, "INSERT INTO temp.ct_import_touched (id) VALUES (?1)", error);
-  if (insert == NULL)
-    return FALSE;
-  g_hash_table_iter_init (&iter, run->touched);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
     {
-      sqlite3_bind_int64 (insert, 1, POINTER_TO_ID (key));
-      if (!step_done (run, insert, error))
+      const char *sql = g_ptr_array_index (run->deferred_sql, i);
+
+      if (g_ascii_strncasecmp (sql, "CREATE TRIGGER", 14) != 0)
+        break;
+      if (!ct_db_exec (run->db, sql, error))
         return FALSE;
+      n_triggers++;
     }
 
-  if (!ct_db_exec (run->db,
-                   "UPDATE contacts SET first_name = first_name"
-                   " WHERE id IN (SELECT id FROM temp.ct_import_touched)", error))
-    return FALSE;
-  if (kind == CT_IMPORT_PURCHASES &&
-      !ct_db_exec (run->db,
-                   "UPDATE purchases SET refunded = refunded WHERE id IN"
-                   " (SELECT max(id) FROM purchases"
-                   "  WHERE contact_id IN (SELECT id FROM temp.ct_import_touched)"
-                   "  GROUP BY contact_id)", error))
-    return FALSE;
-  return ct_db_exec (run->db, "DROP TABLE temp.ct_import_touched", error);
+  if (run->touched != NULL && g_hash_table_size (run->touched) > 0)
+    {
+      g_autoptr(sqlite3_stmt) stmt = NULL;
+      GHashTableIter iter;
+      gpointer key;
+
+      stmt = ct_db_prepare (run->db, "UPDATE contacts SET first_name = first_name WHERE id = ?1", error);
+      if (stmt == NULL)
+        return FALSE;
+      g_hash_table_iter_init (&iter, run->touched);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        {
+          sqlite3_bind_int64 (stmt, 1, POINTER_TO_ID (key));
+          if (!step_done (run, stmt, error))
+            return FALSE;
+        }
+    }
+
+  if (run->contact_figures != NULL && g_hash_table_size (run->contact_figures) > 0)
+    {
+      g_autoptr(sqlite3_stmt) stmt = NULL;
+      GHashTableIter iter;
+      gpointer key, value;
+
+      stmt = ct_db_prepare (run->db,
+                            "UPDATE contacts SET purchase_count = purchase_count + ?2,"
+                            " total_spent = total_spent + ?3,"
+                            " first_purchase_at = min(coalesce(first_purchase_at, ?4), ?4),"
+                            " last_purchase_at = max(coalesce(last_purchase_at, ?5), ?5)"
+                            " WHERE id = ?1", error);
+      if (stmt == NULL)
+        return FALSE;
+      g_hash_table_iter_init (&iter, run->contact_figures);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          ContactFigures *figures = value;
+
+          sqlite3_bind_int64 (stmt, 1, POINTER_TO_ID (key));
+          sqlite3_bind_int64 (stmt, 2, figures->count);
+          sqlite3_bind_int64 (stmt, 3, figures->total);
+          sqlite3_bind_int64 (stmt, 4, figures->first_at);
+          sqlite3_bind_int64 (stmt, 5, figures->last_at);
+          if (!step_done (run, stmt, error))
+            return FALSE;
+        }
+    }
+
+  if (run->product_figures != NULL && run->product_figures->len > 0)
+    {
+      g_autoptr(sqlite3_stmt) stmt = NULL;
+
+      /* Revenue counts the purchases in the product's own currency. */
+      stmt = ct_db_prepare (run->db,
+                            "UPDATE products SET sales_count = sales_count + ?2,"
+                            " revenue = revenue + (CASE WHEN currency = ?3 THEN ?4 ELSE 0 END)"
+                            " WHERE id = ?1", error);
+      if (stmt == NULL)
+        return FALSE;
+      for (guint i = 0; i < run->product_figures->len; i++)
+        {
+          ProductFigures *figures = &g_array_index (run->product_figures, ProductFigures, i);
+
+          sqlite3_bind_int64 (stmt, 1, figures->product_id);
+          sqlite3_bind_int64 (stmt, 2, figures->count);
+          sqlite3_bind_text (stmt, 3, figures->currency, -1, SQLITE_STATIC);
+          sqlite3_bind_int64 (stmt, 4, figures->amount);
+          if (!step_done (run, stmt, error))
+            return FALSE;
+        }
+    }
+
+  for (guint i = n_triggers; i < run->deferred_sql->len; i++)
+    if (!ct_db_exec (run->db, g_ptr_array_index (run->deferred_sql, i), error))
+      return FALSE;
+  return TRUE;
 }
 
 /* When the contact with the row's email was erased on request, the
@@ -3814,7 +3995,7 @@ ct_importer_run (CtImporter        *self,
   Run run = { 0 };
   Records records;
   Problem found = { -1, NULL };
-  gint64 old_cache_size, old_temp_store, old_foreign_keys;
+  gint64 old_cache_size, old_temp_store, old_foreign_keys, old_threads;
   g_autofree char *pragma = NULL;
   double last_fraction = 0.0;
   gint64 erased_at;
@@ -3849,7 +4030,12 @@ ct_importer_run (CtImporter        *self,
   old_cache_size = ct_db_query_int64 (db, "PRAGMA cache_size", NULL);
   old_temp_store = ct_db_query_int64 (db, "PRAGMA temp_store", NULL);
   old_foreign_keys = ct_db_query_int64 (db, "PRAGMA foreign_keys", NULL);
-  if (!ct_db_exec (db, "PRAGMA cache_size = -131072", error) ||
+  old_threads = ct_db_query_int64 (db, "PRAGMA threads", NULL);
+  /* The indexes put back at the end of a big import are sorted by
+   * SQLite's sorter, which can use more than one core. */
+  pragma = g_strdup_printf ("PRAGMA threads = %u", CLAMP (g_get_num_processors (), 1, 4));
+  if (!ct_db_exec (db, pragma, error) ||
+      !ct_db_exec (db, "PRAGMA cache_size = -131072", error) ||
       !ct_db_exec (db, "PRAGMA temp_store = MEMORY", error) ||
       !ct_db_exec (db, "PRAGMA foreign_keys = OFF", error))
     goto out_pragmas;
@@ -3904,7 +4090,7 @@ ct_importer_run (CtImporter        *self,
 
   if (self->kind == CT_IMPORT_PURCHASES && !fix_created_at (&run, error))
     goto out;
-  if (!restore_upkeep (&run, self->kind, error))
+  if (!restore_upkeep (&run, error))
     goto out;
 
   /* Cancelling while the last rows went in still changes nothing. */
@@ -3929,9 +4115,10 @@ out:
     ct_db_rollback (db);
 
 out_pragmas:
+  g_free (pragma);
   pragma = g_strdup_printf ("PRAGMA cache_size = %" G_GINT64_FORMAT "; PRAGMA temp_store = %" G_GINT64_FORMAT
-                            "; PRAGMA foreign_keys = %" G_GINT64_FORMAT,
-                            old_cache_size, old_temp_store, old_foreign_keys);
+                            "; PRAGMA foreign_keys = %" G_GINT64_FORMAT "; PRAGMA threads = %" G_GINT64_FORMAT,
+                            old_cache_size, old_temp_store, old_foreign_keys, old_threads);
   ct_db_exec (db, pragma, NULL);
 
   if (!ok)
