@@ -100,6 +100,7 @@ ct_application_startup (GApplication *application)
     { "win.show-help-overlay", { "<Control>question", NULL } },
     { "win.search", { "<Control>f", NULL } },
     { "win.new-contact", { "<Control>n", NULL } },
+    { "win.import-contacts", { "<Control>i", NULL } },
   };
   CtApplication *self = CT_APPLICATION (application);
 
