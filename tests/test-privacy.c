@@ -316,6 +316,14 @@ file_contains (const char *path,
 }
 
 static void
+on_scrubbed (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static void
 test_erase (Fixture       *f,
             gconstpointer  data)
 {
@@ -337,7 +345,21 @@ test_erase (Fixture       *f,
       g_assert_cmpuint (found->len, >, 0);
     }
 
-  g_assert_true (ct_privacy_erase_contact (f->db, f->wei, &error));
+  if (data == NULL)
+    g_assert_true (ct_privacy_erase_contact (f->db, f->wei, &error));
+  else
+    {
+      /* The app's way: erased at once, the file rewritten in the
+       * background; the checks below run once that is over. */
+      g_autoptr(GAsyncResult) scrubbed = NULL;
+
+      g_assert_true (ct_privacy_erase_contact_async (f->db, f->wei, NULL, on_scrubbed,
+                                                     &scrubbed, &error));
+      g_assert_null (ct_contact_load (f->db, f->wei, NULL));
+      while (scrubbed == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_true (ct_privacy_scrub_finish (scrubbed, &error));
+    }
   g_assert_no_error (error);
   g_assert_true (sqlite3_get_autocommit (ct_db_get_handle (f->db)));
 
@@ -466,6 +488,7 @@ main (int    argc,
   ADD ("export", test_export);
   ADD ("export-file", test_export_file);
   ADD ("erase", test_erase);
+  g_test_add ("/privacy/erase-async", Fixture, "async", fixture_set_up, test_erase, fixture_tear_down);
   ADD ("erase-missing", test_erase_missing);
   ADD ("erase-no-email", test_erase_no_email);
 

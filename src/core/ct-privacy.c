@@ -568,27 +568,75 @@ erase_in_transaction (CtDb     *db,
  * The erase has committed by then; if the rewrite cannot be done now
  * (another program writing), the leftovers go at the next one, and the
  * log says so. */
-static void
-scrub (CtDb *db)
+static gboolean
+scrub (const char  *path,
+       GError     **error)
 {
   sqlite3 *handle = NULL;
   char *message = NULL;
   int rc;
 
-  rc = sqlite3_open_v2 (ct_db_get_path (db), &handle, SQLITE_OPEN_READWRITE, NULL);
+  rc = sqlite3_open_v2 (path, &handle, SQLITE_OPEN_READWRITE, NULL);
   if (rc == SQLITE_OK)
     {
       sqlite3_busy_timeout (handle, 5000);
       rc = sqlite3_exec (handle, "PRAGMA secure_delete = ON; VACUUM", NULL, NULL, &message);
     }
+  if (rc == SQLITE_OK)
+    rc = sqlite3_wal_checkpoint_v2 (handle, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
   if (rc != SQLITE_OK)
-    g_warning ("Could not rewrite %s after erasing a contact, so deleted data may remain in its "
-               "unused space until the next VACUUM: %s",
-               ct_db_get_path (db), message != NULL ? message : sqlite3_errstr (rc));
+    {
+      g_warning ("Could not rewrite %s after erasing a contact, so deleted data may remain in its "
+                 "unused space until the next VACUUM: %s",
+                 path, message != NULL ? message : sqlite3_errstr (rc));
+      g_set_error (error, CT_DB_ERROR, rc == SQLITE_BUSY ? CT_DB_ERROR_LOCKED : CT_DB_ERROR_FAILED,
+                   /* Translators: %s is SQLite's reason */
+                   _("The database file could not be rewritten to remove the erased data for good: %s"),
+                   message != NULL ? message : sqlite3_errstr (rc));
+    }
   sqlite3_free (message);
   sqlite3_close (handle);
+  return rc == SQLITE_OK;
+}
 
-  sqlite3_wal_checkpoint_v2 (ct_db_get_handle (db), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+static void
+scrub_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (scrub (task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* The erase proper, committed; restores secure_delete as it was. */
+static gboolean
+erase_committed (CtDb     *db,
+                 gint64    contact_id,
+                 GError  **error)
+{
+  gint64 secure_delete;
+  gboolean ok;
+
+  secure_delete = ct_db_query_int64 (db, "PRAGMA secure_delete", NULL);
+
+  /* Freed pages are zeroed, so the deleted rows cannot be read back
+   * from the file with a hex editor or an undelete tool. */
+  if (!ct_db_exec (db, "PRAGMA secure_delete = ON", error))
+    return FALSE;
+
+  ok = ct_db_begin (db, error);
+  if (ok && !(erase_in_transaction (db, contact_id, error) && ct_db_commit (db, error)))
+    {
+      ct_db_rollback (db);
+      ok = FALSE;
+    }
+  ct_db_exec (db, secure_delete ? "PRAGMA secure_delete = ON" : "PRAGMA secure_delete = OFF", NULL);
+  return ok;
 }
 
 /**
@@ -601,33 +649,55 @@ ct_privacy_erase_contact (CtDb     *db,
                           gint64    contact_id,
                           GError  **error)
 {
-  gint64 secure_delete;
-
   g_return_val_if_fail (CT_IS_DB (db), FALSE);
 
-  secure_delete = ct_db_query_int64 (db, "PRAGMA secure_delete", NULL);
-
-  /* Freed pages are zeroed, so the deleted rows cannot be read back
-   * from the file with a hex editor or an undelete tool. */
-  if (!ct_db_exec (db, "PRAGMA secure_delete = ON", error))
+  if (!erase_committed (db, contact_id, error))
     return FALSE;
-
-  if (!ct_db_begin (db, error))
-    {
-      ct_db_exec (db, secure_delete ? "PRAGMA secure_delete = ON" : "PRAGMA secure_delete = OFF", NULL);
-      return FALSE;
-    }
-  if (!erase_in_transaction (db, contact_id, error) || !ct_db_commit (db, error))
-    {
-      ct_db_rollback (db);
-      ct_db_exec (db, secure_delete ? "PRAGMA secure_delete = ON" : "PRAGMA secure_delete = OFF", NULL);
-      return FALSE;
-    }
-
-  ct_db_exec (db, secure_delete ? "PRAGMA secure_delete = ON" : "PRAGMA secure_delete = OFF", NULL);
-  scrub (db);
+  /* The erase stands even when the rewrite cannot be done now; scrub()
+   * has logged why, and the next one removes the leftovers. */
+  scrub (ct_db_get_path (db), NULL);
 
   ct_db_emit_changed (db, "contacts");
   ct_db_emit_changed (db, "purchases");
   return TRUE;
+}
+
+/**
+ * ct_privacy_erase_contact_async:
+ *
+ * Erases the contact at once and rewrites the file on a worker thread.
+ * See ct-privacy.h.
+ */
+gboolean
+ct_privacy_erase_contact_async (CtDb                *db,
+                                gint64               contact_id,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data,
+                                GError             **error)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_val_if_fail (CT_IS_DB (db), FALSE);
+
+  if (!erase_committed (db, contact_id, error))
+    return FALSE;
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ct_privacy_erase_contact_async);
+  g_task_set_task_data (task, g_strdup (ct_db_get_path (db)), g_free);
+  g_task_run_in_thread (task, scrub_thread);
+
+  ct_db_emit_changed (db, "contacts");
+  ct_db_emit_changed (db, "purchases");
+  return TRUE;
+}
+
+gboolean
+ct_privacy_scrub_finish (GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -41,6 +41,20 @@ gboolean      ct_privacy_erase_contact          (CtDb          *db,
                                                  gint64         contact_id,
                                                  GError       **error);
 
+/* The same, for the app: the erase commits at once and the rewrite of the
+ * file runs on a worker thread afterwards, so the window does not freeze
+ * for the seconds a big database takes. @callback (nullable) is called on
+ * the caller's thread-default main context when the rewrite is over;
+ * ct_privacy_scrub_finish() says whether it could be done. */
+gboolean      ct_privacy_erase_contact_async    (CtDb                *db,
+                                                 gint64               contact_id,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data,
+                                                 GError             **error);
+gboolean      ct_privacy_scrub_finish           (GAsyncResult        *result,
+                                                 GError             **error);
+
 /* Whether a contact with @email (any case) was erased.
  * Returns FALSE on error with @error set. */
 gboolean      ct_privacy_is_erased              (CtDb          *db,

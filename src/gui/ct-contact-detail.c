@@ -946,6 +946,20 @@ export_data_action (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
+/* The erase stands; only the rewrite that removes the leftovers from the
+ * file's unused space could not be done (another program writing). */
+static void
+on_erase_scrubbed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(CtContactDetail) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ct_privacy_scrub_finish (result, &error) && gtk_widget_get_root (GTK_WIDGET (self)) != NULL)
+    toast_message (self, error->message);
+}
+
 static void
 on_erase_response (AdwMessageDialog *dialog,
                    const char       *response,
@@ -964,11 +978,15 @@ on_erase_response (AdwMessageDialog *dialog,
     return;
 
   self->ignore_changes++;
-  erased = ct_privacy_erase_contact (get_db (self), id, &error);
+  /* The file is rewritten in the background: seconds on a big database. */
+  erased = ct_privacy_erase_contact_async (get_db (self), id, NULL, on_erase_scrubbed,
+                                           g_object_ref (self), &error);
   self->ignore_changes--;
   if (!erased)
     {
       g_autofree char *message = g_strdup_printf (_("Could not erase the contact: %s"), error->message);
+
+      g_object_unref (self);  /* the reference the rewrite would have taken */
       toast_message (self, message);
       return;
     }
