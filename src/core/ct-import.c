@@ -2864,7 +2864,8 @@ typedef struct
   GPtrArray      *deferred_sql;    /* CREATE statements to run again, triggers first;
                                     * NULL when not deferring */
   DeferredWork    deferred_work;
-  GHashTable     *touched;         /* contact ids whose search text needs upkeep */
+  gint64          max_contact_id;  /* before the run, with DEFERRED_SEARCH */
+  GHashTable     *touched;         /* ids up to it whose search text needs upkeep */
   GHashTable     *contact_figures; /* contact id → ContactFigures to add */
   GArray         *product_figures; /* ProductFigures to add */
 } Run;
@@ -3195,7 +3196,7 @@ static inline void
 touch (Run    *run,
        gint64  contact_id)
 {
-  if (run->touched != NULL)
+  if (run->touched != NULL && contact_id <= run->max_contact_id)
     g_hash_table_add (run->touched, ID_TO_POINTER (contact_id));
 }
 
@@ -3698,7 +3699,8 @@ estimate_rows (LoadState *state)
  * would fire the triggers that keep the search text and the purchase
  * figures (each an UPDATE with its own statement journal) and update
  * every index in random order. Instead those triggers and the target
- * table's plain indexes are dropped, inside the transaction, and put
+ * table's plain indexes (and the contacts' ones, when a purchases import
+ * will create most of them) are dropped, inside the transaction, and put
  * back from their own SQL at the end, where the indexes are built sorted
  * and the triggers' work is done once (see restore_upkeep()). The UNIQUE
  * indexes stay: they are the lookups and the duplicate checks. Rolling
@@ -3710,16 +3712,16 @@ estimate_rows (LoadState *state)
 static const struct
 {
   const char   *name;
-  CtImportKind  kind;
+  guint         kinds;
   DeferredWork  work;
 } deferred_triggers[] = {
   /* Search text: the contacts' UPDATE trigger recomputes it, tags
-   * included, for the contacts touched. */
-  { "contacts_search_ins", CT_IMPORT_CONTACTS, DEFERRED_SEARCH },
-  { "contact_tags_search_ins", CT_IMPORT_CONTACTS, DEFERRED_SEARCH },
+   * included, for the contacts added and the ones touched. */
+  { "contacts_search_ins", KIND_BOTH, DEFERRED_SEARCH },
+  { "contact_tags_search_ins", KIND_CONTACTS, DEFERRED_SEARCH },
   /* Purchase figures: added up in memory as the rows go in. */
-  { "purchases_stats_ins", CT_IMPORT_PURCHASES, DEFERRED_CONTACT_FIGURES },
-  { "purchases_product_ins", CT_IMPORT_PURCHASES, DEFERRED_PRODUCT_FIGURES },
+  { "purchases_stats_ins", KIND_PURCHASES, DEFERRED_CONTACT_FIGURES },
+  { "purchases_product_ins", KIND_PURCHASES, DEFERRED_PRODUCT_FIGURES },
 };
 
 static gboolean
@@ -3734,6 +3736,7 @@ defer_upkeep (Run          *run,
   g_autofree char *select_sql = NULL;
   g_autoptr(GPtrArray) drops = g_ptr_array_new_with_free_func (sqlite3_free);
   g_autoptr(GString) names = g_string_new (NULL);
+  const char *contacts_too = NULL;
   gint64 existing;
   int rc;
 
@@ -3745,8 +3748,21 @@ defer_upkeep (Run          *run,
   if ((gint64) n_rows * 2 < existing)
     return TRUE;
 
+  /* The purchases of a first big import create most of their contacts,
+   * each an insert in random order into the contacts' indexes that cost
+   * several times a purchase's; when there are few contacts yet, building
+   * those indexes again at the end costs less. */
+  if (kind == CT_IMPORT_PURCHASES)
+    {
+      existing = ct_db_query_int64 (run->db, "SELECT count(*) FROM contacts", error);
+      if (error != NULL && *error != NULL)
+        return FALSE;
+      if (existing <= n_rows / 4)
+        contacts_too = "contacts";
+    }
+
   for (guint i = 0; i < G_N_ELEMENTS (deferred_triggers); i++)
-    if (deferred_triggers[i].kind == kind)
+    if (deferred_triggers[i].kinds & (1 << kind))
       {
         char *quoted = sqlite3_mprintf ("%s%Q", names->len > 0 ? "," : "", deferred_triggers[i].name);
 
@@ -3755,12 +3771,13 @@ defer_upkeep (Run          *run,
       }
   select_sql = g_strdup_printf ("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND"
                                 " ((type = 'trigger' AND name IN (%s))"
-                                "  OR (type = 'index' AND tbl_name = ?1 AND sql NOT LIKE 'CREATE UNIQUE%%'))"
+                                "  OR (type = 'index' AND tbl_name IN (?1, ?2) AND sql NOT LIKE 'CREATE UNIQUE%%'))"
                                 " ORDER BY type DESC, name", names->str);
   stmt = ct_db_prepare (run->db, select_sql, error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, contacts_too, -1, SQLITE_STATIC);
 
   /* Triggers first, so that restore_upkeep() puts them back and does
    * their work before it builds the indexes. */
@@ -3782,7 +3799,15 @@ defer_upkeep (Run          *run,
     return db_failed (run, rc, error);
 
   if (run->deferred_work & DEFERRED_SEARCH)
-    run->touched = g_hash_table_new (NULL, NULL);
+    {
+      /* Contacts added get ids above the highest one now: those are
+       * done in one statement at the end, the others as touched. */
+      run->max_contact_id = ct_db_query_int64 (run->db, "SELECT coalesce(max(id), 0) FROM contacts",
+                                               error);
+      if (error != NULL && *error != NULL)
+        return FALSE;
+      run->touched = g_hash_table_new (NULL, NULL);
+    }
   if (run->deferred_work & DEFERRED_CONTACT_FIGURES)
     run->contact_figures = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   if (run->deferred_work & DEFERRED_PRODUCT_FIGURES)
@@ -3792,6 +3817,15 @@ defer_upkeep (Run          *run,
     if (!ct_db_exec (run->db, g_ptr_array_index (drops, i), error))
       return FALSE;
   return TRUE;
+}
+
+static int
+compare_ids (gconstpointer a,
+             gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
 }
 
 /* Puts the triggers back and does their work, then builds the indexes.
@@ -3819,19 +3853,37 @@ restore_upkeep (Run           *run,
       n_triggers++;
     }
 
-  if (run->touched != NULL && g_hash_table_size (run->touched) > 0)
+  if (run->touched != NULL)
     {
+      g_autoptr(sqlite3_stmt) added = NULL;
       g_autoptr(sqlite3_stmt) stmt = NULL;
+      g_autoptr(GArray) ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64),
+                                                 g_hash_table_size (run->touched));
       GHashTableIter iter;
       gpointer key;
 
-      stmt = ct_db_prepare (run->db, "UPDATE contacts SET first_name = first_name WHERE id = ?1", error);
-      if (stmt == NULL)
+      added = ct_db_prepare (run->db, "UPDATE contacts SET first_name = first_name WHERE id > ?1", error);
+      if (added == NULL)
         return FALSE;
+      sqlite3_bind_int64 (added, 1, run->max_contact_id);
+      if (!step_done (run, added, error))
+        return FALSE;
+
+      /* In id order, page after page of the table. */
       g_hash_table_iter_init (&iter, run->touched);
       while (g_hash_table_iter_next (&iter, &key, NULL))
         {
-          sqlite3_bind_int64 (stmt, 1, POINTER_TO_ID (key));
+          gint64 id = POINTER_TO_ID (key);
+
+          g_array_append_val (ids, id);
+        }
+      g_array_sort (ids, compare_ids);
+      stmt = ct_db_prepare (run->db, "UPDATE contacts SET first_name = first_name WHERE id = ?1", error);
+      if (stmt == NULL)
+        return FALSE;
+      for (guint i = 0; i < ids->len; i++)
+        {
+          sqlite3_bind_int64 (stmt, 1, g_array_index (ids, gint64, i));
           if (!step_done (run, stmt, error))
             return FALSE;
         }
@@ -3995,7 +4047,7 @@ ct_importer_run (CtImporter        *self,
   Run run = { 0 };
   Records records;
   Problem found = { -1, NULL };
-  gint64 old_cache_size, old_temp_store, old_foreign_keys, old_threads;
+  gint64 old_cache_size, old_temp_store, old_foreign_keys;
   g_autofree char *pragma = NULL;
   double last_fraction = 0.0;
   gint64 erased_at;
@@ -4030,12 +4082,7 @@ ct_importer_run (CtImporter        *self,
   old_cache_size = ct_db_query_int64 (db, "PRAGMA cache_size", NULL);
   old_temp_store = ct_db_query_int64 (db, "PRAGMA temp_store", NULL);
   old_foreign_keys = ct_db_query_int64 (db, "PRAGMA foreign_keys", NULL);
-  old_threads = ct_db_query_int64 (db, "PRAGMA threads", NULL);
-  /* The indexes put back at the end of a big import are sorted by
-   * SQLite's sorter, which can use more than one core. */
-  pragma = g_strdup_printf ("PRAGMA threads = %u", CLAMP (g_get_num_processors (), 1, 4));
-  if (!ct_db_exec (db, pragma, error) ||
-      !ct_db_exec (db, "PRAGMA cache_size = -131072", error) ||
+  if (!ct_db_exec (db, "PRAGMA cache_size = -131072", error) ||
       !ct_db_exec (db, "PRAGMA temp_store = MEMORY", error) ||
       !ct_db_exec (db, "PRAGMA foreign_keys = OFF", error))
     goto out_pragmas;
@@ -4115,10 +4162,9 @@ out:
     ct_db_rollback (db);
 
 out_pragmas:
-  g_free (pragma);
   pragma = g_strdup_printf ("PRAGMA cache_size = %" G_GINT64_FORMAT "; PRAGMA temp_store = %" G_GINT64_FORMAT
-                            "; PRAGMA foreign_keys = %" G_GINT64_FORMAT "; PRAGMA threads = %" G_GINT64_FORMAT,
-                            old_cache_size, old_temp_store, old_foreign_keys, old_threads);
+                            "; PRAGMA foreign_keys = %" G_GINT64_FORMAT,
+                            old_cache_size, old_temp_store, old_foreign_keys);
   ct_db_exec (db, pragma, NULL);
 
   if (!ok)
