@@ -457,6 +457,91 @@ test_corrupt (Fixture       *fixture,
   g_clear_error (&error);
 }
 
+static CtDb *
+open_trusting (const char *path)
+{
+  GError *error = NULL;
+  CtDb *db = ct_db_open_full (path, CT_DB_OPEN_TRUST_CLEAN_CLOSE, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (db);
+  return db;
+}
+
+static void
+damage_middle (const char *path)
+{
+  guint8 garbage[512];
+  goffset offset = (file_size (path) / 4096 / 2) * 4096 + 1024;
+  FILE *fp;
+
+  for (guint i = 0; i < sizeof garbage; i++)
+    garbage[i] = (guint8) (i * 37 + 11);
+  fp = g_fopen (path, "r+b");
+  g_assert_nonnull (fp);
+  g_assert_cmpint (fseek (fp, offset, SEEK_SET), ==, 0);
+  g_assert_cmpuint (fwrite (garbage, 1, sizeof garbage, fp), ==, sizeof garbage);
+  fclose (fp);
+}
+
+static void
+test_clean_close (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(CtDb) db = NULL;
+  g_autoptr(CtDb) second = NULL;
+  GError *error = NULL;
+
+  make_clientele_db (fixture->path, 400);
+
+  /* Not closed by the app yet: checked. */
+  db = open_trusting (fixture->path);
+  g_assert_true (ct_db_get_integrity_checked (db));
+  g_clear_object (&db);
+
+  /* Closed cleanly by the app and untouched since: trusted. */
+  db = open_trusting (fixture->path);
+  g_assert_false (ct_db_get_integrity_checked (db));
+
+  /* The stamp went as the file was opened: had the app crashed now, the
+   * next start would check. */
+  second = open_trusting (fixture->path);
+  g_assert_true (ct_db_get_integrity_checked (second));
+  g_clear_object (&second);
+  g_clear_object (&db);
+
+  /* Written by the command line (or anything but the app) after a clean
+   * close: checked again. */
+  db = open_trusting (fixture->path);
+  g_clear_object (&db);
+  db = ct_db_open (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_true (ct_db_get_integrity_checked (db));
+  ct_db_exec (db, "INSERT INTO settings (key, value) VALUES ('x', 'y')", &error);
+  g_assert_no_error (error);
+  g_clear_object (&db);
+  db = open_trusting (fixture->path);
+  g_assert_true (ct_db_get_integrity_checked (db));
+  g_clear_object (&db);
+
+  /* Damaged after a clean close: the change is seen, and refused. */
+  damage_middle (fixture->path);
+  db = ct_db_open_full (fixture->path, CT_DB_OPEN_TRUST_CLEAN_CLOSE, &error);
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_CORRUPT);
+  g_assert_null (db);
+  g_clear_error (&error);
+
+  /* A worker's second connection to a file the process checked. */
+  g_assert_cmpint (g_remove (fixture->path), ==, 0);
+  make_clientele_db (fixture->path, 10);
+  db = ct_db_open (fixture->path, &error);
+  g_assert_no_error (error);
+  second = ct_db_open_full (fixture->path, CT_DB_OPEN_ALREADY_CHECKED, &error);
+  g_assert_no_error (error);
+  g_assert_true (ct_db_get_integrity_checked (db));
+  g_assert_false (ct_db_get_integrity_checked (second));
+}
+
 static void
 test_corrupt_schema (Fixture       *fixture,
                      gconstpointer  data)
@@ -784,7 +869,8 @@ main (int   argc,
       char *argv[])
 {
   setlocale (LC_ALL, "");
-  g_test_init (&argc, &argv, NULL);
+  /* Own cache folder per test, for the clean-close stamps. */
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
 #define ADD(name, func) \
   g_test_add (name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -797,6 +883,7 @@ main (int   argc,
   ADD ("/db/refuse/not-database-header", test_not_database_header);
   ADD ("/db/refuse/corrupt", test_corrupt);
   ADD ("/db/refuse/corrupt-schema", test_corrupt_schema);
+  ADD ("/db/clean-close", test_clean_close);
   ADD ("/db/refuse/foreign", test_foreign);
   ADD ("/db/refuse/foreign-versioned", test_foreign_versioned);
   ADD ("/db/refuse/too-new", test_too_new);

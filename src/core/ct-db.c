@@ -9,7 +9,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
@@ -17,11 +19,13 @@
 
 struct _CtDb
 {
-  GObject  parent_instance;
+  GObject        parent_instance;
 
-  sqlite3 *handle;
-  char    *path;
-  int      schema_version;
+  sqlite3       *handle;
+  char          *path;
+  int            schema_version;
+  CtDbOpenFlags  flags;
+  gboolean       integrity_checked;
 };
 
 G_DEFINE_FINAL_TYPE (CtDb, ct_db, G_TYPE_OBJECT)
@@ -37,6 +41,68 @@ static guint signals[N_SIGNALS];
 #define BUSY_TIMEOUT_MS 1500
 
 G_DEFINE_QUARK (ct-db-error-quark, ct_db_error)
+
+/* Clean closes
+ *
+ * When the app's connection closes, the file's size, times and inode are
+ * written to a stamp in the user's cache folder; opening it again with
+ * CT_DB_OPEN_TRUST_CLEAN_CLOSE skips the integrity check when they still
+ * match. The stamp is removed as the file is opened, so a session that
+ * ends in a crash leaves none. */
+
+static char *
+clean_close_stamp_path (const char *path)
+{
+  g_autofree char *canonical = g_canonicalize_filename (path, NULL);
+  g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, canonical, -1);
+
+  return g_build_filename (g_get_user_cache_dir (), "clientele", "clean-close", digest, NULL);
+}
+
+/* "size mtime-s mtime-ns ctime-s ctime-ns inode device", or NULL when the
+ * file cannot be looked at or has a write-ahead log. */
+static char *
+file_identity (const char *path)
+{
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  struct stat st;
+
+  if (g_file_test (wal, G_FILE_TEST_EXISTS) || stat (path, &st) != 0)
+    return NULL;
+  return g_strdup_printf ("%jd %jd %ld %jd %ld %ju %ju", (intmax_t) st.st_size,
+                          (intmax_t) st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+                          (intmax_t) st.st_ctim.tv_sec, st.st_ctim.tv_nsec,
+                          (uintmax_t) st.st_ino, (uintmax_t) st.st_dev);
+}
+
+static void
+write_clean_close_stamp (const char *path)
+{
+  g_autofree char *stamp = clean_close_stamp_path (path);
+  g_autofree char *dir = g_path_get_dirname (stamp);
+  g_autofree char *identity = file_identity (path);
+
+  if (identity == NULL || g_mkdir_with_parents (dir, 0700) != 0)
+    return;
+  /* Nothing is lost without it: the next open checks the file. */
+  g_file_set_contents (stamp, identity, -1, NULL);
+}
+
+/* Whether the file is as the app left it on its last clean close; the
+ * stamp is used up either way. */
+static gboolean
+take_clean_close_stamp (const char *path)
+{
+  g_autofree char *stamp = clean_close_stamp_path (path);
+  g_autofree char *saved = NULL;
+  g_autofree char *identity = NULL;
+
+  if (!g_file_get_contents (stamp, &saved, NULL, NULL))
+    return FALSE;
+  g_unlink (stamp);
+  identity = file_identity (path);
+  return identity != NULL && g_str_equal (identity, saved);
+}
 
 static void
 ct_db_finalize (GObject *object)
@@ -54,8 +120,14 @@ ct_db_finalize (GObject *object)
         sqlite3_db_config (self->handle, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
     }
 
-  if (self->handle != NULL)
-    sqlite3_close_v2 (self->handle);
+  if (self->handle != NULL && sqlite3_close (self->handle) != SQLITE_OK)
+    {
+      /* Statements still open elsewhere: closed when they are. */
+      sqlite3_close_v2 (self->handle);
+    }
+  else if (self->handle != NULL && self->schema_version > 0
+           && (self->flags & CT_DB_OPEN_TRUST_CLEAN_CLOSE))
+    write_clean_close_stamp (self->path);
   g_free (self->path);
 
   G_OBJECT_CLASS (ct_db_parent_class)->finalize (object);
@@ -320,7 +392,25 @@ CtDb *
 ct_db_open (const char  *path,
             GError     **error)
 {
+  return ct_db_open_full (path, CT_DB_OPEN_DEFAULT, error);
+}
+
+/**
+ * ct_db_open_full:
+ * @path: the database file; created with its folder when missing
+ * @flags: when the integrity check may be skipped
+ *
+ * ct_db_open() with a choice about the integrity check; see CtDbOpenFlags.
+ *
+ * Returns: (transfer full) (nullable): the database, or %NULL with @error set
+ */
+CtDb *
+ct_db_open_full (const char     *path,
+                 CtDbOpenFlags   flags,
+                 GError        **error)
+{
   g_autoptr(CtDb) self = NULL;
+  gboolean trusted = FALSE;
   g_autofree char *display = NULL;
   g_autofree char *dir = NULL;
   gboolean is_new = FALSE;
@@ -349,8 +439,14 @@ ct_db_open (const char  *path,
         }
     }
 
+  if (flags & CT_DB_OPEN_TRUST_CLEAN_CLOSE)
+    trusted = take_clean_close_stamp (path);
+  if (flags & CT_DB_OPEN_ALREADY_CHECKED)
+    trusted = TRUE;
+
   self = g_object_new (CT_TYPE_DB, NULL);
   self->path = g_strdup (path);
+  self->flags = flags;
 
   rc = sqlite3_open_v2 (path, &self->handle,
                         SQLITE_OPEN_READWRITE
@@ -399,7 +495,7 @@ ct_db_open (const char  *path,
           return NULL;
         }
 
-      if (n_tables > 0)
+      if (n_tables > 0 && !trusted)
         {
           sqlite3_stmt *stmt = NULL;
           const char *result = NULL;
@@ -420,6 +516,7 @@ ct_db_open (const char  *path,
               return NULL;
             }
           sqlite3_finalize (stmt);
+          self->integrity_checked = TRUE;
         }
     }
 
@@ -476,6 +573,14 @@ ct_db_get_path (CtDb *self)
  * Returns: (transfer none): the SQLite connection. It belongs to the thread
  * that opened the database; a worker thread opens its own CtDb.
  */
+gboolean
+ct_db_get_integrity_checked (CtDb *self)
+{
+  g_return_val_if_fail (CT_IS_DB (self), FALSE);
+
+  return self->integrity_checked;
+}
+
 sqlite3 *
 ct_db_get_handle (CtDb *self)
 {

@@ -36,7 +36,28 @@ GQuark        ct_db_error_quark          (void);
 char         *ct_db_default_path         (void);
 CtDb         *ct_db_open                 (const char  *path,
                                           GError     **error);
+
+typedef enum
+{
+  CT_DB_OPEN_DEFAULT = 0,
+  /* The app's own connection: when the app closed the file cleanly last
+   * time and nothing has touched it since (same size, times and inode,
+   * no write-ahead log), the integrity check, which reads every page and
+   * takes most of a second on a big file, is skipped. A crash, another
+   * program or the command line writing it brings the check back. */
+  CT_DB_OPEN_TRUST_CLEAN_CLOSE = 1 << 0,
+  /* A second connection to a file this process holds open and has
+   * checked already (a worker thread's). */
+  CT_DB_OPEN_ALREADY_CHECKED = 1 << 1,
+} CtDbOpenFlags;
+
+CtDb         *ct_db_open_full            (const char     *path,
+                                          CtDbOpenFlags   flags,
+                                          GError        **error);
 const char   *ct_db_get_path             (CtDb        *self);
+/* Whether opening read every page to check the file's integrity, rather
+ * than trusting it by CtDbOpenFlags. */
+gboolean      ct_db_get_integrity_checked (CtDb       *self);
 sqlite3      *ct_db_get_handle           (CtDb        *self);
 int           ct_db_get_schema_version   (CtDb        *self);
 

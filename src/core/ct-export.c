@@ -659,7 +659,7 @@ export_thread (GTask        *task,
 
   /* A connection of the thread's own: an SQLite connection must not be
    * used from two threads at once, and the app's stays free meanwhile. */
-  db = ct_db_open (data->db_path, &error);
+  db = ct_db_open_full (data->db_path, CT_DB_OPEN_ALREADY_CHECKED, &error);
   if (db == NULL
       || !ct_export_to_file (db, data->kind, data->ids, data->flags, data->file,
                              &n_rows, cancellable, &error))

@@ -59,7 +59,15 @@ on_quit_activated (GSimpleAction *action,
                    GVariant      *parameter,
                    gpointer       user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  GtkApplication *self = GTK_APPLICATION (user_data);
+  GList *windows;
+
+  /* Destroyed windows let go of their databases, which closes the files
+   * cleanly, so that the next start need not check them page by page
+   * (CT_DB_OPEN_TRUST_CLEAN_CLOSE). The app ends with its last window. */
+  while ((windows = gtk_application_get_windows (self)) != NULL)
+    gtk_window_destroy (windows->data);
+  g_application_quit (G_APPLICATION (self));
 }
 
 static void
@@ -210,7 +218,7 @@ ct_application_open_database (CtApplication *self,
   g_return_val_if_fail (CT_IS_APPLICATION (self), NULL);
   g_return_val_if_fail (path != NULL, NULL);
 
-  db = ct_db_open (path, error);
+  db = ct_db_open_full (path, CT_DB_OPEN_TRUST_CLEAN_CLOSE, error);
   if (db == NULL)
     return NULL;
 

@@ -244,7 +244,7 @@ vcard_thread (GTask        *task,
   g_autoptr(CtDb) db = NULL;
   guint n = 0;
 
-  db = ct_db_open (ct_db_get_path (data->db), &error);
+  db = ct_db_open_full (ct_db_get_path (data->db), CT_DB_OPEN_ALREADY_CHECKED, &error);
   if (db == NULL || !ct_vcard_export_to_file (db, data->ids, CT_VCARD_3_0, data->file, &n,
                                               cancellable, &error))
     {

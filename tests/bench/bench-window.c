@@ -13,7 +13,8 @@
  *
  * The baseline is `SELECT count(*) FROM contacts` on a fresh connection to
  * the same file, measured in the same run. "First frame" means the window
- * has been painted with the list's first rows in it. Scrolling moves the
+ * has been painted with the list's first rows in it, timed from opening
+ * the database after a clean close (see CT_DB_OPEN_TRUST_CLEAN_CLOSE). Scrolling moves the
  * list one screenful at a time from top to bottom, waiting for each frame;
  * its worst step is what a person would notice as a stall. Lines starting
  * with "#" are context; memory lines read VmHWM and VmRSS.
@@ -234,11 +235,23 @@ main (int    argc,
   baseline = count_contacts_ms (path);
   report ("baseline: SELECT count(*) FROM contacts", baseline, 0.0);
 
+  /* The first open of a file reads every page to check it; the app then
+   * closes it cleanly, and a start after that trusts it. Both are timed;
+   * the window below opens the second way, as it does day to day. */
   start = now_ms ();
   db = ct_application_open_database (app, path, &error);
   if (db == NULL)
     g_error ("%s", error->message);
-  report ("open the database (checks included)", now_ms () - start, baseline);
+  report ("open the database, checking every page", now_ms () - start, baseline);
+  g_assert_true (ct_db_get_integrity_checked (db));
+  g_clear_object (&db);
+
+  start = now_ms ();
+  db = ct_application_open_database (app, path, &error);
+  if (db == NULL)
+    g_error ("%s", error->message);
+  report ("open it again after a clean close", now_ms () - start, baseline);
+  g_print ("#   integrity check %s\n", ct_db_get_integrity_checked (db) ? "run" : "skipped");
 
   context = ct_context_new (db, NULL);
   window = ct_window_new (GTK_APPLICATION (app), context);
