@@ -2789,13 +2789,6 @@ existing_clear (Existing *existing)
     g_clear_pointer (&existing->values[i], g_free);
 }
 
-/* A contact a purchases import created: when its first purchase in the
- * file was, which becomes its created_at. */
-typedef struct
-{
-  gint64 inserted_at;
-  gint64 first_at;
-} Created;
 
 /* The work of the triggers a big import puts off (see defer_upkeep()). */
 typedef enum
@@ -2813,6 +2806,18 @@ typedef struct
   gint64 first_at;
   gint64 last_at;
 } ContactFigures;
+
+/* A contact who made purchases in the file, looked up once per row. */
+typedef struct
+{
+  gint64         id;
+  /* Created by this import: when its first purchase in the file was,
+   * which becomes its created_at. */
+  gboolean       created;
+  gint64         inserted_at;
+  gint64         first_at;
+  ContactFigures figures;     /* with DEFERRED_CONTACT_FIGURES */
+} Buyer;
 
 /* And to a product's, per currency of the purchases. */
 typedef struct
@@ -2833,12 +2838,12 @@ typedef struct
   CtImportResult *result;
   const char     *source;
 
-  GHashTable     *emails;     /* ASCII-lower email → contact id (purchases) */
+  GHashTable     *buyers;     /* contact id → Buyer (purchases) */
+  GHashTable     *emails;     /* ASCII-lower email → Buyer (purchases) */
   GHashTable     *phones;     /* phone digits → contact id, loaded when first needed */
   GHashTable     *channels;   /* ASCII-lower name → id */
   GHashTable     *tags;
   GHashTable     *products;   /* ASCII-lower name and SKU → id */
-  GHashTable     *created;    /* contact id → Created */
   GHashTable     *erased;     /* ASCII-lower email → erased_at, 0 when not erased;
                                * NULL when nobody was ever erased */
 
@@ -2866,7 +2871,6 @@ typedef struct
   DeferredWork    deferred_work;
   gint64          max_contact_id;  /* before the run, with DEFERRED_SEARCH */
   GHashTable     *touched;         /* ids up to it whose search text needs upkeep */
-  GHashTable     *contact_figures; /* contact id → ContactFigures to add */
   GArray         *product_figures; /* ProductFigures to add */
 } Run;
 
@@ -2887,15 +2891,14 @@ run_clear (Run *run)
   for (guint i = 0; i < G_N_ELEMENTS (stmts); i++)
     g_clear_pointer (stmts[i], sqlite3_finalize);
   g_clear_pointer (&run->emails, g_hash_table_unref);
+  g_clear_pointer (&run->buyers, g_hash_table_unref);
   g_clear_pointer (&run->phones, g_hash_table_unref);
   g_clear_pointer (&run->channels, g_hash_table_unref);
   g_clear_pointer (&run->tags, g_hash_table_unref);
   g_clear_pointer (&run->products, g_hash_table_unref);
-  g_clear_pointer (&run->created, g_hash_table_unref);
   g_clear_pointer (&run->erased, g_hash_table_unref);
   g_clear_pointer (&run->deferred_sql, g_ptr_array_unref);
   g_clear_pointer (&run->touched, g_hash_table_unref);
-  g_clear_pointer (&run->contact_figures, g_hash_table_unref);
   g_clear_pointer (&run->product_figures, g_array_unref);
   if (run->key != NULL)
     g_string_free (run->key, TRUE);
@@ -2932,9 +2935,11 @@ static const char *
 make_key (Run        *run,
           const char *text)
 {
-  g_string_truncate (run->key, 0);
-  for (const char *p = text; *p != '\0'; p++)
-    g_string_append_c (run->key, g_ascii_tolower (*p));
+  gsize len = strlen (text);
+
+  g_string_set_size (run->key, len);
+  for (gsize i = 0; i < len; i++)
+    run->key->str[i] = g_ascii_tolower (text[i]);
   return run->key->str;
 }
 
@@ -2999,7 +3004,7 @@ run_prepare (Run     *run,
   run->tags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   run->products = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   run->emails = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  run->created = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  run->buyers = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   run->key = g_string_sized_new (64);
 
   if (!load_names (run, run->channels, "SELECT id, name FROM channels ORDER BY id", error) ||
@@ -3204,7 +3209,7 @@ touch (Run    *run,
  * a purchase that was inserted. */
 static void
 add_figures (Run        *run,
-             gint64      contact_id,
+             Buyer      *buyer,
              gint64      product_id)
 {
   Row *row = &run->row;
@@ -3212,16 +3217,12 @@ add_figures (Run        *run,
   if (row->refunded)
     return;
 
-  if (run->contact_figures != NULL)
+  if (run->deferred_work & DEFERRED_CONTACT_FIGURES)
     {
-      ContactFigures *figures = g_hash_table_lookup (run->contact_figures, ID_TO_POINTER (contact_id));
+      ContactFigures *figures = &buyer->figures;
 
-      if (figures == NULL)
-        {
-          figures = g_new0 (ContactFigures, 1);
-          figures->first_at = figures->last_at = row->paid_at;
-          g_hash_table_insert (run->contact_figures, ID_TO_POINTER (contact_id), figures);
-        }
+      if (figures->count == 0)
+        figures->first_at = figures->last_at = row->paid_at;
       figures->count++;
       figures->total += row->amount;
       figures->first_at = MIN (figures->first_at, row->paid_at);
@@ -3504,23 +3505,37 @@ out:
   return ok;
 }
 
-/* The contact who made a purchase: found by email or phone, or created. */
-static gint64
+static Buyer *
+buyer_for_id (Run    *run,
+              gint64  id)
+{
+  Buyer *buyer = g_hash_table_lookup (run->buyers, ID_TO_POINTER (id));
+
+  if (buyer == NULL)
+    {
+      buyer = g_new0 (Buyer, 1);
+      buyer->id = id;
+      g_hash_table_insert (run->buyers, ID_TO_POINTER (id), buyer);
+    }
+  return buyer;
+}
+
+/* The contact who made a purchase: found by email or phone, or created.
+ * A known email costs one hash lookup. Returns NULL on error. */
+static Buyer *
 purchase_contact (Run     *run,
                   gint64   channel_id,
                   GError **error)
 {
   Row *row = &run->row;
-  g_autofree char *phone = phone_key (row->text[CT_IMPORT_FIELD_PHONE]);
-  gpointer value;
+  g_autofree char *phone = NULL;
+  Buyer *buyer = NULL;
   gint64 id = 0;
-  Created *created;
 
   if (row->email != NULL)
     {
-      if (g_hash_table_lookup_extended (run->emails, make_key (run, row->email), NULL, &value))
-        id = POINTER_TO_ID (value);
-      else
+      buyer = g_hash_table_lookup (run->emails, make_key (run, row->email));
+      if (buyer == NULL)
         {
           int rc;
 
@@ -3532,33 +3547,43 @@ purchase_contact (Run     *run,
           if (rc != SQLITE_ROW && rc != SQLITE_DONE)
             {
               db_failed (run, rc, error);
-              return 0;
+              return NULL;
             }
           if (id > 0)
-            g_hash_table_insert (run->emails, g_strdup (run->key->str), ID_TO_POINTER (id));
+            {
+              buyer = buyer_for_id (run, id);
+              g_hash_table_insert (run->emails, g_strdup (run->key->str), buyer);
+            }
         }
     }
-  else if (!find_by_phone (run, phone, &id, error))
-    return 0;
-
-  if (id > 0)
+  else
     {
-      created = g_hash_table_lookup (run->created, ID_TO_POINTER (id));
-      if (created != NULL)
-        created->first_at = MIN (created->first_at, row->paid_at);
-      return id;
+      phone = phone_key (row->text[CT_IMPORT_FIELD_PHONE]);
+      if (!find_by_phone (run, phone, &id, error))
+        return NULL;
+      if (id > 0)
+        buyer = buyer_for_id (run, id);
+    }
+
+  if (buyer != NULL)
+    {
+      if (buyer->created)
+        buyer->first_at = MIN (buyer->first_at, row->paid_at);
+      return buyer;
     }
 
   if (!insert_contact (run, channel_id, row->paid_at, &id, error))
-    return 0;
+    return NULL;
+  buyer = buyer_for_id (run, id);
+  buyer->created = TRUE;
+  buyer->inserted_at = buyer->first_at = row->paid_at;
   if (row->email != NULL)
-    g_hash_table_insert (run->emails, g_strdup (make_key (run, row->email)), ID_TO_POINTER (id));
+    g_hash_table_insert (run->emails, g_strdup (make_key (run, row->email)), buyer);
+  if (phone == NULL)
+    phone = phone_key (row->text[CT_IMPORT_FIELD_PHONE]);
   remember_phone (run, phone, id);
-  created = g_new0 (Created, 1);
-  created->inserted_at = created->first_at = row->paid_at;
-  g_hash_table_insert (run->created, ID_TO_POINTER (id), created);
   run->result->contacts_created++;
-  return id;
+  return buyer;
 }
 
 static gint64
@@ -3610,7 +3635,8 @@ import_purchase (Run     *run,
                        ? row->text[CT_IMPORT_FIELD_SOURCE] : run->source;
   g_autofree char *auto_ref = NULL;
   const char *ref = row->text[CT_IMPORT_FIELD_ORDER_ID];
-  gint64 contact_id, product_id, channel_id;
+  gint64 product_id, channel_id;
+  Buyer *buyer;
   int rc;
 
   if (ref[0] == '\0')
@@ -3631,14 +3657,14 @@ import_purchase (Run     *run,
   channel_id = row_channel (run, error);
   if (channel_id == 0)
     return FALSE;
-  contact_id = purchase_contact (run, channel_id, error);
-  if (contact_id == 0)
+  buyer = purchase_contact (run, channel_id, error);
+  if (buyer == NULL)
     return FALSE;
   product_id = purchase_product (run, error);
   if (product_id == 0)
     return FALSE;
 
-  sqlite3_bind_int64 (run->insert_purchase, 1, contact_id);
+  sqlite3_bind_int64 (run->insert_purchase, 1, buyer->id);
   bind_id_or_null (run->insert_purchase, 2, product_id);
   sqlite3_bind_int64 (run->insert_purchase, 3, row->amount);
   sqlite3_bind_text (run->insert_purchase, 4, row->currency, -1, SQLITE_STATIC);
@@ -3650,7 +3676,7 @@ import_purchase (Run     *run,
   if (!step_done (run, run->insert_purchase, error))
     return FALSE;
 
-  add_figures (run, contact_id, product_id);
+  add_figures (run, buyer, product_id);
   run->result->imported++;
   return TRUE;
 }
@@ -3661,17 +3687,17 @@ fix_created_at (Run     *run,
                 GError **error)
 {
   GHashTableIter iter;
-  gpointer key, value;
+  gpointer value;
 
-  g_hash_table_iter_init (&iter, run->created);
-  while (g_hash_table_iter_next (&iter, &key, &value))
+  g_hash_table_iter_init (&iter, run->buyers);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      Created *created = value;
+      Buyer *buyer = value;
 
-      if (created->first_at >= created->inserted_at)
+      if (!buyer->created || buyer->first_at >= buyer->inserted_at)
         continue;
-      sqlite3_bind_int64 (run->set_created_at, 1, POINTER_TO_ID (key));
-      sqlite3_bind_int64 (run->set_created_at, 2, created->first_at);
+      sqlite3_bind_int64 (run->set_created_at, 1, buyer->id);
+      sqlite3_bind_int64 (run->set_created_at, 2, buyer->first_at);
       if (!step_done (run, run->set_created_at, error))
         return FALSE;
     }
@@ -3808,8 +3834,6 @@ defer_upkeep (Run          *run,
         return FALSE;
       run->touched = g_hash_table_new (NULL, NULL);
     }
-  if (run->deferred_work & DEFERRED_CONTACT_FIGURES)
-    run->contact_figures = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   if (run->deferred_work & DEFERRED_PRODUCT_FIGURES)
     run->product_figures = g_array_new (FALSE, FALSE, sizeof (ProductFigures));
 
@@ -3889,11 +3913,11 @@ restore_upkeep (Run           *run,
         }
     }
 
-  if (run->contact_figures != NULL && g_hash_table_size (run->contact_figures) > 0)
+  if ((run->deferred_work & DEFERRED_CONTACT_FIGURES) && g_hash_table_size (run->buyers) > 0)
     {
       g_autoptr(sqlite3_stmt) stmt = NULL;
       GHashTableIter iter;
-      gpointer key, value;
+      gpointer value;
 
       stmt = ct_db_prepare (run->db,
                             "UPDATE contacts SET purchase_count = purchase_count + ?2,"
@@ -3903,12 +3927,15 @@ restore_upkeep (Run           *run,
                             " WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
-      g_hash_table_iter_init (&iter, run->contact_figures);
-      while (g_hash_table_iter_next (&iter, &key, &value))
+      g_hash_table_iter_init (&iter, run->buyers);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
         {
-          ContactFigures *figures = value;
+          Buyer *buyer = value;
+          ContactFigures *figures = &buyer->figures;
 
-          sqlite3_bind_int64 (stmt, 1, POINTER_TO_ID (key));
+          if (figures->count == 0)
+            continue;
+          sqlite3_bind_int64 (stmt, 1, buyer->id);
           sqlite3_bind_int64 (stmt, 2, figures->count);
           sqlite3_bind_int64 (stmt, 3, figures->total);
           sqlite3_bind_int64 (stmt, 4, figures->first_at);
@@ -4275,7 +4302,7 @@ run_in_thread (GTask        *task,
   GError *error = NULL;
   CtImportResult *result;
 
-  db = ct_db_open (data->db_path, &error);
+  db = ct_db_open_full (data->db_path, CT_DB_OPEN_ALREADY_CHECKED, &error);
   if (db == NULL)
     {
       g_task_return_error (task, error);
