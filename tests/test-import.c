@@ -750,6 +750,43 @@ test_auto_reference (Fixture       *f,
   g_assert_cmpint (count (f->db, "SELECT count(*) FROM purchases WHERE source = 'no-ids'"), ==, 3);
 }
 
+/* An order id seen again, in the same file or a later one, adds nothing:
+ * not the purchase, and not the contact or product of a row that only
+ * repeats it. */
+static void
+test_repeated_order (Fixture       *f,
+                     gconstpointer  data)
+{
+  const char *text =
+    "order id,email,amount,paid at,product,channel\n"
+    "A1,a@example.com,10,2024-01-01,Ebook,Blog\n"
+    "A1,a@example.com,10,2024-01-01,Ebook,Blog\n"
+    "A1,new@example.com,10,2024-01-01,Course,Podcast\n"
+    "A2,A@example.com,5,2024-01-02,Ebook,Blog\n";
+  g_autoptr(CtImporter) importer = load_text (CT_IMPORT_PURCHASES, text, "orders.csv");
+  g_autoptr(CtImportResult) first = NULL;
+  g_autoptr(CtImportResult) second = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  first = run (importer, f->db, FALSE);
+  assert_counts (first, 2, 0, 2, 0);
+  g_assert_cmpuint (ct_import_result_get_contacts_created (first), ==, 1);
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM contacts"), ==, 1);
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM products"), ==, 1);
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM channels"), ==, 1);
+  g_assert_cmpint (count (f->db, "SELECT purchase_count FROM contacts"), ==, 2);
+  g_assert_cmpint (count (f->db, "SELECT total_spent FROM contacts"), ==, 1500);
+  g_assert_cmpint (count (f->db, "SELECT sales_count FROM products"), ==, 2);
+
+  before = digest (f->db);
+  second = run (importer, f->db, FALSE);
+  assert_counts (second, 0, 0, 4, 0);
+  g_assert_cmpuint (ct_import_result_get_contacts_created (second), ==, 0);
+  after = digest (f->db);
+  g_assert_cmpstr (before, ==, after);
+}
+
 static const char *existing_contacts =
   "email,first name,last name,phone,company,notes,tags,status\n"
   "Ada@Example.org,Ada,,,,first note,old,subscribed\n"
@@ -1715,6 +1752,7 @@ main (int   argc,
   ADD ("/import/mapping", test_mapping);
   ADD ("/import/run/idempotent", test_idempotent);
   ADD ("/import/run/auto-reference", test_auto_reference);
+  ADD ("/import/run/repeated-order", test_repeated_order);
   ADD ("/import/run/unknown-email", test_unknown_email);
   ADD ("/import/duplicates/update-empty", test_duplicates_update_empty);
   ADD ("/import/duplicates/overwrite", test_duplicates_overwrite);

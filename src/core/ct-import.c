@@ -2861,6 +2861,7 @@ typedef struct
   sqlite3_stmt   *insert_product;
   sqlite3_stmt   *find_purchase;
   sqlite3_stmt   *insert_purchase;
+  sqlite3_stmt   *insert_new_purchase;
   sqlite3_stmt   *set_created_at;
   sqlite3_stmt   *find_erased;
   GString        *key;
@@ -2884,7 +2885,8 @@ run_clear (Run *run)
     &run->find_contact_by_email, &run->find_contact_by_id, &run->insert_contact,
     &run->update_contact, &run->contact_tags, &run->clear_tags, &run->link_tag,
     &run->find_tag, &run->insert_tag, &run->find_channel, &run->insert_channel,
-    &run->insert_product, &run->find_purchase, &run->insert_purchase, &run->set_created_at,
+    &run->insert_product, &run->find_purchase, &run->insert_purchase,
+    &run->insert_new_purchase, &run->set_created_at,
     &run->find_erased,
   };
 
@@ -3062,6 +3064,11 @@ run_prepare (Run     *run,
                   "INSERT OR ROLLBACK INTO purchases (contact_id, product_id, amount, currency, purchased_at,"
                   " channel_id, source, external_ref, refunded)"
                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", error) &&
+         prepare (run, &run->insert_new_purchase,
+                  "INSERT INTO purchases (contact_id, product_id, amount, currency, purchased_at,"
+                  " channel_id, source, external_ref, refunded)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                  " ON CONFLICT (source, external_ref) DO NOTHING", error) &&
          prepare (run, &run->set_created_at,
                   "UPDATE contacts SET created_at = ?2 WHERE id = ?1", error);
 }
@@ -3626,6 +3633,60 @@ auto_reference (Row *row)
   return g_strconcat ("auto:", sum, NULL);
 }
 
+/* The buyer, channel and product of the row when all three were seen
+ * before in this run, so that nothing has to be looked up in the
+ * database or created. */
+static gboolean
+peek_known (Run     *run,
+            Buyer  **buyer_out,
+            gint64  *channel_out,
+            gint64  *product_out)
+{
+  Row *row = &run->row;
+  const char *channel = row->text[CT_IMPORT_FIELD_CHANNEL];
+  const char *product = row->text[CT_IMPORT_FIELD_PRODUCT];
+  gpointer value;
+
+  if (row->email == NULL)
+    return FALSE;
+  if (channel[0] == '\0')
+    *channel_out = -1;
+  else if (g_hash_table_lookup_extended (run->channels, make_key (run, channel), NULL, &value))
+    *channel_out = POINTER_TO_ID (value);
+  else
+    return FALSE;
+  if (product[0] == '\0')
+    *product_out = -1;
+  else if (g_hash_table_lookup_extended (run->products, make_key (run, product), NULL, &value))
+    *product_out = POINTER_TO_ID (value);
+  else
+    return FALSE;
+  *buyer_out = g_hash_table_lookup (run->emails, make_key (run, row->email));
+  return *buyer_out != NULL;
+}
+
+static void
+bind_purchase (Run          *run,
+               sqlite3_stmt *stmt,
+               Buyer        *buyer,
+               gint64        product_id,
+               gint64        channel_id,
+               const char   *source,
+               const char   *ref)
+{
+  Row *row = &run->row;
+
+  sqlite3_bind_int64 (stmt, 1, buyer->id);
+  bind_id_or_null (stmt, 2, product_id);
+  sqlite3_bind_int64 (stmt, 3, row->amount);
+  sqlite3_bind_text (stmt, 4, row->currency, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 5, row->paid_at);
+  bind_id_or_null (stmt, 6, channel_id);
+  sqlite3_bind_text (stmt, 7, source, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 8, ref, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 9, row->refunded ? 1 : 0);
+}
+
 static gboolean
 import_purchase (Run     *run,
                  GError **error)
@@ -3642,6 +3703,28 @@ import_purchase (Run     *run,
   if (ref[0] == '\0')
     ref = auto_ref = auto_reference (row);
 
+  /* Most rows of a big file are by people, of products and from channels
+   * already seen: then the insert itself tells a purchase imported before
+   * (ON CONFLICT DO NOTHING changes nothing), without a lookup first. */
+  if (peek_known (run, &buyer, &channel_id, &product_id))
+    {
+      bind_purchase (run, run->insert_new_purchase, buyer, product_id, channel_id, source, ref);
+      if (!step_done (run, run->insert_new_purchase, error))
+        return FALSE;
+      if (sqlite3_changes (run->handle) == 0)
+        {
+          run->result->skipped++;
+          return TRUE;
+        }
+      if (buyer->created)
+        buyer->first_at = MIN (buyer->first_at, row->paid_at);
+      add_figures (run, buyer, product_id);
+      run->result->imported++;
+      return TRUE;
+    }
+
+  /* Otherwise a purchase imported before must not create its contact,
+   * channel or product again: look first. */
   sqlite3_bind_text (run->find_purchase, 1, source, -1, SQLITE_STATIC);
   sqlite3_bind_text (run->find_purchase, 2, ref, -1, SQLITE_STATIC);
   rc = sqlite3_step (run->find_purchase);
@@ -3664,15 +3747,7 @@ import_purchase (Run     *run,
   if (product_id == 0)
     return FALSE;
 
-  sqlite3_bind_int64 (run->insert_purchase, 1, buyer->id);
-  bind_id_or_null (run->insert_purchase, 2, product_id);
-  sqlite3_bind_int64 (run->insert_purchase, 3, row->amount);
-  sqlite3_bind_text (run->insert_purchase, 4, row->currency, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (run->insert_purchase, 5, row->paid_at);
-  bind_id_or_null (run->insert_purchase, 6, channel_id);
-  sqlite3_bind_text (run->insert_purchase, 7, source, -1, SQLITE_STATIC);
-  sqlite3_bind_text (run->insert_purchase, 8, ref, -1, SQLITE_STATIC);
-  sqlite3_bind_int (run->insert_purchase, 9, row->refunded ? 1 : 0);
+  bind_purchase (run, run->insert_purchase, buyer, product_id, channel_id, source, ref);
   if (!step_done (run, run->insert_purchase, error))
     return FALSE;
 
