@@ -44,37 +44,6 @@ typedef struct
   GCancellable *cancellable;
 } ExportRun;
 
-/* Opens a database that must already exist: exporting never creates
- * one. */
-static CtDb *
-open_existing (const char  *path,
-               GError     **error)
-{
-  g_autofree char *display = g_filename_display_name (path);
-  GStatBuf st;
-
-  if (g_stat (path, &st) != 0)
-    {
-      g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_IO,
-                   _("There is no database at “%s”."), display);
-      return NULL;
-    }
-  if (S_ISDIR (st.st_mode))
-    {
-      g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_IO,
-                   _("“%s” is a folder, not a database file."), display);
-      return NULL;
-    }
-  if (st.st_size == 0)
-    {
-      g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_NOT_DATABASE,
-                   _("“%s” is empty: it holds no Clientele database yet."), display);
-      return NULL;
-    }
-
-  return ct_db_open (path, error);
-}
-
 static void
 on_exported (GObject      *source,
              GAsyncResult *result,
@@ -322,7 +291,7 @@ ct_cli_run_export (const CtCliCommand  *command,
 
   if (db_path == NULL)
     db_path = ct_db_default_path ();
-  db = open_existing (db_path, &error);
+  db = ct_cli_open_existing_db (db_path, &error);
   if (db == NULL)
     {
       ct_cli_print_error ("%s", error->message);

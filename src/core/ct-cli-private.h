@@ -4,6 +4,8 @@
 
 #include <glib.h>
 
+#include "ct-db.h"
+
 G_BEGIN_DECLS
 
 #define CT_CLI_EXIT_FAILED 1
@@ -43,6 +45,11 @@ int    ct_cli_parse_command_line (const CtCliCommand  *command,
                                   GStrv               *rest);
 /* "Without --db, the database is “…”." Returns: (transfer full) */
 char  *ct_cli_db_option_description (void);
+/* Opens a database that must already exist: reading or exporting never
+ * creates a file. Says plainly when there is none, a folder or an empty
+ * file. Returns: (transfer full) (nullable) */
+CtDb  *ct_cli_open_existing_db   (const char          *path,
+                                  GError             **error);
 /* "1,234,567" Returns: (transfer full) */
 char  *ct_cli_format_count       (gint64               n);
 

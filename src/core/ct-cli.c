@@ -238,11 +238,9 @@ print_stats (const char    *path,
 /* ------------------------------------------------------------------ */
 /* clientele stats */
 
-/* Opens a database that must already exist: reading figures never
- * creates a file. */
-static CtDb *
-open_existing (const char  *path,
-               GError     **error)
+CtDb *
+ct_cli_open_existing_db (const char  *path,
+                         GError     **error)
 {
   g_autofree char *display = g_filename_display_name (path);
   GStatBuf st;
@@ -292,7 +290,7 @@ run_stats (const CtCliCommand  *command,
   if (db_path == NULL)
     db_path = ct_db_default_path ();
 
-  db = open_existing (db_path, &error);
+  db = ct_cli_open_existing_db (db_path, &error);
   if (db == NULL)
     {
       ct_cli_print_error ("%s", error->message);
