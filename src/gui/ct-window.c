@@ -446,7 +446,7 @@ ct_window_init (CtWindow *self)
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions,
                                    G_N_ELEMENTS (win_actions), self);
 
-  adw_status_page_set_icon_name (self->welcome_page, APP_ID);
+  adw_status_page_set_icon_name (self->welcome_page, BASE_ID);
 
   if (g_strcmp0 (PROFILE, "development") == 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
