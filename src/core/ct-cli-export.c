@@ -19,11 +19,9 @@
  */
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
-#include <glib-unix.h>
 
 #include "ct-cli-private.h"
 #include "ct-db.h"
@@ -37,33 +35,6 @@ typedef enum
   FORMAT_VCARD,
 } Format;
 
-typedef struct
-{
-  GMainLoop    *loop;
-  GAsyncResult *result;
-  GCancellable *cancellable;
-} ExportRun;
-
-static void
-on_exported (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  ExportRun *run = user_data;
-
-  run->result = g_object_ref (result);
-  g_main_loop_quit (run->loop);
-}
-
-static gboolean
-on_interrupt (gpointer user_data)
-{
-  ExportRun *run = user_data;
-
-  g_cancellable_cancel (run->cancellable);
-  return G_SOURCE_CONTINUE;
-}
-
 /* A CSV export on a worker thread, so that Ctrl+C cancels it cleanly
  * (no file left) instead of killing it half-way. */
 static gboolean
@@ -74,25 +45,13 @@ export_csv (CtDb             *db,
             guint            *n_rows,
             GError          **error)
 {
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  ExportRun run = { 0 };
-  guint sigint_id, sigterm_id;
+  CtCliRun run;
   gboolean ok;
 
-  run.loop = g_main_loop_new (NULL, FALSE);
-  run.cancellable = cancellable;
-  sigint_id = g_unix_signal_add (SIGINT, on_interrupt, &run);
-  sigterm_id = g_unix_signal_add (SIGTERM, on_interrupt, &run);
-
-  ct_export_to_file_async (db, kind, NULL, flags, file, cancellable, on_exported, &run);
-  g_main_loop_run (run.loop);
-
-  g_source_remove (sigint_id);
-  g_source_remove (sigterm_id);
-  g_main_loop_unref (run.loop);
-
-  ok = ct_export_to_file_finish (run.result, n_rows, error);
-  g_clear_object (&run.result);
+  ct_cli_run_init (&run, NULL);
+  ct_export_to_file_async (db, kind, NULL, flags, file, run.cancellable, ct_cli_run_done, &run);
+  ok = ct_export_to_file_finish (ct_cli_run_wait (&run), n_rows, error);
+  ct_cli_run_clear (&run);
   return ok;
 }
 

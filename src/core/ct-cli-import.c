@@ -15,11 +15,8 @@
  */
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
-#include <unistd.h>
 #include <glib/gi18n-lib.h>
-#include <glib-unix.h>
 
 #include "ct-cli-private.h"
 #include "ct-import.h"
@@ -28,50 +25,6 @@
 #define EXIT_REJECTED 3
 /* Rejected rows listed on stderr before "and N more". */
 #define MAX_LISTED_REJECTS 20
-
-typedef struct
-{
-  GMainLoop      *loop;
-  GAsyncResult   *result;
-  GCancellable   *cancellable;
-  gboolean        show_progress;
-  int             last_percent;
-} ImportRun;
-
-static void
-on_import_progress (double   fraction,
-                    gpointer user_data)
-{
-  ImportRun *run = user_data;
-  int percent = (int) (fraction * 100.0);
-  g_autofree char *message = NULL;
-
-  if (!run->show_progress || percent == run->last_percent)
-    return;
-  run->last_percent = percent;
-  message = g_strdup_printf (_("Importing… %d%%"), percent);
-  g_printerr ("\r%s", message);
-}
-
-static void
-on_import_done (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  ImportRun *run = user_data;
-
-  run->result = g_object_ref (result);
-  g_main_loop_quit (run->loop);
-}
-
-static gboolean
-on_interrupt (gpointer user_data)
-{
-  ImportRun *run = user_data;
-
-  g_cancellable_cancel (run->cancellable);
-  return G_SOURCE_CONTINUE;
-}
 
 /* ",", ";", "tab" or "\t", "|"... */
 static gboolean
@@ -218,7 +171,6 @@ ct_cli_run_import (const CtCliCommand  *command,
   g_autoptr(CtImportResult) result = NULL;
   g_autoptr(CtDb) db = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GCancellable) cancellable = NULL;
   g_autofree char *counts = NULL;
   gboolean day_first = FALSE;
   gboolean dry_run = FALSE;
@@ -227,8 +179,7 @@ ct_cli_run_import (const CtCliCommand  *command,
   CtImportDuplicates duplicates = CT_IMPORT_DUPLICATES_UPDATE_EMPTY;
   char delimiter = ',';
   char code[4];
-  ImportRun run = { 0 };
-  guint sigint_id, sigterm_id;
+  CtCliRun run;
   int status;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("Import into the database in the file PATH (created when missing)"), N_("PATH") },
@@ -347,27 +298,11 @@ ct_cli_run_import (const CtCliCommand  *command,
       return CT_CLI_EXIT_FAILED;
     }
 
-  cancellable = g_cancellable_new ();
-  run.loop = g_main_loop_new (NULL, FALSE);
-  run.cancellable = cancellable;
-  run.show_progress = isatty (STDERR_FILENO);
-  run.last_percent = -1;
-
-  sigint_id = g_unix_signal_add (SIGINT, on_interrupt, &run);
-  sigterm_id = g_unix_signal_add (SIGTERM, on_interrupt, &run);
-
-  ct_importer_run_async (importer, db, dry_run, on_import_progress, &run, NULL,
-                         cancellable, on_import_done, &run);
-  g_main_loop_run (run.loop);
-
-  g_source_remove (sigint_id);
-  g_source_remove (sigterm_id);
-  g_main_loop_unref (run.loop);
-  if (run.show_progress && run.last_percent >= 0)
-    g_printerr ("\n");
-
-  result = ct_importer_run_finish (importer, run.result, &error);
-  g_clear_object (&run.result);
+  ct_cli_run_init (&run, _("Importing… %d%%"));
+  ct_importer_run_async (importer, db, dry_run, ct_cli_run_progress, &run, NULL,
+                         run.cancellable, ct_cli_run_done, &run);
+  result = ct_importer_run_finish (importer, ct_cli_run_wait (&run), &error);
+  ct_cli_run_clear (&run);
   if (result == NULL)
     {
       g_autofree char *display = g_filename_display_name (db_path);

@@ -2,7 +2,7 @@
 /* ct-cli-private.h: what the commands in ct-cli-*.c share with ct-cli.c */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "ct-db.h"
 
@@ -52,6 +52,45 @@ CtDb  *ct_cli_open_existing_db   (const char          *path,
                                   GError             **error);
 /* "1,234,567" Returns: (transfer full) */
 char  *ct_cli_format_count       (gint64               n);
+
+/* A long command's work on a worker thread while the main loop waits:
+ *
+ *   CtCliRun run;
+ *
+ *   ct_cli_run_init (&run, _("Importing… %d%%"));
+ *   ct_importer_run_async (importer, db, dry_run, ct_cli_run_progress, &run,
+ *                          NULL, run.cancellable, ct_cli_run_done, &run);
+ *   result = ct_importer_run_finish (importer, ct_cli_run_wait (&run), &error);
+ *   ct_cli_run_clear (&run);
+ *
+ * Ctrl+C (and SIGTERM) cancel run.cancellable rather than killing the
+ * process, so that the work can undo what it started. */
+typedef struct
+{
+  GMainLoop    *loop;
+  GAsyncResult *result;
+  GCancellable *cancellable;
+  const char   *progress_format;
+  gboolean      show_progress;
+  int           last_percent;
+} CtCliRun;
+
+/* @progress_format: (nullable) translated, with one %d for the percent
+ * (and %% for the sign), printed on stderr when it is a terminal; NULL
+ * for no progress. It must outlive @run. */
+void          ct_cli_run_init     (CtCliRun      *run,
+                                   const char    *progress_format);
+/* A CtDemoProgress or CtImportProgress; @run is the CtCliRun. */
+void          ct_cli_run_progress (double         fraction,
+                                   gpointer       run);
+/* The GAsyncReadyCallback to give the work; @run is the CtCliRun. */
+void          ct_cli_run_done     (GObject       *source,
+                                   GAsyncResult  *result,
+                                   gpointer       run);
+/* Runs the main loop until the work is done, with Ctrl+C cancelling it.
+ * Returns: (transfer none) the result for the work's _finish () */
+GAsyncResult *ct_cli_run_wait     (CtCliRun      *run);
+void          ct_cli_run_clear    (CtCliRun      *run);
 
 /* ct-cli-export.c */
 int    ct_cli_run_export         (const CtCliCommand  *command,

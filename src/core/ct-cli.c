@@ -308,38 +308,42 @@ run_stats (const CtCliCommand  *command,
 }
 
 /* ------------------------------------------------------------------ */
-/* clientele demo */
+/* Long commands (demo, import, export): see ct-cli-private.h */
 
-typedef struct
+void
+ct_cli_run_init (CtCliRun   *run,
+                 const char *progress_format)
 {
-  GMainLoop    *loop;
-  GAsyncResult *result;
-  GCancellable *cancellable;
-  gboolean      show_progress;
-  int           last_percent;
-} DemoRun;
+  run->loop = g_main_loop_new (NULL, FALSE);
+  run->result = NULL;
+  run->cancellable = g_cancellable_new ();
+  run->progress_format = progress_format;
+  /* "\r" redraws the line on a terminal; in a log it would only pile up. */
+  run->show_progress = progress_format != NULL && isatty (STDERR_FILENO);
+  run->last_percent = -1;
+}
 
-static void
-on_demo_progress (double   fraction,
-                  gpointer user_data)
+void
+ct_cli_run_progress (double   fraction,
+                     gpointer user_data)
 {
-  DemoRun *run = user_data;
+  CtCliRun *run = user_data;
   int percent = (int) (fraction * 100.0);
   g_autofree char *message = NULL;
 
   if (!run->show_progress || percent == run->last_percent)
     return;
   run->last_percent = percent;
-  message = g_strdup_printf (_("Generating demo data… %d%%"), percent);
+  message = g_strdup_printf (run->progress_format, percent);
   g_printerr ("\r%s", message);
 }
 
-static void
-on_demo_generated (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+void
+ct_cli_run_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
-  DemoRun *run = user_data;
+  CtCliRun *run = user_data;
 
   run->result = g_object_ref (result);
   g_main_loop_quit (run->loop);
@@ -348,11 +352,40 @@ on_demo_generated (GObject      *source,
 static gboolean
 on_interrupt (gpointer user_data)
 {
-  DemoRun *run = user_data;
+  CtCliRun *run = user_data;
 
   g_cancellable_cancel (run->cancellable);
   return G_SOURCE_CONTINUE;
 }
+
+GAsyncResult *
+ct_cli_run_wait (CtCliRun *run)
+{
+  guint sigint_id, sigterm_id;
+
+  sigint_id = g_unix_signal_add (SIGINT, on_interrupt, run);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_interrupt, run);
+
+  g_main_loop_run (run->loop);
+
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  if (run->show_progress && run->last_percent >= 0)
+    g_printerr ("\n");
+
+  return run->result;
+}
+
+void
+ct_cli_run_clear (CtCliRun *run)
+{
+  g_clear_pointer (&run->loop, g_main_loop_unref);
+  g_clear_object (&run->result);
+  g_clear_object (&run->cancellable);
+}
+
+/* ------------------------------------------------------------------ */
+/* clientele demo */
 
 static gboolean
 parse_unsigned (const char  *option,
@@ -387,12 +420,11 @@ run_demo (const CtCliCommand  *command,
   g_autofree char *seed = NULL;
   g_autoptr(CtDb) db = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GCancellable) cancellable = NULL;
   CtDemoOptions options = { CT_DEMO_DEFAULT_CONTACTS, DEFAULT_SEED, 0 };
-  DemoRun run = { 0 };
+  CtCliRun run;
   CtStats stats;
   gint64 started;
-  guint sigint_id, sigterm_id;
+  gboolean ok;
   guint64 value;
   int status;
   GOptionEntry entries[] = {
@@ -438,36 +470,20 @@ run_demo (const CtCliCommand  *command,
    * same day with the same seed gives the same business. */
   options.now = g_get_real_time () / G_USEC_PER_SEC / 86400 * 86400;
 
-  cancellable = g_cancellable_new ();
-  run.loop = g_main_loop_new (NULL, FALSE);
-  run.cancellable = cancellable;
-  run.show_progress = isatty (STDERR_FILENO);
-  run.last_percent = -1;
-
-  sigint_id = g_unix_signal_add (SIGINT, on_interrupt, &run);
-  sigterm_id = g_unix_signal_add (SIGTERM, on_interrupt, &run);
-
+  ct_cli_run_init (&run, _("Generating demo data… %d%%"));
   started = g_get_monotonic_time ();
-  ct_demo_generate_async_full (db_path, &options, on_demo_progress, &run, NULL,
-                               cancellable, on_demo_generated, &run);
-  g_main_loop_run (run.loop);
-
-  g_source_remove (sigint_id);
-  g_source_remove (sigterm_id);
-  g_main_loop_unref (run.loop);
-  if (run.show_progress && run.last_percent >= 0)
-    g_printerr ("\n");
-
-  if (!ct_demo_generate_finish (run.result, &error))
+  ct_demo_generate_async_full (db_path, &options, ct_cli_run_progress, &run, NULL,
+                               run.cancellable, ct_cli_run_done, &run);
+  ok = ct_demo_generate_finish (ct_cli_run_wait (&run), &error);
+  ct_cli_run_clear (&run);
+  if (!ok)
     {
-      g_clear_object (&run.result);
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         ct_cli_print_error (_("Stopped; no demo data was added to “%s”."), display);
       else
         ct_cli_print_error ("%s", error->message);
       return EXIT_FAILED;
     }
-  g_clear_object (&run.result);
 
   seed = g_strdup_printf ("%" G_GUINT64_FORMAT, options.seed);
   /* Translators: "Filled “/home/me/shop.db” with demo data in 2.5 s (seed 1)." */
