@@ -11,6 +11,7 @@
 #include "ct-context.h"
 #include "ct-purchase-dialog.h"
 #include "ct-purchases-view.h"
+#include "ct-gui-format.h"
 #include "ct-resources.h"
 
 #define DAY (24 * 60 * 60)
@@ -152,7 +153,9 @@ expected_summary (guint  n,
 {
   g_autofree char *money = ct_money_format (total, "CNY");
 
-  return g_strdup_printf ("%u %s · %s", n, n == 1 ? "purchase" : "purchases", money);
+  g_autofree char *count = ct_format_count (n);
+
+  return g_strdup_printf ("%s %s · %s", count, n == 1 ? "purchase" : "purchases", money);
 }
 
 static void
@@ -918,8 +921,11 @@ test_demo_data (void)
   g_assert_no_error (error);
   {
     g_autofree char *money = ct_money_format (total, "CNY");
+    g_autofree char *grouped = ct_format_count (count);
 
-    expected = g_strdup_printf ("%" G_GINT64_FORMAT " purchases · %s", count, money);
+    /* Thousands grouped, as the Contacts footer does. */
+    g_assert_cmpint (count, >=, 1000);
+    expected = g_strdup_printf ("%s purchases · %s", grouped, money);
   }
   g_assert_cmpstr (summary (&fixture), ==, expected);
 

@@ -830,7 +830,7 @@ bind_cell (GtkSignalListItemFactory *factory,
         int sales = 0;
 
         g_object_get (product, "sales-count", &sales, NULL);
-        text = g_strdup_printf ("%'d", sales);
+        text = ct_format_count ((guint64) MAX (sales, 0));
         set_cell (label, text, inactive || sales == 0);
       }
       break;

@@ -196,8 +196,7 @@ update_summary (CtPurchasesView *self)
   n_items = g_list_model_get_n_items (G_LIST_MODEL (self->purchases));
   total = ct_purchase_list_get_total_in (self->purchases, &currency);
 
-  /* %'u groups thousands the way the user's locale does. */
-  count = g_strdup_printf ("%'u", n_items);
+  count = ct_format_count (n_items);
   count_text = g_strdup_printf (ngettext ("%s purchase", "%s purchases", n_items),
                                 count);
   total_text = ct_money_format (total, currency);
