@@ -1184,6 +1184,54 @@ starts_like_vcard (const char *text,
 
 static gboolean load_state_read_vcard (LoadState *state, GError **error);
 
+/* A state for @bytes, decoded (from @encoding, or a detected one when
+ * -1) but not read into rows yet. Thread-safe: touches no importer. */
+static LoadState *
+load_state_decode (CtImportKind   kind,
+                   GBytes        *bytes,
+                   const char    *file_name,
+                   int            encoding,
+                   GError       **error)
+{
+  g_autoptr(LoadState) state = g_new0 (LoadState, 1);
+
+  state->kind = kind;
+  state->bytes = g_bytes_ref (bytes);
+  state->file_name = g_strdup (file_name);
+
+  if (g_bytes_get_size (bytes) == 0)
+    {
+      g_set_error (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_EMPTY,
+                   _("“%s” is empty."), file_name != NULL ? file_name : "");
+      return NULL;
+    }
+
+  if (!decode (state, encoding, error))
+    return NULL;
+  return g_steal_pointer (&state);
+}
+
+/* Reads decoded text as CSV: delimiter, header and columns, each
+ * detected. A new file and a file read again in another encoding both
+ * come here, so that they are detected the same way. */
+static gboolean
+load_state_read_csv (LoadState  *state,
+                     GError    **error)
+{
+  if (text_is_blank (state->text, state->len))
+    {
+      g_set_error (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_EMPTY,
+                   _("“%s” holds no rows."), state->file_name != NULL ? state->file_name : "");
+      return FALSE;
+    }
+
+  state->delimiter = ct_csv_detect_delimiter (state->text, state->len);
+  if (!read_columns (state, -1, error))
+    return FALSE;
+  guess_day_first (state);
+  return TRUE;
+}
+
 /* Reads bytes as a whole: encoding, delimiter, header, columns and
  * preview, each detected. Thread-safe: touches no importer. */
 static LoadState *
@@ -1193,41 +1241,21 @@ load_state_new (CtImportKind   kind,
                 int            encoding,
                 GError       **error)
 {
-  g_autoptr(LoadState) state = g_new0 (LoadState, 1);
-  const char *display = file_name != NULL ? file_name : "";
+  g_autoptr(LoadState) state = NULL;
 
-  state->kind = kind;
-  state->bytes = g_bytes_ref (bytes);
-  state->file_name = g_strdup (file_name);
-
-  if (g_bytes_get_size (bytes) == 0)
-    {
-      g_set_error (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_EMPTY,
-                   _("“%s” is empty."), display);
-      return NULL;
-    }
-
-  if (!decode (state, encoding, error))
+  state = load_state_decode (kind, bytes, file_name, encoding, error);
+  if (state == NULL)
     return NULL;
 
-  if (text_is_blank (state->text, state->len))
-    {
-      g_set_error (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_EMPTY,
-                   _("“%s” holds no rows."), display);
-      return NULL;
-    }
-
+  /* Blank text never starts like a vCard: it goes on to be refused as
+   * holding no rows. */
   if (kind == CT_IMPORT_CONTACTS && starts_like_vcard (state->text, state->len))
     {
       if (!load_state_read_vcard (state, error))
         return NULL;
-      return g_steal_pointer (&state);
     }
-
-  state->delimiter = ct_csv_detect_delimiter (state->text, state->len);
-  if (!read_columns (state, -1, error))
+  else if (!load_state_read_csv (state, error))
     return NULL;
-  guess_day_first (state);
 
   return g_steal_pointer (&state);
 }
@@ -1664,7 +1692,6 @@ ct_importer_load_vcard (CtImporter  *self,
                         GError     **error)
 {
   g_autoptr(LoadState) state = NULL;
-  const char *display = file_name != NULL ? file_name : "";
 
   g_return_val_if_fail (CT_IS_IMPORTER (self), FALSE);
   g_return_val_if_fail (self->kind == CT_IMPORT_CONTACTS, FALSE);
@@ -1672,18 +1699,8 @@ ct_importer_load_vcard (CtImporter  *self,
   g_return_val_if_fail (!self->running, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  state = g_new0 (LoadState, 1);
-  state->kind = self->kind;
-  state->bytes = g_bytes_ref (bytes);
-  state->file_name = g_strdup (file_name);
-
-  if (g_bytes_get_size (bytes) == 0)
-    {
-      g_set_error (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_EMPTY,
-                   _("“%s” is empty."), display);
-      return FALSE;
-    }
-  if (!decode (state, -1, error) || !load_state_read_vcard (state, error))
+  state = load_state_decode (self->kind, bytes, file_name, -1, error);
+  if (state == NULL || !load_state_read_vcard (state, error))
     return FALSE;
 
   apply_state (self, g_steal_pointer (&state));
@@ -1918,18 +1935,8 @@ ct_importer_set_encoding (CtImporter     *self,
   /* Text read in the wrong encoding may have hidden the delimiter and the
    * header, so both are detected again. */
   state = load_state_copy_source (self->state);
-  if (!decode (state, encoding, error))
+  if (!decode (state, encoding, error) || !load_state_read_csv (state, error))
     return FALSE;
-  if (text_is_blank (state->text, state->len))
-    {
-      g_set_error (error, CT_IMPORT_ERROR, CT_IMPORT_ERROR_EMPTY,
-                   _("“%s” holds no rows."), state->file_name != NULL ? state->file_name : "");
-      return FALSE;
-    }
-  state->delimiter = ct_csv_detect_delimiter (state->text, state->len);
-  if (!read_columns (state, -1, error))
-    return FALSE;
-  guess_day_first (state);
 
   apply_state (self, g_steal_pointer (&state));
   return TRUE;
