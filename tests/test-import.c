@@ -1729,6 +1729,23 @@ test_cli (Fixture       *f,
   }
 }
 
+static void
+test_unknown_encoding_kept (void)
+{
+  /* 0xFF is neither UTF-8 nor GB18030. */
+  static const char text[] = "name,email\nJos\xff,jose@example.com\n";
+  g_autoptr(GBytes) bytes = g_bytes_new_static (text, sizeof text - 1);
+  g_autoptr(CtImporter) importer = ct_importer_new (CT_IMPORT_CONTACTS);
+  g_autoptr(GError) error = NULL;
+
+  /* A caller that does not ask why can still pick the encoding after. */
+  g_assert_false (ct_importer_load_bytes (importer, bytes, "people.csv", NULL));
+  g_assert_true (ct_importer_set_encoding (importer, CT_CSV_ENCODING_WINDOWS_1252, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ct_importer_get_n_columns (importer), ==, 2);
+  g_assert_cmpint (ct_importer_get_column_field (importer, 1), ==, CT_IMPORT_FIELD_EMAIL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1744,6 +1761,7 @@ main (int   argc,
   g_test_add_func ("/import/guess/exact-names", test_guess_exact_names);
   g_test_add_func ("/import/load/errors", test_load_errors);
   g_test_add_func ("/import/load/set-encoding", test_set_encoding);
+  g_test_add_func ("/import/load/unknown-encoding-kept", test_unknown_encoding_kept);
   ADD ("/import/load/gb18030", test_gb18030);
   ADD ("/import/load/bom", test_bom);
   ADD ("/import/load/semicolon", test_semicolon);

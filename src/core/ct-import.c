@@ -1670,6 +1670,7 @@ ct_importer_load_bytes (CtImporter  *self,
                         const char  *file_name,
                         GError     **error)
 {
+  g_autoptr(GError) local_error = NULL;
   LoadState *state;
 
   g_return_val_if_fail (CT_IS_IMPORTER (self), FALSE);
@@ -1677,10 +1678,15 @@ ct_importer_load_bytes (CtImporter  *self,
   g_return_val_if_fail (!self->running, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  state = load_state_new (self->kind, bytes, file_name, -1, error);
-  keep_pending (self, state == NULL ? bytes : NULL, file_name, error);
+  /* The error is looked at here whether or not the caller wants it, so
+   * that bytes in an unknown encoding are kept for set_encoding(). */
+  state = load_state_new (self->kind, bytes, file_name, -1, &local_error);
+  keep_pending (self, state == NULL ? bytes : NULL, file_name, &local_error);
   if (state == NULL)
-    return FALSE;
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
   apply_state (self, state);
   return TRUE;
 }
@@ -1770,6 +1776,9 @@ ct_importer_load_file (CtImporter    *self,
                        GCancellable  *cancellable,
                        GError       **error)
 {
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *name = NULL;
   LoadState *state;
 
   g_return_val_if_fail (CT_IS_IMPORTER (self), FALSE);
@@ -1777,13 +1786,15 @@ ct_importer_load_file (CtImporter    *self,
   g_return_val_if_fail (!self->running, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  g_autoptr(GBytes) bytes = NULL;
-  g_autofree char *name = NULL;
-
-  state = load_state_from_file (self->kind, file, &bytes, &name, cancellable, error);
-  keep_pending (self, state == NULL ? bytes : NULL, name, error);
+  /* As in ct_importer_load_bytes(): the bytes are kept for another
+   * encoding whether or not the caller wants the error. */
+  state = load_state_from_file (self->kind, file, &bytes, &name, cancellable, &local_error);
+  keep_pending (self, state == NULL ? bytes : NULL, name, &local_error);
   if (state == NULL)
-    return FALSE;
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
   apply_state (self, state);
   return TRUE;
 }
@@ -1852,13 +1863,12 @@ ct_importer_load_file_finish (CtImporter    *self,
                               GAsyncResult  *result,
                               GError       **error)
 {
+  GError *local_error = NULL;
   LoadState *state;
+  LoadData *data;
 
   g_return_val_if_fail (CT_IS_IMPORTER (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  LoadData *data;
-  GError *local_error = NULL;
 
   data = g_task_get_task_data (G_TASK (result));
   state = g_task_propagate_pointer (G_TASK (result), &local_error);
