@@ -161,7 +161,7 @@ test_features_constant (void)
     }
 
   /* Only the frequency separates them. */
-  result = ct_kmeans_cluster (features, 2, NULL, &error);
+  result = ct_kmeans_cluster (features, 2, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (result->sizes[0], ==, 501);
   g_assert_cmpuint (result->sizes[1], ==, 500);
@@ -231,7 +231,7 @@ test_obvious_clusters (void)
   g_autoptr(CtKmeansResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  result = ct_kmeans_cluster (features, 3, NULL, &error);
+  result = ct_kmeans_cluster (features, 3, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (result->k, ==, 3);
   g_assert_cmpuint (result->dim, ==, 3);
@@ -288,7 +288,7 @@ test_one_cluster (void)
 
   features = ct_kmeans_features_new_rfm (recency, frequency, monetary, 2, &error);
   g_assert_no_error (error);
-  result = ct_kmeans_cluster (features, 1, NULL, &error);
+  result = ct_kmeans_cluster (features, 1, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (result->sizes[0], ==, 2);
   g_assert_cmpuint (result->assignments[0], ==, 0);
@@ -322,9 +322,9 @@ test_determinism (void)
 
   ct_kmeans_options_init (&options);
   options.seed = 12345;
-  a = ct_kmeans_cluster (features, 6, &options, &error);
+  a = ct_kmeans_cluster (features, 6, &options, NULL, &error);
   g_assert_no_error (error);
-  b = ct_kmeans_cluster (features, 6, &options, &error);
+  b = ct_kmeans_cluster (features, 6, &options, NULL, &error);
   g_assert_no_error (error);
 
   g_assert_cmpmem (a->assignments, n * sizeof (guint), b->assignments, n * sizeof (guint));
@@ -395,7 +395,7 @@ test_plusplus_distinct (void)
 
   /* And so k = n clusters is every point alone, inertia 0. */
   {
-    g_autoptr(CtKmeansResult) result = ct_kmeans_cluster (features, n, NULL, &error);
+    g_autoptr(CtKmeansResult) result = ct_kmeans_cluster (features, n, NULL, NULL, &error);
 
     g_assert_no_error (error);
     for (guint j = 0; j < n; j++)
@@ -415,7 +415,7 @@ test_plusplus_distinct (void)
     g_assert_false (ct_kmeans_plusplus (few, 4, 0, indices, &error));
     g_assert_error (error, CT_KMEANS_ERROR, CT_KMEANS_ERROR_TOO_FEW_DISTINCT);
     g_clear_error (&error);
-    g_assert_null (ct_kmeans_cluster (few, 4, NULL, &error));
+    g_assert_null (ct_kmeans_cluster (few, 4, NULL, NULL, &error));
     g_assert_error (error, CT_KMEANS_ERROR, CT_KMEANS_ERROR_TOO_FEW_DISTINCT);
     g_assert_cmpstr (error->message, ==,
                      "Cannot make 4 clusters: fewer customers than that differ from each other.");
@@ -436,7 +436,7 @@ test_empty_cluster (void)
 
   features = ct_kmeans_features_new (values, 6, 1, &error);
   g_assert_no_error (error);
-  result = ct_kmeans_cluster_from (features, 2, start, NULL, &error);
+  result = ct_kmeans_cluster_from (features, 2, start, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (result->converged);
   g_assert_cmpuint (result->sizes[0], ==, 3);
@@ -456,7 +456,7 @@ test_empty_cluster (void)
     g_autoptr(CtKmeansFeatures) f3 = ct_kmeans_features_new (values3, 9, 1, &error);
 
     g_assert_no_error (error);
-    result = ct_kmeans_cluster_from (f3, 3, start3, NULL, &error);
+    result = ct_kmeans_cluster_from (f3, 3, start3, NULL, NULL, &error);
     g_assert_no_error (error);
     g_assert_cmpfloat_with_epsilon (result->inertia, 6.0, 1e-12);
     for (guint j = 0; j < 3; j++)
@@ -474,7 +474,7 @@ test_empty_cluster (void)
     g_autoptr(CtKmeansFeatures) f4 = ct_kmeans_features_new (same, 4, 1, &error);
 
     g_assert_no_error (error);
-    g_assert_null (ct_kmeans_cluster_from (f4, 2, start2, NULL, &error));
+    g_assert_null (ct_kmeans_cluster_from (f4, 2, start2, NULL, NULL, &error));
     g_assert_error (error, CT_KMEANS_ERROR, CT_KMEANS_ERROR_TOO_FEW_DISTINCT);
     g_clear_error (&error);
   }
@@ -483,7 +483,7 @@ test_empty_cluster (void)
   {
     const double bad[] = { 0, NAN };
 
-    g_assert_null (ct_kmeans_cluster_from (features, 2, bad, NULL, &error));
+    g_assert_null (ct_kmeans_cluster_from (features, 2, bad, NULL, NULL, &error));
     g_assert_error (error, CT_KMEANS_ERROR, CT_KMEANS_ERROR_INVALID);
     g_assert_cmpstr (error->message, ==,
                      "The starting position of cluster 2 is not a finite number.");
@@ -522,7 +522,7 @@ test_n_init (void)
           ct_kmeans_options_init (&options);
           options.seed = seed;
           options.n_init = n_init;
-          result = ct_kmeans_cluster (features, 7, &options, &error);
+          result = ct_kmeans_cluster (features, 7, &options, NULL, &error);
           g_assert_no_error (error);
           g_assert_cmpfloat (result->inertia, <=, previous);
           if (n_init == 1)
@@ -642,7 +642,7 @@ test_suggest_k (void)
     double scores[7];
     guint k;
 
-    k = ct_kmeans_suggest_k (features, 2, 8, NULL, scores, &best, &error);
+    k = ct_kmeans_suggest_k (features, 2, 8, NULL, scores, &best, NULL, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (k, ==, 4);
     for (guint i = 0; i < 7; i++)
@@ -684,7 +684,7 @@ test_suggest_k (void)
       }
     features = ct_kmeans_features_new_rfm (recency, frequency, monetary, n, &error);
     g_assert_no_error (error);
-    k = ct_kmeans_suggest_k (features, 2, 8, NULL, NULL, &best, &error);
+    k = ct_kmeans_suggest_k (features, 2, 8, NULL, NULL, &best, NULL, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (k, ==, 3);
     for (guint j = 0; j < 3; j++)
@@ -716,7 +716,7 @@ test_suggest_k (void)
       values[i] = (i % 3) * 10.0;
     features = ct_kmeans_features_new (values, 30, 1, &error);
     g_assert_no_error (error);
-    k = ct_kmeans_suggest_k (features, 2, 8, NULL, scores, NULL, &error);
+    k = ct_kmeans_suggest_k (features, 2, 8, NULL, scores, NULL, NULL, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (k, ==, 3);
     g_assert_cmpfloat_with_epsilon (scores[1], 1.0, 1e-12);
@@ -733,13 +733,33 @@ test_suggest_k (void)
     guint k;
 
     g_assert_no_error (error);
-    k = ct_kmeans_suggest_k (features, 2, 4, NULL, scores, NULL, &error);
+    k = ct_kmeans_suggest_k (features, 2, 4, NULL, scores, NULL, NULL, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (k, ==, 2);
     g_assert_true (isfinite (scores[0]));
     g_assert_true (isfinite (scores[1]));
     g_assert_true (isnan (scores[2]));
   }
+}
+
+static void
+test_cancel (void)
+{
+  g_autofree guint *truth = NULL;
+  g_autoptr(CtKmeansFeatures) features = make_blobs (3, 20, 2, 4, &truth);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  const double start[] = { 0, 0, 10, -10, 20, -20 };
+
+  g_cancellable_cancel (cancellable);
+  g_assert_null (ct_kmeans_cluster (features, 3, NULL, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_null (ct_kmeans_cluster_from (features, 3, start, NULL, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpuint (ct_kmeans_suggest_k (features, 2, 5, NULL, NULL, NULL, cancellable, &error), ==, 0);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
 static void
@@ -751,12 +771,12 @@ test_errors (void)
   CtKmeansOptions options;
   guint indices[4];
 
-  g_assert_null (ct_kmeans_cluster (features, 0, NULL, &error));
+  g_assert_null (ct_kmeans_cluster (features, 0, NULL, NULL, &error));
   g_assert_error (error, CT_KMEANS_ERROR, CT_KMEANS_ERROR_INVALID);
   g_assert_cmpstr (error->message, ==, "The number of clusters must be at least 1.");
   g_clear_error (&error);
 
-  g_assert_null (ct_kmeans_cluster (features, 4, NULL, &error));
+  g_assert_null (ct_kmeans_cluster (features, 4, NULL, NULL, &error));
   g_assert_error (error, CT_KMEANS_ERROR, CT_KMEANS_ERROR_TOO_FEW_POINTS);
   g_assert_cmpstr (error->message, ==,
                    "Cannot make 4 clusters out of 3 customers: each cluster needs at least one customer.");
@@ -768,20 +788,20 @@ test_errors (void)
 
   ct_kmeans_options_init (&options);
   options.n_init = 0;
-  g_assert_null (ct_kmeans_cluster (features, 2, &options, &error));
+  g_assert_null (ct_kmeans_cluster (features, 2, &options, NULL, &error));
   g_assert_error (error, CT_KMEANS_ERROR, CT_KMEANS_ERROR_INVALID);
   g_clear_error (&error);
 
-  g_assert_cmpuint (ct_kmeans_suggest_k (features, 1, 3, NULL, NULL, NULL, &error), ==, 0);
+  g_assert_cmpuint (ct_kmeans_suggest_k (features, 1, 3, NULL, NULL, NULL, NULL, &error), ==, 0);
   g_assert_error (error, CT_KMEANS_ERROR, CT_KMEANS_ERROR_INVALID);
   g_clear_error (&error);
 
-  g_assert_cmpuint (ct_kmeans_suggest_k (features, 3, 2, NULL, NULL, NULL, &error), ==, 0);
+  g_assert_cmpuint (ct_kmeans_suggest_k (features, 3, 2, NULL, NULL, NULL, NULL, &error), ==, 0);
   g_assert_error (error, CT_KMEANS_ERROR, CT_KMEANS_ERROR_INVALID);
   g_clear_error (&error);
 
   /* Three points allow k = 2 at most for a silhouette. */
-  g_assert_cmpuint (ct_kmeans_suggest_k (features, 3, 8, NULL, NULL, NULL, &error), ==, 0);
+  g_assert_cmpuint (ct_kmeans_suggest_k (features, 3, 8, NULL, NULL, NULL, NULL, &error), ==, 0);
   g_assert_error (error, CT_KMEANS_ERROR, CT_KMEANS_ERROR_TOO_FEW_POINTS);
   g_assert_cmpstr (error->message, ==,
                    "Cannot compare numbers of clusters with 3 customers: it needs at least 4.");
@@ -807,6 +827,7 @@ main (int   argc,
   g_test_add_func ("/kmeans/silhouette/exact", test_silhouette_exact);
   g_test_add_func ("/kmeans/silhouette/sample", test_silhouette_sample);
   g_test_add_func ("/kmeans/suggest-k", test_suggest_k);
+  g_test_add_func ("/kmeans/cancel", test_cancel);
   g_test_add_func ("/kmeans/errors", test_errors);
 
   return g_test_run ();

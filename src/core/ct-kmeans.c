@@ -15,6 +15,8 @@
  * Randomness comes from a PCG32 generator of our own rather than GRand so
  * that a 64-bit seed and an independent stream per start are cheap, and
  * the numbers are the same on every platform and GLib version.
+ *
+ * Nothing here is global: every call may run on its own worker thread.
  */
 #include "config.h"
 
@@ -165,11 +167,13 @@ ct_kmeans_features_new_rfm (const double  *recency_days,
                             GError       **error)
 {
   const double *columns[CT_KMEANS_RFM_DIM] = { recency_days, frequency, monetary };
-  /* Translators: these name what is wrong in "Cannot cluster customer 3:
-   * its %s is -2, but it must be zero or more." */
   const char *names[CT_KMEANS_RFM_DIM] = {
+    /* Translators: this and the next two fill the %s of "Cannot cluster
+     * customer 3: its %s is -2, but it must be a number of zero or more." */
     N_("number of days since the last purchase"),
+    /* Translators: see "number of days since the last purchase" */
     N_("number of purchases"),
+    /* Translators: see "number of days since the last purchase" */
     N_("amount spent"),
   };
   g_autoptr(CtKmeansFeatures) features = NULL;
@@ -679,8 +683,10 @@ update (Workspace *ws)
 
 /* Lloyd from ws->centroids; keeps the run if it beats the best. */
 static gboolean
-lloyd (Workspace *ws,
-       guint      max_iter)
+lloyd (Workspace     *ws,
+       guint          max_iter,
+       GCancellable  *cancellable,
+       GError       **error)
 {
   for (guint i = 0; i < ws->n; i++)
     ws->labels[i] = G_MAXUINT;
@@ -690,8 +696,13 @@ lloyd (Workspace *ws,
   ws->converged = FALSE;
   while (ws->n_iterations < max_iter)
     {
-      if (!update (ws))
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
+      if (!update (ws))
+        {
+          set_too_few_distinct (error, ws->k);
+          return FALSE;
+        }
       ws->n_iterations++;
       if (assign (ws) == 0)
         {
@@ -794,6 +805,7 @@ CtKmeansResult *
 ct_kmeans_cluster (const CtKmeansFeatures  *features,
                    guint                    k,
                    const CtKmeansOptions   *options,
+                   GCancellable            *cancellable,
                    GError                 **error)
 {
   CtKmeansOptions opts;
@@ -813,11 +825,13 @@ ct_kmeans_cluster (const CtKmeansFeatures  *features,
       Pcg rng;
 
       pcg_seed (&rng, opts.seed, r);
-      if (!plusplus (&ws, &rng, NULL) || !lloyd (&ws, opts.max_iter))
+      if (!plusplus (&ws, &rng, NULL))
         {
           set_too_few_distinct (error, k);
           goto out;
         }
+      if (!lloyd (&ws, opts.max_iter, cancellable, error))
+        goto out;
     }
   result = make_result (&ws, features);
 
@@ -831,6 +845,7 @@ ct_kmeans_cluster_from (const CtKmeansFeatures  *features,
                         guint                    k,
                         const double            *initial_centroids,
                         const CtKmeansOptions   *options,
+                        GCancellable            *cancellable,
                         GError                 **error)
 {
   CtKmeansOptions opts;
@@ -858,9 +873,7 @@ ct_kmeans_cluster_from (const CtKmeansFeatures  *features,
   workspace_init (&ws, features, k);
   memcpy (ws.centroids, initial_centroids,
           (gsize) k * features->dim * sizeof (double));
-  if (!lloyd (&ws, opts.max_iter))
-    set_too_few_distinct (error, k);
-  else
+  if (lloyd (&ws, opts.max_iter, cancellable, error))
     result = make_result (&ws, features);
 
   workspace_clear (&ws);
@@ -1016,6 +1029,7 @@ ct_kmeans_suggest_k (const CtKmeansFeatures  *features,
                      const CtKmeansOptions   *options,
                      double                  *scores,
                      CtKmeansResult         **out_best,
+                     GCancellable            *cancellable,
                      GError                 **error)
 {
   CtKmeansOptions opts;
@@ -1060,7 +1074,7 @@ ct_kmeans_suggest_k (const CtKmeansFeatures  *features,
       g_autoptr(CtKmeansResult) result = NULL;
       double score;
 
-      result = ct_kmeans_cluster (features, k, &opts, &local_error);
+      result = ct_kmeans_cluster (features, k, &opts, cancellable, &local_error);
       if (result == NULL)
         {
           /* More clusters than different customers: larger k cannot

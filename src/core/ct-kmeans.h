@@ -2,7 +2,7 @@
 /* ct-kmeans.h: grouping customers by k-means++ on standardised log RFM */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -81,7 +81,7 @@ typedef struct
   guint   dim;
   guint   n_points;
   guint  *assignments;         /* n_points: the cluster of each point, 0 .. k-1 */
-  guint  *sizes;               /* k: points in each cluster, never 0 */
+  guint  *sizes;               /* k: points in each cluster (never 0 once converged) */
   double *centroids;           /* k × dim, in feature space (z-scores for RFM) */
   double *centroids_original;  /* k × dim, see ct_kmeans_features_to_original() */
   double  inertia;             /* sum of squared distances to own centroid, feature space */
@@ -98,10 +98,13 @@ void ct_kmeans_result_free (CtKmeansResult *result);
  * each run until no assignment changes or options->max_iter. options may
  * be NULL for the defaults. CT_KMEANS_ERROR_INVALID when k < 1,
  * CT_KMEANS_ERROR_TOO_FEW_POINTS when there are fewer points than k,
- * CT_KMEANS_ERROR_TOO_FEW_DISTINCT when fewer than k points differ. */
+ * CT_KMEANS_ERROR_TOO_FEW_DISTINCT when fewer than k points differ,
+ * G_IO_ERROR_CANCELLED when cancellable (may be NULL) was cancelled: it
+ * is checked at every iteration, so a worker thread stops promptly. */
 CtKmeansResult *ct_kmeans_cluster      (const CtKmeansFeatures *features,
                                         guint                   k,
                                         const CtKmeansOptions  *options,
+                                        GCancellable           *cancellable,
                                         GError                **error);
 /* Same, but one run from the given centroids (k × dim, feature space), for
  * example last time's, so that cluster numbers stay put between
@@ -111,6 +114,7 @@ CtKmeansResult *ct_kmeans_cluster_from (const CtKmeansFeatures *features,
                                         guint                   k,
                                         const double           *initial_centroids,
                                         const CtKmeansOptions  *options,
+                                        GCancellable           *cancellable,
                                         GError                **error);
 
 /* k-means++ seeding (D² sampling, with 2 + ln k candidates per centre
@@ -144,8 +148,10 @@ gboolean ct_kmeans_silhouette (const CtKmeansFeatures *features,
 /* Clusters for each k from k_min (at least 2) to k_max and keeps the k
  * with the best silhouette (the smaller k on a tie). scores (may be NULL)
  * receives k_max − k_min + 1 values, NaN for a k that could not be tried
- * (more clusters than points minus one, or than different points).
- * out_best (may be NULL) receives the clustering for the chosen k.
+ * (more clusters than points minus one, or than different points) or
+ * scored (the silhouette sample fell in one cluster). out_best (may be
+ * NULL) receives the clustering for the chosen k. This clusters
+ * k_max − k_min + 1 times: run it where waiting is fine.
  *
  * Returns: the suggested k, or 0 with CT_KMEANS_ERROR_* when none could
  * be tried. */
@@ -155,6 +161,7 @@ guint ct_kmeans_suggest_k (const CtKmeansFeatures *features,
                            const CtKmeansOptions  *options,
                            double                 *scores,
                            CtKmeansResult        **out_best,
+                           GCancellable           *cancellable,
                            GError                **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CtKmeansFeatures, ct_kmeans_features_free)
