@@ -25,8 +25,11 @@
  * factor ((α + T) / (α + T + t))^(r + x) in front of it, into
  * (1 − z)^(a − 1) 2F1(a + b − 1 − r, a − 1; a + b + x − 1; z), whose first
  * two parameters do not grow with x, so the series converges quickly (the
- * larger x, the faster). GSL evaluates it and reports failures by status,
- * which is checked; when it fails, the series is summed directly.
+ * larger x, the faster). GSL evaluates it where it can be trusted (its
+ * status and error bound are checked, and one of its branches is avoided,
+ * see hyperg_2f1); otherwise the series is summed directly, and a result
+ * outside what any customer could buy falls back on a quadrature that
+ * needs no hypergeometric function at all.
  */
 #include "config.h"
 

@@ -85,8 +85,10 @@ double ct_bgnbd_p_alive (const CtBgnbdParams *params,
 double ct_bgnbd_expected_purchases (const CtBgnbdParams *params,
                                     double               t);
 
-/* Expected purchases in the t after T of a customer with this history.
- * NAN only when the hypergeometric function cannot be evaluated. */
+/* Expected purchases in the t after T of a customer with this history
+ * (P(alive) times the purchases if still a customer). NAN only if neither
+ * the closed form nor its quadrature fallback can be evaluated, which no
+ * parameters tried in the tests produce. */
 double ct_bgnbd_conditional_expected_purchases (const CtBgnbdParams *params,
                                                 double               t,
                                                 double               x,
