@@ -121,6 +121,7 @@ test_score_all (void)
   CtRfmCustomer customers[G_N_ELEMENTS (freq)];
   g_autofree CtRfmScore *scores = NULL;
   CtRfmCutPoints cuts;
+  gint64 counts[CT_RFM_N_SEGMENTS];
 
   for (guint i = 0; i < G_N_ELEMENTS (freq); i++)
     {
@@ -146,7 +147,26 @@ test_score_all (void)
       g_assert_cmpint (scores[i].segment, ==, want_segment[i]);
     }
 
+  ct_rfm_count_segments (scores, G_N_ELEMENTS (freq), counts);
+  for (guint i = 0; i < CT_RFM_N_SEGMENTS; i++)
+    {
+      gint64 want;
+
+      switch (i)
+        {
+        case CT_RFM_SEGMENT_LOYAL: want = 1; break;
+        case CT_RFM_SEGMENT_ABOUT_TO_SLEEP: want = 3; break;
+        case CT_RFM_SEGMENT_CHAMPIONS: want = 2; break;
+        case CT_RFM_SEGMENT_LOST: want = 1; break;
+        default: want = 0; break;
+        }
+      g_assert_cmpint (counts[i], ==, want);
+    }
+
   /* Nothing to score. */
+  ct_rfm_count_segments (NULL, 0, counts);
+  for (guint i = 0; i < CT_RFM_N_SEGMENTS; i++)
+    g_assert_cmpint (counts[i], ==, 0);
   memset (&cuts, 0x5a, sizeof cuts);
   g_assert_null (ct_rfm_score_all (NULL, 0, &cuts));
   g_assert_false (ct_rfm_cut_points_compute (NULL, 0, &cuts));
@@ -359,6 +379,42 @@ test_lifecycle_boundaries (void)
   g_assert_cmpint (ct_lifecycle_stage_for_days (&t, 99, 15), ==, CT_LIFECYCLE_AT_RISK);
   g_assert_cmpint (ct_lifecycle_stage_for_days (&t, 99, 28), ==, CT_LIFECYCLE_DORMANT);
   g_assert_cmpint (ct_lifecycle_stage_for_days (&t, 99, 29), ==, CT_LIFECYCLE_CHURNED);
+}
+
+static void
+test_lifecycle_counts (void)
+{
+  const gint64 as_of = 1750000000;
+  /* first, last purchase in days before the as-of time */
+  static const gint64 days[][2] = {
+    { 3, 3 }, { 30, 0 },            /* new */
+    { 31, 31 }, { 500, 90 },        /* active */
+    { 500, 91 },                    /* at risk */
+    { 400, 365 }, { 400, 200 },     /* dormant */
+    { 900, 366 },                   /* churned */
+  };
+  CtRfmCustomer customers[G_N_ELEMENTS (days)];
+  CtLifecycleThresholds t;
+  gint64 counts[CT_LIFECYCLE_N_STAGES];
+
+  ct_lifecycle_thresholds_init_default (&t);
+  for (guint i = 0; i < G_N_ELEMENTS (days); i++)
+    customers[i] = (CtRfmCustomer) { i + 1, as_of - days[i][0] * DAY,
+                                     as_of - days[i][1] * DAY, days[i][1], 2, 100 };
+
+  /* 8 customers out of 20 contacts: 12 have not bought. */
+  ct_lifecycle_count_stages (&t, customers, G_N_ELEMENTS (customers), 20, as_of, counts);
+  g_assert_cmpint (counts[CT_LIFECYCLE_POTENTIAL], ==, 12);
+  g_assert_cmpint (counts[CT_LIFECYCLE_NEW], ==, 2);
+  g_assert_cmpint (counts[CT_LIFECYCLE_ACTIVE], ==, 2);
+  g_assert_cmpint (counts[CT_LIFECYCLE_AT_RISK], ==, 1);
+  g_assert_cmpint (counts[CT_LIFECYCLE_DORMANT], ==, 2);
+  g_assert_cmpint (counts[CT_LIFECYCLE_CHURNED], ==, 1);
+
+  /* A contact count that is behind never makes a negative count. */
+  ct_lifecycle_count_stages (&t, customers, G_N_ELEMENTS (customers), 5, as_of, counts);
+  g_assert_cmpint (counts[CT_LIFECYCLE_POTENTIAL], ==, 0);
+  g_assert_cmpint (counts[CT_LIFECYCLE_NEW], ==, 2);
 }
 
 static void
@@ -624,6 +680,7 @@ main (int   argc,
   g_test_add_func ("/rfm/explain", test_explain);
   g_test_add_func ("/lifecycle/defaults", test_lifecycle_defaults);
   g_test_add_func ("/lifecycle/boundaries", test_lifecycle_boundaries);
+  g_test_add_func ("/lifecycle/counts", test_lifecycle_counts);
   g_test_add_func ("/lifecycle/validate", test_lifecycle_validate);
   g_test_add_func ("/lifecycle/names", test_lifecycle_names);
   g_test_add ("/rfm/load-customers", Fixture, NULL,

@@ -227,6 +227,22 @@ ct_rfm_score_all (const CtRfmCustomer *customers,
   return scores;
 }
 
+void
+ct_rfm_count_segments (const CtRfmScore *scores,
+                       gsize             n,
+                       gint64            counts[CT_RFM_N_SEGMENTS])
+{
+  g_return_if_fail (n == 0 || scores != NULL);
+  g_return_if_fail (counts != NULL);
+
+  memset (counts, 0, sizeof (gint64) * CT_RFM_N_SEGMENTS);
+  for (gsize i = 0; i < n; i++)
+    {
+      g_return_if_fail ((guint) scores[i].segment < CT_RFM_N_SEGMENTS);
+      counts[scores[i].segment]++;
+    }
+}
+
 static const char * const segment_ids[CT_RFM_N_SEGMENTS] = {
   [CT_RFM_SEGMENT_CHAMPIONS] = "champions",
   [CT_RFM_SEGMENT_LOYAL] = "loyal",
@@ -678,6 +694,34 @@ ct_lifecycle_stage_for_customer (const CtLifecycleThresholds *thresholds,
   return ct_lifecycle_stage_for_days (thresholds,
                                       MAX (as_of - customer->first_purchase_at, 0) / SECONDS_PER_DAY,
                                       MAX (as_of - customer->last_purchase_at, 0) / SECONDS_PER_DAY);
+}
+
+void
+ct_lifecycle_count_stages (const CtLifecycleThresholds *thresholds,
+                           const CtRfmCustomer         *customers,
+                           gsize                        n,
+                           gint64                       n_contacts,
+                           gint64                       as_of,
+                           gint64                       counts[CT_LIFECYCLE_N_STAGES])
+{
+  gint64 buyers = 0;
+
+  g_return_if_fail (thresholds != NULL);
+  g_return_if_fail (n == 0 || customers != NULL);
+  g_return_if_fail (counts != NULL);
+
+  memset (counts, 0, sizeof (gint64) * CT_LIFECYCLE_N_STAGES);
+  for (gsize i = 0; i < n; i++)
+    {
+      CtLifecycleStage stage = ct_lifecycle_stage_for_customer (thresholds, &customers[i], as_of);
+
+      counts[stage]++;
+      if (stage != CT_LIFECYCLE_POTENTIAL)
+        buyers++;
+    }
+
+  /* A contact counted twice or a stale count must not go negative. */
+  counts[CT_LIFECYCLE_POTENTIAL] += MAX (n_contacts - buyers - counts[CT_LIFECYCLE_POTENTIAL], 0);
 }
 
 static const char * const stage_ids[CT_LIFECYCLE_N_STAGES] = {

@@ -94,6 +94,12 @@ CtRfmScore   *ct_rfm_score_all             (const CtRfmCustomer  *customers,
                                             gsize                 n,
                                             CtRfmCutPoints       *cuts_out);
 
+/* Adds up how many of @scores fall in each segment into @counts, which
+ * it zeroes first. */
+void          ct_rfm_count_segments        (const CtRfmScore     *scores,
+                                            gsize                 n,
+                                            gint64                counts[CT_RFM_N_SEGMENTS]);
+
 /* Stable ids for files, JSON and settings ("champions", "at_risk"...). */
 const char   *ct_rfm_segment_to_id         (CtRfmSegment          segment);
 /* Returns %FALSE for an unknown id. */
@@ -177,6 +183,17 @@ CtLifecycleStage ct_lifecycle_stage_for_customer   (const CtLifecycleThresholds 
 CtLifecycleStage ct_lifecycle_stage_for_days       (const CtLifecycleThresholds *thresholds,
                                                     gint64                       days_since_first,
                                                     gint64                       days_since_last);
+
+/* How many contacts are at each stage as of @as_of: @customers as
+ * ct_rfm_load_customers() returned them for @as_of, and @n_contacts all
+ * the contacts, so that those without a purchase count as potential.
+ * @counts is zeroed first. */
+void          ct_lifecycle_count_stages    (const CtLifecycleThresholds *thresholds,
+                                            const CtRfmCustomer         *customers,
+                                            gsize                        n,
+                                            gint64                       n_contacts,
+                                            gint64                       as_of,
+                                            gint64                       counts[CT_LIFECYCLE_N_STAGES]);
 
 const char   *ct_lifecycle_stage_to_id     (CtLifecycleStage      stage);
 gboolean      ct_lifecycle_stage_from_id   (const char           *id,
