@@ -237,7 +237,7 @@ run_bfgs (const Objective *obj,
   s = gsl_multimin_fdfminimizer_alloc (gsl_multimin_fdfminimizer_vector_bfgs2, obj->n);
   gsl_multimin_fdfminimizer_set (s, &fdf, &start.vector, 0.1, 0.1);
 
-  for (int iter = 0; iter < 2000; iter++)
+  for (int iter = 0; iter < 500; iter++)
     {
       if (gsl_multimin_test_gradient (s->gradient, GRADIENT_TARGET) == GSL_SUCCESS)
         break;
@@ -264,7 +264,7 @@ run_simplex (const Objective *obj,
   s = gsl_multimin_fminimizer_alloc (gsl_multimin_fminimizer_nmsimplex2, obj->n);
   gsl_multimin_fminimizer_set (s, &f, &start.vector, steps);
 
-  for (int iter = 0; iter < 20000; iter++)
+  for (int iter = 0; iter < 1500; iter++)
     {
       if (gsl_multimin_fminimizer_iterate (s) != GSL_SUCCESS)
         break;
@@ -288,6 +288,7 @@ minimise (const Objective *obj,
           double          *best_u)
 {
   double best_f = INFINITY;
+  guint n_failed = 0;
 
   for (gsize k = 0; k < n_starts; k++)
     {
@@ -304,7 +305,14 @@ minimise (const Objective *obj,
           run_simplex (obj, u);
           run_bfgs (obj, u);
           if (!(gradient_norm (obj, u) < GRADIENT_ACCEPT))
-            continue;
+            {
+              /* Two starts lost on a ridge (the likelihood still rising
+               * as parameters grow without bound): more starts would only
+               * make the refusal slower. */
+              if (++n_failed == 2)
+                break;
+              continue;
+            }
         }
 
       f = objective_eval (obj, u, grad);
