@@ -478,13 +478,14 @@ static void
 test_funnel (Fixture       *fixture,
              gconstpointer  data)
 {
+  g_autoptr(GArray) customers = NULL;
   CtFunnel funnel;
   GError *error = NULL;
 
   fill_fixture (fixture);
 
   g_assert_true (ct_funnel_load (fixture->db, fixture_as_of (),
-                                 CT_FUNNEL_DEFAULT_LOYAL_PURCHASES, &funnel, &error));
+                                 CT_FUNNEL_DEFAULT_LOYAL_PURCHASES, NULL, &funnel, &error));
   g_assert_no_error (error);
   g_assert_cmpint (funnel.potential, ==, 6);
   /* 1, 2 and 5: 3 unsubscribed, 4 has no email, 6 bounced */
@@ -494,12 +495,24 @@ test_funnel (Fixture       *fixture,
   g_assert_cmpint (funnel.loyal, ==, 0);
 
   /* 1 and 3 bought three times each by the as-of time. */
-  g_assert_true (ct_funnel_load (fixture->db, fixture_as_of (), 3, &funnel, &error));
+  g_assert_true (ct_funnel_load (fixture->db, fixture_as_of (), 3, NULL, &funnel, &error));
   g_assert_no_error (error);
   g_assert_cmpint (funnel.loyal, ==, 2);
 
+  /* The same from the customers already loaded. */
+  customers = ct_rfm_load_customers (fixture->db, fixture_as_of (), NULL, NULL, &error);
+  g_assert_no_error (error);
+  memset (&funnel, 0x5a, sizeof funnel);
+  g_assert_true (ct_funnel_load (fixture->db, fixture_as_of (), 3, customers, &funnel, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (funnel.potential, ==, 6);
+  g_assert_cmpint (funnel.contacted, ==, 3);
+  g_assert_cmpint (funnel.converted, ==, 4);
+  g_assert_cmpint (funnel.retained, ==, 2);
+  g_assert_cmpint (funnel.loyal, ==, 2);
+
   /* After May 1, 1 has four purchases. */
-  g_assert_true (ct_funnel_load (fixture->db, utc (2026, 1, 1, 0, 0), 4, &funnel, &error));
+  g_assert_true (ct_funnel_load (fixture->db, utc (2026, 1, 1, 0, 0), 4, NULL, &funnel, &error));
   g_assert_no_error (error);
   g_assert_cmpint (funnel.loyal, ==, 1);
 }

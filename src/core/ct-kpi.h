@@ -116,9 +116,12 @@ typedef struct
 
 #define CT_FUNNEL_DEFAULT_LOYAL_PURCHASES 5
 
+/* @customers, if not %NULL, is what ct_rfm_load_customers() returned for
+ * the same @as_of, and saves reading the purchases per contact again. */
 gboolean ct_funnel_load (CtDb       *db,
                          gint64      as_of,
                          guint       loyal_purchases,
+                         GArray     *customers,
                          CtFunnel   *funnel,
                          GError    **error);
 
