@@ -287,10 +287,11 @@ ct_rfm_segment_get_label (CtRfmSegment segment)
 {
   switch (segment)
     {
-    /* Translators: the names of the RFM customer segments, shown in the
-     * contacts list and the dashboard. RFM scores customers by how
-     * recently and how often they bought and how much they spent. */
     case CT_RFM_SEGMENT_CHAMPIONS:
+      /* Translators: the names of the RFM customer segments, shown in
+       * the contacts list and the dashboard. RFM scores customers by
+       * how recently and how often they bought and how much they
+       * spent. */
       return C_("rfm segment", "Champions");
     case CT_RFM_SEGMENT_LOYAL:
       return C_("rfm segment", "Loyal");
@@ -324,6 +325,8 @@ ct_rfm_segment_get_description (CtRfmSegment segment)
   switch (segment)
     {
     case CT_RFM_SEGMENT_CHAMPIONS:
+      /* Translators: what the customers of an RFM segment have in
+       * common, compared with the business's other customers. */
       return _("Bought the most recently and the most often.");
     case CT_RFM_SEGMENT_LOYAL:
       return _("Buy often, and bought not long ago.");
@@ -763,9 +766,10 @@ ct_lifecycle_stage_get_label (CtLifecycleStage stage)
 {
   switch (stage)
     {
-    /* Translators: the lifecycle stages of a contact, from someone who
-     * has not bought yet to a customer who stopped buying. */
     case CT_LIFECYCLE_POTENTIAL:
+      /* Translators: the lifecycle stages of a contact, from someone
+       * who has not bought yet (Potential) to a customer who stopped
+       * buying (Churned). */
       return C_("lifecycle stage", "Potential");
     case CT_LIFECYCLE_NEW:
       return C_("lifecycle stage", "New");
