@@ -210,6 +210,49 @@ static const CtDbMigration migrations[] = {
     "  WHERE id = NEW.id;"
     "END;"
   },
+  { 4,
+    /* The per-contact analytics cache (ct-analytics.c): one row per
+     * contact as of the last stored run, replaced as a whole by each
+     * run, so that the Contacts list can show and sort by segment,
+     * lifecycle, lifetime value, churn risk and cluster without fitting
+     * models. Money is minor units of `currency` (the main currency of
+     * the run); a column is NULL where a model could not be fitted or
+     * the contact has no purchase. rfm_segment and lifecycle hold the
+     * stable ids of ct-rfm.h. */
+    "CREATE TABLE contact_metrics ("
+    "  contact_id INTEGER PRIMARY KEY REFERENCES contacts(id) ON DELETE CASCADE,"
+    "  as_of INTEGER NOT NULL,"
+    "  recency_days INTEGER,"
+    "  frequency INTEGER NOT NULL DEFAULT 0,"
+    "  monetary INTEGER NOT NULL DEFAULT 0,"
+    "  currency TEXT,"
+    "  r_score INTEGER,"
+    "  f_score INTEGER,"
+    "  m_score INTEGER,"
+    "  rfm_segment TEXT,"
+    "  lifecycle TEXT NOT NULL,"
+    "  clv_historical INTEGER NOT NULL DEFAULT 0,"
+    "  clv_simple INTEGER,"
+    "  clv_predictive INTEGER,"
+    "  p_alive REAL,"
+    "  expected_purchases REAL,"
+    "  cluster INTEGER"
+    ");"
+    "CREATE INDEX contact_metrics_rfm_segment ON contact_metrics(rfm_segment);"
+    "CREATE INDEX contact_metrics_lifecycle ON contact_metrics(lifecycle);"
+    "CREATE INDEX contact_metrics_clv_predictive ON contact_metrics(clv_predictive);"
+    "CREATE INDEX contact_metrics_p_alive ON contact_metrics(p_alive);"
+    "CREATE INDEX contact_metrics_cluster ON contact_metrics(cluster);"
+    /* Each stored run: its summary is the JSON `clientele analyze
+     * --json` prints, for the Analytics page to show without
+     * recomputing. */
+    "CREATE TABLE analytics_runs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  as_of INTEGER NOT NULL,"
+    "  computed_at INTEGER NOT NULL,"
+    "  summary TEXT NOT NULL"
+    ");"
+  },
 };
 
 const CtDbMigration *
