@@ -6,6 +6,7 @@
 
 #include "ct-channel.h"
 #include "ct-contact-list.h"
+#include "ct-money.h"
 #include "ct-purchase.h"
 
 typedef struct
@@ -501,6 +502,243 @@ test_sort (Fixture       *fixture,
   ASSERT_ORDER (fixture, 3, 5, 1);
 }
 
+/* Scores as the background recompute leaves them (ct-analytics.c): Ada a
+ * champion, 张伟 at risk, bob lost without a fitted model, Grace never
+ * bought, Alan not in the cache at all (added after the last run). */
+static void
+add_sample_metrics (Fixture *fixture)
+{
+  g_autofree char *sql = NULL;
+
+  /* Created by migration 4; kept here as well so the test says what
+   * it relies on. */
+  exec (fixture, "CREATE TABLE IF NOT EXISTS contact_metrics ("
+                 " contact_id INTEGER PRIMARY KEY REFERENCES contacts(id) ON DELETE CASCADE,"
+                 " as_of INTEGER NOT NULL, recency_days INTEGER, frequency INTEGER,"
+                 " monetary INTEGER, currency TEXT, r_score INTEGER, f_score INTEGER,"
+                 " m_score INTEGER, rfm_segment TEXT, lifecycle TEXT, clv_historical INTEGER,"
+                 " clv_simple INTEGER, clv_predictive INTEGER, p_alive REAL,"
+                 " expected_purchases REAL, cluster INTEGER)");
+  sql = g_strdup_printf ("INSERT INTO contact_metrics VALUES"
+                         " (%" G_GINT64_FORMAT ", 1700000000, 12, 7, 324000, 'CNY', 5, 5, 4,"
+                         "  'champions', 'active', 324000, 400000, 124000, 0.83, 3.25, 1),"
+                         " (%" G_GINT64_FORMAT ", 1700000000, 200, 3, 9000, 'CNY', 2, 3, 2,"
+                         "  'at_risk', 'at_risk', 9000, 12000, 1000, 0.2, 0.1, 0),"
+                         " (%" G_GINT64_FORMAT ", 1700000000, 400, 1, 100, 'CNY', 1, 1, 1,"
+                         "  'lost', 'churned', 100, NULL, NULL, NULL, NULL, 2),"
+                         " (%" G_GINT64_FORMAT ", 1700000000, NULL, 0, 0, 'CNY', NULL, NULL, NULL,"
+                         "  NULL, 'potential', 0, NULL, NULL, NULL, NULL, NULL)",
+                         fixture->ids[1], fixture->ids[2], fixture->ids[3], fixture->ids[5]);
+  exec (fixture, sql);
+  ct_db_emit_changed (fixture->db, "contact_metrics");
+}
+
+static CtContact *
+item_with_id (Fixture *fixture,
+              gint64   id)
+{
+  int position = ct_paged_list_find (fixture->list, id);
+
+  g_assert_cmpint (position, >=, 0);
+  return g_list_model_get_item (G_LIST_MODEL (fixture->list), position);
+}
+
+static void
+test_metrics (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(CtContact) ada = NULL;
+  g_autoptr(CtContact) bob = NULL;
+  g_autoptr(CtContact) alan = NULL;
+  g_autoptr(CtContact) grace = NULL;
+  g_autoptr(CtContact) again = NULL;
+  g_autofree char *money = ct_money_format (124000, "CNY");
+  g_autofree char *label = NULL;
+  g_autofree char *segment = NULL;
+  guint r, f, m;
+  double churn;
+  int cluster;
+
+  add_samples (fixture);
+  ada = item_with_id (fixture, fixture->ids[1]);
+  g_assert_cmpint (ct_contact_get_metrics_as_of (ada), ==, 0);
+  g_assert_cmpstr (ct_contact_get_rfm_segment (ada), ==, "");
+
+  /* A new run reaches items already handed out. */
+  add_sample_metrics (fixture);
+  g_clear_object (&ada);
+  ada = item_with_id (fixture, fixture->ids[1]);
+  g_assert_cmpint (ct_contact_get_metrics_as_of (ada), ==, 1700000000);
+  g_assert_cmpint (ct_contact_get_recency_days (ada), ==, 12);
+  g_assert_cmpint (ct_contact_get_frequency (ada), ==, 7);
+  g_assert_cmpint (ct_contact_get_monetary (ada), ==, 324000);
+  g_assert_cmpstr (ct_contact_get_metrics_currency (ada), ==, "CNY");
+  ct_contact_get_rfm_scores (ada, &r, &f, &m);
+  g_assert_cmpuint (r, ==, 5);
+  g_assert_cmpuint (f, ==, 5);
+  g_assert_cmpuint (m, ==, 4);
+  g_assert_cmpstr (ct_contact_get_rfm_segment (ada), ==, "champions");
+  g_assert_cmpstr (ct_contact_get_rfm_segment_label (ada), ==, "Champions");
+  g_assert_cmpstr (ct_contact_get_lifecycle (ada), ==, "active");
+  g_assert_cmpstr (ct_contact_get_lifecycle_label (ada), ==, "Active");
+  g_assert_cmpint (ct_contact_get_clv_historical (ada), ==, 324000);
+  g_assert_cmpint (ct_contact_get_clv_simple (ada), ==, 400000);
+  g_assert_cmpint (ct_contact_get_clv_predictive (ada), ==, 124000);
+  g_assert_cmpstr (ct_contact_get_clv_predictive_label (ada), ==, money);
+  g_assert_cmpfloat_with_epsilon (ct_contact_get_p_alive (ada), 0.83, 1e-12);
+  g_assert_cmpfloat_with_epsilon (ct_contact_get_churn_risk (ada), 0.17, 1e-12);
+  g_assert_cmpfloat_with_epsilon (ct_contact_get_expected_purchases (ada), 3.25, 1e-12);
+  g_assert_cmpint (ct_contact_get_cluster (ada), ==, 1);
+  /* The same through the properties a view binds. */
+  g_object_get (ada, "rfm-segment-label", &segment, "churn-risk", &churn,
+                "cluster", &cluster, "clv-predictive-label", &label, NULL);
+  g_assert_cmpstr (segment, ==, "Champions");
+  g_assert_cmpfloat_with_epsilon (churn, 0.17, 1e-12);
+  g_assert_cmpint (cluster, ==, 1);
+  g_assert_cmpstr (label, ==, money);
+
+  /* Not fitted: NULL columns read as "not computed", not as 0. */
+  bob = item_with_id (fixture, fixture->ids[3]);
+  g_assert_cmpstr (ct_contact_get_rfm_segment (bob), ==, "lost");
+  g_assert_cmpint (ct_contact_get_clv_predictive (bob), ==, -1);
+  g_assert_cmpstr (ct_contact_get_clv_predictive_label (bob), ==, "");
+  g_assert_cmpfloat (ct_contact_get_p_alive (bob), ==, -1.0);
+  g_assert_cmpfloat (ct_contact_get_churn_risk (bob), ==, -1.0);
+  g_assert_cmpfloat (ct_contact_get_expected_purchases (bob), ==, -1.0);
+  g_assert_cmpint (ct_contact_get_clv_simple (bob), ==, -1);
+
+  grace = item_with_id (fixture, fixture->ids[5]);
+  g_assert_cmpint (ct_contact_get_metrics_as_of (grace), ==, 1700000000);
+  g_assert_cmpstr (ct_contact_get_rfm_segment (grace), ==, "");
+  g_assert_cmpstr (ct_contact_get_rfm_segment_label (grace), ==, "");
+  g_assert_cmpstr (ct_contact_get_lifecycle_label (grace), ==, "Potential");
+  g_assert_cmpint (ct_contact_get_recency_days (grace), ==, -1);
+  ct_contact_get_rfm_scores (grace, &r, &f, &m);
+  g_assert_cmpuint (r + f + m, ==, 0);
+  g_assert_cmpint (ct_contact_get_cluster (grace), ==, -1);
+
+  alan = item_with_id (fixture, fixture->ids[4]);
+  g_assert_cmpint (ct_contact_get_metrics_as_of (alan), ==, 0);
+  g_assert_cmpstr (ct_contact_get_lifecycle (alan), ==, "");
+  g_assert_cmpint (ct_contact_get_cluster (alan), ==, -1);
+
+  /* ct_contact_load() reads the same. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CtContact) loaded = ct_contact_load (fixture->db, fixture->ids[2], &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (ct_contact_get_rfm_segment_label (loaded), ==, "At Risk");
+    g_assert_cmpfloat_with_epsilon (ct_contact_get_churn_risk (loaded), 0.8, 1e-12);
+  }
+
+  /* Values a model must never give, and ids this version does not know,
+   * show as not computed rather than as nonsense. */
+  exec (fixture, "UPDATE contact_metrics SET p_alive = 1.5, rfm_segment = 'bogus',"
+                 " lifecycle = 'zombie', r_score = 9 WHERE rfm_segment = 'champions'");
+  ct_db_emit_changed (fixture->db, "contact_metrics");
+  again = item_with_id (fixture, fixture->ids[1]);
+  g_assert_cmpfloat (ct_contact_get_p_alive (again), ==, -1.0);
+  g_assert_cmpstr (ct_contact_get_rfm_segment (again), ==, "");
+  g_assert_cmpstr (ct_contact_get_lifecycle_label (again), ==, "");
+  ct_contact_get_rfm_scores (again, &r, NULL, NULL);
+  g_assert_cmpuint (r, ==, 0);
+  g_clear_object (&again);
+
+  /* A cache emptied (or a contact left out of it) takes the scores away. */
+  exec (fixture, "DELETE FROM contact_metrics");
+  ct_db_emit_changed (fixture->db, "contact_metrics");
+  again = item_with_id (fixture, fixture->ids[2]);
+  g_assert_cmpint (ct_contact_get_metrics_as_of (again), ==, 0);
+  g_assert_cmpstr (ct_contact_get_rfm_segment (again), ==, "");
+  g_assert_cmpfloat (ct_contact_get_churn_risk (again), ==, -1.0);
+  g_array_set_size (fixture->changes, 0);
+}
+
+static void
+test_sort_metrics (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  add_samples (fixture);
+  add_sample_metrics (fixture);
+  g_array_set_size (fixture->changes, 0);
+
+  /* In the order of the segments, Champions first; contacts without a
+   * segment (4 not computed, 5 never bought) last either way. */
+  sort (fixture, CT_CONTACT_SORT_RFM_SEGMENT, FALSE);
+  ASSERT_ORDER (fixture, 1, 2, 3, 4, 5);
+  ASSERT_CHANGES (fixture, { 0, 5, 5 });
+  sort (fixture, CT_CONTACT_SORT_RFM_SEGMENT, TRUE);
+  ASSERT_ORDER (fixture, 3, 2, 1, 5, 4);
+
+  sort (fixture, CT_CONTACT_SORT_LIFECYCLE, FALSE);
+  ASSERT_ORDER (fixture, 5, 1, 2, 3, 4);
+  sort (fixture, CT_CONTACT_SORT_LIFECYCLE, TRUE);
+  ASSERT_ORDER (fixture, 3, 2, 1, 5, 4);
+
+  sort (fixture, CT_CONTACT_SORT_CLV_PREDICTIVE, FALSE);
+  ASSERT_ORDER (fixture, 2, 1, 3, 4, 5);
+  sort (fixture, CT_CONTACT_SORT_CLV_PREDICTIVE, TRUE);
+  ASSERT_ORDER (fixture, 1, 2, 5, 4, 3);
+
+  /* Churn risk is 1 − P(alive): the least likely to stay come first
+   * when descending. */
+  sort (fixture, CT_CONTACT_SORT_CHURN_RISK, FALSE);
+  ASSERT_ORDER (fixture, 1, 2, 3, 4, 5);
+  sort (fixture, CT_CONTACT_SORT_CHURN_RISK, TRUE);
+  ASSERT_ORDER (fixture, 2, 1, 5, 4, 3);
+
+  sort (fixture, CT_CONTACT_SORT_CLUSTER, FALSE);
+  ASSERT_ORDER (fixture, 2, 1, 3, 4, 5);
+  sort (fixture, CT_CONTACT_SORT_CLUSTER, TRUE);
+  ASSERT_ORDER (fixture, 3, 1, 2, 5, 4);
+
+  /* A new run moves the rows to their new places. */
+  exec (fixture, "UPDATE contact_metrics SET cluster = 5 WHERE cluster = 0");
+  g_array_set_size (fixture->changes, 0);
+  ct_db_emit_changed (fixture->db, "contact_metrics");
+  ASSERT_ORDER (fixture, 2, 3, 1, 5, 4);
+  g_assert_cmpuint (fixture->changes->len, >, 0);
+  g_array_set_size (fixture->changes, 0);
+
+  /* Sorted by a score while searching. */
+  search (fixture, "example.com");
+  ASSERT_ORDER (fixture, 3, 1, 5);
+}
+
+static void
+test_search_metrics (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  add_samples (fixture);
+  add_sample_metrics (fixture);
+
+  /* The names of segments and stages, any case, any part. */
+  search (fixture, "champ");
+  ASSERT_ORDER (fixture, 1);
+  search (fixture, "AT RISK");
+  ASSERT_ORDER (fixture, 2);
+  search (fixture, "churned");
+  ASSERT_ORDER (fixture, 3);
+  /* The stage "Potential" (Grace), and no one is a Potential Loyalist. */
+  search (fixture, "potential");
+  ASSERT_ORDER (fixture, 5);
+  /* Names and labels together: "lo" is in Lovelace and in Lost. */
+  search (fixture, "lo");
+  ASSERT_ORDER (fixture, 3, 1);
+  /* Ids are not labels: nothing is called "at_risk". */
+  search (fixture, "at_risk");
+  assert_order (fixture, (const int[]) { 0 });
+
+  /* The labels searched are the ones shown, even after a new run. */
+  exec (fixture, "UPDATE contact_metrics SET rfm_segment = 'champions'"
+                 " WHERE rfm_segment = 'lost'");
+  ct_db_emit_changed (fixture->db, "contact_metrics");
+  search (fixture, "champions");
+  ASSERT_ORDER (fixture, 3, 1);
+  g_array_set_size (fixture->changes, 0);
+}
+
 static void
 test_pages (Fixture       *fixture,
             gconstpointer  data)
@@ -614,6 +852,9 @@ main (int   argc,
   ADD ("/contact-list/follow-changes", test_follow_changes);
   ADD ("/contact-list/search", test_search);
   ADD ("/contact-list/sort", test_sort);
+  ADD ("/contact-list/metrics", test_metrics);
+  ADD ("/contact-list/sort-metrics", test_sort_metrics);
+  ADD ("/contact-list/search-metrics", test_search_metrics);
   ADD ("/contact-list/pages", test_pages);
   ADD ("/contact-list/many", test_many);
 

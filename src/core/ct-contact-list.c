@@ -4,13 +4,19 @@
  * Search matches a substring of contacts.search_text, which triggers keep
  * as the lower-cased name in both orders, email, phone, company and tags,
  * so one instr() per row answers it; a scan of 100,000 short strings is
- * far quicker than a person types. Sorting always ends on the id so that
+ * far quicker than a person types. The names of the segments and stages
+ * are translated, so they cannot be in search_text: the search text is
+ * matched against them here, and the ids of those that match become an
+ * IN list on the contact_metrics cache. Sorting always ends on the id so that
  * equal keys keep a stable order across refreshes, which keeps the
  * items-changed of a refresh small.
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "ct-contact-list.h"
+#include "ct-rfm.h"
 
 typedef struct
 {
@@ -91,6 +97,29 @@ append_order (GString       *sql,
       g_string_append_printf (sql, "c.last_purchase_at IS NULL, %sc.last_purchase_at%s",
                               plus, dir);
       break;
+    case CT_CONTACT_SORT_RFM_SEGMENT:
+      g_string_append (sql, "m.rfm_segment IS NULL, CASE m.rfm_segment");
+      for (guint i = 0; i < CT_RFM_N_SEGMENTS; i++)
+        g_string_append_printf (sql, " WHEN '%s' THEN %u", ct_rfm_segment_to_id (i), i);
+      g_string_append_printf (sql, " END%s", dir);
+      break;
+    case CT_CONTACT_SORT_LIFECYCLE:
+      g_string_append (sql, "m.lifecycle IS NULL, CASE m.lifecycle");
+      for (guint i = 0; i < CT_LIFECYCLE_N_STAGES; i++)
+        g_string_append_printf (sql, " WHEN '%s' THEN %u", ct_lifecycle_stage_to_id (i), i);
+      g_string_append_printf (sql, " END%s", dir);
+      break;
+    case CT_CONTACT_SORT_CLV_PREDICTIVE:
+      g_string_append_printf (sql, "m.clv_predictive IS NULL, m.clv_predictive%s", dir);
+      break;
+    case CT_CONTACT_SORT_CHURN_RISK:
+      /* Riskier first when descending: the reverse of P(alive). */
+      g_string_append_printf (sql, "m.p_alive IS NULL, m.p_alive%s",
+                              descending ? " ASC" : " DESC");
+      break;
+    case CT_CONTACT_SORT_CLUSTER:
+      g_string_append_printf (sql, "m.cluster IS NULL, m.cluster%s", dir);
+      break;
     case CT_CONTACT_SORT_NAME:
     default:
       /* Family name first: right for Chinese names as written, and the
@@ -108,21 +137,101 @@ append_order (GString       *sql,
 }
 
 static gboolean
+sort_uses_metrics (CtContactSort sort)
+{
+  return sort >= CT_CONTACT_SORT_RFM_SEGMENT && sort <= CT_CONTACT_SORT_CLUSTER;
+}
+
+/* Appends ", 'id'" for each label containing @needle (casefolded), the
+ * label given by @get_label and the id by @to_id for 0 .. @n - 1.
+ * Returns whether any matched. */
+static gboolean
+append_matching_ids (GString     *list,
+                     const char  *needle,
+                     guint        n,
+                     const char *(*get_label) (guint),
+                     const char *(*to_id) (guint))
+{
+  gboolean any = FALSE;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *label = g_utf8_casefold (get_label (i), -1);
+
+      if (strstr (label, needle) != NULL)
+        {
+          /* The ids are fixed lowercase words of the core; no quoting
+           * issue, but they are checked to stay so. */
+          g_assert (strchr (to_id (i), '\'') == NULL);
+          g_string_append_printf (list, "%s'%s'", any ? ", " : "", to_id (i));
+          any = TRUE;
+        }
+    }
+
+  return any;
+}
+
+static const char *
+segment_label (guint i)
+{
+  return ct_rfm_segment_get_label ((CtRfmSegment) i);
+}
+
+static const char *
+segment_id (guint i)
+{
+  return ct_rfm_segment_to_id ((CtRfmSegment) i);
+}
+
+static const char *
+stage_label (guint i)
+{
+  return ct_lifecycle_stage_get_label ((CtLifecycleStage) i);
+}
+
+static const char *
+stage_id (guint i)
+{
+  return ct_lifecycle_stage_to_id ((CtLifecycleStage) i);
+}
+
+static gboolean
 apply_state (CtPagedList             *list,
              const ContactListState  *state,
              GError                 **error)
 {
   g_autoptr(GString) sql = g_string_new ("SELECT c.id FROM contacts c");
+  g_autoptr(GString) segments = g_string_new (NULL);
+  g_autoptr(GString) stages = g_string_new (NULL);
+  gboolean any_segment = FALSE;
+  gboolean any_stage = FALSE;
   GVariant *params = NULL;
+
+  if (state->search[0] != '\0')
+    {
+      g_autofree char *needle = g_utf8_casefold (state->search, -1);
+
+      any_segment = append_matching_ids (segments, needle, CT_RFM_N_SEGMENTS,
+                                         segment_label, segment_id);
+      any_stage = append_matching_ids (stages, needle, CT_LIFECYCLE_N_STAGES,
+                                       stage_label, stage_id);
+    }
 
   if (state->sort == CT_CONTACT_SORT_CHANNEL)
     g_string_append (sql, " LEFT JOIN channels ch ON ch.id = c.channel_id");
+  if (sort_uses_metrics (state->sort) || any_segment || any_stage)
+    g_string_append (sql, " LEFT JOIN contact_metrics m ON m.contact_id = c.id");
 
   if (state->search[0] != '\0')
     {
       /* lower() on both sides: search_text is lowered by SQLite, which
        * folds ASCII only, so folding the needle the same way matches. */
-      g_string_append (sql, " WHERE instr(c.search_text, lower(?1)) > 0");
+      g_string_append (sql, " WHERE (instr(c.search_text, lower(?1)) > 0");
+      if (any_segment)
+        g_string_append_printf (sql, " OR m.rfm_segment IN (%s)", segments->str);
+      if (any_stage)
+        g_string_append_printf (sql, " OR m.lifecycle IN (%s)", stages->str);
+      g_string_append (sql, ")");
       params = g_variant_new ("(s)", state->search);
     }
 
@@ -136,7 +245,8 @@ apply_state (CtPagedList             *list,
  * @db: the database
  *
  * Returns: (transfer full): a CtPagedList of CtContact, all contacts by
- * name. It also follows changes of tags and channels, whose names it shows.
+ * name. It also follows changes of tags and channels, whose names it
+ * shows, and of the scores cache.
  */
 CtPagedList *
 ct_contact_list_new (CtDb *db)
@@ -162,6 +272,8 @@ ct_contact_list_new (CtDb *db)
   ct_paged_list_watch (list, "purchases");
   ct_paged_list_watch (list, "tags");
   ct_paged_list_watch (list, "channels");
+  /* The background recompute of the scores (ct-analytics.h). */
+  ct_paged_list_watch (list, "contact_metrics");
 
   /* Only a broken database fails here; the list then stays empty and the
    * next change or search tries again. */
@@ -230,7 +342,7 @@ ct_contact_list_set_sort (CtPagedList    *list,
   g_return_val_if_fail (CT_IS_PAGED_LIST (list), FALSE);
   state = get_state (list);
   g_return_val_if_fail (state != NULL, FALSE);
-  g_return_val_if_fail (sort <= CT_CONTACT_SORT_LAST_PURCHASE, FALSE);
+  g_return_val_if_fail (sort <= CT_CONTACT_SORT_CLUSTER, FALSE);
 
   descending = !!descending;
   if (state->sort == sort && state->descending == descending)

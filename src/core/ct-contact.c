@@ -14,6 +14,7 @@
 
 #include "ct-contact.h"
 #include "ct-money.h"
+#include "ct-rfm.h"
 #include "ct-tag.h"
 #include "ct-text-private.h"
 
@@ -39,6 +40,25 @@ struct _CtContact
   char            *total_spent_label;
   gint64           last_purchase_at;
   char            *currency;
+
+  /* Scores from contact_metrics; see apply_metrics(). */
+  gint64           metrics_as_of;
+  gint64           recency_days;
+  gint64           frequency;
+  gint64           monetary;
+  char            *metrics_currency;
+  int              r_score;
+  int              f_score;
+  int              m_score;
+  char            *rfm_segment;
+  char            *lifecycle;
+  gint64           clv_historical;
+  gint64           clv_simple;
+  gint64           clv_predictive;
+  char            *clv_predictive_label;
+  double           p_alive;
+  double           expected_purchases;
+  int              cluster;
 };
 
 G_DEFINE_FINAL_TYPE (CtContact, ct_contact, G_TYPE_OBJECT)
@@ -64,6 +84,26 @@ enum {
   PROP_TOTAL_SPENT_LABEL,
   PROP_LAST_PURCHASE_AT,
   PROP_CURRENCY,
+  PROP_METRICS_AS_OF,
+  PROP_RECENCY_DAYS,
+  PROP_FREQUENCY,
+  PROP_MONETARY,
+  PROP_METRICS_CURRENCY,
+  PROP_R_SCORE,
+  PROP_F_SCORE,
+  PROP_M_SCORE,
+  PROP_RFM_SEGMENT,
+  PROP_RFM_SEGMENT_LABEL,
+  PROP_LIFECYCLE,
+  PROP_LIFECYCLE_LABEL,
+  PROP_CLV_HISTORICAL,
+  PROP_CLV_SIMPLE,
+  PROP_CLV_PREDICTIVE,
+  PROP_CLV_PREDICTIVE_LABEL,
+  PROP_P_ALIVE,
+  PROP_CHURN_RISK,
+  PROP_EXPECTED_PURCHASES,
+  PROP_CLUSTER,
   N_PROPS
 };
 
@@ -205,6 +245,8 @@ set_string (char       **field,
   return TRUE;
 }
 
+static void update_clv_predictive_label (CtContact *self);
+
 static void
 update_display_name (CtContact *self)
 {
@@ -305,6 +347,10 @@ ct_contact_finalize (GObject *object)
   g_free (self->tags);
   g_free (self->total_spent_label);
   g_free (self->currency);
+  g_free (self->metrics_currency);
+  g_free (self->rfm_segment);
+  g_free (self->lifecycle);
+  g_free (self->clv_predictive_label);
 
   G_OBJECT_CLASS (ct_contact_parent_class)->finalize (object);
 }
@@ -375,6 +421,66 @@ ct_contact_get_property (GObject    *object,
       break;
     case PROP_CURRENCY:
       g_value_set_string (value, self->currency);
+      break;
+    case PROP_METRICS_AS_OF:
+      g_value_set_int64 (value, self->metrics_as_of);
+      break;
+    case PROP_RECENCY_DAYS:
+      g_value_set_int64 (value, self->recency_days);
+      break;
+    case PROP_FREQUENCY:
+      g_value_set_int64 (value, self->frequency);
+      break;
+    case PROP_MONETARY:
+      g_value_set_int64 (value, self->monetary);
+      break;
+    case PROP_METRICS_CURRENCY:
+      g_value_set_string (value, self->metrics_currency);
+      break;
+    case PROP_R_SCORE:
+      g_value_set_int (value, self->r_score);
+      break;
+    case PROP_F_SCORE:
+      g_value_set_int (value, self->f_score);
+      break;
+    case PROP_M_SCORE:
+      g_value_set_int (value, self->m_score);
+      break;
+    case PROP_RFM_SEGMENT:
+      g_value_set_string (value, self->rfm_segment);
+      break;
+    case PROP_RFM_SEGMENT_LABEL:
+      g_value_set_string (value, ct_contact_get_rfm_segment_label (self));
+      break;
+    case PROP_LIFECYCLE:
+      g_value_set_string (value, self->lifecycle);
+      break;
+    case PROP_LIFECYCLE_LABEL:
+      g_value_set_string (value, ct_contact_get_lifecycle_label (self));
+      break;
+    case PROP_CLV_HISTORICAL:
+      g_value_set_int64 (value, self->clv_historical);
+      break;
+    case PROP_CLV_SIMPLE:
+      g_value_set_int64 (value, self->clv_simple);
+      break;
+    case PROP_CLV_PREDICTIVE:
+      g_value_set_int64 (value, self->clv_predictive);
+      break;
+    case PROP_CLV_PREDICTIVE_LABEL:
+      g_value_set_string (value, self->clv_predictive_label);
+      break;
+    case PROP_P_ALIVE:
+      g_value_set_double (value, self->p_alive);
+      break;
+    case PROP_CHURN_RISK:
+      g_value_set_double (value, ct_contact_get_churn_risk (self));
+      break;
+    case PROP_EXPECTED_PURCHASES:
+      g_value_set_double (value, self->expected_purchases);
+      break;
+    case PROP_CLUSTER:
+      g_value_set_int (value, self->cluster);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -482,6 +588,48 @@ ct_contact_class_init (CtContactClass *klass)
   properties[PROP_CURRENCY] =
     g_param_spec_string ("currency", NULL, NULL, "CNY", rw);
 
+  /* Scores: see the header for what "not computed" looks like. */
+  properties[PROP_METRICS_AS_OF] =
+    g_param_spec_int64 ("metrics-as-of", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  properties[PROP_RECENCY_DAYS] =
+    g_param_spec_int64 ("recency-days", NULL, NULL, -1, G_MAXINT64, -1, ro);
+  properties[PROP_FREQUENCY] =
+    g_param_spec_int64 ("frequency", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  properties[PROP_MONETARY] =
+    g_param_spec_int64 ("monetary", NULL, NULL, G_MININT64, G_MAXINT64, 0, ro);
+  properties[PROP_METRICS_CURRENCY] =
+    g_param_spec_string ("metrics-currency", NULL, NULL, "", ro);
+  properties[PROP_R_SCORE] =
+    g_param_spec_int ("r-score", NULL, NULL, 0, 5, 0, ro);
+  properties[PROP_F_SCORE] =
+    g_param_spec_int ("f-score", NULL, NULL, 0, 5, 0, ro);
+  properties[PROP_M_SCORE] =
+    g_param_spec_int ("m-score", NULL, NULL, 0, 5, 0, ro);
+  properties[PROP_RFM_SEGMENT] =
+    g_param_spec_string ("rfm-segment", NULL, NULL, "", ro);
+  properties[PROP_RFM_SEGMENT_LABEL] =
+    g_param_spec_string ("rfm-segment-label", NULL, NULL, "", ro);
+  properties[PROP_LIFECYCLE] =
+    g_param_spec_string ("lifecycle", NULL, NULL, "", ro);
+  properties[PROP_LIFECYCLE_LABEL] =
+    g_param_spec_string ("lifecycle-label", NULL, NULL, "", ro);
+  properties[PROP_CLV_HISTORICAL] =
+    g_param_spec_int64 ("clv-historical", NULL, NULL, -1, G_MAXINT64, -1, ro);
+  properties[PROP_CLV_SIMPLE] =
+    g_param_spec_int64 ("clv-simple", NULL, NULL, -1, G_MAXINT64, -1, ro);
+  properties[PROP_CLV_PREDICTIVE] =
+    g_param_spec_int64 ("clv-predictive", NULL, NULL, -1, G_MAXINT64, -1, ro);
+  properties[PROP_CLV_PREDICTIVE_LABEL] =
+    g_param_spec_string ("clv-predictive-label", NULL, NULL, "", ro);
+  properties[PROP_P_ALIVE] =
+    g_param_spec_double ("p-alive", NULL, NULL, -1.0, 1.0, -1.0, ro);
+  properties[PROP_CHURN_RISK] =
+    g_param_spec_double ("churn-risk", NULL, NULL, -1.0, 1.0, -1.0, ro);
+  properties[PROP_EXPECTED_PURCHASES] =
+    g_param_spec_double ("expected-purchases", NULL, NULL, -1.0, G_MAXDOUBLE, -1.0, ro);
+  properties[PROP_CLUSTER] =
+    g_param_spec_int ("cluster", NULL, NULL, -1, G_MAXINT, -1, ro);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -500,6 +648,18 @@ ct_contact_init (CtContact *self)
   self->tags = g_strdup ("");
   self->currency = g_strdup ("CNY");
   self->total_spent_label = ct_money_format (0, self->currency);
+
+  self->recency_days = -1;
+  self->metrics_currency = g_strdup ("");
+  self->rfm_segment = g_strdup ("");
+  self->lifecycle = g_strdup ("");
+  self->clv_historical = -1;
+  self->clv_simple = -1;
+  self->clv_predictive = -1;
+  self->clv_predictive_label = g_strdup ("");
+  self->p_alive = -1.0;
+  self->expected_purchases = -1.0;
+  self->cluster = -1;
 }
 
 /**
@@ -772,6 +932,244 @@ ct_contact_set_currency (CtContact  *self,
     return;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENCY]);
   update_total_spent_label (self);
+  /* The predicted value follows when the cache names no currency. */
+  if (*self->metrics_currency == '\0')
+    update_clv_predictive_label (self);
+}
+
+/**
+ * ct_contact_get_metrics_as_of:
+ *
+ * Returns: when the scores were computed (Unix seconds), 0 when the
+ * contact has none yet
+ */
+gint64
+ct_contact_get_metrics_as_of (CtContact *self)
+{
+  g_return_val_if_fail (CT_IS_CONTACT (self), 0);
+  return self->metrics_as_of;
+}
+
+/**
+ * ct_contact_get_recency_days:
+ *
+ * Returns: whole days from the last purchase to the scores' as-of time,
+ * -1 when not computed or without a purchase
+ */
+gint64
+ct_contact_get_recency_days (CtContact *self)
+{
+  g_return_val_if_fail (CT_IS_CONTACT (self), -1);
+  return self->recency_days;
+}
+
+gint64
+ct_contact_get_frequency (CtContact *self)
+{
+  g_return_val_if_fail (CT_IS_CONTACT (self), 0);
+  return self->frequency;
+}
+
+gint64
+ct_contact_get_monetary (CtContact *self)
+{
+  g_return_val_if_fail (CT_IS_CONTACT (self), 0);
+  return self->monetary;
+}
+
+/**
+ * ct_contact_get_metrics_currency:
+ *
+ * Returns: (transfer none): the currency of "monetary" and the CLVs, ""
+ * when not computed
+ */
+const char *
+ct_contact_get_metrics_currency (CtContact *self)
+{
+  g_return_val_if_fail (CT_IS_CONTACT (self), "");
+  return self->metrics_currency;
+}
+
+/**
+ * ct_contact_get_rfm_scores:
+ * @r: (out) (optional): recency score 1..5, 0 when none
+ * @f: (out) (optional): frequency score
+ * @m: (out) (optional): monetary score
+ */
+void
+ct_contact_get_rfm_scores (CtContact *self,
+                           guint     *r,
+                           guint     *f,
+                           guint     *m)
+{
+  g_return_if_fail (CT_IS_CONTACT (self));
+
+  if (r != NULL)
+    *r = (guint) self->r_score;
+  if (f != NULL)
+    *f = (guint) self->f_score;
+  if (m != NULL)
+    *m = (guint) self->m_score;
+}
+
+/**
+ * ct_contact_get_rfm_segment:
+ *
+ * Returns: (transfer none): the segment's id ("champions"...), "" when none
+ */
+const char *
+ct_contact_get_rfm_segment (CtContact *self)
+{
+  g_return_val_if_fail (CT_IS_CONTACT (self), "");
+  return self->rfm_segment;
+}
+
+/**
+ * ct_contact_get_rfm_segment_label:
+ *
+ * Returns: (transfer none): the segment's translated name, "" when none
+ */
+const char *
+ct_contact_get_rfm_segment_label (CtContact *self)
+{
+  CtRfmSegment segment;
+
+  g_return_val_if_fail (CT_IS_CONTACT (self), "");
+
+  if (!ct_rfm_segment_from_id (self->rfm_segment, &segment))
+    return "";
+  return ct_rfm_segment_get_label (segment);
+}
+
+/**
+ * ct_contact_get_lifecycle:
+ *
+ * Returns: (transfer none): the lifecycle stage's id ("active"...), ""
+ * when not computed
+ */
+const char *
+ct_contact_get_lifecycle (CtContact *self)
+{
+  g_return_val_if_fail (CT_IS_CONTACT (self), "");
+  return self->lifecycle;
+}
+
+/**
+ * ct_contact_get_lifecycle_label:
+ *
+ * Returns: (transfer none): the stage's translated name, "" when none
+ */
+const char *
+ct_contact_get_lifecycle_label (CtContact *self)
+{
+  CtLifecycleStage stage;
+
+  g_return_val_if_fail (CT_IS_CONTACT (self), "");
+
+  if (!ct_lifecycle_stage_from_id (self->lifecycle, &stage))
+    return "";
+  return ct_lifecycle_stage_get_label (stage);
+}
+
+/**
+ * ct_contact_get_clv_historical:
+ *
+ * Returns: what the contact spent, minor units of "metrics-currency", -1
+ * when not computed
+ */
+gint64
+ct_contact_get_clv_historical (CtContact *self)
+{
+  g_return_val_if_fail (CT_IS_CONTACT (self), -1);
+  return self->clv_historical;
+}
+
+/**
+ * ct_contact_get_clv_simple:
+ *
+ * Returns: average order value × frequency × lifetime, minor units, -1
+ * when not computed
+ */
+gint64
+ct_contact_get_clv_simple (CtContact *self)
+{
+  g_return_val_if_fail (CT_IS_CONTACT (self), -1);
+  return self->clv_simple;
+}
+
+/**
+ * ct_contact_get_clv_predictive:
+ *
+ * Returns: the predicted lifetime value (BG/NBD with Gamma-Gamma), minor
+ * units, -1 when not computed or the models could not be fitted
+ */
+gint64
+ct_contact_get_clv_predictive (CtContact *self)
+{
+  g_return_val_if_fail (CT_IS_CONTACT (self), -1);
+  return self->clv_predictive;
+}
+
+/**
+ * ct_contact_get_clv_predictive_label:
+ *
+ * Returns: (transfer none): "¥1,240.00", "" when there is no prediction
+ */
+const char *
+ct_contact_get_clv_predictive_label (CtContact *self)
+{
+  g_return_val_if_fail (CT_IS_CONTACT (self), "");
+  return self->clv_predictive_label;
+}
+
+/**
+ * ct_contact_get_p_alive:
+ *
+ * Returns: the probability that the contact is still a customer, 0..1;
+ * -1 when not fitted
+ */
+double
+ct_contact_get_p_alive (CtContact *self)
+{
+  g_return_val_if_fail (CT_IS_CONTACT (self), -1.0);
+  return self->p_alive;
+}
+
+/**
+ * ct_contact_get_churn_risk:
+ *
+ * Returns: 1 − P(alive), 0..1; -1 when not fitted
+ */
+double
+ct_contact_get_churn_risk (CtContact *self)
+{
+  g_return_val_if_fail (CT_IS_CONTACT (self), -1.0);
+  return self->p_alive >= 0.0 ? 1.0 - self->p_alive : -1.0;
+}
+
+/**
+ * ct_contact_get_expected_purchases:
+ *
+ * Returns: purchases the model expects over the recompute's horizon, -1
+ * when not fitted
+ */
+double
+ct_contact_get_expected_purchases (CtContact *self)
+{
+  g_return_val_if_fail (CT_IS_CONTACT (self), -1.0);
+  return self->expected_purchases;
+}
+
+/**
+ * ct_contact_get_cluster:
+ *
+ * Returns: the contact's k-means cluster, 0 .. k-1; -1 when none
+ */
+int
+ct_contact_get_cluster (CtContact *self)
+{
+  g_return_val_if_fail (CT_IS_CONTACT (self), -1);
+  return self->cluster;
 }
 
 /* Validation */
@@ -965,6 +1363,166 @@ bind_editable (sqlite3_stmt *stmt,
   *email_out = g_steal_pointer (&email);
 }
 
+/* Scores */
+
+static void
+set_int64_field (CtContact *self,
+                 gint64    *field,
+                 gint64     value,
+                 guint      prop)
+{
+  if (*field == value)
+    return;
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static void
+set_int_field (CtContact *self,
+               int       *field,
+               int        value,
+               guint      prop)
+{
+  if (*field == value)
+    return;
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static void
+set_double_field (CtContact *self,
+                  double    *field,
+                  double     value,
+                  guint      prop)
+{
+  /* Exact comparison on purpose: only a new value from the cache counts. */
+  if (memcmp (field, &value, sizeof value) == 0)
+    return;
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static gint64
+column_int64_or (sqlite3_stmt *stmt,
+                 int           column,
+                 gint64        fallback)
+{
+  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
+    return fallback;
+  return sqlite3_column_int64 (stmt, column);
+}
+
+/* A probability or a count from the cache; NULL (not fitted) and values
+ * a model should never give (NaN, out of range) both read as -1, so
+ * that nothing shows a nonsensical percentage. */
+static double
+column_double_or_unset (sqlite3_stmt *stmt,
+                        int           column,
+                        double        max)
+{
+  double value;
+
+  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
+    return -1.0;
+  value = sqlite3_column_double (stmt, column);
+  if (!(value >= 0.0 && value <= max))
+    return -1.0;
+  return value;
+}
+
+static int
+column_score (sqlite3_stmt *stmt,
+              int           column)
+{
+  gint64 score = column_int64_or (stmt, column, 0);
+
+  return score >= 1 && score <= 5 ? (int) score : 0;
+}
+
+static void
+update_clv_predictive_label (CtContact *self)
+{
+  g_autofree char *label = NULL;
+
+  if (self->clv_predictive >= 0)
+    label = ct_money_format (self->clv_predictive,
+                             *self->metrics_currency != '\0' ? self->metrics_currency
+                                                              : self->currency);
+  if (set_string (&self->clv_predictive_label, label))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLV_PREDICTIVE_LABEL]);
+}
+
+/* Reads the contact_metrics columns that CT_CONTACT_SELECT_SQL puts from
+ * @first on. The LEFT JOIN gives NULL in all of them for a contact the
+ * cache does not know (added since the last recompute): every score then
+ * goes back to "not computed" rather than keeping an old object's. An id
+ * this version does not know (a newer app wrote the cache) reads as none
+ * too instead of showing a raw identifier. */
+static void
+apply_metrics (CtContact    *self,
+               sqlite3_stmt *stmt,
+               int           first)
+{
+  const char *segment = (const char *) sqlite3_column_text (stmt, first + 8);
+  const char *stage = (const char *) sqlite3_column_text (stmt, first + 9);
+  CtRfmSegment segment_value;
+  CtLifecycleStage stage_value;
+  gboolean label_changed;
+  double p_alive_before = self->p_alive;
+  gint64 clv_before = self->clv_predictive;
+  g_autofree char *currency_before = g_strdup (self->metrics_currency);
+
+  if (segment != NULL && !ct_rfm_segment_from_id (segment, &segment_value))
+    segment = NULL;
+  if (stage != NULL && !ct_lifecycle_stage_from_id (stage, &stage_value))
+    stage = NULL;
+
+  set_int64_field (self, &self->metrics_as_of,
+                   MAX (column_int64_or (stmt, first, 0), 0), PROP_METRICS_AS_OF);
+  set_int64_field (self, &self->recency_days,
+                   MAX (column_int64_or (stmt, first + 1, -1), -1), PROP_RECENCY_DAYS);
+  set_int64_field (self, &self->frequency,
+                   MAX (column_int64_or (stmt, first + 2, 0), 0), PROP_FREQUENCY);
+  set_int64_field (self, &self->monetary,
+                   column_int64_or (stmt, first + 3, 0), PROP_MONETARY);
+  if (set_string (&self->metrics_currency, (const char *) sqlite3_column_text (stmt, first + 4)))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_METRICS_CURRENCY]);
+  set_int_field (self, &self->r_score, column_score (stmt, first + 5), PROP_R_SCORE);
+  set_int_field (self, &self->f_score, column_score (stmt, first + 6), PROP_F_SCORE);
+  set_int_field (self, &self->m_score, column_score (stmt, first + 7), PROP_M_SCORE);
+  if (set_string (&self->rfm_segment, segment))
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RFM_SEGMENT]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RFM_SEGMENT_LABEL]);
+    }
+  if (set_string (&self->lifecycle, stage))
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIFECYCLE]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIFECYCLE_LABEL]);
+    }
+  set_int64_field (self, &self->clv_historical,
+                   MAX (column_int64_or (stmt, first + 10, -1), -1), PROP_CLV_HISTORICAL);
+  set_int64_field (self, &self->clv_simple,
+                   MAX (column_int64_or (stmt, first + 11, -1), -1), PROP_CLV_SIMPLE);
+  set_int64_field (self, &self->clv_predictive,
+                   MAX (column_int64_or (stmt, first + 12, -1), -1), PROP_CLV_PREDICTIVE);
+  set_double_field (self, &self->p_alive,
+                    column_double_or_unset (stmt, first + 13, 1.0), PROP_P_ALIVE);
+  set_double_field (self, &self->expected_purchases,
+                    column_double_or_unset (stmt, first + 14, G_MAXDOUBLE),
+                    PROP_EXPECTED_PURCHASES);
+  set_int_field (self, &self->cluster,
+                 (int) CLAMP (column_int64_or (stmt, first + 15, -1), -1, G_MAXINT),
+                 PROP_CLUSTER);
+
+  if (self->p_alive != p_alive_before)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHURN_RISK]);
+  label_changed = self->clv_predictive != clv_before ||
+                  g_strcmp0 (currency_before, self->metrics_currency) != 0;
+  if (label_changed)
+    update_clv_predictive_label (self);
+}
+
 /* Sets every column-backed field of @self from the current row of a
  * statement built on CT_CONTACT_SELECT_SQL, notifying what changed. */
 static void
@@ -992,6 +1550,7 @@ apply_row (CtContact    *self,
                         sqlite3_column_int (stmt, 12),
                         sqlite3_column_int64 (stmt, 13),
                         sqlite3_column_int64 (stmt, 14));
+  apply_metrics (self, stmt, 15);
 
   g_object_thaw_notify (G_OBJECT (self));
 }

@@ -100,8 +100,13 @@ CtContact      *ct_contact_new_from_row       (sqlite3_stmt *stmt);
   " c.channel_id, coalesce(ch.name, ''), c.status, c.notes," \
   " coalesce((SELECT group_concat(t.name, ', ') FROM contact_tags x" \
   "           JOIN tags t ON t.id = x.tag_id WHERE x.contact_id = c.id), '')," \
-  " c.created_at, c.purchase_count, c.total_spent, coalesce(c.last_purchase_at, 0)" \
-  " FROM contacts c LEFT JOIN channels ch ON ch.id = c.channel_id"
+  " c.created_at, c.purchase_count, c.total_spent, coalesce(c.last_purchase_at, 0)," \
+  " m.as_of, m.recency_days, m.frequency, m.monetary, m.currency," \
+  " m.r_score, m.f_score, m.m_score, m.rfm_segment, m.lifecycle," \
+  " m.clv_historical, m.clv_simple, m.clv_predictive, m.p_alive," \
+  " m.expected_purchases, m.cluster" \
+  " FROM contacts c LEFT JOIN channels ch ON ch.id = c.channel_id" \
+  " LEFT JOIN contact_metrics m ON m.contact_id = c.id"
 
 /* Deleting keeps everything needed to put the contact back (its row, tags
  * and purchases) so the UI can offer Undo. */
@@ -139,5 +144,45 @@ void            ct_contact_set_currency       (CtContact  *self,
 gint64          ct_contact_snapshot_get_id    (const CtContactSnapshot *snapshot);
 /* The deleted contact's display name, for an Undo toast. Returns: (transfer full) */
 char           *ct_contact_snapshot_dup_display_name (const CtContactSnapshot *snapshot);
+
+/* Scores (read-only, from the contact_metrics cache the background
+ * recompute writes; see ct-analytics.h). A contact the cache has no row
+ * for has "metrics-as-of" 0 and every other score "not computed":
+ *
+ * "metrics-as-of" (gint64 Unix seconds, 0 when not computed),
+ * "recency-days" (gint64, -1 without a purchase), "frequency" (gint64
+ * purchases), "monetary" (gint64 minor units of "metrics-currency"),
+ * "metrics-currency" (string, "" when not computed), "r-score",
+ * "f-score", "m-score" (int 1..5, 0 when none), "rfm-segment" (id as
+ * ct_rfm_segment_to_id() gives, "" when none), "rfm-segment-label"
+ * (translated, ""), "lifecycle" (id as ct_lifecycle_stage_to_id(), ""),
+ * "lifecycle-label" (translated, ""), "clv-historical", "clv-simple",
+ * "clv-predictive" (gint64 minor units, -1 when not computed or the
+ * model could not be fitted), "clv-predictive-label" (formatted, ""
+ * when -1), "p-alive", "churn-risk" (double 0..1, 1 − P(alive); -1 when
+ * not fitted), "expected-purchases" (double, -1 when not fitted),
+ * "cluster" (int 0.., -1 when none). */
+gint64          ct_contact_get_metrics_as_of    (CtContact  *self);
+gint64          ct_contact_get_recency_days     (CtContact  *self);
+gint64          ct_contact_get_frequency        (CtContact  *self);
+gint64          ct_contact_get_monetary         (CtContact  *self);
+const char     *ct_contact_get_metrics_currency (CtContact  *self);
+/* Any of @r, @f, @m may be NULL; 0 when not scored. */
+void            ct_contact_get_rfm_scores       (CtContact  *self,
+                                                 guint      *r,
+                                                 guint      *f,
+                                                 guint      *m);
+const char     *ct_contact_get_rfm_segment      (CtContact  *self);
+const char     *ct_contact_get_rfm_segment_label (CtContact *self);
+const char     *ct_contact_get_lifecycle        (CtContact  *self);
+const char     *ct_contact_get_lifecycle_label  (CtContact  *self);
+gint64          ct_contact_get_clv_historical   (CtContact  *self);
+gint64          ct_contact_get_clv_simple       (CtContact  *self);
+gint64          ct_contact_get_clv_predictive   (CtContact  *self);
+const char     *ct_contact_get_clv_predictive_label (CtContact *self);
+double          ct_contact_get_p_alive          (CtContact  *self);
+double          ct_contact_get_churn_risk       (CtContact  *self);
+double          ct_contact_get_expected_purchases (CtContact *self);
+int             ct_contact_get_cluster          (CtContact  *self);
 
 G_END_DECLS
