@@ -339,6 +339,152 @@ test_sort (Fixture       *f,
   g_assert_cmpint (ct_contact_detail_get_contact (f->detail), ==, f->grace);
 }
 
+/* A cache as the background recompute leaves it: 张伟 a champion with a
+ * fitted model, Ada new without one (too few repeat buyers), Grace never
+ * bought, Alan and 李娜 not computed yet. */
+static void
+add_fixture_metrics (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = NULL;
+
+  sql = g_strdup_printf ("INSERT INTO contact_metrics (contact_id, as_of, recency_days,"
+                         " frequency, monetary, currency, r_score, f_score, m_score,"
+                         " rfm_segment, lifecycle, clv_historical, clv_simple,"
+                         " clv_predictive, p_alive, expected_purchases, cluster) VALUES"
+                         " (%" G_GINT64_FORMAT ", 1764547200, 3, 2, 49800, 'CNY', 5, 5, 5,"
+                         "  'champions', 'active', 49800, 60000, 124000, 0.83, 3.2, 0),"
+                         " (%" G_GINT64_FORMAT ", 1764547200, 10, 1, 5000, 'CNY', 5, 1, 1,"
+                         "  'new', 'new', 5000, NULL, NULL, NULL, NULL, 1),"
+                         " (%" G_GINT64_FORMAT ", 1764547200, NULL, 0, 0, 'CNY', NULL, NULL,"
+                         "  NULL, NULL, 'potential', 0, NULL, NULL, NULL, NULL, NULL)",
+                         f->zhang, f->ada, f->grace);
+  g_assert_true (ct_db_exec (f->db, sql, &error));
+  g_assert_no_error (error);
+  ct_db_emit_changed (f->db, "contact_metrics");
+}
+
+static char *
+cell_text_of (Fixture    *f,
+              gint64      id,
+              const char *title)
+{
+  GtkColumnViewColumn *wanted = column (f, title);
+  GListModel *columns = gtk_column_view_get_columns (f->column_view);
+  guint index = 0;
+  int position = ct_paged_list_find (f->list, id);
+  g_autoptr(CtContact) contact = NULL;
+  GtkWidget *row;
+
+  g_assert_cmpint (position, >=, 0);
+  contact = g_list_model_get_item (G_LIST_MODEL (f->list), position);
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) c = g_list_model_get_item (columns, i);
+      if (c == wanted)
+        index = i;
+    }
+
+  /* The row widgets of the list view inside the column view, each with
+   * one cell per column; the cell's label is what the user reads. Rows
+   * are found by the contact's display name in the first column. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (f->column_view));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      if (!GTK_IS_LIST_VIEW (child))
+        continue;
+      for (row = gtk_widget_get_first_child (child); row != NULL;
+           row = gtk_widget_get_next_sibling (row))
+        {
+          GtkWidget *cell = gtk_widget_get_first_child (row);
+          GtkWidget *name = cell != NULL ? ct_test_find_widget (cell, ct_test_match_label_text,
+                                                               (gpointer) ct_contact_get_display_name (contact))
+                                         : NULL;
+          if (name == NULL)
+            continue;
+          for (guint i = 0; i < index && cell != NULL; i++)
+            cell = gtk_widget_get_next_sibling (cell);
+          g_assert_nonnull (cell);
+          for (GtkWidget *w = cell; w != NULL; w = gtk_widget_get_first_child (w))
+            if (GTK_IS_LABEL (w))
+              return g_strdup (gtk_label_get_text (GTK_LABEL (w)));
+        }
+    }
+  g_assert_not_reached ();
+}
+
+#define ASSERT_CELL(f, id, title, text) \
+  G_STMT_START { \
+    g_autofree char *cell_ = cell_text_of ((f), (id), (title)); \
+    g_assert_cmpstr (cell_, ==, (text)); \
+  } G_STMT_END
+
+static void
+test_score_columns (Fixture       *f,
+                    gconstpointer  data)
+{
+  /* Before any recompute every score reads "—", never a 0. */
+  ASSERT_CELL (f, f->zhang, "RFM Segment", "—");
+  ASSERT_CELL (f, f->zhang, "Lifecycle", "—");
+  ASSERT_CELL (f, f->zhang, "Predicted CLV", "—");
+  ASSERT_CELL (f, f->zhang, "Churn Risk", "—");
+  ASSERT_CELL (f, f->zhang, "Cluster", "—");
+
+  /* The recompute's changed::contact_metrics reaches the cells. */
+  add_fixture_metrics (f);
+  ct_test_spin (50);
+  ASSERT_CELL (f, f->zhang, "RFM Segment", "Champions");
+  ASSERT_CELL (f, f->zhang, "Lifecycle", "Active");
+  ASSERT_CELL (f, f->zhang, "Predicted CLV", "¥1,240.00");
+  ASSERT_CELL (f, f->zhang, "Churn Risk", "17%");
+  ASSERT_CELL (f, f->zhang, "Cluster", "1");
+  /* No model for Ada: her segment and stage, but no prediction. */
+  ASSERT_CELL (f, f->ada, "RFM Segment", "New");
+  ASSERT_CELL (f, f->ada, "Lifecycle", "New");
+  ASSERT_CELL (f, f->ada, "Predicted CLV", "—");
+  ASSERT_CELL (f, f->ada, "Churn Risk", "—");
+  ASSERT_CELL (f, f->ada, "Cluster", "2");
+  ASSERT_CELL (f, f->grace, "RFM Segment", "—");
+  ASSERT_CELL (f, f->grace, "Lifecycle", "Potential");
+  ASSERT_CELL (f, f->alan, "Lifecycle", "—");
+  {
+    /* The score columns are the last ones: scrolled to, for a look. */
+    GtkWidget *scrolled = gtk_widget_get_ancestor (GTK_WIDGET (f->column_view),
+                                                   GTK_TYPE_SCROLLED_WINDOW);
+    GtkAdjustment *h = gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (scrolled));
+
+    gtk_adjustment_set_value (h, gtk_adjustment_get_upper (h));
+    ct_test_screenshot (GTK_WIDGET (f->window), "contacts-scores");
+  }
+
+  /* Sortable by header like the other columns; not computed goes last. */
+  gtk_column_view_sort_by_column (f->column_view, column (f, "Churn Risk"), GTK_SORT_DESCENDING);
+  g_assert_cmpint (row_id (f, 0), ==, f->zhang);
+  gtk_column_view_sort_by_column (f->column_view, column (f, "Lifecycle"), GTK_SORT_ASCENDING);
+  /* In the order of the stages: potential, new, active. */
+  g_assert_cmpint (row_id (f, 0), ==, f->grace);
+  g_assert_cmpint (row_id (f, 1), ==, f->ada);
+  g_assert_cmpint (row_id (f, 2), ==, f->zhang);
+  gtk_column_view_sort_by_column (f->column_view, column (f, "RFM Segment"), GTK_SORT_ASCENDING);
+  g_assert_cmpint (row_id (f, 0), ==, f->zhang);
+  g_assert_cmpint (row_id (f, 1), ==, f->ada);
+  gtk_column_view_sort_by_column (f->column_view, column (f, "Predicted CLV"), GTK_SORT_DESCENDING);
+  g_assert_cmpint (row_id (f, 0), ==, f->zhang);
+  gtk_column_view_sort_by_column (f->column_view, column (f, "Cluster"), GTK_SORT_DESCENDING);
+  g_assert_cmpint (row_id (f, 0), ==, f->ada);
+  g_assert_cmpint (row_id (f, 1), ==, f->zhang);
+
+  /* Searchable by the names shown. */
+  ct_contacts_view_search (f->view, "champ");
+  g_assert_cmpuint (n_rows (f), ==, 1);
+  g_assert_cmpint (row_id (f, 0), ==, f->zhang);
+  ct_contacts_view_search (f->view, "potential");
+  g_assert_cmpuint (n_rows (f), ==, 1);
+  g_assert_cmpint (row_id (f, 0), ==, f->grace);
+  ct_contacts_view_search (f->view, "");
+  g_assert_cmpuint (n_rows (f), ==, N_CONTACTS);
+}
+
 static void
 test_detail (Fixture       *f,
              gconstpointer  data)
@@ -674,6 +820,7 @@ main (int   argc,
   ADD ("/contacts/list", test_list);
   ADD ("/contacts/search", test_search);
   ADD ("/contacts/sort", test_sort);
+  ADD ("/contacts/score-columns", test_score_columns);
   ADD ("/contacts/detail", test_detail);
   ADD ("/contacts/edit", test_edit);
   ADD ("/contacts/invalid", test_invalid);

@@ -29,6 +29,11 @@ typedef enum
   COLUMN_TOTAL_SPENT,
   COLUMN_LAST_PURCHASE,
   COLUMN_ADDED,
+  COLUMN_SEGMENT,
+  COLUMN_LIFECYCLE,
+  COLUMN_CLV,
+  COLUMN_CHURN_RISK,
+  COLUMN_CLUSTER,
   N_COLUMNS
 } Column;
 
@@ -51,6 +56,12 @@ static const struct
   [COLUMN_TOTAL_SPENT]   = { N_("Total Spent"), CT_CONTACT_SORT_TOTAL_SPENT, 120, TRUE },
   [COLUMN_LAST_PURCHASE] = { N_("Last Purchase"), CT_CONTACT_SORT_LAST_PURCHASE, 120, TRUE },
   [COLUMN_ADDED]         = { N_("Added"), CT_CONTACT_SORT_CREATED, 110, TRUE },
+  /* The scores of the background recompute; "—" until it has run. */
+  [COLUMN_SEGMENT]       = { N_("RFM Segment"), CT_CONTACT_SORT_RFM_SEGMENT, 150, FALSE },
+  [COLUMN_LIFECYCLE]     = { N_("Lifecycle"), CT_CONTACT_SORT_LIFECYCLE, 110, FALSE },
+  [COLUMN_CLV]           = { N_("Predicted CLV"), CT_CONTACT_SORT_CLV_PREDICTIVE, 130, TRUE },
+  [COLUMN_CHURN_RISK]    = { N_("Churn Risk"), CT_CONTACT_SORT_CHURN_RISK, 100, TRUE },
+  [COLUMN_CLUSTER]       = { N_("Cluster"), CT_CONTACT_SORT_CLUSTER, 80, TRUE },
 };
 
 typedef struct
@@ -99,6 +110,14 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* "—" for a score not computed (yet): never an empty cell that looks
+ * like a zero or a missing row. */
+static char *
+text_or_dash (const char *text)
+{
+  return g_strdup (text != NULL && *text != '\0' ? text : "—");
+}
+
 static char *
 cell_text (CtContact *contact,
            Column     column)
@@ -130,6 +149,29 @@ cell_text (CtContact *contact,
       return ct_format_date (ct_contact_get_last_purchase_at (contact));
     case COLUMN_ADDED:
       return ct_format_date (ct_contact_get_created_at (contact));
+    case COLUMN_SEGMENT:
+      return text_or_dash (ct_contact_get_rfm_segment_label (contact));
+    case COLUMN_LIFECYCLE:
+      return text_or_dash (ct_contact_get_lifecycle_label (contact));
+    case COLUMN_CLV:
+      return text_or_dash (ct_contact_get_clv_predictive_label (contact));
+    case COLUMN_CHURN_RISK:
+      {
+        double risk = ct_contact_get_churn_risk (contact);
+
+        if (risk < 0.0)
+          return g_strdup ("—");
+        /* Translators: a churn risk in the Contacts list, "17%"; %d is
+         * the percentage. */
+        return g_strdup_printf (C_("churn risk", "%d%%"), (int) (risk * 100.0 + 0.5));
+      }
+    case COLUMN_CLUSTER:
+      {
+        int cluster = ct_contact_get_cluster (contact);
+
+        /* Counted from 1 for people; the cache numbers them from 0. */
+        return cluster >= 0 ? g_strdup_printf ("%d", cluster + 1) : g_strdup ("—");
+      }
     case N_COLUMNS:
     default:
       g_assert_not_reached ();
@@ -299,7 +341,8 @@ update_status (CtContactsView *self)
     {
       g_autofree char *description = NULL;
 
-      description = g_markup_printf_escaped (_("No name, email, phone or tag contains “%s”."),
+      description = g_markup_printf_escaped (_("No name, email, phone, tag, segment or "
+                                               "lifecycle stage contains “%s”."),
                                              search);
       adw_status_page_set_icon_name (self->empty_page, "system-search-symbolic");
       adw_status_page_set_title (self->empty_page, _("No Contacts Found"));
