@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-analytics.c: tests for ct-analytics (the analysis and its cache)
- * on a small database worked out by hand and on the demo business */
+ * and "clientele analyze", on a small database worked out by hand and on
+ * the demo business */
 #include "config.h"
 
 #include <locale.h>
 #include <math.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <glib/gstdio.h>
 
 #include "ct-analytics.h"
@@ -583,6 +585,101 @@ test_demo_async (Fixture       *f,
   g_main_loop_unref (s.loop);
 }
 
+/* clientele analyze */
+
+static int
+run_cli (const char * const *args,
+         char              **out)
+{
+  const char *bin = g_getenv ("CLIENTELE_BIN");
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int wait_status;
+
+  if (bin == NULL)
+    g_error ("CLIENTELE_BIN is not set; run through meson test");
+  g_ptr_array_add (argv, (char *) bin);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, out, NULL, &wait_status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  return WEXITSTATUS (wait_status);
+}
+
+static void
+test_cli (Fixture       *f,
+          gconstpointer  data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *missing = g_build_filename (f->dir, "none.db", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *o;
+
+  fill_fixture (f);
+
+  /* 2024-06-30 means the end of that day: the same purchases as the
+   * fixture's as-of time (midnight after it). */
+  {
+    const char * const args[] = { "analyze", "--db", f->path, "--as-of", "2024-06-30",
+                                  "--json", "--no-store", NULL };
+
+    g_assert_cmpint (run_cli (args, &out), ==, 0);
+  }
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  o = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (o, "time_unit"), ==, "day");
+  g_assert_cmpint (json_object_get_int_member (o, "customers"), ==, 5);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (o, "kpis"), "orders"), ==, 9);
+  g_assert_true (json_object_has_member (json_object_get_object_member (o, "bgnbd"), "error"));
+  g_assert_cmpint (query (f, "SELECT count(*) FROM analytics_runs"), ==, 0);
+
+  g_clear_pointer (&out, g_free);
+  {
+    const char * const args[] = { "analyze", "--db", f->path, "--as-of", "2024-07-10",
+                                  "--time-unit", "week", "--k", "2", NULL };
+
+    g_assert_cmpint (run_cli (args, &out), ==, 0);
+  }
+  g_assert_nonnull (strstr (out, "RFM segments"));
+  g_assert_nonnull (strstr (out, "Not fitted"));
+  g_assert_cmpint (query (f, "SELECT count(*) FROM analytics_runs"), ==, 1);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM contact_metrics"), ==, 6);
+  g_assert_cmpint (query (f, "SELECT count(DISTINCT cluster) FROM contact_metrics WHERE cluster IS NOT NULL"), ==, 2);
+
+  {
+    const char * const args[] = { "analyze", "--db", f->path, "--time-unit", "month", NULL };
+
+    g_clear_pointer (&out, g_free);
+    g_assert_cmpint (run_cli (args, &out), ==, 2);
+  }
+  {
+    const char * const args[] = { "analyze", "--db", f->path, "--as-of", "yesterday-ish", NULL };
+
+    g_clear_pointer (&out, g_free);
+    g_assert_cmpint (run_cli (args, &out), ==, 2);
+  }
+  {
+    const char * const args[] = { "analyze", "--db", f->path, "--k", "0", NULL };
+
+    g_clear_pointer (&out, g_free);
+    g_assert_cmpint (run_cli (args, &out), ==, 2);
+  }
+  {
+    const char * const args[] = { "analyze", "--db", missing, NULL };
+
+    g_clear_pointer (&out, g_free);
+    g_assert_cmpint (run_cli (args, &out), ==, 1);
+    g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+  }
+  g_assert_cmpint (query (f, "SELECT count(*) FROM analytics_runs"), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -598,6 +695,7 @@ main (int   argc,
   g_test_add ("/analytics/empty", Fixture, NULL, fixture_set_up, test_empty, fixture_tear_down);
   g_test_add ("/analytics/demo", Fixture, NULL, fixture_set_up, test_demo, fixture_tear_down);
   g_test_add ("/analytics/demo-async", Fixture, NULL, fixture_set_up, test_demo_async, fixture_tear_down);
+  g_test_add ("/analytics/cli", Fixture, NULL, fixture_set_up, test_cli, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -92,6 +92,11 @@ void          ct_cli_run_done     (GObject       *source,
 GAsyncResult *ct_cli_run_wait     (CtCliRun      *run);
 void          ct_cli_run_clear    (CtCliRun      *run);
 
+/* ct-cli-analyze.c */
+int    ct_cli_run_analyze        (const CtCliCommand  *command,
+                                  int                  argc,
+                                  char               **argv);
+
 /* ct-cli-export.c */
 int    ct_cli_run_export         (const CtCliCommand  *command,
                                   int                  argc,

@@ -43,6 +43,7 @@ static int run_stats (const CtCliCommand *command, int argc, char **argv);
 
 /* Sorted by name, as "clientele help" lists them. */
 static const CtCliCommand commands[] = {
+  { "analyze", N_("Score and segment the customers, fit the purchase and spend models, forecast revenue"), ct_cli_run_analyze },
   { "demo", N_("Fill a new, empty database with a made-up business to try Clientele with"), run_demo },
   { "export", N_("Export contacts, purchases or products to CSV or vCard, or one contact’s data to JSON"), ct_cli_run_export },
   { "help", N_("List the commands, or show the options of one"), run_help },
