@@ -11,7 +11,9 @@
 #include <glib/gstdio.h>
 
 #include "ct-analytics.h"
+#include "ct-csv.h"
 #include "ct-demo.h"
+#include "ct-export.h"
 
 #define DAY 86400
 
@@ -680,6 +682,116 @@ test_cli (Fixture       *f,
   g_assert_cmpint (query (f, "SELECT count(*) FROM analytics_runs"), ==, 1);
 }
 
+/* clientele export contacts fills the analytics columns from the cache. */
+static GPtrArray *
+export_contacts (Fixture *f)
+{
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(CtCsvReader) reader = NULL;
+  g_autofree char *text = NULL;
+  GPtrArray *records = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  GError *error = NULL;
+  char nul = '\0';
+
+  g_assert_true (ct_export_write (f->db, CT_EXPORT_CONTACTS, NULL, CT_CSV_WRITE_NONE, out,
+                                  NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_output_stream_write_all (out, &nul, 1, NULL, NULL, NULL);
+  g_output_stream_close (out, NULL, NULL);
+  text = g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
+
+  reader = ct_csv_reader_new (text, strlen (text), ',');
+  while (ct_csv_reader_next (reader))
+    {
+      guint n;
+      const char * const *fields = ct_csv_reader_get_fields (reader, &n);
+      GStrv record = g_new0 (char *, n + 1);
+
+      for (guint i = 0; i < n; i++)
+        record[i] = g_strdup (fields[i]);
+      g_ptr_array_add (records, record);
+    }
+  return records;
+}
+
+/* The cell of @column in the row whose email is @email. */
+static const char *
+export_cell (GPtrArray  *records,
+             const char *email,
+             const char *column)
+{
+  GStrv header = g_ptr_array_index (records, 0);
+  guint email_column = G_MAXUINT, wanted = G_MAXUINT;
+
+  for (guint i = 0; header[i] != NULL; i++)
+    {
+      if (g_str_equal (header[i], "email"))
+        email_column = i;
+      if (g_str_equal (header[i], column))
+        wanted = i;
+    }
+  g_assert_cmpuint (email_column, !=, G_MAXUINT);
+  g_assert_cmpuint (wanted, !=, G_MAXUINT);
+  for (guint row = 1; row < records->len; row++)
+    {
+      GStrv record = g_ptr_array_index (records, row);
+
+      if (g_str_equal (record[email_column], email))
+        return record[wanted];
+    }
+  g_assert_not_reached ();
+}
+
+static void
+test_export (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  static const char * const columns[] = {
+    "rfm_segment", "lifecycle", "tier", "points", "clv", "p_alive", "cluster",
+  };
+  gint64 cluster;
+
+  fill_fixture (f);
+  before = export_contacts (f);
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    g_assert_cmpstr (export_cell (before, "a@example.com", columns[i]), ==, "");
+
+  root = compute (f, fixture_as_of (), TRUE);
+  /* The fixture is too small for the models: give contact 1 figures as
+   * a fitted run would, to check how they are written. */
+  exec (f, "UPDATE contact_metrics SET p_alive = 0.83456, clv_predictive = 124050"
+           " WHERE contact_id = 1");
+  exec (f, "INSERT INTO contacts (id, email) VALUES (7, 'g@example.com')");
+  cluster = query (f, "SELECT cluster FROM contact_metrics WHERE contact_id = 1");
+  after = export_contacts (f);
+
+  g_assert_cmpstr (export_cell (after, "a@example.com", "rfm_segment"), ==, "loyal");
+  g_assert_cmpstr (export_cell (after, "a@example.com", "lifecycle"), ==, "active");
+  g_assert_cmpstr (export_cell (after, "a@example.com", "clv"), ==, "1240.50");
+  g_assert_cmpstr (export_cell (after, "a@example.com", "p_alive"), ==, "0.8346");
+  {
+    g_autofree char *expected = g_strdup_printf ("%" G_GINT64_FORMAT, cluster + 1);
+
+    g_assert_cmpstr (export_cell (after, "a@example.com", "cluster"), ==, expected);
+  }
+  g_assert_cmpstr (export_cell (after, "a@example.com", "tier"), ==, "");
+  g_assert_cmpstr (export_cell (after, "a@example.com", "points"), ==, "");
+  /* Not fitted: empty, not 0. */
+  g_assert_cmpstr (export_cell (after, "e@example.com", "rfm_segment"), ==, "lost");
+  g_assert_cmpstr (export_cell (after, "e@example.com", "clv"), ==, "");
+  g_assert_cmpstr (export_cell (after, "e@example.com", "p_alive"), ==, "");
+  /* No purchase: potential and nothing else. */
+  g_assert_cmpstr (export_cell (after, "f@example.com", "lifecycle"), ==, "potential");
+  g_assert_cmpstr (export_cell (after, "f@example.com", "rfm_segment"), ==, "");
+  g_assert_cmpstr (export_cell (after, "f@example.com", "cluster"), ==, "");
+  /* Added since the analysis: no row in the cache yet. */
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    g_assert_cmpstr (export_cell (after, "g@example.com", columns[i]), ==, "");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -695,6 +807,7 @@ main (int   argc,
   g_test_add ("/analytics/empty", Fixture, NULL, fixture_set_up, test_empty, fixture_tear_down);
   g_test_add ("/analytics/demo", Fixture, NULL, fixture_set_up, test_demo, fixture_tear_down);
   g_test_add ("/analytics/demo-async", Fixture, NULL, fixture_set_up, test_demo_async, fixture_tear_down);
+  g_test_add ("/analytics/export", Fixture, NULL, fixture_set_up, test_export, fixture_tear_down);
   g_test_add ("/analytics/cli", Fixture, NULL, fixture_set_up, test_cli, fixture_tear_down);
 
   return g_test_run ();

@@ -354,7 +354,8 @@ test_contacts (Fixture       *f,
   g_assert_cmpstr (cell (records, 3, "purchases"), ==, "2");
   g_assert_cmpstr (cell (records, 3, "total_spent"), ==, "248.50");
   g_assert_cmpstr (cell (records, 3, "last_purchase_at"), ==, "2024-02-01T00:00:00Z");
-  /* Not computed yet: left empty rather than made up. */
+  /* No analysis stored yet (test-analytics checks the filled columns),
+   * and no tiers or points: left empty rather than made up. */
   {
     static const char * const later[] = {
       "rfm_segment", "lifecycle", "tier", "points", "clv", "p_alive", "cluster",

@@ -10,7 +10,8 @@
  *     currency); NULL where a model could not be fitted or the contact
  *     has no purchase. rfm_segment holds ct_rfm_segment_to_id(),
  *     lifecycle ct_lifecycle_stage_to_id(), cluster 0 .. k-1 (largest
- *     cluster first), p_alive 0..1 (churn risk is 1 − p_alive),
+ *     cluster first; shown to people, and exported, as 1 .. k), p_alive
+ *     0..1 (churn risk is 1 − p_alive),
  *     expected_purchases those of the next clv_horizon_months.
  *   analytics_runs: one row per stored run, summary = the JSON below.
  */

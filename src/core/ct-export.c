@@ -276,8 +276,10 @@ typedef struct
   " CASE WHEN ?1 THEN (SELECT coalesce(sum(s.amount), 0) FROM purchases s" \
   "                    WHERE s.contact_id = c.id AND s.refunded = 0 AND s.currency = ?2)" \
   "      ELSE c.total_spent END," \
-  " c.last_purchase_at" \
-  " FROM contacts c LEFT JOIN channels ch ON ch.id = c.channel_id"
+  " c.last_purchase_at," \
+  " m.rfm_segment, m.lifecycle, m.clv_predictive, m.currency, m.p_alive, m.cluster" \
+  " FROM contacts c LEFT JOIN channels ch ON ch.id = c.channel_id" \
+  " LEFT JOIN contact_metrics m ON m.contact_id = c.id"
 
 /* The contacts list's default order, which the contacts_name_order index
  * gives without sorting. */
@@ -332,15 +334,48 @@ write_contact (ExportRun     *run,
   g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, 8));
   g_autofree char *spent = ct_export_format_amount (sqlite3_column_int64 (stmt, 9), run->currency);
   g_autofree char *last = column_time (stmt, 10);
-  const char *cells[] = {
-    column_text (stmt, 0), column_text (stmt, 1), column_text (stmt, 2),
-    column_text (stmt, 3), column_text (stmt, 4), column_text (stmt, 5),
-    column_text (stmt, 6), created, count, spent, last,
-    /* rfm_segment, lifecycle, tier, points, clv, p_alive, cluster: not
-     * computed yet, and a guess would mislead a script more than a
-     * blank. */
-    "", "", "", "", "", "", "",
-  };
+  g_autofree char *clv = NULL;
+  g_autofree char *p_alive = NULL;
+  g_autofree char *cluster = NULL;
+  const char *cells[18];
+
+  /* The analytics columns come from the cache of the last stored
+   * analysis (ct-analytics.h) and stay empty where it has nothing: no
+   * analysis yet, a contact added since, a model that could not be
+   * fitted. A guess would mislead a script more than a blank. clv is the
+   * predicted lifetime value in major units of the analysis's currency;
+   * cluster is numbered from 1, as people see it. tier and points: not
+   * kept yet. */
+  if (sqlite3_column_type (stmt, 13) != SQLITE_NULL)
+    clv = ct_export_format_amount (sqlite3_column_int64 (stmt, 13), column_text (stmt, 14));
+  if (sqlite3_column_type (stmt, 15) != SQLITE_NULL)
+    {
+      char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+      p_alive = g_strdup (g_ascii_formatd (buffer, sizeof buffer, "%.4f",
+                                           sqlite3_column_double (stmt, 15)));
+    }
+  if (sqlite3_column_type (stmt, 16) != SQLITE_NULL)
+    cluster = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, 16) + 1);
+
+  cells[0] = column_text (stmt, 0);
+  cells[1] = column_text (stmt, 1);
+  cells[2] = column_text (stmt, 2);
+  cells[3] = column_text (stmt, 3);
+  cells[4] = column_text (stmt, 4);
+  cells[5] = column_text (stmt, 5);
+  cells[6] = column_text (stmt, 6);
+  cells[7] = created;
+  cells[8] = count;
+  cells[9] = spent;
+  cells[10] = last;
+  cells[11] = column_text (stmt, 11);   /* rfm_segment */
+  cells[12] = column_text (stmt, 12);   /* lifecycle */
+  cells[13] = "";                       /* tier */
+  cells[14] = "";                       /* points */
+  cells[15] = clv != NULL ? clv : "";
+  cells[16] = p_alive != NULL ? p_alive : "";
+  cells[17] = cluster != NULL ? cluster : "";
 
   G_STATIC_ASSERT (G_N_ELEMENTS (cells) == G_N_ELEMENTS (contact_columns) - 1);
   return ct_csv_writer_add_row (run->writer, cells, G_N_ELEMENTS (cells),
