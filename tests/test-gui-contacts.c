@@ -352,11 +352,11 @@ add_fixture_metrics (Fixture *f)
                          " frequency, monetary, currency, r_score, f_score, m_score,"
                          " rfm_segment, lifecycle, clv_historical, clv_simple,"
                          " clv_predictive, p_alive, expected_purchases, cluster) VALUES"
-                         " (%" G_GINT64_FORMAT ", 1764547200, 3, 2, 49800, 'CNY', 5, 5, 5,"
+                         " (%" G_GINT64_FORMAT ", 1764590400, 3, 2, 49800, 'CNY', 5, 5, 5,"
                          "  'champions', 'active', 49800, 60000, 124000, 0.83, 3.2, 0),"
-                         " (%" G_GINT64_FORMAT ", 1764547200, 10, 1, 5000, 'CNY', 5, 1, 1,"
+                         " (%" G_GINT64_FORMAT ", 1764590400, 10, 1, 5000, 'CNY', 5, 1, 1,"
                          "  'new', 'new', 5000, NULL, NULL, NULL, NULL, 1),"
-                         " (%" G_GINT64_FORMAT ", 1764547200, NULL, 0, 0, 'CNY', NULL, NULL,"
+                         " (%" G_GINT64_FORMAT ", 1764590400, NULL, 0, 0, 'CNY', NULL, NULL,"
                          "  NULL, NULL, 'potential', 0, NULL, NULL, NULL, NULL, NULL)",
                          f->zhang, f->ada, f->grace);
   g_assert_true (ct_db_exec (f->db, sql, &error));
@@ -529,6 +529,103 @@ test_detail (Fixture       *f,
   g_assert_cmpstr (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (detail_child (f, "purchases_group"))),
                    ==, "No purchases yet.");
   g_assert_null (gtk_list_box_get_row_at_index (GTK_LIST_BOX (purchases), 0));
+}
+
+static const char *
+row_title (Fixture    *f,
+           const char *row)
+{
+  return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (detail_child (f, row)));
+}
+
+static const char *
+row_subtitle (Fixture    *f,
+              const char *row)
+{
+  return adw_action_row_get_subtitle (ADW_ACTION_ROW (detail_child (f, row)));
+}
+
+static void
+test_detail_scores (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  AdwPreferencesGroup *group = ADW_PREFERENCES_GROUP (detail_child (f, "scores_group"));
+  g_autofree char *sql = NULL;
+
+  /* Before any run: said so, and no empty rows. */
+  select_contact (f, f->zhang);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (group)));
+  g_assert_true (g_str_has_prefix (adw_preferences_group_get_description (group),
+                                   "Not computed yet."));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (detail_child (f, "alive_row"))));
+
+  /* A run arrives while the contact is shown. Its summary gives the
+   * reasons for the models that could not be fitted. */
+  g_assert_true (ct_db_exec (f->db,
+                             "INSERT INTO analytics_runs (as_of, computed_at, summary) VALUES"
+                             " (1764590400, 1764590400, '{\"bgnbd\": {\"error\": \"Too few"
+                             " repeat buyers.\"}, \"gamma_gamma\": {\"error\": \"No"
+                             " variance in spend.\"}, \"clv\": {\"horizon_months\": 12},"
+                             " \"k\": 2}')",
+                             &error));
+  g_assert_no_error (error);
+  add_fixture_metrics (f);
+  ct_test_spin (20);
+
+  g_assert_cmpstr (adw_preferences_group_get_description (group), ==,
+                   "From the purchases up to 2025-12-01.");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (detail_child (f, "alive_row"))));
+  g_assert_cmpstr (row_title (f, "segment_row"), ==, "Bought 2 times, last 3 days ago: Champions");
+  g_assert_cmpstr (row_subtitle (f, "segment_row"), ==,
+                   "Bought the most recently and the most often. "
+                   "Recency 5, frequency 5, spend 5 out of 5.");
+  g_assert_cmpstr (row_title (f, "lifecycle_row"), ==, "Lifecycle stage: Active");
+  g_assert_cmpstr (row_subtitle (f, "lifecycle_row"), ==, "Last bought within the last 90 days.");
+  g_assert_cmpstr (row_title (f, "alive_row"), ==, "83% likely still a customer");
+  g_assert_true (g_str_has_prefix (row_subtitle (f, "alive_row"), "Churn risk 17%, "));
+  g_assert_cmpstr (row_title (f, "value_row"), ==, "Expected to spend ¥1,240.00 in the next year");
+  g_assert_cmpstr (row_subtitle (f, "value_row"), ==,
+                   "About 3.2 purchases in that time. Spent so far: ¥498.00. "
+                   "Simple estimate over a customer’s lifetime: ¥600.00.");
+  g_assert_cmpstr (row_title (f, "cluster_row"), ==, "Cluster 1 of 2");
+  ct_test_screenshot (GTK_WIDGET (f->window), "contact-scores");
+
+  /* No model for Ada: why, in the run's words. */
+  select_contact (f, f->ada);
+  g_assert_cmpstr (row_title (f, "segment_row"), ==, "Bought 1 time, last 10 days ago: New");
+  g_assert_cmpstr (row_title (f, "lifecycle_row"), ==, "Lifecycle stage: New");
+  g_assert_cmpstr (row_subtitle (f, "lifecycle_row"), ==, "First bought within the last 30 days.");
+  g_assert_cmpstr (row_title (f, "alive_row"), ==, "Chance of still being a customer: not computed");
+  g_assert_cmpstr (row_subtitle (f, "alive_row"), ==, "Too few repeat buyers.");
+  g_assert_cmpstr (row_title (f, "value_row"), ==, "Predicted lifetime value: not computed");
+  g_assert_cmpstr (row_subtitle (f, "value_row"), ==, "No variance in spend. Spent so far: ¥50.00.");
+  g_assert_cmpstr (row_title (f, "cluster_row"), ==, "Cluster 2 of 2");
+
+  /* Never bought: the scores say what it takes. */
+  select_contact (f, f->grace);
+  g_assert_cmpstr (row_title (f, "segment_row"), ==, "No RFM segment");
+  g_assert_cmpstr (row_title (f, "lifecycle_row"), ==, "Lifecycle stage: Potential");
+  g_assert_cmpstr (row_subtitle (f, "lifecycle_row"), ==, "Has not bought anything yet.");
+  g_assert_cmpstr (row_subtitle (f, "alive_row"), ==, "Needs at least one purchase.");
+  g_assert_cmpstr (row_title (f, "cluster_row"), ==, "Cluster: none");
+  g_assert_cmpstr (row_subtitle (f, "cluster_row"), ==, "Needs at least one purchase.");
+
+  /* Added after the run: not computed yet, until the next one. */
+  select_contact (f, f->alan);
+  g_assert_true (g_str_has_prefix (adw_preferences_group_get_description (group),
+                                   "Not computed yet."));
+  sql = g_strdup_printf ("INSERT INTO contact_metrics (contact_id, as_of, frequency, monetary,"
+                         " lifecycle, clv_historical) VALUES (%" G_GINT64_FORMAT ","
+                         " 1764590400, 0, 0, 'potential', 0)", f->alan);
+  g_assert_true (ct_db_exec (f->db, sql, &error));
+  g_assert_no_error (error);
+  ct_db_emit_changed (f->db, "contact_metrics");
+  g_assert_cmpstr (row_title (f, "lifecycle_row"), ==, "Lifecycle stage: Potential");
+
+  /* A new contact has no scores to show. */
+  ct_contacts_view_new_contact (f->view);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (group)));
 }
 
 static void
@@ -822,6 +919,7 @@ main (int   argc,
   ADD ("/contacts/sort", test_sort);
   ADD ("/contacts/score-columns", test_score_columns);
   ADD ("/contacts/detail", test_detail);
+  ADD ("/contacts/detail-scores", test_detail_scores);
   ADD ("/contacts/edit", test_edit);
   ADD ("/contacts/invalid", test_invalid);
   ADD ("/contacts/delete-undo", test_delete_undo);

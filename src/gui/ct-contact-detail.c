@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* ct-contact-detail.c: one contact's editable profile, tags and purchases
+/* ct-contact-detail.c: one contact's editable profile, tags, scores and
+ * purchases
  *
  * The profile is a form: what is typed stays in the fields until Save
  * stores it, and a refused Save (bad email, duplicate email...) says why
  * and keeps every character. Tags are stored as soon as they are added or
  * removed. The purchase timeline is the core's purchase list filtered to
- * this contact; it follows the database by itself.
+ * this contact; it follows the database by itself. The scores are read
+ * from the cache the background recompute writes (ct-analytics.h) and
+ * put in words; where one is missing, the last run's summary says why.
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
 
 #include "ct-contact-detail.h"
+#include "ct-analytics.h"
 #include "ct-export-ui.h"
 #include "ct-gui-format.h"
 #include "ct-privacy.h"
@@ -34,6 +38,8 @@ struct _CtContactDetail
   gboolean             filling;
   gboolean             dirty;
   guint                ignore_changes;
+  JsonNode            *run_summary;  /* of the last stored analysis, or NULL */
+  gboolean             run_summary_loaded;
 
   /* template children */
   GtkStack            *stack;
@@ -55,6 +61,12 @@ struct _CtContactDetail
   AdwPreferencesGroup *tags_group;
   GtkFlowBox          *tags_box;
   AdwEntryRow         *tag_row;
+  AdwPreferencesGroup *scores_group;
+  AdwActionRow        *segment_row;
+  AdwActionRow        *lifecycle_row;
+  AdwActionRow        *alive_row;
+  AdwActionRow        *value_row;
+  AdwActionRow        *cluster_row;
   AdwPreferencesGroup *purchases_group;
   GtkButton           *add_purchase_button;
   GtkListBox          *purchases_listbox;
@@ -662,6 +674,364 @@ show_purchases (CtContactDetail *self)
   update_summary (self);
 }
 
+/* Scores */
+
+/* The last stored run's summary, read once and again after each run. A
+ * missing or unreadable one only costs the reasons in the texts. */
+static JsonObject *
+run_summary (CtContactDetail *self)
+{
+  if (!self->run_summary_loaded && get_db (self) != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_clear_pointer (&self->run_summary, json_node_unref);
+      self->run_summary = ct_analytics_load_last (get_db (self), &error);
+      if (error != NULL)
+        g_debug ("No reasons for missing scores: %s", error->message);
+      self->run_summary_loaded = TRUE;
+    }
+
+  if (self->run_summary == NULL || !JSON_NODE_HOLDS_OBJECT (self->run_summary))
+    return NULL;
+  return json_node_get_object (self->run_summary);
+}
+
+/* The "error" of the summary's @member ({"error": "too few repeat
+ * buyers..."}), or NULL. */
+static const char *
+summary_error (CtContactDetail *self,
+               const char      *member)
+{
+  JsonObject *summary = run_summary (self);
+  JsonNode *node;
+
+  if (summary == NULL)
+    return NULL;
+  if (g_str_equal (member, "clusters_error"))
+    {
+      node = json_object_get_member (summary, member);
+      return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : NULL;
+    }
+  node = json_object_get_member (summary, member);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  node = json_object_get_member (json_node_get_object (node), "error");
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : NULL;
+}
+
+static gint64
+summary_int (CtContactDetail *self,
+             const char      *object_member,
+             const char      *member,
+             gint64           fallback)
+{
+  JsonObject *object = run_summary (self);
+  JsonNode *node;
+
+  if (object != NULL && object_member != NULL)
+    {
+      node = json_object_get_member (object, object_member);
+      object = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+    }
+  if (object == NULL)
+    return fallback;
+  node = json_object_get_member (object, member);
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_INT64)
+    return fallback;
+  return json_node_get_int (node);
+}
+
+static void
+set_row (AdwActionRow *row,
+         const char   *title,
+         const char   *subtitle)
+{
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (row, subtitle != NULL ? subtitle : "");
+}
+
+/* Why a model's figure is missing for a contact that has scores: no
+ * purchase at all, else the reason the run gave, else a general one. */
+static const char *
+missing_reason (CtContactDetail *self,
+                CtContact       *contact,
+                const char      *member)
+{
+  const char *reason;
+
+  if (ct_contact_get_frequency (contact) == 0)
+    return _("Needs at least one purchase.");
+  reason = member != NULL ? summary_error (self, member) : NULL;
+  if (reason != NULL && *reason != '\0')
+    return reason;
+  return _("The model could not be fitted to the purchases there are.");
+}
+
+static void
+update_segment_row (CtContactDetail *self,
+                    CtContact       *contact)
+{
+  CtRfmSegment segment;
+  CtRfmCustomer customer = { 0, };
+  CtRfmScore score = { 0, };
+  g_autofree char *title = NULL;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *scores = NULL;
+  guint r, f, m;
+
+  if (!ct_rfm_segment_from_id (ct_contact_get_rfm_segment (contact), &segment))
+    {
+      set_row (self->segment_row, _("No RFM segment"),
+               ct_contact_get_frequency (contact) == 0
+               ? _("Segments are for customers: this contact has not bought anything yet.")
+               : _("Not computed for this contact."));
+      return;
+    }
+
+  ct_contact_get_rfm_scores (contact, &r, &f, &m);
+  customer.contact_id = ct_contact_get_id (contact);
+  customer.recency = MAX (ct_contact_get_recency_days (contact), 0);
+  customer.frequency = ct_contact_get_frequency (contact);
+  customer.monetary = ct_contact_get_monetary (contact);
+  score.r = r;
+  score.f = f;
+  score.m = m;
+  score.segment = segment;
+
+  title = ct_rfm_explain (&customer, &score);
+  /* Translators: after the segment's description in a contact's scores;
+   * each score is 1 to 5, 5 the best. */
+  scores = g_strdup_printf (_("Recency %u, frequency %u, spend %u out of 5."), r, f, m);
+  subtitle = g_strdup_printf ("%s %s", ct_rfm_segment_get_description (segment), scores);
+  set_row (self->segment_row, title, subtitle);
+}
+
+static void
+update_lifecycle_row (CtContactDetail *self,
+                      CtContact       *contact)
+{
+  CtLifecycleThresholds t;
+  CtLifecycleStage stage;
+  g_autofree char *title = NULL;
+  g_autofree char *subtitle = NULL;
+
+  if (!ct_lifecycle_stage_from_id (ct_contact_get_lifecycle (contact), &stage))
+    {
+      set_row (self->lifecycle_row, _("No lifecycle stage"), _("Not computed for this contact."));
+      return;
+    }
+
+  /* The thresholds the background run uses: the user's. A broken
+   * setting gives the defaults, as it does to the run. */
+  if (!ct_lifecycle_thresholds_load (get_db (self), &t, NULL))
+    ct_lifecycle_thresholds_init_default (&t);
+
+  /* Translators: %s is a lifecycle stage such as "Active" */
+  title = g_strdup_printf (_("Lifecycle stage: %s"), ct_lifecycle_stage_get_label (stage));
+  switch (stage)
+    {
+    case CT_LIFECYCLE_POTENTIAL:
+      subtitle = g_strdup (_("Has not bought anything yet."));
+      break;
+    case CT_LIFECYCLE_NEW:
+      subtitle = g_strdup_printf (ngettext ("First bought within the last %u day.",
+                                            "First bought within the last %u days.",
+                                            t.new_days), t.new_days);
+      break;
+    case CT_LIFECYCLE_ACTIVE:
+      subtitle = g_strdup_printf (ngettext ("Last bought within the last %u day.",
+                                            "Last bought within the last %u days.",
+                                            t.active_days), t.active_days);
+      break;
+    case CT_LIFECYCLE_AT_RISK:
+      /* Translators: both numbers are days; the second is the larger. */
+      subtitle = g_strdup_printf (_("Last bought between %u and %u days ago."),
+                                  t.active_days, t.at_risk_days);
+      break;
+    case CT_LIFECYCLE_DORMANT:
+      /* Translators: both numbers are days; the second is the larger. */
+      subtitle = g_strdup_printf (_("Last bought between %u and %u days ago."),
+                                  t.at_risk_days, t.dormant_days);
+      break;
+    case CT_LIFECYCLE_CHURNED:
+      subtitle = g_strdup_printf (ngettext ("Last bought more than %u day ago.",
+                                            "Last bought more than %u days ago.",
+                                            t.dormant_days), t.dormant_days);
+      break;
+    case CT_LIFECYCLE_N_STAGES:
+    default:
+      g_assert_not_reached ();
+    }
+  set_row (self->lifecycle_row, title, subtitle);
+}
+
+static int
+percent (double fraction)
+{
+  return (int) (CLAMP (fraction, 0.0, 1.0) * 100.0 + 0.5);
+}
+
+static void
+update_alive_row (CtContactDetail *self,
+                  CtContact       *contact)
+{
+  double p_alive = ct_contact_get_p_alive (contact);
+  g_autofree char *title = NULL;
+  g_autofree char *subtitle = NULL;
+
+  if (p_alive < 0.0)
+    {
+      set_row (self->alive_row, _("Chance of still being a customer: not computed"),
+               missing_reason (self, contact, "bgnbd"));
+      return;
+    }
+
+  /* Translators: "83% likely still a customer"; %d is a percentage,
+   * %% the percent sign. */
+  title = g_strdup_printf (_("%d%% likely still a customer"), percent (p_alive));
+  /* Translators: %d%% is the churn risk, as in "17%". */
+  subtitle = g_strdup_printf (_("Churn risk %d%%, judged from how often and how lately "
+                                "they bought, against the habits of all customers."),
+                              percent (1.0 - p_alive));
+  set_row (self->alive_row, title, subtitle);
+}
+
+static void
+update_value_row (CtContactDetail *self,
+                  CtContact       *contact)
+{
+  gint64 predicted = ct_contact_get_clv_predictive (contact);
+  gint64 historical = ct_contact_get_clv_historical (contact);
+  gint64 simple = ct_contact_get_clv_simple (contact);
+  double expected = ct_contact_get_expected_purchases (contact);
+  const char *currency = ct_contact_get_metrics_currency (contact);
+  guint months = (guint) CLAMP (summary_int (self, "clv", "horizon_months", 12),
+                                1, CT_ANALYTICS_MAX_HORIZON_MONTHS);
+  g_autoptr(GString) subtitle = g_string_new (NULL);
+  g_autofree char *title = NULL;
+
+  if (*currency == '\0')
+    currency = ct_contact_get_currency (contact);
+
+  if (predicted >= 0)
+    {
+      g_autofree char *money = ct_money_format (predicted, currency);
+
+      if (months == 12)
+        /* Translators: the predicted lifetime value, "Expected to spend
+         * ¥1,240.00 in the next year". */
+        title = g_strdup_printf (_("Expected to spend %s in the next year"), money);
+      else
+        title = g_strdup_printf (ngettext ("Expected to spend %s in the next %u month",
+                                           "Expected to spend %s in the next %u months",
+                                           months),
+                                 money, months);
+      if (expected >= 0.0)
+        {
+          /* Translators: %.1f is a number of purchases, such as 3.2 */
+          g_string_append_printf (subtitle, _("About %.1f purchases in that time."), expected);
+          g_string_append_c (subtitle, ' ');
+        }
+    }
+  else
+    {
+      title = g_strdup (_("Predicted lifetime value: not computed"));
+      g_string_append (subtitle, missing_reason (self, contact, "gamma_gamma"));
+      g_string_append_c (subtitle, ' ');
+    }
+
+  if (historical >= 0)
+    {
+      g_autofree char *money = ct_money_format (historical, currency);
+
+      /* Translators: the historical lifetime value: all they paid */
+      g_string_append_printf (subtitle, _("Spent so far: %s."), money);
+    }
+  if (simple >= 0)
+    {
+      g_autofree char *money = ct_money_format (simple, currency);
+
+      g_string_append_c (subtitle, ' ');
+      /* Translators: the simple lifetime value: average order value ×
+       * purchases per year × expected years as a customer */
+      g_string_append_printf (subtitle, _("Simple estimate over a customer’s lifetime: %s."),
+                              money);
+    }
+
+  set_row (self->value_row, title, g_strstrip (subtitle->str));
+}
+
+static void
+update_cluster_row (CtContactDetail *self,
+                    CtContact       *contact)
+{
+  int cluster = ct_contact_get_cluster (contact);
+  gint64 k = summary_int (self, NULL, "k", 0);
+  g_autofree char *title = NULL;
+
+  if (cluster < 0)
+    {
+      const char *reason = ct_contact_get_frequency (contact) == 0
+                           ? _("Needs at least one purchase.")
+                           : summary_error (self, "clusters_error");
+
+      set_row (self->cluster_row, _("Cluster: none"),
+               reason != NULL ? reason : _("Not computed for this contact."));
+      return;
+    }
+
+  /* Counted from 1 for people, as in the list. */
+  if (k > cluster)
+    /* Translators: "Cluster 2 of 4" */
+    title = g_strdup_printf (_("Cluster %d of %d"), cluster + 1, (int) k);
+  else
+    title = g_strdup_printf (_("Cluster %d"), cluster + 1);
+  set_row (self->cluster_row, title,
+           _("Grouped with the customers most like them in recency, frequency and spend."));
+}
+
+static void
+update_scores (CtContactDetail *self)
+{
+  CtContact *contact = self->contact;
+  gint64 as_of;
+  g_autofree char *date = NULL;
+  g_autofree char *description = NULL;
+  gboolean computed;
+
+  if (contact == NULL)
+    return;
+
+  as_of = ct_contact_get_metrics_as_of (contact);
+  computed = as_of > 0;
+  gtk_widget_set_visible (GTK_WIDGET (self->segment_row), computed);
+  gtk_widget_set_visible (GTK_WIDGET (self->lifecycle_row), computed);
+  gtk_widget_set_visible (GTK_WIDGET (self->alive_row), computed);
+  gtk_widget_set_visible (GTK_WIDGET (self->value_row), computed);
+  gtk_widget_set_visible (GTK_WIDGET (self->cluster_row), computed);
+
+  if (!computed)
+    {
+      adw_preferences_group_set_description (self->scores_group,
+                                             _("Not computed yet. Clientele works the scores out "
+                                               "in the background from all purchases, and shows "
+                                               "them here when it is done."));
+      return;
+    }
+
+  date = ct_format_date (as_of);
+  /* Translators: %s is a date, "2025-03-14" */
+  description = g_strdup_printf (_("From the purchases up to %s."), date);
+  adw_preferences_group_set_description (self->scores_group, description);
+
+  update_segment_row (self, contact);
+  update_lifecycle_row (self, contact);
+  update_alive_row (self, contact);
+  update_value_row (self, contact);
+  update_cluster_row (self, contact);
+}
+
 /* Showing */
 
 static void
@@ -695,6 +1065,10 @@ on_db_changed (CtContactDetail *self,
   g_autoptr(GError) error = NULL;
   g_autoptr(CtContact) contact = NULL;
 
+  /* A new run: its summary has the reasons for what is missing. */
+  if (g_strcmp0 (table, "contact_metrics") == 0)
+    self->run_summary_loaded = FALSE;
+
   if (self->ignore_changes > 0 || self->is_new || self->contact_id <= 0)
     return;
 
@@ -717,6 +1091,7 @@ on_db_changed (CtContactDetail *self,
   if (g_strcmp0 (table, "contacts") == 0)
     load_tags (self);
   update_summary (self);
+  update_scores (self);
 }
 
 static void
@@ -730,8 +1105,10 @@ show_contact (CtContactDetail *self,
   fill_form (self);
   load_tags (self);
   show_purchases (self);
+  update_scores (self);
 
   gtk_widget_set_visible (GTK_WIDGET (self->tags_group), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->scores_group), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->purchases_group), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->delete_button), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->menu_button), TRUE);
@@ -1073,6 +1450,7 @@ ct_contact_detail_finalize (GObject *object)
   CtContactDetail *self = CT_CONTACT_DETAIL (object);
 
   g_clear_pointer (&self->tags, g_strfreev);
+  g_clear_pointer (&self->run_summary, json_node_unref);
   g_free (self->title);
 
   G_OBJECT_CLASS (ct_contact_detail_parent_class)->finalize (object);
@@ -1132,6 +1510,12 @@ ct_contact_detail_class_init (CtContactDetailClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CtContactDetail, tags_group);
   gtk_widget_class_bind_template_child (widget_class, CtContactDetail, tags_box);
   gtk_widget_class_bind_template_child (widget_class, CtContactDetail, tag_row);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, scores_group);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, segment_row);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, lifecycle_row);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, alive_row);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, value_row);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, cluster_row);
   gtk_widget_class_bind_template_child (widget_class, CtContactDetail, purchases_group);
   gtk_widget_class_bind_template_child (widget_class, CtContactDetail, add_purchase_button);
   gtk_widget_class_bind_template_child (widget_class, CtContactDetail, purchases_listbox);
@@ -1204,6 +1588,8 @@ ct_contact_detail_set_context (CtContactDetail *self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (db, "changed::channels", G_CALLBACK (on_db_changed), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (db, "changed::contact_metrics", G_CALLBACK (on_db_changed), self,
+                           G_CONNECT_SWAPPED);
 }
 
 void
@@ -1256,6 +1642,7 @@ ct_contact_detail_new_contact (CtContactDetail *self)
 
   /* Tags and purchases belong to a stored contact. */
   gtk_widget_set_visible (GTK_WIDGET (self->tags_group), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->scores_group), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->purchases_group), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->delete_button), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->menu_button), FALSE);
