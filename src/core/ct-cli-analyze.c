@@ -48,6 +48,33 @@ format_money (double      amount,
   return ct_money_format ((gint64) llround (minor), currency);
 }
 
+/* Prints "  LABEL   VALUE" with the values lined up in a terminal:
+ * printf pads by bytes, which is wrong for "×" and for Chinese labels,
+ * whose characters take two columns each. */
+static void
+print_row (const char *label,
+           int         width,
+           const char *value)
+{
+  g_autoptr(GString) line = g_string_new ("  ");
+  int columns = 0;
+
+  for (const char *p = label; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iszerowidth (c))
+        continue;
+      columns += g_unichar_iswide (c) ? 2 : 1;
+    }
+  g_string_append (line, label);
+  do
+    g_string_append_c (line, ' ');
+  while (++columns < width + 1);
+  g_string_append (line, value);
+  g_print ("%s\n", line->str);
+}
+
 static void
 print_model_error (JsonObject *model)
 {
@@ -88,7 +115,7 @@ print_summary (const char *db_path,
       g_autofree char *count =
         ct_cli_format_count (json_object_get_int_member (segments, ct_rfm_segment_to_id (s)));
 
-      g_print ("  %-20s %10s\n", ct_rfm_segment_get_label (s), count);
+      print_row (ct_rfm_segment_get_label (s), 20, count);
     }
 
   g_print ("\n%s\n", _("Lifecycle stages"));
@@ -97,7 +124,7 @@ print_summary (const char *db_path,
       g_autofree char *count =
         ct_cli_format_count (json_object_get_int_member (lifecycle, ct_lifecycle_stage_to_id (s)));
 
-      g_print ("  %-20s %10s\n", ct_lifecycle_stage_get_label (s), count);
+      print_row (ct_lifecycle_stage_get_label (s), 20, count);
     }
 
   g_print ("\n%s\n", _("Purchases to come (BG/NBD)"));
@@ -129,11 +156,11 @@ print_summary (const char *db_path,
                                  "Predicted for the next %d months, mean", months),
                        months);
 
-    g_print ("  %-40s %s\n", _("Historical (spent so far), mean"), historical);
-    g_print ("  %-40s %s\n", _("Simple (yearly spend × lifetime), mean"), simple);
+    print_row (_("Historical (spent so far), mean"), 40, historical);
+    print_row (_("Simple (yearly spend × lifetime), mean"), 40, simple);
     if (json_object_has_member (clv, "simple_error"))
       g_print (_("  Not computed: %s.\n"), json_object_get_string_member (clv, "simple_error"));
-    g_print ("  %-40s %s\n", predictive_label, predictive);
+    print_row (predictive_label, 40, predictive);
     if (json_object_has_member (clv, "predictive_error"))
       g_print (_("  Not computed: %s.\n"), json_object_get_string_member (clv, "predictive_error"));
   }
@@ -152,7 +179,7 @@ print_summary (const char *db_path,
           g_autofree char *label = g_strdup_printf (ngettext ("Next %d day", "Next %d days", days[d]),
                                                     days[d]);
 
-          g_print ("  %-20s %s\n", label, amount);
+          print_row (label, 20, amount);
         }
     }
 
@@ -181,10 +208,13 @@ print_summary (const char *db_path,
     g_autofree char *aov = format_money (member_double (kpis, "average_order_value"), currency);
     g_autofree char *revenue = format_money (member_double (kpis, "revenue"), currency);
 
-    g_print ("  %-28s %.1f%%\n", _("Conversion rate"), 100.0 * member_double (kpis, "conversion_rate"));
-    g_print ("  %-28s %.1f%%\n", _("Repeat purchase rate"), 100.0 * member_double (kpis, "repeat_purchase_rate"));
-    g_print ("  %-28s %s\n", _("Average order value"), aov);
-    g_print ("  %-28s %s\n", _("Revenue"), revenue);
+    g_autofree char *conversion = g_strdup_printf ("%.1f%%", 100.0 * member_double (kpis, "conversion_rate"));
+    g_autofree char *repeat_rate = g_strdup_printf ("%.1f%%", 100.0 * member_double (kpis, "repeat_purchase_rate"));
+
+    print_row (_("Conversion rate"), 28, conversion);
+    print_row (_("Repeat purchase rate"), 28, repeat_rate);
+    print_row (_("Average order value"), 28, aov);
+    print_row (_("Revenue"), 28, revenue);
   }
 }
 
