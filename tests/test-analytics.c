@@ -267,6 +267,33 @@ test_fixture_rows (Fixture       *f,
                                                                  "annual_churn"), 0.5, 1e-12);
   g_assert_cmpfloat_with_epsilon (json_object_get_double_member (json_object_get_object_member (o, "clv"),
                                                                  "historical_total"), 980.0, 1e-9);
+
+  /* The KPI tables: every customer in one cohort, each cohort's first
+   * month counting all of it. */
+  {
+    JsonObject *kpis = json_object_get_object_member (o, "kpis");
+    JsonObject *funnel = json_object_get_object_member (kpis, "funnel");
+    JsonArray *retention = json_object_get_array_member (kpis, "retention");
+    JsonObject *acquisition = json_object_get_object_member (kpis, "acquisition");
+    gint64 cohorts = 0;
+
+    g_assert_cmpint (json_object_get_int_member (funnel, "potential"), ==, 6);
+    g_assert_cmpint (json_object_get_int_member (funnel, "converted"), ==, 5);
+    g_assert_cmpint (json_object_get_int_member (funnel, "retained"), ==, 2);
+    g_assert_cmpuint (json_array_get_length (retention), >=, 17);
+    for (guint c = 0; c < json_array_get_length (retention); c++)
+      {
+        JsonObject *cohort = json_array_get_object_element (retention, c);
+        gint64 size = json_object_get_int_member (cohort, "size");
+        JsonArray *buyers = json_object_get_array_member (cohort, "buyers");
+
+        cohorts += size;
+        g_assert_cmpuint (json_array_get_length (buyers), >=, 1);
+        g_assert_cmpint (json_array_get_int_element (buyers, 0), ==, size);
+      }
+    g_assert_cmpint (cohorts, ==, 5);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (acquisition, "channels")), ==, 0);
+  }
 }
 
 /* The models cannot be fitted on two repeat buyers: the run still
@@ -490,6 +517,22 @@ check_demo_result (Fixture  *f,
   for (guint c = 0; c < json_array_get_length (clusters); c++)
     clustered += json_object_get_int_member (json_array_get_object_element (clusters, c), "size");
   g_assert_cmpint (clustered, ==, customers);
+
+  /* Every demo channel has a year of spend. */
+  {
+    JsonObject *kpis = json_object_get_object_member (o, "kpis");
+    JsonArray *channels = json_object_get_array_member (json_object_get_object_member (kpis, "acquisition"),
+                                                        "channels");
+    JsonArray *retention = json_object_get_array_member (kpis, "retention");
+    gint64 cohorts = 0;
+
+    g_assert_cmpuint (json_array_get_length (channels), >, 0);
+    for (guint c = 0; c < json_array_get_length (channels); c++)
+      g_assert_cmpfloat (json_object_get_double_member (json_array_get_object_element (channels, c), "spend"), >, 0);
+    for (guint c = 0; c < json_array_get_length (retention); c++)
+      cohorts += json_object_get_int_member (json_array_get_object_element (retention, c), "size");
+    g_assert_cmpint (cohorts, ==, customers);
+  }
 
   /* Every customer (all buy in yuan) is scored; P(alive) is a probability. */
   g_assert_cmpint (customers, >, 500);

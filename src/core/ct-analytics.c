@@ -472,6 +472,111 @@ compute_simple (Work   *w,
   return NULL;
 }
 
+/* The rest of the KPIs, inside the "kpis" object: the funnel, retention
+ * by first-purchase month and acquisition cost per channel over the 12
+ * months ending with the as-of month, months in local time as the app
+ * shows them. */
+static gboolean
+add_kpi_tables (CtDb        *db,
+                Work        *w,
+                JsonBuilder *b,
+                double       scale,
+                GError     **error)
+{
+  g_autoptr(CtRetention) retention = NULL;
+  g_autoptr(GArray) costs = NULL;
+  g_autoptr(GTimeZone) tz = g_time_zone_new_local ();
+  g_autoptr(GDateTime) to = g_date_time_new_from_unix_local (w->as_of);
+  g_autoptr(GDateTime) from = NULL;
+  g_autofree char *from_month = NULL;
+  g_autofree char *to_month = NULL;
+  CtFunnel funnel;
+
+  if (!ct_funnel_load (db, w->as_of, CT_FUNNEL_DEFAULT_LOYAL_PURCHASES, w->customers,
+                       &funnel, error))
+    return FALSE;
+  json_builder_set_member_name (b, "funnel");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "potential");
+  json_builder_add_int_value (b, funnel.potential);
+  json_builder_set_member_name (b, "contacted");
+  json_builder_add_int_value (b, funnel.contacted);
+  json_builder_set_member_name (b, "converted");
+  json_builder_add_int_value (b, funnel.converted);
+  json_builder_set_member_name (b, "retained");
+  json_builder_add_int_value (b, funnel.retained);
+  json_builder_set_member_name (b, "loyal");
+  json_builder_add_int_value (b, funnel.loyal);
+  json_builder_end_object (b);
+
+  retention = ct_retention_load (db, w->as_of, tz, error);
+  if (retention == NULL)
+    return FALSE;
+  json_builder_set_member_name (b, "retention");
+  json_builder_begin_array (b);
+  for (guint c = 0; c < retention->n_cohorts; c++)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "month");
+      json_builder_add_string_value (b, retention->months[c]);
+      json_builder_set_member_name (b, "size");
+      json_builder_add_int_value (b, retention->sizes[c]);
+      /* buyers[k]: how many of the cohort bought k months after it
+       * started; the list stops at the as-of month. */
+      json_builder_set_member_name (b, "buyers");
+      json_builder_begin_array (b);
+      for (guint k = 0; k < retention->n_offsets; k++)
+        {
+          gint64 buyers = ct_retention_get_buyers (retention, c, k);
+
+          if (buyers < 0)
+            break;
+          json_builder_add_int_value (b, buyers);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  if (to == NULL)
+    return TRUE;   /* an as-of time outside the calendar: no months to name */
+  from = g_date_time_add_months (to, -11);
+  to_month = g_date_time_format (to, "%Y-%m");
+  from_month = g_date_time_format (from, "%Y-%m");
+  costs = ct_channel_costs_load (db, from_month, to_month, w->currency, tz, error);
+  if (costs == NULL)
+    return FALSE;
+  json_builder_set_member_name (b, "acquisition");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "from_month");
+  json_builder_add_string_value (b, from_month);
+  json_builder_set_member_name (b, "to_month");
+  json_builder_add_string_value (b, to_month);
+  json_builder_set_member_name (b, "channels");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < costs->len; i++)
+    {
+      const CtChannelCost *cost = &g_array_index (costs, CtChannelCost, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "channel");
+      json_builder_add_string_value (b, cost->name);
+      json_builder_set_member_name (b, "spend");
+      json_builder_add_double_value (b, major (cost->spend, scale));
+      json_builder_set_member_name (b, "new_customers");
+      json_builder_add_int_value (b, cost->new_customers);
+      /* No new customer: dividing would mean dividing by zero. */
+      set_money_or_null (b, "cost_per_customer", cost->new_customers > 0,
+                         major (cost->cost_per_customer, scale));
+      json_builder_set_member_name (b, "other_currency_months");
+      json_builder_add_int_value (b, cost->other_currency_months);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return TRUE;
+}
+
 JsonNode *
 ct_analytics_compute (CtDb                      *db,
                       const CtAnalyticsOptions  *options,
@@ -913,6 +1018,8 @@ ct_analytics_compute (CtDb                      *db,
   json_builder_add_double_value (b, kpis.conversion_rate);
   json_builder_set_member_name (b, "repeat_purchase_rate");
   json_builder_add_double_value (b, kpis.repeat_purchase_rate);
+  if (!add_kpi_tables (db, &w, b, scale, error))
+    return NULL;
   json_builder_end_object (b);
 
   json_builder_end_object (b);

@@ -80,7 +80,14 @@ typedef void (*CtAnalyticsProgress) (double   fraction,
  *   forecast: {days_30, days_90, days_365} expected revenue, and
  *     purchases_30, purchases_90, purchases_365 | {error};
  *   kpis: {contacts, customers, repeat_customers, orders, revenue,
- *     average_order_value, conversion_rate, repeat_purchase_rate}.
+ *     average_order_value, conversion_rate, repeat_purchase_rate,
+ *     funnel: {potential, contacted, converted, retained, loyal},
+ *     retention: [{month "YYYY-MM", size, buyers: [n0, n1, ...]}]
+ *       (buyers[k]: bought k months after the first purchase month,
+ *       up to the as-of month; local time),
+ *     acquisition: {from_month, to_month (the 12 months ending with
+ *       the as-of month), channels: [{channel, spend, new_customers,
+ *       cost_per_customer | null, other_currency_months}]}}.
  *
  * Returns: (transfer full) (nullable): the summary, %NULL with @error
  * set on failure. @progress may be %NULL. */
