@@ -577,16 +577,16 @@ add_kpi_tables (CtDb        *db,
   return TRUE;
 }
 
-JsonNode *
-ct_analytics_compute (CtDb                      *db,
-                      const CtAnalyticsOptions  *options,
-                      gboolean                   store,
-                      CtAnalyticsProgress        progress,
-                      gpointer                   progress_data,
-                      GCancellable              *cancellable,
-                      GError                   **error)
+/* Everything but storing, into @w and the returned summary. */
+static JsonNode *
+compute_summary (CtDb                      *db,
+                 const CtAnalyticsOptions  *options,
+                 Work                      *w,
+                 CtAnalyticsProgress        progress,
+                 gpointer                   progress_data,
+                 GCancellable              *cancellable,
+                 GError                   **error)
 {
-  g_auto(Work) w = { 0 };
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autofree CtBtydCustomer *btyd = NULL;
@@ -614,84 +614,77 @@ ct_analytics_compute (CtDb                      *db,
   guint n, k = 0;
   gboolean k_suggested = FALSE;
 
-  g_return_val_if_fail (CT_IS_DB (db), NULL);
-  g_return_val_if_fail (options != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (!check_options (options, error))
-    return NULL;
-
-  w.computed_at = g_get_real_time () / G_USEC_PER_SEC;
-  w.as_of = options->as_of != 0 ? options->as_of : w.computed_at;
+  w->computed_at = g_get_real_time () / G_USEC_PER_SEC;
+  w->as_of = options->as_of != 0 ? options->as_of : w->computed_at;
   unit_days = options->weeks ? 7.0 : 1.0;
   units_per_year = DAYS_PER_YEAR / unit_days;
   horizon = units_per_year * options->clv_horizon_months / 12.0;
 
   /* Customers and their purchases */
   report (progress, progress_data, 0.0);
-  w.customers = ct_rfm_load_customers (db, w.as_of, NULL, &w.currency, error);
-  if (w.customers == NULL)
+  w->customers = ct_rfm_load_customers (db, w->as_of, NULL, &w->currency, error);
+  if (w->customers == NULL)
     return NULL;
-  scale = pow (10.0, ct_money_decimals (w.currency));
-  n = w.customers->len;
+  scale = pow (10.0, ct_money_decimals (w->currency));
+  n = w->customers->len;
   n_contacts = ct_db_query_int64 (db, "SELECT count(*) FROM contacts", error);
   if (n_contacts < 0)
     return NULL;
   report (progress, progress_data, 0.05);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
-  w.summaries = load_summaries (db, w.as_of, w.currency, error);
-  if (w.summaries == NULL)
+  w->summaries = load_summaries (db, w->as_of, w->currency, error);
+  if (w->summaries == NULL)
     return NULL;
   report (progress, progress_data, 0.15);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
-  w.stages = g_new0 (CtLifecycleStage, MAX (n, 1));
-  w.simple = g_new0 (gint64, MAX (n, 1));
-  w.p_alive = g_new (double, MAX (n, 1));
-  w.expected = g_new (double, MAX (n, 1));
-  w.predictive = g_new (double, MAX (n, 1));
-  w.cluster = g_new (int, MAX (n, 1));
+  w->stages = g_new0 (CtLifecycleStage, MAX (n, 1));
+  w->simple = g_new0 (gint64, MAX (n, 1));
+  w->p_alive = g_new (double, MAX (n, 1));
+  w->expected = g_new (double, MAX (n, 1));
+  w->predictive = g_new (double, MAX (n, 1));
+  w->cluster = g_new (int, MAX (n, 1));
   for (guint i = 0; i < n; i++)
     {
-      w.p_alive[i] = w.expected[i] = w.predictive[i] = NAN;
-      w.cluster[i] = -1;
+      w->p_alive[i] = w->expected[i] = w->predictive[i] = NAN;
+      w->cluster[i] = -1;
     }
 
   /* RFM, lifecycle, historical */
-  w.scores = ct_rfm_score_all ((const CtRfmCustomer *) w.customers->data, n, NULL);
-  ct_rfm_count_segments (w.scores, n, segment_counts);
-  ct_lifecycle_count_stages (&options->lifecycle, (const CtRfmCustomer *) w.customers->data,
-                             n, n_contacts, w.as_of, stage_counts);
+  w->scores = ct_rfm_score_all ((const CtRfmCustomer *) w->customers->data, n, NULL);
+  ct_rfm_count_segments (w->scores, n, segment_counts);
+  ct_lifecycle_count_stages (&options->lifecycle, (const CtRfmCustomer *) w->customers->data,
+                             n, n_contacts, w->as_of, stage_counts);
   for (guint i = 0; i < n; i++)
     {
-      const CtRfmCustomer *c = &g_array_index (w.customers, CtRfmCustomer, i);
+      const CtRfmCustomer *c = &g_array_index (w->customers, CtRfmCustomer, i);
 
-      w.stages[i] = ct_lifecycle_stage_for_customer (&options->lifecycle, c, w.as_of);
+      w->stages[i] = ct_lifecycle_stage_for_customer (&options->lifecycle, c, w->as_of);
       historical_total += major (c->monetary, scale);
     }
-  simple_error = compute_simple (&w, &lifetime, &churn);
+  simple_error = compute_simple (w, &lifetime, &churn);
 
   /* BTYD summaries, in customer order */
-  as_of_day = floor_day (w.as_of);
-  btyd = g_new0 (CtBtydCustomer, MAX (w.summaries->len, 1));
+  as_of_day = floor_day (w->as_of);
+  btyd = g_new0 (CtBtydCustomer, MAX (w->summaries->len, 1));
   btyd_of = g_new (int, MAX (n, 1));
   {
     guint s = 0;
 
     for (guint i = 0; i < n; i++)
       {
-        gint64 id = g_array_index (w.customers, CtRfmCustomer, i).contact_id;
+        gint64 id = g_array_index (w->customers, CtRfmCustomer, i).contact_id;
         const Summary *sum;
         CtBtydCustomer *bc;
 
         btyd_of[i] = -1;
-        while (s < w.summaries->len && g_array_index (w.summaries, Summary, s).contact_id < id)
+        while (s < w->summaries->len && g_array_index (w->summaries, Summary, s).contact_id < id)
           s++;
-        if (s == w.summaries->len || g_array_index (w.summaries, Summary, s).contact_id != id)
+        if (s == w->summaries->len || g_array_index (w->summaries, Summary, s).contact_id != id)
           continue;
-        sum = &g_array_index (w.summaries, Summary, s);
+        sum = &g_array_index (w->summaries, Summary, s);
         bc = &btyd[n_btyd];
         btyd_of[i] = (int) n_btyd++;
         bc->x = (double) (sum->days - 1);
@@ -744,8 +737,8 @@ ct_analytics_compute (CtDb                      *db,
         if (btyd_of[i] < 0)
           continue;
         bc = &btyd[btyd_of[i]];
-        w.p_alive[i] = ct_bgnbd_p_alive (&bgnbd, bc->x, bc->t_x, bc->T);
-        w.expected[i] = ct_bgnbd_conditional_expected_purchases (&bgnbd, horizon,
+        w->p_alive[i] = ct_bgnbd_p_alive (&bgnbd, bc->x, bc->t_x, bc->T);
+        w->expected[i] = ct_bgnbd_conditional_expected_purchases (&bgnbd, horizon,
                                                                   bc->x, bc->t_x, bc->T);
         if (gg_ok)
           {
@@ -753,11 +746,11 @@ ct_analytics_compute (CtDb                      *db,
 
             if (scored.x > 0 && scored.m_x <= 0)
               scored.x = 0;   /* the population mean, as in the fit */
-            w.predictive[i] = ct_clv_predictive (&bgnbd, &gg, &scored, horizon,
+            w->predictive[i] = ct_clv_predictive (&bgnbd, &gg, &scored, horizon,
                                                  options->discount_rate, units_per_year);
-            if (isfinite (w.predictive[i]))
+            if (isfinite (w->predictive[i]))
               {
-                predictive_total += w.predictive[i];
+                predictive_total += w->predictive[i];
                 n_predictive++;
               }
           }
@@ -776,7 +769,7 @@ ct_analytics_compute (CtDb                      *db,
 
       for (guint i = 0; i < n; i++)
         {
-          const CtRfmCustomer *c = &g_array_index (w.customers, CtRfmCustomer, i);
+          const CtRfmCustomer *c = &g_array_index (w->customers, CtRfmCustomer, i);
 
           rec[i] = (double) c->recency;
           freq[i] = (double) c->frequency;
@@ -817,7 +810,7 @@ ct_analytics_compute (CtDb                      *db,
         }
       else
         for (guint i = 0; i < n; i++)
-          w.cluster[i] = (int) clusters->assignments[i];
+          w->cluster[i] = (int) clusters->assignments[i];
     }
   else
     clusters_error = g_strdup (_("There are no customers to group yet"));
@@ -826,25 +819,25 @@ ct_analytics_compute (CtDb                      *db,
     return NULL;
 
   /* KPIs */
-  if (!ct_kpis_load (db, w.as_of, w.currency, w.customers, &kpis, error))
+  if (!ct_kpis_load (db, w->as_of, w->currency, w->customers, &kpis, error))
     return NULL;
   report (progress, progress_data, 0.8);
 
   /* The summary */
-  as_of_time = g_date_time_new_from_unix_utc (w.as_of);
+  as_of_time = g_date_time_new_from_unix_utc (w->as_of);
   as_of_date = as_of_time != NULL ? g_date_time_format (as_of_time, "%Y-%m-%d") : g_strdup ("");
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "time_unit");
   json_builder_add_string_value (b, options->weeks ? "week" : "day");
   json_builder_set_member_name (b, "as_of");
-  json_builder_add_int_value (b, w.as_of);
+  json_builder_add_int_value (b, w->as_of);
   json_builder_set_member_name (b, "as_of_date");
   json_builder_add_string_value (b, as_of_date);
   json_builder_set_member_name (b, "computed_at");
-  json_builder_add_int_value (b, w.computed_at);
+  json_builder_add_int_value (b, w->computed_at);
   json_builder_set_member_name (b, "currency");
-  json_builder_add_string_value (b, w.currency);
+  json_builder_add_string_value (b, w->currency);
   json_builder_set_member_name (b, "contacts");
   json_builder_add_int_value (b, n_contacts);
   json_builder_set_member_name (b, "customers");
@@ -910,11 +903,11 @@ ct_analytics_compute (CtDb                      *db,
     }
   json_builder_end_object (b);
 
-  if (w.has_simple)
+  if (w->has_simple)
     for (guint i = 0; i < n; i++)
-      if (w.simple[i] >= 0)
+      if (w->simple[i] >= 0)
         {
-          simple_total += major (w.simple[i], scale);
+          simple_total += major (w->simple[i], scale);
           n_simple++;
         }
   json_builder_set_member_name (b, "clv");
@@ -932,8 +925,8 @@ ct_analytics_compute (CtDb                      *db,
       json_builder_set_member_name (b, "simple_error");
       json_builder_add_string_value (b, simple_error);
     }
-  set_money_or_null (b, "expected_lifetime_years", w.has_simple, lifetime);
-  set_money_or_null (b, "annual_churn", w.has_simple, churn);
+  set_money_or_null (b, "expected_lifetime_years", w->has_simple, lifetime);
+  set_money_or_null (b, "annual_churn", w->has_simple, churn);
   set_money_or_null (b, "predictive_total", n_predictive > 0, predictive_total);
   set_money_or_null (b, "predictive_mean", n_predictive > 0,
                      predictive_total / MAX (n_predictive, 1));
@@ -1018,12 +1011,49 @@ ct_analytics_compute (CtDb                      *db,
   json_builder_add_double_value (b, kpis.conversion_rate);
   json_builder_set_member_name (b, "repeat_purchase_rate");
   json_builder_add_double_value (b, kpis.repeat_purchase_rate);
-  if (!add_kpi_tables (db, &w, b, scale, error))
+  if (!add_kpi_tables (db, w, b, scale, error))
     return NULL;
   json_builder_end_object (b);
 
   json_builder_end_object (b);
   root = json_builder_get_root (b);
+
+  return g_steal_pointer (&root);
+}
+
+JsonNode *
+ct_analytics_compute (CtDb                      *db,
+                      const CtAnalyticsOptions  *options,
+                      gboolean                   store,
+                      CtAnalyticsProgress        progress,
+                      gpointer                   progress_data,
+                      GCancellable              *cancellable,
+                      GError                   **error)
+{
+  g_auto(Work) w = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  gboolean own_read;
+
+  g_return_val_if_fail (CT_IS_DB (db), NULL);
+  g_return_val_if_fail (options != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_options (options, error))
+    return NULL;
+
+  /* All the reads in one read transaction, so that the customers, their
+   * purchases and the KPIs are one snapshot even while the app adds
+   * purchases on its own connection (the next run picks those up). It
+   * ends before the cache is written: a read transaction that turns
+   * into a write one fails when another connection wrote in between. */
+  own_read = sqlite3_get_autocommit (ct_db_get_handle (db)) != 0;
+  if (own_read && !ct_db_exec (db, "BEGIN DEFERRED", error))
+    return NULL;
+  root = compute_summary (db, options, &w, progress, progress_data, cancellable, error);
+  if (own_read)
+    ct_db_rollback (db);
+  if (root == NULL)
+    return NULL;
 
   if (store)
     {
