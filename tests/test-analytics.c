@@ -7,6 +7,7 @@
 #include <locale.h>
 #include <math.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <glib/gstdio.h>
 
@@ -293,6 +294,10 @@ test_fixture_rows (Fixture       *f,
       }
     g_assert_cmpint (cohorts, ==, 5);
     g_assert_cmpuint (json_array_get_length (json_object_get_array_member (acquisition, "channels")), ==, 0);
+    /* The as-of time is the first second of July (main() sets TZ to
+     * UTC): July has not happened yet, June is the last whole month. */
+    g_assert_cmpstr (json_object_get_string_member (acquisition, "from_month"), ==, "2023-07");
+    g_assert_cmpstr (json_object_get_string_member (acquisition, "to_month"), ==, "2024-06");
   }
 }
 
@@ -839,6 +844,10 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* Months and "--as-of 2024-06-30" are read in local time: make it
+   * the same everywhere (the command line inherits it). */
+  g_setenv ("TZ", "UTC", TRUE);
+  tzset ();
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
 

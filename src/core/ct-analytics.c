@@ -473,9 +473,9 @@ compute_simple (Work   *w,
 }
 
 /* The rest of the KPIs, inside the "kpis" object: the funnel, retention
- * by first-purchase month and acquisition cost per channel over the 12
- * months ending with the as-of month, months in local time as the app
- * shows them. */
+ * by first-purchase month and acquisition cost per channel over the
+ * last 12 whole months up to the as-of time, months in local time as
+ * the app shows them. */
 static gboolean
 add_kpi_tables (CtDb        *db,
                 Work        *w,
@@ -486,7 +486,8 @@ add_kpi_tables (CtDb        *db,
   g_autoptr(CtRetention) retention = NULL;
   g_autoptr(GArray) costs = NULL;
   g_autoptr(GTimeZone) tz = g_time_zone_new_local ();
-  g_autoptr(GDateTime) to = g_date_time_new_from_unix_local (w->as_of);
+  g_autoptr(GDateTime) after = g_date_time_new_from_unix_local (w->as_of + 1);
+  g_autoptr(GDateTime) to = NULL;
   g_autoptr(GDateTime) from = NULL;
   g_autofree char *from_month = NULL;
   g_autofree char *to_month = NULL;
@@ -538,6 +539,12 @@ add_kpi_tables (CtDb        *db,
     }
   json_builder_end_array (b);
 
+  /* Whole months only, since purchases after the as-of time must not
+   * count: the month of the as-of time when it is that month's last
+   * second (--as-of 2024-06-30 means the end of June), else the month
+   * before it. */
+  if (after != NULL)
+    to = g_date_time_add_months (after, -1);
   if (to == NULL)
     return TRUE;   /* an as-of time outside the calendar: no months to name */
   from = g_date_time_add_months (to, -11);

@@ -85,8 +85,8 @@ typedef void (*CtAnalyticsProgress) (double   fraction,
  *     retention: [{month "YYYY-MM", size, buyers: [n0, n1, ...]}]
  *       (buyers[k]: bought k months after the first purchase month,
  *       up to the as-of month; local time),
- *     acquisition: {from_month, to_month (the 12 months ending with
- *       the as-of month), channels: [{channel, spend, new_customers,
+ *     acquisition: {from_month, to_month (the last 12 whole months
+ *       up to the as-of time), channels: [{channel, spend, new_customers,
  *       cost_per_customer | null, other_currency_months}]}}.
  *
  * Returns: (transfer full) (nullable): the summary, %NULL with @error
