@@ -1005,7 +1005,6 @@ update_scores (CtContactDetail *self)
 
   as_of = ct_contact_get_metrics_as_of (contact);
   computed = as_of > 0;
-  gtk_widget_set_visible (GTK_WIDGET (self->segment_row), computed);
   gtk_widget_set_visible (GTK_WIDGET (self->lifecycle_row), computed);
   gtk_widget_set_visible (GTK_WIDGET (self->alive_row), computed);
   gtk_widget_set_visible (GTK_WIDGET (self->value_row), computed);
@@ -1013,10 +1012,12 @@ update_scores (CtContactDetail *self)
 
   if (!computed)
     {
-      adw_preferences_group_set_description (self->scores_group,
-                                             _("Not computed yet. Clientele works the scores out "
-                                               "in the background from all purchases, and shows "
-                                               "them here when it is done."));
+      /* The first row says so: a group without rows draws an empty
+       * frame. */
+      adw_preferences_group_set_description (self->scores_group, NULL);
+      set_row (self->segment_row, _("Not computed yet"),
+               _("Clientele works the scores out in the background from all purchases, "
+                 "and shows them here when it is done."));
       return;
     }
 
