@@ -627,6 +627,138 @@ test_detail_scores (Fixture       *f,
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (group)));
 }
 
+static gint64
+count_rows (Fixture    *f,
+            const char *table)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s", table);
+  g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (f->db, sql, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+typedef struct
+{
+  Fixture  *f;
+  guint     started;
+  gboolean  status_shown;
+} RunWatch;
+
+static gboolean
+is_spinner (GtkWidget     *widget,
+            gconstpointer  data)
+{
+  return GTK_IS_SPINNER (widget);
+}
+
+static void
+on_analyzing (CtWindow   *window,
+              GParamSpec *pspec,
+              RunWatch   *watch)
+{
+  gboolean analyzing;
+
+  g_object_get (window, "analyzing", &analyzing, NULL);
+  if (analyzing)
+    {
+      GtkWidget *spinner = ct_test_find_widget (GTK_WIDGET (window), is_spinner, NULL);
+
+      watch->started++;
+      /* Said in the header bar while it runs. */
+      watch->status_shown = spinner != NULL && gtk_widget_get_visible (gtk_widget_get_parent (spinner)) &&
+                            gtk_spinner_get_spinning (GTK_SPINNER (spinner));
+    }
+}
+
+static gboolean
+run_done (gpointer data)
+{
+  RunWatch *watch = data;
+  gboolean analyzing;
+
+  g_object_get (watch->f->window, "analyzing", &analyzing, NULL);
+  return watch->started > 0 && !analyzing;
+}
+
+static void
+test_background_analysis (Fixture       *f,
+                          gconstpointer  data)
+{
+  RunWatch watch = { f, 0, FALSE };
+  gboolean analyzing;
+
+  g_signal_connect (f->window, "notify::analyzing", G_CALLBACK (on_analyzing), &watch);
+
+  /* No scores yet: turning it on (as the application does) starts a run
+   * by itself, and the list shows its results without being asked. */
+  g_object_set (f->window, "analyze-delay", 10, "auto-analyze", TRUE, NULL);
+  g_assert_true (ct_test_wait_until (run_done, &watch, 20000));
+  g_assert_cmpuint (watch.started, ==, 1);
+  g_assert_true (watch.status_shown);
+  g_assert_cmpint (count_rows (f, "analytics_runs"), ==, 1);
+  g_assert_cmpint (count_rows (f, "contact_metrics"), ==, N_CONTACTS);
+  ct_test_spin (20);
+  ASSERT_CELL (f, f->zhang, "Lifecycle", "Active");
+  ASSERT_CELL (f, f->ada, "Lifecycle", "New");
+  ASSERT_CELL (f, f->alan, "Lifecycle", "Potential");
+  /* Over: the status went away again. */
+  g_assert_false (gtk_widget_get_visible (gtk_widget_get_parent (
+    ct_test_find_widget (GTK_WIDGET (f->window), is_spinner, NULL))));
+
+  /* A purchase: one more run, after the delay. */
+  watch.started = 0;
+  add_purchase (f->db, f->alan, 8800, 1);
+  g_assert_true (ct_test_wait_until (run_done, &watch, 20000));
+  g_assert_cmpuint (watch.started, ==, 1);
+  g_assert_cmpint (count_rows (f, "analytics_runs"), ==, 2);
+  ct_test_spin (20);
+  ASSERT_CELL (f, f->alan, "Lifecycle", "New");
+
+  /* A burst of changes costs one run. */
+  watch.started = 0;
+  g_object_set (f->window, "analyze-delay", 300, NULL);
+  add_purchase (f->db, f->li, 1000, 2);
+  add_purchase (f->db, f->li, 2000, 1);
+  add_purchase (f->db, f->grace, 3000, 1);
+  g_assert_true (ct_test_wait_until (run_done, &watch, 20000));
+  g_assert_cmpuint (watch.started, ==, 1);
+  g_assert_cmpint (count_rows (f, "analytics_runs"), ==, 3);
+
+  /* Stopped before it starts: no run, and the cache stays as it was. */
+  watch.started = 0;
+  g_object_set (f->window, "analyze-delay", 200, NULL);
+  add_purchase (f->db, f->grace, 3000, 0);
+  ct_window_cancel_analysis (f->window);
+  ct_test_spin (400);
+  g_assert_cmpuint (watch.started, ==, 0);
+  g_assert_cmpint (count_rows (f, "analytics_runs"), ==, 3);
+
+  /* Turned on again (as a new window would be), it runs for the
+   * purchase the last run did not see, and after that not again: the
+   * cache is of today and knows every contact and purchase. A purchase
+   * stored in the same second as a run counts as unseen, so the run
+   * here starts a second after the purchase. */
+  ct_test_spin (1100);
+  g_object_set (f->window, "analyze-delay", 10, NULL);
+  g_object_set (f->window, "auto-analyze", FALSE, NULL);
+  g_object_set (f->window, "auto-analyze", TRUE, NULL);
+  g_assert_true (ct_test_wait_until (run_done, &watch, 20000));
+  g_assert_cmpint (count_rows (f, "analytics_runs"), ==, 4);
+  watch.started = 0;
+  g_object_set (f->window, "auto-analyze", FALSE, NULL);
+  g_object_set (f->window, "auto-analyze", TRUE, NULL);
+  ct_test_spin (200);
+  g_object_get (f->window, "analyzing", &analyzing, NULL);
+  g_assert_false (analyzing);
+  g_assert_cmpuint (watch.started, ==, 0);
+  g_assert_cmpint (count_rows (f, "analytics_runs"), ==, 4);
+
+  g_signal_handlers_disconnect_by_data (f->window, &watch);
+}
+
 static void
 test_edit (Fixture       *f,
            gconstpointer  data)
@@ -919,6 +1051,7 @@ main (int   argc,
   ADD ("/contacts/score-columns", test_score_columns);
   ADD ("/contacts/detail", test_detail);
   ADD ("/contacts/detail-scores", test_detail_scores);
+  ADD ("/contacts/background-analysis", test_background_analysis);
   ADD ("/contacts/edit", test_edit);
   ADD ("/contacts/invalid", test_invalid);
   ADD ("/contacts/delete-undo", test_delete_undo);

@@ -316,6 +316,9 @@ ct_application_open (CtApplication *self,
 
   context = ct_context_new (db, self->settings);
   window = ct_window_new (GTK_APPLICATION (self), context);
+  /* Only the app's own windows keep the scores up to date: views made
+   * for tests run no workers behind their backs. */
+  g_object_set (window, "auto-analyze", TRUE, NULL);
   gtk_window_present (GTK_WINDOW (window));
   return GTK_WINDOW (window);
 }

@@ -5,12 +5,22 @@
  * demo is generated on a worker thread with its own connection to the file;
  * the main connection's lists only learn about it from CtDb::changed, which
  * is emitted here once the worker is done.
+ *
+ * The scores of the Contacts page (segments, lifecycle, lifetime values,
+ * churn risk, clusters) are recomputed the same way, by
+ * ct_analytics_compute_async on its own connection: at start when the
+ * cache looks out of date, and a few seconds after purchases change, so
+ * that an import or a burst of edits costs one run. One run at a time: a
+ * change during a run cancels it (its result would be stale already) and
+ * the next one starts when it has wound down. A spinner in the header bar
+ * says it is running and offers to stop it; nothing waits for it.
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
 
 #include "ct-window.h"
+#include "ct-analytics.h"
 #include "ct-gui-format.h"
 #include "ct-contacts-view.h"
 #include "ct-import-window.h"
@@ -19,6 +29,8 @@
 #include "ct-resources.h"
 
 #define DEFAULT_DEMO_CONTACTS CT_DEMO_DEFAULT_CONTACTS
+#define DEFAULT_ANALYZE_DELAY 3000  /* ms */
+#define STALE_ANALYZE_DELAY 500     /* ms */
 
 struct _CtWindow
 {
@@ -28,6 +40,17 @@ struct _CtWindow
   guint                 demo_contacts;
 
   GCancellable         *demo_cancellable;
+
+  /* Background recompute of the scores */
+  gboolean              auto_analyze;
+  guint                 analyze_delay;
+  guint                 analyze_timeout_id;
+  GCancellable         *analyze_cancellable;  /* non-NULL while a run goes */
+  gboolean              analyze_again;        /* start another when it ends */
+  GtkWidget            *analyze_box;
+  GtkLabel             *analyze_label;
+  GtkSpinner           *analyze_spinner;
+  GtkButton            *analyze_cancel_button;
 
   /* template children */
   AdwToastOverlay      *toast_overlay;
@@ -53,6 +76,9 @@ enum {
   PROP_0,
   PROP_CONTEXT,
   PROP_DEMO_CONTACTS,
+  PROP_AUTO_ANALYZE,
+  PROP_ANALYZE_DELAY,
+  PROP_ANALYZING,
   N_PROPS
 };
 
@@ -79,6 +105,254 @@ show_main (CtWindow   *self,
   if (page != NULL)
     adw_view_stack_set_visible_child_name (self->view_stack, page);
   update_actions (self);
+}
+
+/* Scores */
+
+static void start_analysis (CtWindow *self);
+
+static void
+set_analyzing (CtWindow *self,
+               gboolean  analyzing)
+{
+  gtk_widget_set_visible (self->analyze_box, analyzing);
+  if (analyzing)
+    {
+      gtk_spinner_start (self->analyze_spinner);
+      gtk_label_set_text (self->analyze_label, _("Updating scores…"));
+      gtk_widget_set_sensitive (GTK_WIDGET (self->analyze_cancel_button), TRUE);
+    }
+  else
+    gtk_spinner_stop (self->analyze_spinner);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ANALYZING]);
+}
+
+static void
+on_analyze_progress (double   fraction,
+                     gpointer user_data)
+{
+  CtWindow *self = CT_WINDOW (user_data);
+  g_autofree char *text = NULL;
+
+  /* Reports queued before the window went away may still arrive. */
+  if (self->analyze_label == NULL || self->analyze_cancellable == NULL)
+    return;
+
+  /* Translators: in the header bar while the scores are recomputed;
+   * %d%% is how far along, "40%". */
+  text = g_strdup_printf (_("Updating scores… %d%%"),
+                          (int) (CLAMP (fraction, 0.0, 1.0) * 100.0));
+  gtk_label_set_text (self->analyze_label, text);
+}
+
+static void
+on_analyze_finished (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(CtWindow) self = CT_WINDOW (user_data);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) summary = NULL;
+
+  summary = ct_analytics_compute_finish (result, &error);
+  g_clear_object (&self->analyze_cancellable);
+
+  /* Closed while the worker ran: nothing left to update. */
+  if (self->context == NULL)
+    return;
+
+  set_analyzing (self, FALSE);
+
+  if (summary != NULL)
+    {
+      /* The worker wrote through its own connection: tell this one's
+       * lists and the detail. */
+      ct_db_emit_changed (ct_context_get_db (self->context), "contact_metrics");
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+      g_autofree char *title = g_strdup_printf (_("Could not update the scores: %s"), escaped);
+
+      ct_window_add_toast (self, adw_toast_new (title));
+      self->analyze_again = FALSE;
+    }
+
+  if (self->analyze_again)
+    {
+      self->analyze_again = FALSE;
+      start_analysis (self);
+    }
+}
+
+static void
+start_analysis (CtWindow *self)
+{
+  CtDb *db = ct_context_get_db (self->context);
+  CtAnalyticsOptions options;
+  g_autoptr(GError) error = NULL;
+
+  /* One at a time: let the running one wind down first. */
+  if (self->analyze_cancellable != NULL)
+    {
+      self->analyze_again = TRUE;
+      g_cancellable_cancel (self->analyze_cancellable);
+      return;
+    }
+
+  ct_analytics_options_init (&options);
+  /* The user's lifecycle thresholds; broken ones are reported and the
+   * defaults used, as ct_lifecycle_thresholds_load leaves them. */
+  if (!ct_lifecycle_thresholds_load (db, &options.lifecycle, &error))
+    g_warning ("Lifecycle thresholds: %s", error->message);
+
+  self->analyze_cancellable = g_cancellable_new ();
+  set_analyzing (self, TRUE);
+  ct_analytics_compute_async (ct_db_get_path (db), &options, TRUE,
+                              on_analyze_progress, g_object_ref (self), g_object_unref,
+                              self->analyze_cancellable,
+                              on_analyze_finished, g_object_ref (self));
+}
+
+static gboolean
+on_analyze_timeout (gpointer user_data)
+{
+  CtWindow *self = CT_WINDOW (user_data);
+
+  self->analyze_timeout_id = 0;
+  start_analysis (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* A recompute is wanted: after the delay, so that a burst of changes
+ * (an import, several edits) costs one run. A run going now is working
+ * on data that just changed: it stops, and the new one follows. */
+static void
+schedule_analysis (CtWindow *self,
+                   guint     delay)
+{
+  if (!self->auto_analyze || self->context == NULL)
+    return;
+
+  if (self->analyze_cancellable != NULL)
+    g_cancellable_cancel (self->analyze_cancellable);
+
+  g_clear_handle_id (&self->analyze_timeout_id, g_source_remove);
+  self->analyze_timeout_id = g_timeout_add (delay, on_analyze_timeout, self);
+}
+
+static void
+on_purchases_changed (CtWindow *self)
+{
+  schedule_analysis (self, self->analyze_delay);
+}
+
+/* Whether the cache misses something the last run could not know: no
+ * run yet, a run from an earlier day (recency and stages move with the
+ * calendar), a purchase added since, or a contact without a row. Cheap
+ * queries only: the newest purchase by id, and two counts over primary
+ * keys. Changes made while the app runs are caught by the signal. */
+static gboolean
+analysis_out_of_date (CtWindow *self)
+{
+  CtDb *db = ct_context_get_db (self->context);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) midnight = NULL;
+  gint64 computed_at, newest_purchase, contacts, rows;
+
+  stmt = ct_db_prepare (db,
+                        "SELECT (SELECT max(computed_at) FROM analytics_runs),"
+                        " (SELECT created_at FROM purchases ORDER BY id DESC LIMIT 1),"
+                        " (SELECT count(*) FROM contacts),"
+                        " (SELECT count(*) FROM contact_metrics)",
+                        &error);
+  if (stmt == NULL || sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      g_warning ("Could not tell whether the scores are up to date: %s",
+                 error != NULL ? error->message : sqlite3_errmsg (ct_db_get_handle (db)));
+      return FALSE;
+    }
+
+  if (sqlite3_column_type (stmt, 0) == SQLITE_NULL)
+    return sqlite3_column_int64 (stmt, 2) > 0;
+  computed_at = sqlite3_column_int64 (stmt, 0);
+  newest_purchase = sqlite3_column_int64 (stmt, 1);
+  contacts = sqlite3_column_int64 (stmt, 2);
+  rows = sqlite3_column_int64 (stmt, 3);
+
+  midnight = g_date_time_new_local (g_date_time_get_year (now), g_date_time_get_month (now),
+                                    g_date_time_get_day_of_month (now), 0, 0, 0);
+  return computed_at < g_date_time_to_unix (midnight) ||
+         newest_purchase >= computed_at ||
+         contacts != rows;
+}
+
+static void
+ct_window_set_auto_analyze (CtWindow *self,
+                            gboolean  auto_analyze)
+{
+  auto_analyze = !!auto_analyze;
+  if (self->auto_analyze == auto_analyze)
+    return;
+  self->auto_analyze = auto_analyze;
+
+  if (!auto_analyze)
+    {
+      g_clear_handle_id (&self->analyze_timeout_id, g_source_remove);
+      if (self->analyze_cancellable != NULL)
+        g_cancellable_cancel (self->analyze_cancellable);
+      self->analyze_again = FALSE;
+    }
+  else if (self->context != NULL && analysis_out_of_date (self))
+    /* Nothing to wait for but the window being drawn first. */
+    schedule_analysis (self, MIN (self->analyze_delay, STALE_ANALYZE_DELAY));
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AUTO_ANALYZE]);
+}
+
+static void
+on_analyze_cancel_clicked (CtWindow *self)
+{
+  ct_window_cancel_analysis (self);
+}
+
+static void
+add_analyze_status (CtWindow *self)
+{
+  GtkWidget *header = gtk_widget_get_ancestor (GTK_WIDGET (self->switcher_title),
+                                               ADW_TYPE_HEADER_BAR);
+  GtkWidget *button;
+
+  self->analyze_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  self->analyze_spinner = GTK_SPINNER (gtk_spinner_new ());
+  self->analyze_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_add_css_class (GTK_WIDGET (self->analyze_label), "dim-label");
+  gtk_widget_add_css_class (GTK_WIDGET (self->analyze_label), "caption");
+  /* Keeps the width steady while the percentage counts up. */
+  gtk_label_set_width_chars (self->analyze_label, 18);
+  gtk_label_set_xalign (self->analyze_label, 0.0);
+  gtk_widget_set_tooltip_text (self->analyze_box,
+                               _("Working out segments, lifecycle stages, lifetime values, "
+                                 "churn risk and clusters from all purchases"));
+  button = gtk_button_new_from_icon_name ("process-stop-symbolic");
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (button, _("Stop Updating the Scores"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Stop Updating the Scores"),
+                                  -1);
+  g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_analyze_cancel_clicked), self);
+  self->analyze_cancel_button = GTK_BUTTON (button);
+
+  gtk_box_append (GTK_BOX (self->analyze_box), GTK_WIDGET (self->analyze_spinner));
+  gtk_box_append (GTK_BOX (self->analyze_box), GTK_WIDGET (self->analyze_label));
+  gtk_box_append (GTK_BOX (self->analyze_box), button);
+  gtk_widget_set_visible (self->analyze_box, FALSE);
+
+  g_assert (ADW_IS_HEADER_BAR (header));
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), self->analyze_box);
 }
 
 static void
@@ -263,6 +537,10 @@ ct_window_close_request (GtkWindow *window)
 
   if (self->demo_cancellable != NULL)
     g_cancellable_cancel (self->demo_cancellable);
+  g_clear_handle_id (&self->analyze_timeout_id, g_source_remove);
+  if (self->analyze_cancellable != NULL)
+    g_cancellable_cancel (self->analyze_cancellable);
+  self->analyze_again = FALSE;
 
   if (settings != NULL)
     {
@@ -325,6 +603,9 @@ ct_window_constructed (GObject *object)
   gtk_stack_set_visible_child_name (self->stack, ct_db_is_empty (db) ? "welcome" : "main");
   update_actions (self);
 
+  g_signal_connect_object (db, "changed::purchases", G_CALLBACK (on_purchases_changed), self,
+                           G_CONNECT_SWAPPED);
+
   restore_size (self);
 }
 
@@ -336,6 +617,15 @@ ct_window_dispose (GObject *object)
   if (self->demo_cancellable != NULL)
     g_cancellable_cancel (self->demo_cancellable);
   g_clear_object (&self->demo_cancellable);
+
+  /* The worker rolls back at its next check; its callback finds the
+   * context gone and does nothing. */
+  g_clear_handle_id (&self->analyze_timeout_id, g_source_remove);
+  if (self->analyze_cancellable != NULL)
+    g_cancellable_cancel (self->analyze_cancellable);
+  g_clear_object (&self->analyze_cancellable);
+  self->analyze_again = FALSE;
+  self->analyze_label = NULL;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CT_TYPE_WINDOW);
 
@@ -360,6 +650,15 @@ ct_window_get_property (GObject    *object,
     case PROP_DEMO_CONTACTS:
       g_value_set_uint (value, self->demo_contacts);
       break;
+    case PROP_AUTO_ANALYZE:
+      g_value_set_boolean (value, self->auto_analyze);
+      break;
+    case PROP_ANALYZE_DELAY:
+      g_value_set_uint (value, self->analyze_delay);
+      break;
+    case PROP_ANALYZING:
+      g_value_set_boolean (value, self->analyze_cancellable != NULL);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -382,6 +681,16 @@ ct_window_set_property (GObject      *object,
       if (self->demo_contacts != g_value_get_uint (value))
         {
           self->demo_contacts = g_value_get_uint (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    case PROP_AUTO_ANALYZE:
+      ct_window_set_auto_analyze (self, g_value_get_boolean (value));
+      break;
+    case PROP_ANALYZE_DELAY:
+      if (self->analyze_delay != g_value_get_uint (value))
+        {
+          self->analyze_delay = g_value_get_uint (value);
           g_object_notify_by_pspec (object, pspec);
         }
       break;
@@ -409,6 +718,15 @@ ct_window_class_init (CtWindowClass *klass)
   properties[PROP_DEMO_CONTACTS] =
     g_param_spec_uint ("demo-contacts", NULL, NULL, 1, CT_DEMO_MAX_CONTACTS, DEFAULT_DEMO_CONTACTS,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_AUTO_ANALYZE] =
+    g_param_spec_boolean ("auto-analyze", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ANALYZE_DELAY] =
+    g_param_spec_uint ("analyze-delay", NULL, NULL, 0, 600000, DEFAULT_ANALYZE_DELAY,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ANALYZING] =
+    g_param_spec_boolean ("analyzing", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* The resources are registered by a constructor in an object file of
@@ -440,8 +758,10 @@ static void
 ct_window_init (CtWindow *self)
 {
   self->demo_contacts = DEFAULT_DEMO_CONTACTS;
+  self->analyze_delay = DEFAULT_ANALYZE_DELAY;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  add_analyze_status (self);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions,
                                    G_N_ELEMENTS (win_actions), self);
@@ -495,4 +815,26 @@ ct_window_show_page (CtWindow   *self,
       return;
     }
   show_main (self, name);
+}
+
+/**
+ * ct_window_cancel_analysis:
+ *
+ * Stops a running recompute of the scores, as its Stop button does. The
+ * cache keeps the last finished run; the next change of the purchases
+ * starts a new one.
+ */
+void
+ct_window_cancel_analysis (CtWindow *self)
+{
+  g_return_if_fail (CT_IS_WINDOW (self));
+
+  self->analyze_again = FALSE;
+  g_clear_handle_id (&self->analyze_timeout_id, g_source_remove);
+  if (self->analyze_cancellable != NULL)
+    {
+      g_cancellable_cancel (self->analyze_cancellable);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->analyze_cancel_button), FALSE);
+      gtk_label_set_text (self->analyze_label, _("Stopping…"));
+    }
 }
