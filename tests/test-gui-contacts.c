@@ -607,6 +607,8 @@ test_detail_scores (Fixture       *f,
   g_assert_cmpstr (row_title (f, "lifecycle_row"), ==, "Lifecycle stage: Potential");
   g_assert_cmpstr (row_subtitle (f, "lifecycle_row"), ==, "Has not bought anything yet.");
   g_assert_cmpstr (row_subtitle (f, "alive_row"), ==, "Needs at least one purchase.");
+  /* Without "Spent so far: ¥0.00". */
+  g_assert_cmpstr (row_subtitle (f, "value_row"), ==, "Needs at least one purchase.");
   g_assert_cmpstr (row_title (f, "cluster_row"), ==, "Cluster: none");
   g_assert_cmpstr (row_subtitle (f, "cluster_row"), ==, "Needs at least one purchase.");
 

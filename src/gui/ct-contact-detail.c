@@ -742,6 +742,25 @@ summary_int (CtContactDetail *self,
   return json_node_get_int (node);
 }
 
+/* Appends @sentence to @text after what is there: English puts a space
+ * between sentences, Chinese none, so the joint is the translators'. */
+static void
+append_sentence (GString    *text,
+                 const char *sentence)
+{
+  g_autofree char *joined = NULL;
+
+  if (text->len == 0)
+    {
+      g_string_append (text, sentence);
+      return;
+    }
+  /* Translators: two sentences one after the other in a contact's
+   * scores; "%s%s" where no space goes between sentences. */
+  joined = g_strdup_printf (C_("two sentences", "%s %s"), text->str, sentence);
+  g_string_assign (text, joined);
+}
+
 static void
 set_row (AdwActionRow *row,
          const char   *title,
@@ -776,7 +795,7 @@ update_segment_row (CtContactDetail *self,
   CtRfmCustomer customer = { 0, };
   CtRfmScore score = { 0, };
   g_autofree char *title = NULL;
-  g_autofree char *subtitle = NULL;
+  g_autoptr(GString) subtitle = g_string_new (NULL);
   g_autofree char *scores = NULL;
   guint r, f, m;
 
@@ -803,8 +822,9 @@ update_segment_row (CtContactDetail *self,
   /* Translators: after the segment's description in a contact's scores;
    * each score is 1 to 5, 5 the best. */
   scores = g_strdup_printf (_("Recency %u, frequency %u, spend %u out of 5."), r, f, m);
-  subtitle = g_strdup_printf ("%s %s", ct_rfm_segment_get_description (segment), scores);
-  set_row (self->segment_row, title, subtitle);
+  append_sentence (subtitle, ct_rfm_segment_get_description (segment));
+  append_sentence (subtitle, scores);
+  set_row (self->segment_row, title, subtitle->str);
 }
 
 static void
@@ -929,37 +949,41 @@ update_value_row (CtContactDetail *self,
                                  money, months);
       if (expected >= 0.0)
         {
+          g_autofree char *sentence = NULL;
+
           /* Translators: %.1f is a number of purchases, such as 3.2 */
-          g_string_append_printf (subtitle, _("About %.1f purchases in that time."), expected);
-          g_string_append_c (subtitle, ' ');
+          sentence = g_strdup_printf (_("About %.1f purchases in that time."), expected);
+          append_sentence (subtitle, sentence);
         }
     }
   else
     {
       title = g_strdup (_("Predicted lifetime value: not computed"));
-      g_string_append (subtitle, missing_reason (self, contact, "gamma_gamma"));
-      g_string_append_c (subtitle, ' ');
+      append_sentence (subtitle, missing_reason (self, contact, "gamma_gamma"));
     }
 
-  if (historical >= 0)
+  /* Spent so far: nothing to say for someone who never bought. */
+  if (historical >= 0 && ct_contact_get_frequency (contact) > 0)
     {
       g_autofree char *money = ct_money_format (historical, currency);
+      g_autofree char *sentence = NULL;
 
       /* Translators: the historical lifetime value: all they paid */
-      g_string_append_printf (subtitle, _("Spent so far: %s."), money);
+      sentence = g_strdup_printf (_("Spent so far: %s."), money);
+      append_sentence (subtitle, sentence);
     }
   if (simple >= 0)
     {
       g_autofree char *money = ct_money_format (simple, currency);
+      g_autofree char *sentence = NULL;
 
-      g_string_append_c (subtitle, ' ');
       /* Translators: the simple lifetime value: average order value ×
        * purchases per year × expected years as a customer */
-      g_string_append_printf (subtitle, _("Simple estimate over a customer’s lifetime: %s."),
-                              money);
+      sentence = g_strdup_printf (_("Simple estimate over a customer’s lifetime: %s."), money);
+      append_sentence (subtitle, sentence);
     }
 
-  set_row (self->value_row, title, g_strstrip (subtitle->str));
+  set_row (self->value_row, title, subtitle->str);
 }
 
 static void
