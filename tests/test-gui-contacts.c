@@ -719,6 +719,24 @@ test_background_analysis (Fixture       *f,
   ct_test_spin (20);
   ASSERT_CELL (f, f->alan, "Lifecycle", "New");
 
+  /* Editing a contact changes no score: no run. A new contact has no
+   * scores yet: a run. */
+  watch.started = 0;
+  {
+    g_autoptr(CtContact) grace = load (f, f->grace);
+    g_autoptr(GError) error = NULL;
+
+    ct_contact_set_company (grace, "US Navy");
+    g_assert_true (ct_contact_update (f->db, grace, &error));
+    g_assert_no_error (error);
+  }
+  ct_test_spin (200);
+  g_assert_cmpuint (watch.started, ==, 0);
+  add_contact (f->db, "Katherine", "Johnson", "katherine@example.com", "", NULL);
+  g_assert_true (ct_test_wait_until (run_done, &watch, 20000));
+  g_assert_cmpint (count_rows (f, "analytics_runs"), ==, 3);
+  g_assert_cmpint (count_rows (f, "contact_metrics"), ==, N_CONTACTS + 1);
+
   /* A burst of changes costs one run. */
   watch.started = 0;
   g_object_set (f->window, "analyze-delay", 300, NULL);
@@ -727,7 +745,7 @@ test_background_analysis (Fixture       *f,
   add_purchase (f->db, f->grace, 3000, 1);
   g_assert_true (ct_test_wait_until (run_done, &watch, 20000));
   g_assert_cmpuint (watch.started, ==, 1);
-  g_assert_cmpint (count_rows (f, "analytics_runs"), ==, 3);
+  g_assert_cmpint (count_rows (f, "analytics_runs"), ==, 4);
 
   /* Stopped before it starts: no run, and the cache stays as it was. */
   watch.started = 0;
@@ -736,7 +754,7 @@ test_background_analysis (Fixture       *f,
   ct_window_cancel_analysis (f->window);
   ct_test_spin (400);
   g_assert_cmpuint (watch.started, ==, 0);
-  g_assert_cmpint (count_rows (f, "analytics_runs"), ==, 3);
+  g_assert_cmpint (count_rows (f, "analytics_runs"), ==, 4);
 
   /* Turned on again (as a new window would be), it runs for the
    * purchase the last run did not see, and after that not again: the
@@ -748,7 +766,7 @@ test_background_analysis (Fixture       *f,
   g_object_set (f->window, "auto-analyze", FALSE, NULL);
   g_object_set (f->window, "auto-analyze", TRUE, NULL);
   g_assert_true (ct_test_wait_until (run_done, &watch, 20000));
-  g_assert_cmpint (count_rows (f, "analytics_runs"), ==, 4);
+  g_assert_cmpint (count_rows (f, "analytics_runs"), ==, 5);
   watch.started = 0;
   g_object_set (f->window, "auto-analyze", FALSE, NULL);
   g_object_set (f->window, "auto-analyze", TRUE, NULL);
@@ -756,7 +774,7 @@ test_background_analysis (Fixture       *f,
   g_object_get (f->window, "analyzing", &analyzing, NULL);
   g_assert_false (analyzing);
   g_assert_cmpuint (watch.started, ==, 0);
-  g_assert_cmpint (count_rows (f, "analytics_runs"), ==, 4);
+  g_assert_cmpint (count_rows (f, "analytics_runs"), ==, 5);
 
   g_signal_handlers_disconnect_by_data (f->window, &watch);
 }

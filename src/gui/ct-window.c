@@ -9,7 +9,8 @@
  * The scores of the Contacts page (segments, lifecycle, lifetime values,
  * churn risk, clusters) are recomputed the same way, by
  * ct_analytics_compute_async on its own connection: at start when the
- * cache looks out of date, and a few seconds after purchases change, so
+ * cache looks out of date, a few seconds after purchases change, and
+ * after contacts come that the cache does not know yet, so
  * that an import or a burst of edits costs one run. One run at a time: a
  * change during a run cancels it (its result would be stale already) and
  * the next one starts when it has wound down. A spinner in the header bar
@@ -247,13 +248,28 @@ on_purchases_changed (CtWindow *self)
   schedule_analysis (self, self->analyze_delay);
 }
 
+static gboolean analysis_out_of_date (CtWindow *self,
+                                      gboolean  contacts_only);
+
+/* Editing a contact changes no score; a contact added (typed, imported,
+ * put back by Undo) has none yet. The check is two counts. */
+static void
+on_contacts_changed (CtWindow *self)
+{
+  if (self->auto_analyze && self->analyze_timeout_id == 0 &&
+      self->analyze_cancellable == NULL && analysis_out_of_date (self, TRUE))
+    schedule_analysis (self, self->analyze_delay);
+}
+
 /* Whether the cache misses something the last run could not know: no
  * run yet, a run from an earlier day (recency and stages move with the
- * calendar), a purchase added since, or a contact without a row. Cheap
- * queries only: the newest purchase by id, and two counts over primary
- * keys. Changes made while the app runs are caught by the signal. */
+ * calendar), a purchase added since, or a contact without a row; with
+ * @contacts_only, only the last. Cheap queries only: the newest purchase
+ * by id, and two counts over primary keys. Changes made while the app
+ * runs are caught by the signals. */
 static gboolean
-analysis_out_of_date (CtWindow *self)
+analysis_out_of_date (CtWindow *self,
+                      gboolean  contacts_only)
 {
   CtDb *db = ct_context_get_db (self->context);
   g_autoptr(sqlite3_stmt) stmt = NULL;
@@ -281,6 +297,8 @@ analysis_out_of_date (CtWindow *self)
   newest_purchase = sqlite3_column_int64 (stmt, 1);
   contacts = sqlite3_column_int64 (stmt, 2);
   rows = sqlite3_column_int64 (stmt, 3);
+  if (contacts_only)
+    return contacts != rows;
 
   midnight = g_date_time_new_local (g_date_time_get_year (now), g_date_time_get_month (now),
                                     g_date_time_get_day_of_month (now), 0, 0, 0);
@@ -305,7 +323,7 @@ ct_window_set_auto_analyze (CtWindow *self,
         g_cancellable_cancel (self->analyze_cancellable);
       self->analyze_again = FALSE;
     }
-  else if (self->context != NULL && analysis_out_of_date (self))
+  else if (self->context != NULL && analysis_out_of_date (self, FALSE))
     /* Nothing to wait for but the window being drawn first. */
     schedule_analysis (self, MIN (self->analyze_delay, STALE_ANALYZE_DELAY));
 
@@ -604,6 +622,8 @@ ct_window_constructed (GObject *object)
   update_actions (self);
 
   g_signal_connect_object (db, "changed::purchases", G_CALLBACK (on_purchases_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (db, "changed::contacts", G_CALLBACK (on_contacts_changed), self,
                            G_CONNECT_SWAPPED);
 
   restore_size (self);
