@@ -566,7 +566,8 @@ test_detail_scores (Fixture       *f,
                              " (1764590400, 1764590400, '{\"bgnbd\": {\"error\": \"Too few"
                              " repeat buyers.\"}, \"gamma_gamma\": {\"error\": \"No"
                              " variance in spend.\"}, \"clv\": {\"horizon_months\": 12},"
-                             " \"k\": 2}')",
+                             " \"k\": 2, \"clusters_error\": \"Too few customers to"
+                             " group.\"}')",
                              &error));
   g_assert_no_error (error);
   add_fixture_metrics (f);
@@ -612,10 +613,22 @@ test_detail_scores (Fixture       *f,
   g_assert_cmpstr (row_title (f, "cluster_row"), ==, "Cluster: none");
   g_assert_cmpstr (row_subtitle (f, "cluster_row"), ==, "Needs at least one purchase.");
 
+  /* A buyer left out of the clusters: the run's reason. */
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("UPDATE contact_metrics SET cluster = NULL WHERE contact_id = %"
+                         G_GINT64_FORMAT, f->ada);
+  g_assert_true (ct_db_exec (f->db, sql, &error));
+  g_assert_no_error (error);
+  ct_db_emit_changed (f->db, "contact_metrics");
+  select_contact (f, f->ada);
+  g_assert_cmpstr (row_title (f, "cluster_row"), ==, "Cluster: none");
+  g_assert_cmpstr (row_subtitle (f, "cluster_row"), ==, "Too few customers to group.");
+
   /* Added after the run: not computed yet, until the next one. */
   select_contact (f, f->alan);
   g_assert_cmpstr (row_title (f, "segment_row"), ==, "Not computed yet");
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (detail_child (f, "cluster_row"))));
+  g_clear_pointer (&sql, g_free);
   sql = g_strdup_printf ("INSERT INTO contact_metrics (contact_id, as_of, frequency, monetary,"
                          " lifecycle, clv_historical) VALUES (%" G_GINT64_FORMAT ","
                          " 1764590400, 0, 0, 'potential', 0)", f->alan);

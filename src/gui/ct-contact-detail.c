@@ -697,27 +697,21 @@ run_summary (CtContactDetail *self)
   return json_node_get_object (self->run_summary);
 }
 
-/* The "error" of the summary's @member ({"error": "too few repeat
- * buyers..."}), or NULL. */
+/* Why the run has no result for @member: its {"error": "…"} ("bgnbd",
+ * "gamma_gamma"), or the string @member holds itself ("clusters_error").
+ * NULL when the run says nothing. */
 static const char *
 summary_error (CtContactDetail *self,
                const char      *member)
 {
   JsonObject *summary = run_summary (self);
-  JsonNode *node;
+  JsonNode *node = summary != NULL ? json_object_get_member (summary, member) : NULL;
 
-  if (summary == NULL)
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    node = json_object_get_member (json_node_get_object (node), "error");
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
     return NULL;
-  if (g_str_equal (member, "clusters_error"))
-    {
-      node = json_object_get_member (summary, member);
-      return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : NULL;
-    }
-  node = json_object_get_member (summary, member);
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return NULL;
-  node = json_object_get_member (json_node_get_object (node), "error");
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : NULL;
+  return json_node_get_string (node);
 }
 
 static gint64
