@@ -602,6 +602,17 @@ test_detail_scores (Fixture       *f,
   g_assert_cmpstr (row_subtitle (f, "value_row"), ==, "No variance in spend. Spent so far: ¥50.00.");
   g_assert_cmpstr (row_title (f, "cluster_row"), ==, "Cluster 2 of 2");
 
+  /* With a model: a one-time buyer is "certainly alive" to BG/NBD, which
+   * is no news; the detail says it is too early to tell instead. */
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("UPDATE contact_metrics SET p_alive = 1.0 WHERE contact_id = %"
+                         G_GINT64_FORMAT, f->ada);
+  g_assert_true (ct_db_exec (f->db, sql, &error));
+  g_assert_no_error (error);
+  ct_db_emit_changed (f->db, "contact_metrics");
+  select_contact (f, f->ada);
+  g_assert_cmpstr (row_title (f, "alive_row"), ==, "Too early to tell whether still a customer");
+
   /* Never bought: the scores say what it takes. */
   select_contact (f, f->grace);
   g_assert_cmpstr (row_title (f, "segment_row"), ==, "No RFM segment");

@@ -901,6 +901,18 @@ update_alive_row (CtContactDetail *self,
       return;
     }
 
+  /* BG/NBD lets a customer drop out only after a repeat purchase, so it
+   * calls every one-time buyer certainly still a customer: a "0% churn
+   * risk" next to "Lost" would mislead. */
+  if (ct_contact_get_frequency (contact) <= 1)
+    {
+      set_row (self->alive_row, _("Too early to tell whether still a customer"),
+               _("They have bought only once. The purchase model only learns how "
+                 "likely someone is to stay from their repeat purchases; the "
+                 "lifecycle stage tells how long ago that purchase was."));
+      return;
+    }
+
   /* Translators: "83% likely still a customer"; %d is a percentage,
    * %% the percent sign. */
   title = g_strdup_printf (_("%d%% likely still a customer"), percent (p_alive));

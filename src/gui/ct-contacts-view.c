@@ -159,7 +159,8 @@ cell_text (CtContact *contact,
       {
         double risk = ct_contact_get_churn_risk (contact);
 
-        if (risk < 0.0)
+        /* One-time buyers: see the contact detail's "too early to tell". */
+        if (risk < 0.0 || ct_contact_get_frequency (contact) <= 1)
           return g_strdup ("—");
         /* Translators: a churn risk in the Contacts list, "17%"; %d is
          * the percentage. */
