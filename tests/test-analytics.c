@@ -460,6 +460,83 @@ test_bad_options (Fixture       *f,
   g_assert_cmpint (query (f, "SELECT count(*) FROM analytics_runs"), ==, 0);
 }
 
+static void
+on_settings_changed (CtDb       *db,
+                     const char *table,
+                     gpointer    user_data)
+{
+  guint *count = user_data;
+
+  (*count)++;
+}
+
+/* The settings round trip through the settings table; broken stored
+ * values are reported and leave the defaults. */
+static void
+test_options_load (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  CtAnalyticsOptions options;
+  guint changes = 0;
+
+  /* Nothing stored: the defaults. */
+  ct_analytics_options_init (&options);
+  g_assert_true (ct_analytics_options_load (f->db, &options, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (options.discount_rate, ==, 0.10);
+  g_assert_cmpuint (options.clv_horizon_months, ==, 12);
+  g_assert_cmpuint (options.lifecycle.dormant_days, ==, 365);
+
+  g_signal_connect (f->db, "changed::settings", G_CALLBACK (on_settings_changed), &changes);
+  g_assert_true (ct_analytics_clv_settings_save (f->db, 0.075, 24, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes, ==, 1);
+  exec (f, "INSERT OR REPLACE INTO settings (key, value) VALUES ('lifecycle.dormant_days', '400')");
+
+  ct_analytics_options_init (&options);
+  options.k = 3;
+  g_assert_true (ct_analytics_options_load (f->db, &options, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat_with_epsilon (options.discount_rate, 0.075, 1e-12);
+  g_assert_cmpuint (options.clv_horizon_months, ==, 24);
+  g_assert_cmpuint (options.lifecycle.dormant_days, ==, 400);
+  g_assert_cmpuint (options.k, ==, 3);
+
+  /* Out of range: refused, nothing stored, no signal. */
+  g_assert_false (ct_analytics_clv_settings_save (f->db, 1.5, 12, &error));
+  g_assert_error (error, CT_ANALYTICS_ERROR, CT_ANALYTICS_ERROR_INVALID_OPTIONS);
+  g_clear_error (&error);
+  g_assert_false (ct_analytics_clv_settings_save (f->db, 0.1, 0, &error));
+  g_assert_error (error, CT_ANALYTICS_ERROR, CT_ANALYTICS_ERROR_INVALID_OPTIONS);
+  g_clear_error (&error);
+  g_assert_cmpuint (changes, ==, 1);
+  g_assert_cmpint (query (f, "SELECT value = '24' FROM settings"
+                             " WHERE key = 'analytics.clv_horizon_months'"), ==, 1);
+
+  /* Broken by hand: an error, and the defaults for what is broken. */
+  exec (f, "UPDATE settings SET value = 'ten' WHERE key = 'analytics.discount_rate'");
+  exec (f, "UPDATE settings SET value = '500' WHERE key = 'analytics.clv_horizon_months'");
+  ct_analytics_options_init (&options);
+  g_assert_false (ct_analytics_options_load (f->db, &options, &error));
+  g_assert_error (error, CT_ANALYTICS_ERROR, CT_ANALYTICS_ERROR_INVALID_OPTIONS);
+  g_assert_nonnull (strstr (error->message, "analytics.discount_rate"));
+  g_clear_error (&error);
+  g_assert_cmpfloat (options.discount_rate, ==, 0.10);
+  g_assert_cmpuint (options.clv_horizon_months, ==, 12);
+  /* The thresholds are still read. */
+  g_assert_cmpuint (options.lifecycle.dormant_days, ==, 400);
+
+  exec (f, "UPDATE settings SET value = '2' WHERE key = 'analytics.discount_rate'");
+  exec (f, "UPDATE settings SET value = '6' WHERE key = 'analytics.clv_horizon_months'");
+  ct_analytics_options_init (&options);
+  g_assert_false (ct_analytics_options_load (f->db, &options, &error));
+  g_assert_error (error, CT_ANALYTICS_ERROR, CT_ANALYTICS_ERROR_INVALID_OPTIONS);
+  g_clear_error (&error);
+  g_assert_cmpfloat (options.discount_rate, ==, 0.10);
+  g_assert_cmpuint (options.clv_horizon_months, ==, 6);
+}
+
 /* An empty database: every model says why, nothing crashes. */
 static void
 test_empty (Fixture       *f,
@@ -688,6 +765,25 @@ test_cli (Fixture       *f,
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (o, "kpis"), "orders"), ==, 9);
   g_assert_true (json_object_has_member (json_object_get_object_member (o, "bgnbd"), "error"));
   g_assert_cmpint (query (f, "SELECT count(*) FROM analytics_runs"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (o, "clv"),
+                                               "horizon_months"), ==, 12);
+
+  /* The settings made in Preferences are used. */
+  g_assert_true (ct_analytics_clv_settings_save (f->db, 0.2, 36, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&out, g_free);
+  {
+    const char * const args[] = { "analyze", "--db", f->path, "--as-of", "2024-06-30",
+                                  "--json", "--no-store", NULL };
+    JsonObject *clv;
+
+    g_assert_cmpint (run_cli (args, &out), ==, 0);
+    json_parser_load_from_data (parser, out, -1, &error);
+    g_assert_no_error (error);
+    clv = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "clv");
+    g_assert_cmpint (json_object_get_int_member (clv, "horizon_months"), ==, 36);
+    g_assert_cmpfloat_with_epsilon (json_object_get_double_member (clv, "discount_rate"), 0.2, 1e-12);
+  }
 
   g_clear_pointer (&out, g_free);
   {
@@ -856,6 +952,7 @@ main (int   argc,
   g_test_add ("/analytics/as-of", Fixture, NULL, fixture_set_up, test_as_of, fixture_tear_down);
   g_test_add ("/analytics/store-replaces", Fixture, NULL, fixture_set_up, test_store_replaces, fixture_tear_down);
   g_test_add ("/analytics/bad-options", Fixture, NULL, fixture_set_up, test_bad_options, fixture_tear_down);
+  g_test_add ("/analytics/options-load", Fixture, NULL, fixture_set_up, test_options_load, fixture_tear_down);
   g_test_add ("/analytics/empty", Fixture, NULL, fixture_set_up, test_empty, fixture_tear_down);
   g_test_add ("/analytics/demo", Fixture, NULL, fixture_set_up, test_demo, fixture_tear_down);
   g_test_add ("/analytics/demo-async", Fixture, NULL, fixture_set_up, test_demo_async, fixture_tear_down);

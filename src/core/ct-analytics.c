@@ -60,23 +60,33 @@ ct_analytics_options_init (CtAnalyticsOptions *options)
 }
 
 static gboolean
-check_options (const CtAnalyticsOptions  *o,
-               GError                   **error)
+check_clv_settings (double    discount_rate,
+                    guint     clv_horizon_months,
+                    GError  **error)
 {
-  if (!(o->discount_rate >= 0.0 && o->discount_rate <= 1.0))
+  if (!(discount_rate >= 0.0 && discount_rate <= 1.0))
     {
       g_set_error (error, CT_ANALYTICS_ERROR, CT_ANALYTICS_ERROR_INVALID_OPTIONS,
                    _("The discount rate must be between 0%% and 100%% a year, not %g%%."),
-                   o->discount_rate * 100.0);
+                   discount_rate * 100.0);
       return FALSE;
     }
-  if (o->clv_horizon_months < 1 || o->clv_horizon_months > CT_ANALYTICS_MAX_HORIZON_MONTHS)
+  if (clv_horizon_months < 1 || clv_horizon_months > CT_ANALYTICS_MAX_HORIZON_MONTHS)
     {
       g_set_error (error, CT_ANALYTICS_ERROR, CT_ANALYTICS_ERROR_INVALID_OPTIONS,
                    _("The lifetime value horizon must be from 1 to %d months, not %u."),
-                   CT_ANALYTICS_MAX_HORIZON_MONTHS, o->clv_horizon_months);
+                   CT_ANALYTICS_MAX_HORIZON_MONTHS, clv_horizon_months);
       return FALSE;
     }
+  return TRUE;
+}
+
+static gboolean
+check_options (const CtAnalyticsOptions  *o,
+               GError                   **error)
+{
+  if (!check_clv_settings (o->discount_rate, o->clv_horizon_months, error))
+    return FALSE;
   if (o->k > CT_ANALYTICS_MAX_K)
     {
       g_set_error (error, CT_ANALYTICS_ERROR, CT_ANALYTICS_ERROR_INVALID_OPTIONS,
@@ -85,6 +95,162 @@ check_options (const CtAnalyticsOptions  *o,
       return FALSE;
     }
   return ct_lifecycle_thresholds_validate (&o->lifecycle, error);
+}
+
+#define DISCOUNT_RATE_KEY "analytics.discount_rate"
+#define HORIZON_KEY "analytics.clv_horizon_months"
+
+/* Reads one setting's text: %TRUE with *@value_out NULL when not stored. */
+static gboolean
+read_setting (sqlite3_stmt  *stmt,
+              CtDb          *db,
+              const char    *key,
+              char         **value_out,
+              GError       **error)
+{
+  int rc;
+
+  *value_out = NULL;
+  sqlite3_reset (stmt);
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *value_out = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  else if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc,
+                       _("Could not read the lifetime value settings"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+ct_analytics_options_load (CtDb                *db,
+                           CtAnalyticsOptions  *options,
+                           GError             **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GError) first_error = NULL;
+  g_autofree char *rate_text = NULL;
+  g_autofree char *horizon_text = NULL;
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (CT_IS_DB (db), FALSE);
+  g_return_val_if_fail (options != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  stmt = ct_db_prepare (db, "SELECT value FROM settings WHERE key = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  if (!read_setting (stmt, db, DISCOUNT_RATE_KEY, &rate_text, error)
+      || !read_setting (stmt, db, HORIZON_KEY, &horizon_text, error))
+    return FALSE;
+
+  if (rate_text != NULL)
+    {
+      char *end = NULL;
+      double rate = g_ascii_strtod (rate_text, &end);
+
+      /* Written by g_ascii_dtostr: a C-locale number, nothing after it. */
+      if (end == rate_text || *end != '\0' || !isfinite (rate))
+        g_set_error (&first_error, CT_ANALYTICS_ERROR, CT_ANALYTICS_ERROR_INVALID_OPTIONS,
+                     _("The setting %s is “%s”, which is not a number."),
+                     DISCOUNT_RATE_KEY, rate_text);
+      else if (check_clv_settings (rate, 1, &first_error))
+        options->discount_rate = rate;
+    }
+
+  if (horizon_text != NULL)
+    {
+      guint64 months;
+
+      if (!g_ascii_string_to_unsigned (horizon_text, 10, 1, CT_ANALYTICS_MAX_HORIZON_MONTHS,
+                                       &months, NULL))
+        {
+          if (first_error == NULL)
+            g_set_error (&first_error, CT_ANALYTICS_ERROR, CT_ANALYTICS_ERROR_INVALID_OPTIONS,
+                         _("The setting %s is “%s”, which is not a number of months from 1 to %d."),
+                         HORIZON_KEY, horizon_text, CT_ANALYTICS_MAX_HORIZON_MONTHS);
+        }
+      else
+        options->clv_horizon_months = (guint) months;
+    }
+
+  if (!ct_lifecycle_thresholds_load (db, &options->lifecycle, &local_error))
+    {
+      if (first_error == NULL)
+        first_error = local_error;
+      else
+        g_error_free (local_error);
+    }
+
+  if (first_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&first_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+ct_analytics_clv_settings_save (CtDb     *db,
+                                double    discount_rate,
+                                guint     clv_horizon_months,
+                                GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  char rate_text[G_ASCII_DTOSTR_BUF_SIZE];
+  g_autofree char *horizon_text = NULL;
+  const char *keys[] = { DISCOUNT_RATE_KEY, HORIZON_KEY };
+  const char *values[2];
+
+  g_return_val_if_fail (CT_IS_DB (db), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_clv_settings (discount_rate, clv_horizon_months, error))
+    return FALSE;
+
+  g_ascii_dtostr (rate_text, sizeof rate_text, discount_rate);
+  horizon_text = g_strdup_printf ("%u", clv_horizon_months);
+  values[0] = rate_text;
+  values[1] = horizon_text;
+
+  if (!ct_db_exec (db, "SAVEPOINT ct_clv_settings", error))
+    return FALSE;
+
+  stmt = ct_db_prepare (db, "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", error);
+  if (stmt == NULL)
+    goto fail;
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      int rc;
+
+      sqlite3_reset (stmt);
+      sqlite3_bind_text (stmt, 1, keys[i], -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, values[i], -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+      if (rc != SQLITE_DONE)
+        {
+          ct_db_set_error (error, ct_db_get_handle (db), rc,
+                           _("Could not save the lifetime value settings"));
+          goto fail;
+        }
+    }
+
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (!ct_db_exec (db, "RELEASE ct_clv_settings", error))
+    goto fail;
+  ct_db_emit_changed (db, "settings");
+  return TRUE;
+
+fail:
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  ct_db_exec (db, "ROLLBACK TO ct_clv_settings", NULL);
+  ct_db_exec (db, "RELEASE ct_clv_settings", NULL);
+  return FALSE;
 }
 
 static gint64

@@ -48,6 +48,27 @@ typedef struct
 
 void ct_analytics_options_init (CtAnalyticsOptions *options);
 
+/* The user's settings, in the settings table: "analytics.discount_rate"
+ * (a fraction, "0.1" for 10% a year), "analytics.clv_horizon_months",
+ * and the lifecycle thresholds (ct_lifecycle_thresholds_load()).
+ *
+ * Reads them into @options, leaving its other fields alone; a setting
+ * not stored keeps what @options held. A stored value out of range or
+ * not a number is an error: @options keeps what it held for that
+ * setting (the defaults for the thresholds), the other settings are
+ * still read, and the first error is returned. */
+gboolean  ct_analytics_options_load   (CtDb                      *db,
+                                       CtAnalyticsOptions        *options,
+                                       GError                   **error);
+/* Validates (as ct_analytics_compute() does) and stores the discount
+ * rate and the horizon in one transaction, then emits
+ * CtDb::changed ("settings"). CT_ANALYTICS_ERROR_INVALID_OPTIONS when
+ * out of range. */
+gboolean  ct_analytics_clv_settings_save (CtDb                   *db,
+                                          double                  discount_rate,
+                                          guint                   clv_horizon_months,
+                                          GError                **error);
+
 /* Called with the share of the work done, 0 to 1. */
 typedef void (*CtAnalyticsProgress) (double   fraction,
                                      gpointer user_data);

@@ -304,7 +304,9 @@ ct_cli_run_analyze (const CtCliCommand  *command,
       ct_cli_print_error ("%s", error->message);
       return CT_CLI_EXIT_FAILED;
     }
-  if (!ct_lifecycle_thresholds_load (db, &options.lifecycle, &error))
+  /* The settings made in the app's Preferences: lifecycle thresholds,
+   * discount rate and horizon. */
+  if (!ct_analytics_options_load (db, &options, &error))
     {
       ct_cli_print_error ("%s", error->message);
       return CT_CLI_EXIT_FAILED;

@@ -9,7 +9,8 @@
  * The scores of the Contacts page (segments, lifecycle, lifetime values,
  * churn risk, clusters) are recomputed the same way, by
  * ct_analytics_compute_async on its own connection: at start when the
- * cache looks out of date, a few seconds after purchases change, and
+ * cache looks out of date, a few seconds after purchases or the
+ * analytics settings change, and
  * after contacts come that the cache does not know yet, so
  * that an import or a burst of edits costs one run. One run at a time: a
  * change during a run cancels it (its result would be stale already) and
@@ -202,10 +203,11 @@ start_analysis (CtWindow *self)
     }
 
   ct_analytics_options_init (&options);
-  /* The user's lifecycle thresholds; broken ones are reported and the
-   * defaults used, as ct_lifecycle_thresholds_load leaves them. */
-  if (!ct_lifecycle_thresholds_load (db, &options.lifecycle, &error))
-    g_warning ("Lifecycle thresholds: %s", error->message);
+  /* The user's settings (lifecycle thresholds, discount rate, horizon);
+   * broken ones are reported and the defaults used, as
+   * ct_analytics_options_load leaves them. */
+  if (!ct_analytics_options_load (db, &options, &error))
+    g_warning ("Analytics settings: %s", error->message);
 
   self->analyze_cancellable = g_cancellable_new ();
   set_analyzing (self, TRUE);
@@ -244,6 +246,14 @@ schedule_analysis (CtWindow *self,
 
 static void
 on_purchases_changed (CtWindow *self)
+{
+  schedule_analysis (self, self->analyze_delay);
+}
+
+/* Preferences changed a threshold, the discount rate or the horizon:
+ * every score may move. */
+static void
+on_settings_changed (CtWindow *self)
 {
   schedule_analysis (self, self->analyze_delay);
 }
@@ -624,6 +634,8 @@ ct_window_constructed (GObject *object)
   g_signal_connect_object (db, "changed::purchases", G_CALLBACK (on_purchases_changed), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (db, "changed::contacts", G_CALLBACK (on_contacts_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (db, "changed::settings", G_CALLBACK (on_settings_changed), self,
                            G_CONNECT_SWAPPED);
 
   restore_size (self);
