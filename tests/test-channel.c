@@ -363,6 +363,68 @@ test_spend_follows_channel (Fixture       *fixture,
                    ==, 0);
 }
 
+static void
+test_spend_list_delete (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) spends = NULL;
+  CtChannelSpend *s;
+  gint64 wechat, douyin;
+
+  spends = ct_channel_list_spend (fixture->db, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (spends->len, ==, 0);
+  g_clear_pointer (&spends, g_array_unref);
+
+  wechat = ct_channel_ensure (fixture->db, "WeChat", &error);
+  g_assert_no_error (error);
+  douyin = ct_channel_ensure (fixture->db, "Douyin", &error);
+  g_assert_no_error (error);
+  g_assert_true (ct_channel_set_spend (fixture->db, wechat, "2025-03", 1234500, NULL, &error));
+  g_assert_true (ct_channel_set_spend (fixture->db, wechat, "2025-04", 100, "usd", &error));
+  g_assert_true (ct_channel_set_spend (fixture->db, douyin, "2025-03", 500, "CNY", &error));
+  g_assert_no_error (error);
+
+  /* Newest month first, then by name. */
+  spends = ct_channel_list_spend (fixture->db, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (spends->len, ==, 3);
+  s = &g_array_index (spends, CtChannelSpend, 0);
+  g_assert_cmpint (s->channel_id, ==, wechat);
+  g_assert_cmpstr (s->channel_name, ==, "WeChat");
+  g_assert_cmpstr (s->month, ==, "2025-04");
+  g_assert_cmpint (s->amount, ==, 100);
+  g_assert_cmpstr (s->currency, ==, "USD");
+  s = &g_array_index (spends, CtChannelSpend, 1);
+  g_assert_cmpstr (s->channel_name, ==, "Douyin");
+  g_assert_cmpstr (s->month, ==, "2025-03");
+  s = &g_array_index (spends, CtChannelSpend, 2);
+  g_assert_cmpstr (s->channel_name, ==, "WeChat");
+  g_assert_cmpint (s->amount, ==, 1234500);
+  g_assert_cmpstr (s->currency, ==, "CNY");
+  g_clear_pointer (&spends, g_array_unref);
+
+  g_ptr_array_set_size (fixture->changed, 0);
+  g_assert_true (ct_channel_delete_spend (fixture->db, wechat, "2025-03", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fixture->changed->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fixture->changed, 0), ==, "channel_spend");
+  g_assert_cmpint (ct_db_query_int64 (fixture->db,
+                                      "SELECT count(*) FROM channel_spend WHERE month = '2025-03'",
+                                      NULL), ==, 1);
+
+  /* Again: nothing there any more, and it says so. */
+  g_assert_false (ct_channel_delete_spend (fixture->db, wechat, "2025-03", &error));
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpuint (fixture->changed->len, ==, 1);
+
+  spends = ct_channel_list_spend (fixture->db, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (spends->len, ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -379,6 +441,7 @@ main (int   argc,
   ADD ("/channel/list-all", test_list_all);
   ADD ("/channel/spend", test_spend);
   ADD ("/channel/spend-invalid", test_spend_invalid);
+  ADD ("/channel/spend-list-delete", test_spend_list_delete);
   ADD ("/channel/spend-follows-channel", test_spend_follows_channel);
 
   return g_test_run ();

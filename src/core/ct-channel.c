@@ -389,3 +389,91 @@ ct_channel_set_spend (CtDb        *db,
   ct_db_emit_changed (db, "channel_spend");
   return TRUE;
 }
+
+static void
+channel_spend_clear (gpointer data)
+{
+  CtChannelSpend *spend = data;
+
+  g_clear_pointer (&spend->channel_name, g_free);
+}
+
+GArray *
+ct_channel_list_spend (CtDb    *db,
+                       GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GArray) spends = NULL;
+  int rc;
+
+  g_return_val_if_fail (CT_IS_DB (db), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  stmt = ct_db_prepare (db,
+                        "SELECT s.channel_id, c.name, s.month, s.amount, s.currency"
+                        " FROM channel_spend s JOIN channels c ON c.id = s.channel_id"
+                        " ORDER BY s.month DESC, c.name COLLATE NOCASE, c.id",
+                        error);
+  if (stmt == NULL)
+    return NULL;
+
+  spends = g_array_new (FALSE, TRUE, sizeof (CtChannelSpend));
+  g_array_set_clear_func (spends, channel_spend_clear);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      CtChannelSpend spend = { 0 };
+
+      spend.channel_id = sqlite3_column_int64 (stmt, 0);
+      spend.channel_name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      /* The table's CHECKs keep both to their sizes; copy no further
+       * than the buffers in any case. */
+      g_strlcpy (spend.month, (const char *) sqlite3_column_text (stmt, 2), sizeof spend.month);
+      spend.amount = sqlite3_column_int64 (stmt, 3);
+      g_strlcpy (spend.currency, (const char *) sqlite3_column_text (stmt, 4), sizeof spend.currency);
+      g_array_append_val (spends, spend);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc,
+                       _("Could not read the channels’ spend"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&spends);
+}
+
+gboolean
+ct_channel_delete_spend (CtDb        *db,
+                         gint64       channel_id,
+                         const char  *month,
+                         GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CT_IS_DB (db), FALSE);
+  g_return_val_if_fail (month != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  stmt = ct_db_prepare (db, "DELETE FROM channel_spend WHERE channel_id = ? AND month = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, channel_id);
+  sqlite3_bind_text (stmt, 2, month, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc,
+                       _("Could not delete the channel’s spend"));
+      return FALSE;
+    }
+  if (sqlite3_changes (ct_db_get_handle (db)) == 0)
+    {
+      g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_NOT_FOUND,
+                   _("No spend was entered for %s in that channel."), month);
+      return FALSE;
+    }
+
+  ct_db_emit_changed (db, "channel_spend");
+  return TRUE;
+}

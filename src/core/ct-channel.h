@@ -22,6 +22,29 @@ gboolean    ct_channel_set_spend   (CtDb        *db,
                                     const char  *currency,
                                     GError     **error);
 
+/* One month of one channel's spend, as ct_channel_list_spend() reads it. */
+typedef struct
+{
+  gint64  channel_id;
+  char   *channel_name;
+  char    month[8];       /* "2025-03" */
+  gint64  amount;         /* minor units of currency */
+  char    currency[4];
+} CtChannelSpend;
+
+/* Every month of spend entered, newest month first, then by channel
+ * name. Returns: (transfer full): a GArray of CtChannelSpend that frees
+ * the names with it, possibly empty; %NULL with @error set on failure. */
+GArray     *ct_channel_list_spend  (CtDb        *db,
+                                    GError     **error);
+/* Forgets what @channel_id cost in @month. Emits
+ * CtDb::changed("channel_spend"). CT_DB_ERROR_NOT_FOUND when nothing was
+ * entered for that month. */
+gboolean    ct_channel_delete_spend (CtDb       *db,
+                                     gint64      channel_id,
+                                     const char *month,
+                                     GError    **error);
+
 /* A small (id, name) item for pickers of channels, tags and products. */
 #define CT_TYPE_NAMED_ITEM (ct_named_item_get_type ())
 G_DECLARE_FINAL_TYPE (CtNamedItem, ct_named_item, CT, NAMED_ITEM, GObject)
