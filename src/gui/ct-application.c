@@ -109,6 +109,7 @@ ct_application_startup (GApplication *application)
     { "win.search", { "<Control>f", NULL } },
     { "win.new-contact", { "<Control>n", NULL } },
     { "win.import-contacts", { "<Control>i", NULL } },
+    { "win.preferences", { "<Control>comma", NULL } },
   };
   CtApplication *self = CT_APPLICATION (application);
 

@@ -26,6 +26,7 @@
 #include "ct-gui-format.h"
 #include "ct-contacts-view.h"
 #include "ct-import-window.h"
+#include "ct-preferences-window.h"
 #include "ct-products-view.h"
 #include "ct-purchases-view.h"
 #include "ct-resources.h"
@@ -528,11 +529,24 @@ import_action (GSimpleAction *action,
   ct_import_window_choose_file (window);
 }
 
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  CtWindow *self = CT_WINDOW (user_data);
+  CtPreferencesWindow *window;
+
+  window = ct_preferences_window_new (GTK_WINDOW (self), self->context);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 static const GActionEntry win_actions[] = {
   { "search", search_action, NULL, NULL, NULL, { 0 } },
   { "new-contact", new_contact_action, NULL, NULL, NULL, { 0 } },
   { "import-contacts", import_action, NULL, NULL, NULL, { 0 } },
   { "import-purchases", import_action, NULL, NULL, NULL, { 0 } },
+  { "preferences", preferences_action, NULL, NULL, NULL, { 0 } },
 };
 
 static void
