@@ -184,6 +184,14 @@ test_thresholds (Fixture       *f,
   assert_setting (f, "lifecycle.new_days", "30");
   assert_setting (f, "lifecycle.active_days", "90");
   assert_setting (f, "analytics.clv_horizon_months", "12");
+
+  /* Typed, then the window closed at once: still saved. */
+  gtk_editable_set_text (GTK_EDITABLE (child (f, "dormant_spin")), "500");
+  assert_setting (f, "lifecycle.dormant_days", "365");
+  gtk_window_close (GTK_WINDOW (f->prefs));
+  ct_test_spin (20);
+  g_assert_null (f->prefs);
+  assert_setting (f, "lifecycle.dormant_days", "500");
 }
 
 /* A stored set that does not validate is shown as the defaults, with
@@ -271,7 +279,7 @@ test_channel_spend (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   AdwPreferencesPage *page;
-  GtkWidget *trash;
+  GtkWidget *trash, *undo;
   gint64 douyin;
 
   douyin = ct_channel_ensure (f->db, "Douyin", &error);
@@ -360,6 +368,18 @@ test_channel_spend (Fixture       *f,
   g_assert_cmpuint (list_rows (f), ==, 1);
   g_assert_cmpint (ct_db_query_int64 (f->db, "SELECT count(*) FROM channel_spend WHERE month = '2025-03'",
                                       &error), ==, 1);
+
+  /* The toast's Undo puts it back, in its own currency. */
+  ct_test_spin (300);
+  undo = ct_test_find_button (GTK_WIDGET (f->prefs), "Undo");
+  g_assert_nonnull (undo);
+  g_signal_emit_by_name (undo, "clicked");
+  g_assert_cmpint (spend_rows (f), ==, 2);
+  g_assert_cmpint (ct_db_query_int64 (f->db,
+                                      "SELECT amount FROM channel_spend"
+                                      " WHERE month = '2025-04' AND currency = 'USD'", &error),
+                   ==, 30000);
+  g_assert_cmpuint (list_rows (f), ==, 2);
 }
 
 static gboolean

@@ -406,6 +406,24 @@ on_add_spend_clicked (CtPreferencesWindow *self)
   gtk_editable_set_text (GTK_EDITABLE (self->amount_row), "");
 }
 
+/* A number typed into a spin button is only taken on Enter or when the
+ * focus leaves it; closing the window right after typing must not lose
+ * it. */
+static gboolean
+ct_preferences_window_close_request (GtkWindow *window)
+{
+  CtPreferencesWindow *self = CT_PREFERENCES_WINDOW (window);
+  GtkSpinButton *spins[] = {
+    self->new_spin, self->active_spin, self->at_risk_spin, self->dormant_spin,
+    self->discount_spin, self->horizon_spin,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (spins); i++)
+    gtk_spin_button_update (spins[i]);
+
+  return GTK_WINDOW_CLASS (ct_preferences_window_parent_class)->close_request (window);
+}
+
 /* GObject */
 
 static void
@@ -497,11 +515,13 @@ ct_preferences_window_class_init (CtPreferencesWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->constructed = ct_preferences_window_constructed;
   object_class->dispose = ct_preferences_window_dispose;
   object_class->get_property = ct_preferences_window_get_property;
   object_class->set_property = ct_preferences_window_set_property;
+  window_class->close_request = ct_preferences_window_close_request;
 
   properties[PROP_CONTEXT] =
     g_param_spec_object ("context", NULL, NULL, CT_TYPE_CONTEXT,
