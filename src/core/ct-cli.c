@@ -568,14 +568,16 @@ run_help (const CtCliCommand  *command,
 /**
  * ct_cli_is_command:
  *
- * Whether argv[1] names a command ("demo", "stats", "help"). "--help" is
- * not one: the app answers it.
+ * Whether argv[1] is a word rather than an option: a command ("demo",
+ * "stats", "help"), or a mistyped one, which ct_cli_run() refuses with a
+ * message instead of the app opening a window without a word. "--help"
+ * is not one: the app answers it.
  */
 gboolean
 ct_cli_is_command (int    argc,
                    char **argv)
 {
-  return argc >= 2 && argv != NULL && find_command (argv[1]) != NULL;
+  return argc >= 2 && argv != NULL && argv[1] != NULL && argv[1][0] != '-' && argv[1][0] != '\0';
 }
 
 /**
@@ -595,5 +597,11 @@ ct_cli_run (int    argc,
   g_return_val_if_fail (ct_cli_is_command (argc, argv), EXIT_USAGE);
 
   command = find_command (argv[1]);
+  if (command == NULL)
+    {
+      ct_cli_print_error (_("There is no command “%s”."), argv[1]);
+      ct_cli_print_error (_("Run “clientele help” to list the commands."));
+      return EXIT_USAGE;
+    }
   return command->func (command, argc - 1, argv + 1);
 }

@@ -6,7 +6,8 @@
 
 G_BEGIN_DECLS
 
-/* Whether argv[1] names a command-line command rather than the app. */
+/* Whether argv[1] is a word ("demo", "stats", or one that is no command,
+ * which ct_cli_run refuses) rather than an option of the app. */
 gboolean ct_cli_is_command (int    argc,
                             char **argv);
 /* Runs it; returns the process exit status: 0 done, 1 failed (a refused
