@@ -324,8 +324,8 @@ load_summaries (CtDb        *db,
               && __builtin_add_overflow (cur->repeat_spent, amount, &cur->repeat_spent)))
         {
           g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_INVALID,
-                       _("The purchases of contact %" G_GINT64_FORMAT " add up to more than Clientele can count."),
-                       contact_id);
+                       _("The purchases of contact %lld add up to more than Clientele can count."),
+                       (long long) contact_id);
           return NULL;
         }
       cur->orders++;

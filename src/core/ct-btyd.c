@@ -77,29 +77,29 @@ check_customer (const CtBtydCustomer  *c,
     {
       g_set_error (error, CT_BTYD_ERROR, CT_BTYD_ERROR_INVALID,
                    /* Translators: the second number is what was given. */
-                   _("Customer %" G_GSIZE_FORMAT ": the number of repeat purchases (%g) must be a whole number, zero or more"),
-                   number, c->x);
+                   _("Customer %zu: the number of repeat purchases (%g) must be a whole number, zero or more"),
+                   (size_t) number, c->x);
       return FALSE;
     }
   if (!isfinite (c->T) || c->T < 0)
     {
       g_set_error (error, CT_BTYD_ERROR, CT_BTYD_ERROR_INVALID,
-                   _("Customer %" G_GSIZE_FORMAT ": the time since the first purchase (%g) must be zero or more"),
-                   number, c->T);
+                   _("Customer %zu: the time since the first purchase (%g) must be zero or more"),
+                   (size_t) number, c->T);
       return FALSE;
     }
   if (c->x > 0 && (!isfinite (c->t_x) || c->t_x < 0 || c->t_x > c->T))
     {
       g_set_error (error, CT_BTYD_ERROR, CT_BTYD_ERROR_INVALID,
-                   _("Customer %" G_GSIZE_FORMAT ": the last purchase (%g after the first) must fall between the first purchase and the end of the period (%g)"),
-                   number, c->t_x, c->T);
+                   _("Customer %zu: the last purchase (%g after the first) must fall between the first purchase and the end of the period (%g)"),
+                   (size_t) number, c->t_x, c->T);
       return FALSE;
     }
   if (with_spend && c->x > 0 && (!isfinite (c->m_x) || c->m_x <= 0))
     {
       g_set_error (error, CT_BTYD_ERROR, CT_BTYD_ERROR_INVALID,
-                   _("Customer %" G_GSIZE_FORMAT ": the mean amount of the repeat purchases (%g) must be more than zero"),
-                   number, c->m_x);
+                   _("Customer %zu: the mean amount of the repeat purchases (%g) must be more than zero"),
+                   (size_t) number, c->m_x);
       return FALSE;
     }
   return TRUE;
@@ -116,8 +116,8 @@ check_repeat_buyers (gsize          n_repeat,
   g_set_error (error, CT_BTYD_ERROR, CT_BTYD_ERROR_TOO_FEW,
                /* Translators: the first %s is one of "to predict future
                 * purchases" or "to predict spend per purchase". */
-               _("Too few customers have bought more than once (%" G_GSIZE_FORMAT ") %s; at least %d are needed"),
-               n_repeat, what, CT_BTYD_MIN_REPEAT_BUYERS);
+               _("Too few customers have bought more than once (%zu) %s; at least %d are needed"),
+               (size_t) n_repeat, what, CT_BTYD_MIN_REPEAT_BUYERS);
   return FALSE;
 }
 

@@ -548,16 +548,16 @@ export_rows (ExportRun     *run,
             {
             case CT_EXPORT_CONTACTS:
               g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_NOT_FOUND,
-                           _("There is no contact with id %" G_GINT64_FORMAT " to export."), id);
+                           _("There is no contact with id %lld to export."), (long long) id);
               break;
             case CT_EXPORT_PURCHASES:
               g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_NOT_FOUND,
-                           _("There is no purchase with id %" G_GINT64_FORMAT " to export."), id);
+                           _("There is no purchase with id %lld to export."), (long long) id);
               break;
             case CT_EXPORT_PRODUCTS:
             default:
               g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_NOT_FOUND,
-                           _("There is no product with id %" G_GINT64_FORMAT " to export."), id);
+                           _("There is no product with id %lld to export."), (long long) id);
               break;
             }
           return FALSE;

@@ -135,7 +135,7 @@ build_contact (CtDb         *db,
   if (rc == SQLITE_DONE)
     {
       g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_NOT_FOUND,
-                   _("There is no contact with id %" G_GINT64_FORMAT "."), contact_id);
+                   _("There is no contact with id %lld."), (long long) contact_id);
       return FALSE;
     }
   if (rc != SQLITE_ROW)
@@ -497,7 +497,7 @@ erase_in_transaction (CtDb     *db,
   if (rc == SQLITE_DONE)
     {
       g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_NOT_FOUND,
-                   _("There is no contact with id %" G_GINT64_FORMAT "."), contact_id);
+                   _("There is no contact with id %lld."), (long long) contact_id);
       return FALSE;
     }
   if (rc != SQLITE_ROW)

@@ -977,7 +977,7 @@ write_all_cards (CtDb            *db,
         if (*n_cards == before)
           {
             g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_NOT_FOUND,
-                         _("There is no contact with id %" G_GINT64_FORMAT " to export."), id);
+                         _("There is no contact with id %lld to export."), (long long) id);
             return FALSE;
           }
       }
