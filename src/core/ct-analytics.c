@@ -33,6 +33,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "ct-analytics.h"
+#include "ct-progress.h"
 #include "ct-btyd.h"
 #include "ct-kmeans.h"
 #include "ct-kpi.h"
@@ -1284,74 +1285,15 @@ typedef struct
   char               *path;
   CtAnalyticsOptions  options;
   gboolean            store;
-  CtAnalyticsProgress progress;
-  gpointer            progress_data;
-  GDestroyNotify      progress_destroy;
-  GMainContext       *context;
-  int                 last_percent;   /* worker thread only */
+  CtProgressRelay    *progress;  /* nullable */
 } AsyncData;
 
 static void
 async_data_free (AsyncData *data)
 {
-  if (data->progress_destroy != NULL)
-    data->progress_destroy (data->progress_data);
-  g_clear_pointer (&data->context, g_main_context_unref);
+  ct_progress_relay_unref (data->progress);
   g_free (data->path);
   g_free (data);
-}
-
-typedef struct
-{
-  GTask  *task;
-  double  fraction;
-} ProgressReport;
-
-static gboolean
-deliver_progress (gpointer user_data)
-{
-  ProgressReport *r = user_data;
-  AsyncData *data = g_task_get_task_data (r->task);
-
-  data->progress (r->fraction, data->progress_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-progress_report_free (gpointer user_data)
-{
-  ProgressReport *r = user_data;
-
-  g_object_unref (r->task);
-  g_free (r);
-}
-
-static void
-forward_progress (double   fraction,
-                  gpointer user_data)
-{
-  GTask *task = user_data;
-  AsyncData *data = g_task_get_task_data (task);
-  int percent = (int) (fraction * 100.0);
-  ProgressReport *r;
-  GSource *source;
-
-  /* At most a hundred trips to the caller's main context. */
-  if (percent == data->last_percent)
-    return;
-  data->last_percent = percent;
-  r = g_new0 (ProgressReport, 1);
-  r->task = g_object_ref (task);
-  r->fraction = fraction;
-  /* Always through a source, never g_main_context_invoke(): that calls
-   * right here, on the worker, when nobody owns the context yet (before
-   * the caller runs its loop). */
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, deliver_progress, r, progress_report_free);
-  g_source_set_static_name (source, "[clientele] analytics progress");
-  g_source_attach (source, data->context);
-  g_source_unref (source);
 }
 
 static void
@@ -1373,8 +1315,8 @@ compute_thread (GTask        *task,
     }
 
   root = ct_analytics_compute (db, &data->options, data->store,
-                               data->progress != NULL ? forward_progress : NULL, task,
-                               cancellable, &error);
+                               data->progress != NULL ? ct_progress_relay_report : NULL,
+                               data->progress, cancellable, &error);
   if (root == NULL)
     g_task_return_error (task, error);
   else
@@ -1403,11 +1345,7 @@ ct_analytics_compute_async (const char                *db_path,
   data->path = g_strdup (db_path);
   data->options = *options;
   data->store = store;
-  data->progress = progress;
-  data->progress_data = progress_data;
-  data->progress_destroy = progress_destroy;
-  data->context = g_main_context_ref_thread_default ();
-  data->last_percent = -1;
+  data->progress = ct_progress_relay_new (progress, progress_data, progress_destroy);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, ct_analytics_compute_async);

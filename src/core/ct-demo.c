@@ -25,6 +25,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "ct-demo.h"
+#include "ct-progress.h"
 
 #define DAY 86400
 #define HISTORY_DAYS 730
@@ -1549,61 +1550,17 @@ out_cache:
 
 typedef struct
 {
-  char           *path;
-  CtDemoOptions   options;
-  CtDemoProgress  progress;
-  gpointer        progress_data;
-  GDestroyNotify  progress_destroy;
-  GMainContext   *context;
+  char            *path;
+  CtDemoOptions    options;
+  CtProgressRelay *progress;  /* nullable */
 } AsyncData;
 
 static void
 async_data_free (AsyncData *data)
 {
-  if (data->progress_destroy != NULL)
-    data->progress_destroy (data->progress_data);
-  g_clear_pointer (&data->context, g_main_context_unref);
+  ct_progress_relay_unref (data->progress);
   g_free (data->path);
   g_free (data);
-}
-
-typedef struct
-{
-  GTask  *task;
-  double  fraction;
-} ProgressReport;
-
-static gboolean
-deliver_progress (gpointer user_data)
-{
-  ProgressReport *report = user_data;
-  AsyncData *data = g_task_get_task_data (report->task);
-
-  data->progress (report->fraction, data->progress_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-progress_report_free (gpointer user_data)
-{
-  ProgressReport *report = user_data;
-
-  g_object_unref (report->task);
-  g_free (report);
-}
-
-static void
-forward_progress (double   fraction,
-                  gpointer user_data)
-{
-  GTask *task = user_data;
-  AsyncData *data = g_task_get_task_data (task);
-  ProgressReport *report = g_new0 (ProgressReport, 1);
-
-  report->task = g_object_ref (task);
-  report->fraction = fraction;
-  g_main_context_invoke_full (data->context, G_PRIORITY_DEFAULT,
-                              deliver_progress, report, progress_report_free);
 }
 
 static void
@@ -1624,8 +1581,8 @@ generate_thread (GTask        *task,
     }
 
   if (!ct_demo_generate (db, &data->options,
-                         data->progress != NULL ? forward_progress : NULL, task,
-                         cancellable, &error))
+                         data->progress != NULL ? ct_progress_relay_report : NULL,
+                         data->progress, cancellable, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -1667,10 +1624,7 @@ ct_demo_generate_async_full (const char          *db_path,
   data = g_new0 (AsyncData, 1);
   data->path = g_strdup (db_path);
   data->options = *options;
-  data->progress = progress;
-  data->progress_data = progress_data;
-  data->progress_destroy = progress_destroy;
-  data->context = g_main_context_ref_thread_default ();
+  data->progress = ct_progress_relay_new (progress, progress_data, progress_destroy);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, ct_demo_generate_async_full);
