@@ -13,6 +13,7 @@ typedef struct
   guint    off_thread;
   double   last;
   gboolean destroyed;
+  gboolean destroyed_off_thread;
 } Seen;
 
 static void
@@ -30,7 +31,35 @@ on_progress (double   fraction,
 static void
 on_destroy (gpointer user_data)
 {
-  ((Seen *) user_data)->destroyed = TRUE;
+  Seen *seen = user_data;
+
+  seen->destroyed = TRUE;
+  seen->destroyed_off_thread = g_thread_self () != seen->caller;
+}
+
+static gpointer
+drop_last (gpointer relay)
+{
+  ct_progress_relay_unref (relay);
+  return NULL;
+}
+
+static void
+test_destroy_on_caller (void)
+{
+  Seen seen = { g_thread_self (), 0, 0, -1.0, FALSE, FALSE };
+  CtProgressRelay *relay = ct_progress_relay_new (on_progress, &seen, on_destroy);
+  GThread *thread;
+
+  /* The worker lets go last (as a GTask finalized on it would): the data
+   * is still freed on the caller's thread. */
+  thread = g_thread_new ("worker", drop_last, ct_progress_relay_ref (relay));
+  ct_progress_relay_unref (relay);
+  g_thread_join (thread);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_true (seen.destroyed);
+  g_assert_false (seen.destroyed_off_thread);
 }
 
 static gpointer
@@ -45,7 +74,7 @@ worker (gpointer relay)
 static void
 test_relay (void)
 {
-  Seen seen = { g_thread_self (), 0, 0, -1.0, FALSE };
+  Seen seen = { g_thread_self (), 0, 0, -1.0, FALSE, FALSE };
   CtProgressRelay *relay = ct_progress_relay_new (on_progress, &seen, on_destroy);
   GThread *thread;
 
@@ -69,7 +98,7 @@ test_relay (void)
 static void
 test_pending_report_keeps_relay (void)
 {
-  Seen seen = { g_thread_self (), 0, 0, -1.0, FALSE };
+  Seen seen = { g_thread_self (), 0, 0, -1.0, FALSE, FALSE };
   CtProgressRelay *relay = ct_progress_relay_new (on_progress, &seen, on_destroy);
 
   ct_progress_relay_report (0.5, relay);
@@ -85,7 +114,7 @@ test_pending_report_keeps_relay (void)
 static void
 test_no_func (void)
 {
-  Seen seen = { g_thread_self (), 0, 0, -1.0, FALSE };
+  Seen seen = { g_thread_self (), 0, 0, -1.0, FALSE, FALSE };
 
   /* No callback: no relay, and the data is freed at once. */
   g_assert_null (ct_progress_relay_new (NULL, &seen, on_destroy));
@@ -101,6 +130,7 @@ main (int   argc,
   g_test_add_func ("/progress/relay", test_relay);
   g_test_add_func ("/progress/pending-report-keeps-relay", test_pending_report_keeps_relay);
   g_test_add_func ("/progress/no-func", test_no_func);
+  g_test_add_func ("/progress/destroy-on-caller", test_destroy_on_caller);
 
   return g_test_run ();
 }

@@ -50,6 +50,7 @@
 
 #include "ct-contact.h"
 #include "ct-import.h"
+#include "ct-progress.h"
 #include "ct-parse.h"
 #include "ct-vcard.h"
 
@@ -4298,88 +4299,17 @@ out_pragmas:
 
 typedef struct
 {
-  gatomicrefcount   ref_count;
-  GMainContext     *context;
-  CtImportProgress  progress;
-  gpointer          progress_data;
-  GDestroyNotify    progress_destroy;
-  char             *db_path;
-  gboolean          dry_run;
+  CtProgressRelay *progress;  /* nullable */
+  char            *db_path;
+  gboolean         dry_run;
 } RunData;
 
-static RunData *
-run_data_ref (RunData *data)
-{
-  g_atomic_ref_count_inc (&data->ref_count);
-  return data;
-}
-
-typedef struct
-{
-  GDestroyNotify destroy;
-  gpointer       data;
-} Destroy;
-
-static gboolean
-call_destroy (gpointer user_data)
-{
-  Destroy *destroy = user_data;
-
-  destroy->destroy (destroy->data);
-  g_free (destroy);
-  return G_SOURCE_REMOVE;
-}
-
 static void
-run_data_unref (RunData *data)
+run_data_free (RunData *data)
 {
-  if (!g_atomic_ref_count_dec (&data->ref_count))
-    return;
-
-  /* @progress_data belongs to the caller's thread. */
-  if (data->progress_destroy != NULL)
-    {
-      Destroy *destroy = g_new (Destroy, 1);
-
-      destroy->destroy = data->progress_destroy;
-      destroy->data = data->progress_data;
-      g_main_context_invoke (data->context, call_destroy, destroy);
-    }
-  g_main_context_unref (data->context);
+  ct_progress_relay_unref (data->progress);
   g_free (data->db_path);
   g_free (data);
-}
-
-typedef struct
-{
-  RunData *data;
-  double   fraction;
-} ProgressCall;
-
-static gboolean
-call_progress (gpointer user_data)
-{
-  ProgressCall *call = user_data;
-
-  call->data->progress (call->fraction, call->data->progress_data);
-  run_data_unref (call->data);
-  g_free (call);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_worker_progress (double   fraction,
-                    gpointer user_data)
-{
-  RunData *data = user_data;
-  ProgressCall *call;
-
-  if (data->progress == NULL)
-    return;
-  call = g_new (ProgressCall, 1);
-  call->data = run_data_ref (data);
-  call->fraction = fraction;
-  g_main_context_invoke (data->context, call_progress, call);
 }
 
 static void
@@ -4401,7 +4331,9 @@ run_in_thread (GTask        *task,
       return;
     }
 
-  result = ct_importer_run (self, db, data->dry_run, on_worker_progress, data, cancellable, &error);
+  result = ct_importer_run (self, db, data->dry_run,
+                            data->progress != NULL ? ct_progress_relay_report : NULL,
+                            data->progress, cancellable, &error);
   if (result == NULL)
     g_task_return_error (task, error);
   else
@@ -4428,17 +4360,13 @@ ct_importer_run_async (CtImporter          *self,
   g_return_if_fail (!self->running);
 
   data = g_new0 (RunData, 1);
-  g_atomic_ref_count_init (&data->ref_count);
-  data->context = g_main_context_ref_thread_default ();
-  data->progress = progress;
-  data->progress_data = progress_data;
-  data->progress_destroy = progress_destroy;
+  data->progress = ct_progress_relay_new (progress, progress_data, progress_destroy);
   data->db_path = g_strdup (ct_db_get_path (db));
   data->dry_run = dry_run;
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ct_importer_run_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) run_data_unref);
+  g_task_set_task_data (task, data, (GDestroyNotify) run_data_free);
 
   /* Refused before the thread starts, so the caller hears at once. */
   if (!ct_importer_check_mapping (self, &error))

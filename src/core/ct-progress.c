@@ -17,6 +17,7 @@ struct _CtProgressRelay
   gpointer        user_data;
   GDestroyNotify  destroy;
   GMainContext   *context;
+  GThread        *caller;
   int             last_percent;  /* the worker's */
 };
 
@@ -26,13 +27,43 @@ typedef struct
   double           fraction;
 } Report;
 
+typedef struct
+{
+  GDestroyNotify destroy;
+  gpointer       data;
+} Destroy;
+
+static gboolean
+call_destroy (gpointer user_data)
+{
+  Destroy *call = user_data;
+
+  call->destroy (call->data);
+  g_free (call);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 relay_clear (gpointer data)
 {
   CtProgressRelay *self = data;
 
-  if (self->destroy != NULL)
+  /* The data belongs to the caller's thread; a worker (or a GTask
+   * finalized there) may drop the last reference. */
+  if (self->destroy != NULL && g_thread_self () == self->caller)
     self->destroy (self->user_data);
+  else if (self->destroy != NULL)
+    {
+      Destroy *call = g_new (Destroy, 1);
+      GSource *source = g_idle_source_new ();
+
+      call->destroy = self->destroy;
+      call->data = self->user_data;
+      g_source_set_callback (source, call_destroy, call, NULL);
+      g_source_set_static_name (source, "[clientele] progress data");
+      g_source_attach (source, self->context);
+      g_source_unref (source);
+    }
   g_main_context_unref (self->context);
 }
 
@@ -55,6 +86,7 @@ ct_progress_relay_new (CtProgressFunc func,
   self->user_data = user_data;
   self->destroy = destroy;
   self->context = g_main_context_ref_thread_default ();
+  self->caller = g_thread_self ();
   self->last_percent = -1;
   return self;
 }
