@@ -15,54 +15,31 @@
 #include "ct-csv.h"
 #include "ct-demo.h"
 #include "ct-export.h"
+#include "ct-test-db.h"
 
 #define DAY 86400
 
-typedef struct
-{
-  char *dir;
-  char *path;
-  CtDb *db;
-} Fixture;
+typedef CtTestDb Fixture;
 
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  GError *error = NULL;
-
-  f->dir = g_dir_make_tmp ("clientele-test-analytics-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "clientele.db", NULL);
-  f->db = ct_db_open (f->path, &error);
-  g_assert_no_error (error);
+  ct_test_db_set_up (f, "clientele-test-analytics-XXXXXX");
 }
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  static const char * const suffixes[] = { "", "-wal", "-shm" };
-
-  g_clear_object (&f->db);
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *file = g_strconcat (f->path, suffixes[i], NULL);
-      g_remove (file);
-    }
-  g_rmdir (f->dir);
-  g_free (f->path);
-  g_free (f->dir);
+  ct_test_db_tear_down (f);
 }
 
 static void
 exec (Fixture    *f,
       const char *sql)
 {
-  GError *error = NULL;
-
-  ct_db_exec (f->db, sql, &error);
-  g_assert_no_error (error);
+  ct_test_db_exec (f, sql);
 }
 
 static gint64

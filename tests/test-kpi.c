@@ -7,52 +7,29 @@
 #include <glib/gstdio.h>
 
 #include "ct-kpi.h"
+#include "ct-test-db.h"
 
-typedef struct
-{
-  char *dir;
-  char *path;
-  CtDb *db;
-} Fixture;
+typedef CtTestDb Fixture;
 
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  GError *error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("clientele-test-kpi-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->path = g_build_filename (fixture->dir, "clientele.db", NULL);
-  fixture->db = ct_db_open (fixture->path, &error);
-  g_assert_no_error (error);
+  ct_test_db_set_up (fixture, "clientele-test-kpi-XXXXXX");
 }
 
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  static const char * const suffixes[] = { "", "-wal", "-shm" };
-
-  g_clear_object (&fixture->db);
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *file = g_strconcat (fixture->path, suffixes[i], NULL);
-      g_remove (file);
-    }
-  g_rmdir (fixture->dir);
-  g_free (fixture->path);
-  g_free (fixture->dir);
+  ct_test_db_tear_down (fixture);
 }
 
 static void
 exec (Fixture    *fixture,
       const char *sql)
 {
-  GError *error = NULL;
-
-  ct_db_exec (fixture->db, sql, &error);
-  g_assert_no_error (error);
+  ct_test_db_exec (fixture, sql);
 }
 
 static gint64
