@@ -1637,6 +1637,9 @@ test_cli (Fixture       *f,
     g_assert_cmpint (r.status, ==, 0);
     g_assert_cmpstr (r.out, ==, "imported 3, updated 0, skipped 0, rejected 0\n");
     g_assert_nonnull (strstr (r.err, "Dry run"));
+    /* the buyers it would create are not said to have been added */
+    g_assert_nonnull (strstr (r.err, "would be added for buyers not known before."));
+    g_assert_null (strstr (r.err, "were added"));
     check = ct_db_open (db, NULL);
     g_assert_cmpint (count (check, "SELECT count(*) FROM purchases"), ==, 2);
   }

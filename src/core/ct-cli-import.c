@@ -327,9 +327,17 @@ ct_cli_run_import (const CtCliCommand  *command,
         }
     }
 
-  if (ct_import_result_get_contacts_created (result) > 0)
+  /* A dry run, or an all-or-nothing import that was refused, added no
+   * one: say what the import would have done instead. */
+  if (ct_import_result_get_contacts_created (result) > 0
+      && ct_import_result_get_committed (result))
     ct_cli_print_error (ngettext ("%u new contact was added for a buyer not known before.",
                                   "%u new contacts were added for buyers not known before.",
+                                  ct_import_result_get_contacts_created (result)),
+                        ct_import_result_get_contacts_created (result));
+  else if (ct_import_result_get_contacts_created (result) > 0)
+    ct_cli_print_error (ngettext ("%u new contact would be added for a buyer not known before.",
+                                  "%u new contacts would be added for buyers not known before.",
                                   ct_import_result_get_contacts_created (result)),
                         ct_import_result_get_contacts_created (result));
   if (dry_run)
