@@ -904,31 +904,35 @@ compute_summary (CtDb                      *db,
     return NULL;
 
   if (bgnbd_ok)
-    for (guint i = 0; i < n; i++)
-      {
-        const CtBtydCustomer *bc;
+    {
+      g_autofree double *alive = g_new (double, MAX (n_btyd, 1));
+      g_autofree double *expected = g_new (double, MAX (n_btyd, 1));
+      g_autofree double *predictive = gg_ok ? g_new (double, MAX (n_btyd, 1)) : NULL;
 
-        if (btyd_of[i] < 0)
-          continue;
-        bc = &btyd[btyd_of[i]];
-        w->p_alive[i] = ct_bgnbd_p_alive (&bgnbd, bc->x, bc->t_x, bc->T);
-        w->expected[i] = ct_bgnbd_conditional_expected_purchases (&bgnbd, horizon,
-                                                                  bc->x, bc->t_x, bc->T);
-        if (gg_ok)
-          {
-            CtBtydCustomer scored = *bc;
+      /* All at once, so that customers with the same history share the
+       * work; a repeat buyer whose repeat purchases were free is valued
+       * at the population's mean spend, as in the fit. */
+      ct_btyd_score (&bgnbd, gg_ok ? &gg : NULL, btyd, n_btyd, horizon,
+                     options->discount_rate, units_per_year, alive, expected, predictive);
+      for (guint i = 0; i < n; i++)
+        {
+          int row = btyd_of[i];
 
-            if (scored.x > 0 && scored.m_x <= 0)
-              scored.x = 0;   /* the population mean, as in the fit */
-            w->predictive[i] = ct_clv_predictive (&bgnbd, &gg, &scored, horizon,
-                                                 options->discount_rate, units_per_year);
-            if (isfinite (w->predictive[i]))
-              {
-                predictive_total += w->predictive[i];
-                n_predictive++;
-              }
-          }
-      }
+          if (row < 0)
+            continue;
+          w->p_alive[i] = alive[row];
+          w->expected[i] = expected[row];
+          if (predictive != NULL)
+            {
+              w->predictive[i] = predictive[row];
+              if (isfinite (w->predictive[i]))
+                {
+                  predictive_total += w->predictive[i];
+                  n_predictive++;
+                }
+            }
+        }
+    }
   report (progress, progress_data, 0.5);
 
   /* Clusters */

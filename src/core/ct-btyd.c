@@ -749,23 +749,17 @@ conditional_expected_quadrature (double r, double alpha, double a, double b,
   return value * exp (-gsl_sf_lnbeta (a, b + x));
 }
 
-double
-ct_bgnbd_conditional_expected_purchases (const CtBgnbdParams *params,
-                                         double               t,
-                                         double               x,
-                                         double               t_x,
-                                         double               T)
+/* The expectation above without P(alive), for a customer known to be
+ * alive: it depends on x and T but not on t_x, which only enters
+ * P(alive), so that customers with the same x and T share it. */
+static double
+expected_if_alive (const CtBgnbdParams *params,
+                   double               t,
+                   double               x,
+                   double               T)
 {
-  double p_alive, e, bound;
+  double e, bound;
   const double h = 1e-4;
-
-  g_return_val_if_fail (params != NULL, NAN);
-
-  if (t <= 0)
-    return 0;
-  p_alive = ct_bgnbd_p_alive (params, x, t_x, T);
-  if (p_alive == 0)
-    return 0;
 
   /* At a = 1 the formula is 0 / 0 though the expectation is smooth in a:
    * close to 1 it is interpolated between a = 1 ± h, which is exact to
@@ -790,7 +784,26 @@ ct_bgnbd_conditional_expected_purchases (const CtBgnbdParams *params,
   if (!(e >= 0 && e <= bound * (1 + 1e-9)))
     e = conditional_expected_quadrature (params->r, params->alpha, params->a,
                                          params->b, t, x, T);
-  return p_alive * e;
+  return e;
+}
+
+double
+ct_bgnbd_conditional_expected_purchases (const CtBgnbdParams *params,
+                                         double               t,
+                                         double               x,
+                                         double               t_x,
+                                         double               T)
+{
+  double p_alive;
+
+  g_return_val_if_fail (params != NULL, NAN);
+
+  if (t <= 0)
+    return 0;
+  p_alive = ct_bgnbd_p_alive (params, x, t_x, T);
+  if (p_alive == 0)
+    return 0;
+  return p_alive * expected_if_alive (params, t, x, T);
 }
 
 double
@@ -1036,6 +1049,87 @@ ct_gamma_gamma_expected_spend (const CtGammaGammaParams *params,
 
 /* Lifetime value and forecasts ------------------------------------------- */
 
+/* The months of a lifetime value: where each ends and its discount, the
+ * same for every customer. */
+typedef struct
+{
+  gsize   n;
+  double *t;         /* end of month k + 1, the last one cut at the horizon */
+  double *discount;  /* (1 + rate)^(t / units_per_year) */
+} Months;
+
+static void
+months_init (Months *months,
+             double  horizon,
+             double  annual_discount_rate,
+             double  units_per_year)
+{
+  double step = units_per_year / 12;
+  gsize allocated = 16;
+
+  months->n = 0;
+  months->t = g_new (double, allocated);
+  months->discount = g_new (double, allocated);
+
+  /* The count is rounded so that a horizon of a whole number of months
+   * does not gain a sliver of a month from rounding. */
+  for (double k = 1;; k++)
+    {
+      double t = MIN (k * step, horizon);
+
+      if (months->n == allocated)
+        {
+          allocated *= 2;
+          months->t = g_renew (double, months->t, allocated);
+          months->discount = g_renew (double, months->discount, allocated);
+        }
+      months->t[months->n] = t;
+      months->discount[months->n] = pow (1 + annual_discount_rate, t / units_per_year);
+      months->n++;
+      if (t >= horizon || k * step >= horizon * (1 - 1e-12))
+        break;
+    }
+}
+
+static void
+months_clear (Months *months)
+{
+  g_clear_pointer (&months->t, g_free);
+  g_clear_pointer (&months->discount, g_free);
+}
+
+/* The discounted purchases of the months, from P(alive) and the
+ * expectation if alive at each month's end: each month's expected
+ * purchases are the growth of the cumulative expectation over it,
+ * discounted from the month's end. */
+static double
+discounted_purchases (const Months *months,
+                      double        p_alive,
+                      const double *if_alive)
+{
+  double previous = 0, sum = 0;
+
+  if (p_alive == 0)
+    return 0;
+  for (gsize k = 0; k < months->n; k++)
+    {
+      double cumulative = p_alive * if_alive[k];
+
+      sum += (cumulative - previous) / months->discount[k];
+      previous = cumulative;
+    }
+  return sum;
+}
+
+static double
+lifetime_value (double sum,
+                double spend)
+{
+  if (sum == 0)
+    return 0;  /* no purchases to come, whatever the spend */
+  return sum * spend;
+}
+
 double
 ct_clv_predictive (const CtBgnbdParams      *bgnbd,
                    const CtGammaGammaParams *gamma_gamma,
@@ -1044,7 +1138,9 @@ ct_clv_predictive (const CtBgnbdParams      *bgnbd,
                    double                    annual_discount_rate,
                    double                    units_per_year)
 {
-  double spend, step, previous = 0, sum = 0;
+  Months months;
+  g_autofree double *if_alive = NULL;
+  double spend, p_alive, sum;
 
   g_return_val_if_fail (bgnbd != NULL, NAN);
   g_return_val_if_fail (gamma_gamma != NULL, NAN);
@@ -1056,27 +1152,153 @@ ct_clv_predictive (const CtBgnbdParams      *bgnbd,
     return 0;
 
   spend = ct_gamma_gamma_expected_spend (gamma_gamma, customer->x, customer->m_x);
-  step = units_per_year / 12;
+  p_alive = ct_bgnbd_p_alive (bgnbd, customer->x, customer->t_x, customer->T);
+  months_init (&months, horizon, annual_discount_rate, units_per_year);
+  if_alive = g_new (double, months.n);
+  if (p_alive != 0)
+    for (gsize k = 0; k < months.n; k++)
+      if_alive[k] = expected_if_alive (bgnbd, months.t[k], customer->x, customer->T);
+  sum = discounted_purchases (&months, p_alive, if_alive);
+  months_clear (&months);
+  return lifetime_value (sum, spend);
+}
 
-  /* Month by month: each month's expected purchases are the growth of the
-   * cumulative expectation over it, discounted from the month's end. The
-   * count is rounded so that a horizon of a whole number of months does
-   * not gain a sliver of a month from rounding. */
-  for (double k = 1;; k++)
+/* Scoring many customers: one entry per figure wanted, sorted so that
+ * customers with the same x and T (all the one-time buyers of a day, in
+ * the demo data and in real shops alike) come together and share the
+ * expectation if alive, which is where the time goes; only P(alive)
+ * differs between them. */
+typedef struct
+{
+  double x, T;
+  gsize  index;
+  /* TRUE for the lifetime value of a customer whose repeat purchases were
+   * free, valued as x = 0; the customer's other figures use its own x. */
+  gboolean value_only;
+} ScoreEntry;
+
+static int
+compare_score_entries (const void *pa,
+                       const void *pb)
+{
+  const ScoreEntry *a = pa, *b = pb;
+
+  if (a->x != b->x)
+    return a->x < b->x ? -1 : 1;
+  if (a->T != b->T)
+    return a->T < b->T ? -1 : 1;
+  return 0;
+}
+
+/* Repeat purchases with no amount above zero give the spend model nothing
+ * to learn from: the Gamma-Gamma fit leaves such customers out, and their
+ * value uses the population's mean spend, as for x = 0. */
+static gboolean
+free_repeats (const CtBtydCustomer *c)
+{
+  return c->x > 0 && c->m_x <= 0;
+}
+
+void
+ct_btyd_score (const CtBgnbdParams      *bgnbd,
+               const CtGammaGammaParams *gamma_gamma,
+               const CtBtydCustomer     *customers,
+               gsize                     n_customers,
+               double                    horizon,
+               double                    annual_discount_rate,
+               double                    units_per_year,
+               double                   *p_alive,
+               double                   *expected,
+               double                   *predictive)
+{
+  g_autofree ScoreEntry *entries = NULL;
+  g_autofree double *if_alive = NULL;
+  Months months = { 0 };
+  gsize n_entries = 0;
+  double horizon_if_alive = NAN;
+
+  g_return_if_fail (bgnbd != NULL);
+  g_return_if_fail (customers != NULL || n_customers == 0);
+  g_return_if_fail (predictive == NULL || gamma_gamma != NULL);
+  g_return_if_fail (units_per_year > 0);
+  g_return_if_fail (annual_discount_rate > -1);
+
+  entries = g_new (ScoreEntry, MAX (2 * n_customers, 1));
+  for (gsize i = 0; i < n_customers; i++)
     {
-      double t = MIN (k * step, horizon);
-      double cumulative = ct_bgnbd_conditional_expected_purchases (bgnbd, t, customer->x,
-                                                                   customer->t_x, customer->T);
+      const CtBtydCustomer *c = &customers[i];
 
-      sum += (cumulative - previous) / pow (1 + annual_discount_rate, t / units_per_year);
-      previous = cumulative;
-      if (t >= horizon || k * step >= horizon * (1 - 1e-12))
-        break;
+      entries[n_entries++] = (ScoreEntry) { c->x, c->T, i, FALSE };
+      if (predictive != NULL && free_repeats (c))
+        entries[n_entries++] = (ScoreEntry) { 0, c->T, i, TRUE };
+    }
+  qsort (entries, n_entries, sizeof (ScoreEntry), compare_score_entries);
+
+  if (predictive != NULL && horizon > 0)
+    {
+      months_init (&months, horizon, annual_discount_rate, units_per_year);
+      if_alive = g_new (double, months.n);
     }
 
-  if (sum == 0)
-    return 0;  /* no purchases to come, whatever the spend */
-  return sum * spend;
+  for (gsize start = 0, end; start < n_entries; start = end)
+    {
+      double x = entries[start].x, T = entries[start].T;
+      gboolean have_months = FALSE, have_horizon = FALSE;
+
+      for (end = start; end < n_entries && compare_score_entries (&entries[start], &entries[end]) == 0; end++)
+        {
+          const ScoreEntry *e = &entries[end];
+          const CtBtydCustomer *c = &customers[e->index];
+          double alive = ct_bgnbd_p_alive (bgnbd, x, c->t_x, T);
+
+          if (!e->value_only)
+            {
+              if (p_alive != NULL)
+                p_alive[e->index] = alive;
+              if (expected != NULL)
+                {
+                  if (horizon <= 0 || alive == 0)
+                    expected[e->index] = 0;
+                  else
+                    {
+                      if (!have_horizon)
+                        {
+                          /* The last month ends at the horizon, mostly. */
+                          if (have_months && months.t[months.n - 1] == horizon)
+                            horizon_if_alive = if_alive[months.n - 1];
+                          else
+                            horizon_if_alive = expected_if_alive (bgnbd, horizon, x, T);
+                          have_horizon = TRUE;
+                        }
+                      expected[e->index] = alive * horizon_if_alive;
+                    }
+                }
+            }
+
+          if (predictive != NULL && (e->value_only || !free_repeats (c)))
+            {
+              double spend = ct_gamma_gamma_expected_spend (gamma_gamma, x,
+                                                            e->value_only ? 0 : c->m_x);
+              double sum = 0;
+
+              if (horizon > 0)
+                {
+                  if (alive != 0 && !have_months)
+                    {
+                      for (gsize k = 0; k < months.n; k++)
+                        if_alive[k] = have_horizon && months.t[k] == horizon
+                          ? horizon_if_alive
+                          : expected_if_alive (bgnbd, months.t[k], x, T);
+                      have_months = TRUE;
+                    }
+                  sum = discounted_purchases (&months, alive, if_alive);
+                }
+              predictive[e->index] = lifetime_value (sum, spend);
+            }
+        }
+    }
+
+  months_clear (&months);
 }
 
 double
@@ -1085,14 +1307,16 @@ ct_btyd_forecast_purchases (const CtBgnbdParams  *bgnbd,
                             gsize                 n_customers,
                             double                t)
 {
+  g_autofree double *expected = NULL;
   double sum = 0;
 
   g_return_val_if_fail (bgnbd != NULL, NAN);
   g_return_val_if_fail (customers != NULL || n_customers == 0, NAN);
 
+  expected = g_new (double, MAX (n_customers, 1));
+  ct_btyd_score (bgnbd, NULL, customers, n_customers, t, 0, 1, NULL, expected, NULL);
   for (gsize i = 0; i < n_customers; i++)
-    sum += ct_bgnbd_conditional_expected_purchases (bgnbd, t, customers[i].x,
-                                                    customers[i].t_x, customers[i].T);
+    sum += expected[i];
   return sum;
 }
 
@@ -1103,20 +1327,18 @@ ct_btyd_forecast_revenue (const CtBgnbdParams      *bgnbd,
                           gsize                     n_customers,
                           double                    t)
 {
+  g_autofree double *expected = NULL;
   double sum = 0;
 
   g_return_val_if_fail (bgnbd != NULL, NAN);
   g_return_val_if_fail (gamma_gamma != NULL, NAN);
   g_return_val_if_fail (customers != NULL || n_customers == 0, NAN);
 
+  expected = g_new (double, MAX (n_customers, 1));
+  ct_btyd_score (bgnbd, NULL, customers, n_customers, t, 0, 1, NULL, expected, NULL);
   for (gsize i = 0; i < n_customers; i++)
-    {
-      double purchases = ct_bgnbd_conditional_expected_purchases (bgnbd, t, customers[i].x,
-                                                                  customers[i].t_x, customers[i].T);
-
-      if (purchases > 0)
-        sum += purchases * ct_gamma_gamma_expected_spend (gamma_gamma, customers[i].x,
+    if (expected[i] > 0)
+      sum += expected[i] * ct_gamma_gamma_expected_spend (gamma_gamma, customers[i].x,
                                                           customers[i].m_x);
-    }
   return sum;
 }

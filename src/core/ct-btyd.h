@@ -131,6 +131,27 @@ double ct_clv_predictive (const CtBgnbdParams      *bgnbd,
                           double                    annual_discount_rate,
                           double                    units_per_year);
 
+/* Scores every customer at once, as calling the functions above one
+ * customer at a time would, to the last bit, only faster: customers with
+ * the same x and T share the expensive part of the expectation. Fills,
+ * for each customer and those of the arrays that are not NULL:
+ * p_alive[i] = ct_bgnbd_p_alive(), expected[i] =
+ * ct_bgnbd_conditional_expected_purchases() over the horizon, and
+ * predictive[i] = ct_clv_predictive() (which needs gamma_gamma), where a
+ * customer whose repeat purchases were all free (x > 0, m_x <= 0), left
+ * out of the Gamma-Gamma fit, is valued as x = 0: at the population's
+ * mean spend. */
+void ct_btyd_score (const CtBgnbdParams      *bgnbd,
+                    const CtGammaGammaParams *gamma_gamma,
+                    const CtBtydCustomer     *customers,
+                    gsize                     n_customers,
+                    double                    horizon,
+                    double                    annual_discount_rate,
+                    double                    units_per_year,
+                    double                   *p_alive,
+                    double                   *expected,
+                    double                   *predictive);
+
 /* Sums over customers for the next t: expected purchases, and when
  * gamma_gamma is not NULL, expected revenue (expected purchases times
  * expected spend, undiscounted). */
