@@ -222,8 +222,18 @@ gradient_norm (const Objective *obj,
   return sqrt (sum);
 }
 
-/* BFGS from u, updating u in place. */
-static void
+/* A parameter past 10^4 or below 10^-4 (in logs) that keeps moving
+ * outward by a whole factor of e over the last RUNAWAY_ITERATIONS steps,
+ * while the gradient has not vanished, is being carried off to infinity
+ * or zero by a likelihood that keeps rising along a ridge: no start
+ * would find a maximum there, and the simplex would only walk further
+ * out for thousands of steps before giving up. */
+#define RUNAWAY_LOG 9.2
+#define RUNAWAY_ITERATIONS 10
+
+/* BFGS from u, updating u in place. FALSE when the parameters run away
+ * (see RUNAWAY_LOG). */
+static gboolean
 run_bfgs (const Objective *obj,
           double          *u)
 {
@@ -233,21 +243,38 @@ run_bfgs (const Objective *obj,
   };
   gsl_multimin_fdfminimizer *s;
   gsl_vector_view start = gsl_vector_view_array (u, obj->n);
+  double history[RUNAWAY_ITERATIONS][MAX_PARAMS];
+  gboolean runaway = FALSE;
 
   s = gsl_multimin_fdfminimizer_alloc (gsl_multimin_fdfminimizer_vector_bfgs2, obj->n);
   gsl_multimin_fdfminimizer_set (s, &fdf, &start.vector, 0.1, 0.1);
 
-  for (int iter = 0; iter < 500; iter++)
+  for (int iter = 0; iter < 500 && !runaway; iter++)
     {
+      double *then = history[iter % RUNAWAY_ITERATIONS];
+
       if (gsl_multimin_test_gradient (s->gradient, GRADIENT_TARGET) == GSL_SUCCESS)
         break;
       if (gsl_multimin_fdfminimizer_iterate (s) != GSL_SUCCESS)
         break;  /* no further progress along the line: stalled or done */
+
+      /* then holds u as it was RUNAWAY_ITERATIONS steps ago. */
+      for (gsize i = 0; i < obj->n; i++)
+        {
+          double now = gsl_vector_get (s->x, i);
+
+          if (iter >= RUNAWAY_ITERATIONS && fabs (now) > RUNAWAY_LOG
+              && fabs (now) - fabs (then[i]) >= 1
+              && gsl_multimin_test_gradient (s->gradient, GRADIENT_ACCEPT) != GSL_SUCCESS)
+            runaway = TRUE;
+          then[i] = now;
+        }
     }
 
   for (gsize i = 0; i < obj->n; i++)
     u[i] = gsl_vector_get (s->x, i);
   gsl_multimin_fdfminimizer_free (s);
+  return !runaway;
 }
 
 /* Nelder-Mead from u, updating u in place. */
@@ -297,14 +324,20 @@ minimise (const Objective *obj,
       double f;
 
       memcpy (u, starts + k * obj->n, obj->n * sizeof (double));
-      run_bfgs (obj, u);
+      if (!run_bfgs (obj, u))
+        {
+          /* Carried off to the bounds: this start is lost, and the
+           * simplex would only follow the same ridge, slowly. */
+          if (++n_failed == 2)
+            break;
+          continue;
+        }
       if (!(gradient_norm (obj, u) < GRADIENT_ACCEPT))
         {
           /* Stalled: let the simplex walk out, then polish. */
           memcpy (u, starts + k * obj->n, obj->n * sizeof (double));
           run_simplex (obj, u);
-          run_bfgs (obj, u);
-          if (!(gradient_norm (obj, u) < GRADIENT_ACCEPT))
+          if (!run_bfgs (obj, u) || !(gradient_norm (obj, u) < GRADIENT_ACCEPT))
             {
               /* Two starts lost on a ridge (the likelihood still rising
                * as parameters grow without bound): more starts would only
@@ -350,11 +383,15 @@ set_no_convergence (GError     **error,
 
 /* BG/NBD ------------------------------------------------------------------ */
 
-/* One group of customers with the same figures. */
+/* One group of customers with the same figures. T and t_x are also given
+ * as indices into the data's tables of distinct times (days, mostly, so a
+ * few hundred of them), whose logarithms are then taken once per
+ * evaluation of the likelihood rather than once per customer. */
 typedef struct
 {
-  double x, t_x, T;
-  double weight;
+  double  x, t_x, T;
+  double  weight;
+  guint32 T_index, t_x_index;
 } BgnbdRow;
 
 typedef struct
@@ -362,6 +399,10 @@ typedef struct
   BgnbdRow *rows;
   gsize     n_rows;
   double    total_weight;
+  double   *times;      /* the distinct values of T and t_x, ascending */
+  gsize     n_times;
+  double   *ln_times;   /* workspace: ln(α + time) */
+  double   *inv_times;  /* workspace: 1 / (α + time) */
 } BgnbdData;
 
 static int
@@ -419,13 +460,18 @@ bgnbd_objective (const double *u,
   double cur_x = -1;
   double x_ll = 0, x_dr = 0, x_da = 0, x_db = 0, x_ln_ratio = 0, x_inv_bx = 0;
 
+  for (gsize j = 0; j < data->n_times; j++)
+    {
+      data->ln_times[j] = log (alpha + data->times[j]);
+      data->inv_times[j] = 1 / (alpha + data->times[j]);
+    }
+
   for (gsize i = 0; i < data->n_rows; i++)
     {
       const BgnbdRow *row = &data->rows[i];
       double x = row->x, w = row->weight;
-      double ln_t = log (alpha + row->T);
+      double ln_t = data->ln_times[row->T_index];
       double a3 = -(r + x) * ln_t;
-      double lse, w3, w4, ln_tx = 0;
 
       if (x != cur_x)
         {
@@ -446,28 +492,31 @@ bgnbd_objective (const double *u,
 
       if (x > 0)
         {
-          double a4, hi;
+          double ln_tx = data->ln_times[row->t_x_index];
+          double a4 = x_ln_ratio - (r + x) * ln_tx;
+          /* ln(e^a3 + e^a4) and the shares w3, w4 of its two terms, from
+           * one exponential of minus their distance. */
+          double d = a4 - a3;
+          double e = exp (-fabs (d));
+          double share = 1 / (1 + e);
+          double w3 = d > 0 ? e * share : share;
+          double w4 = d > 0 ? share : e * share;
 
-          ln_tx = log (alpha + row->t_x);
-          a4 = x_ln_ratio - (r + x) * ln_tx;
-          hi = MAX (a3, a4);
-          lse = hi + log1p (exp (-fabs (a3 - a4)));
-          w3 = exp (a3 - lse);
-          w4 = exp (a4 - lse);
+          sum += w * (x_ll + r * ln_alpha + MAX (a3, a4) + log1p (e));
+          g_r += w * (x_dr + ln_alpha - w3 * ln_t - w4 * ln_tx);
+          g_alpha += w * (r / alpha - (r + x) * (w3 * data->inv_times[row->T_index]
+                                                 + w4 * data->inv_times[row->t_x_index]));
+          g_a += w * (x_da + w4 / a);
+          g_b += w * (x_db - w4 * x_inv_bx);
         }
       else
         {
-          lse = a3;
-          w3 = 1;
-          w4 = 0;
+          sum += w * (x_ll + r * ln_alpha + a3);
+          g_r += w * (x_dr + ln_alpha - ln_t);
+          g_alpha += w * (r / alpha - r * data->inv_times[row->T_index]);
+          g_a += w * x_da;
+          g_b += w * x_db;
         }
-
-      sum += w * (x_ll + r * ln_alpha + lse);
-      g_r += w * (x_dr + ln_alpha - w3 * ln_t - w4 * ln_tx);
-      g_alpha += w * (r / alpha - (r + x) * (w3 / (alpha + row->T)
-                                             + w4 / (alpha + row->t_x)));
-      g_a += w * (x_da + w4 / a);
-      g_b += w * (x_db - w4 * x_inv_bx);
     }
 
   /* Minus the mean, by the chain rule in u = log θ: d/du = θ d/dθ. */
@@ -476,6 +525,70 @@ bgnbd_objective (const double *u,
   grad[2] = -g_a * a / data->total_weight;
   grad[3] = -g_b * b / data->total_weight;
   return -sum / data->total_weight;
+}
+
+static int
+compare_doubles (const void *pa,
+                 const void *pb)
+{
+  double a = *(const double *) pa, b = *(const double *) pb;
+
+  return a < b ? -1 : a > b;
+}
+
+/* Index of value in the ascending table, where it is known to be. */
+static guint32
+time_index (const double *times,
+            gsize         n_times,
+            double        value)
+{
+  gsize lo = 0, hi = n_times - 1;
+
+  while (lo < hi)
+    {
+      gsize mid = lo + (hi - lo) / 2;
+
+      if (times[mid] < value)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  g_assert (times[lo] == value);
+  return (guint32) lo;
+}
+
+/* Fills the table of distinct times and each row's indices into it. */
+static void
+bgnbd_data_index_times (BgnbdData *data)
+{
+  gsize n = 0;
+
+  data->times = g_new (double, 2 * data->n_rows + 1);
+  for (gsize i = 0; i < data->n_rows; i++)
+    {
+      data->times[n++] = data->rows[i].T;
+      data->times[n++] = data->rows[i].t_x;
+    }
+  qsort (data->times, n, sizeof (double), compare_doubles);
+  data->n_times = 0;
+  for (gsize i = 0; i < n; i++)
+    if (data->n_times == 0 || data->times[data->n_times - 1] != data->times[i])
+      data->times[data->n_times++] = data->times[i];
+  data->ln_times = g_new (double, data->n_times);
+  data->inv_times = g_new (double, data->n_times);
+  for (gsize i = 0; i < data->n_rows; i++)
+    {
+      data->rows[i].T_index = time_index (data->times, data->n_times, data->rows[i].T);
+      data->rows[i].t_x_index = time_index (data->times, data->n_times, data->rows[i].t_x);
+    }
+}
+
+static void
+bgnbd_data_clear (BgnbdData *data)
+{
+  g_clear_pointer (&data->times, g_free);
+  g_clear_pointer (&data->ln_times, g_free);
+  g_clear_pointer (&data->inv_times, g_free);
 }
 
 double
@@ -551,6 +664,7 @@ ct_bgnbd_fit (const CtBtydCustomer  *customers,
   data.rows = rows;
   data.n_rows = n_rows;
   data.total_weight = (double) n_customers;
+  bgnbd_data_index_times (&data);
 
   /* Starting points around the mean purchase rate r / α; the drop-out
    * parameters from "most stay" to "many leave". */
@@ -574,12 +688,14 @@ ct_bgnbd_fit (const CtBtydCustomer  *customers,
 
   if (!minimise (&obj, starts, 3, u))
     {
+      bgnbd_data_clear (&data);
       set_no_convergence (error,
                           _("The purchase history does not settle on a model of future purchases: "
                             "the customers' repeat purchases are too few or too alike to tell how often they buy and when they stop"));
       return FALSE;
     }
 
+  bgnbd_data_clear (&data);
   out->r = exp (u[0]);
   out->alpha = exp (u[1]) / scale;
   out->a = exp (u[2]);
