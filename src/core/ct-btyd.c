@@ -141,6 +141,8 @@ typedef struct
   ObjectiveFunc func;
   gpointer      data;
   gsize         n;
+  /* Give up on a start whose parameters run away (see RUNAWAY_LOG). */
+  gboolean      stop_runaway;
 } Objective;
 
 static double
@@ -222,7 +224,9 @@ gradient_norm (const Objective *obj,
   return sqrt (sum);
 }
 
-/* A parameter past 10^4 or below 10^-4 (in logs) that keeps moving
+/* For BG/NBD, whose likelihood rises toward a limit without maximum when
+ * nobody seems to drop out (a → 0, b → ∞) or everybody equally (a and b
+ * → ∞ together): a parameter past 10^4 or below 10^-4 that keeps moving
  * outward by a whole factor of e over the last RUNAWAY_ITERATIONS steps,
  * while the gradient has not vanished, is being carried off to infinity
  * or zero by a likelihood that keeps rising along a ridge: no start
@@ -263,7 +267,7 @@ run_bfgs (const Objective *obj,
         {
           double now = gsl_vector_get (s->x, i);
 
-          if (iter >= RUNAWAY_ITERATIONS && fabs (now) > RUNAWAY_LOG
+          if (obj->stop_runaway && iter >= RUNAWAY_ITERATIONS && fabs (now) > RUNAWAY_LOG
               && fabs (now) - fabs (then[i]) >= 1
               && gsl_multimin_test_gradient (s->gradient, GRADIENT_ACCEPT) != GSL_SUCCESS)
             runaway = TRUE;
@@ -615,7 +619,7 @@ ct_bgnbd_fit (const CtBtydCustomer  *customers,
 {
   g_autofree BgnbdRow *rows = NULL;
   BgnbdData data = { 0 };
-  Objective obj = { .func = bgnbd_objective, .data = &data, .n = 4 };
+  Objective obj = { .func = bgnbd_objective, .data = &data, .n = 4, .stop_runaway = TRUE };
   double max_T = 0, sum_x = 0, sum_T = 0, scale, rate;
   double starts[3 * 4];
   double u[4];
