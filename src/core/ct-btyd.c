@@ -141,8 +141,10 @@ typedef struct
   ObjectiveFunc func;
   gpointer      data;
   gsize         n;
-  /* Give up on a start whose parameters run away (see RUNAWAY_LOG). */
+  /* Give up on a start whose parameters run away (see RUNAWAY_LOG),
+   * also when the two parameters of runaway_pair do together. */
   gboolean      stop_runaway;
+  gsize         runaway_pair[2];
 } Objective;
 
 static double
@@ -224,16 +226,49 @@ gradient_norm (const Objective *obj,
   return sqrt (sum);
 }
 
-/* For BG/NBD, whose likelihood rises toward a limit without maximum when
- * nobody seems to drop out (a → 0, b → ∞) or everybody equally (a and b
- * → ∞ together): a parameter past 10^4 or below 10^-4 that keeps moving
- * outward by a whole factor of e over the last RUNAWAY_ITERATIONS steps,
- * while the gradient has not vanished, is being carried off to infinity
- * or zero by a likelihood that keeps rising along a ridge: no start
- * would find a maximum there, and the simplex would only walk further
- * out for thousands of steps before giving up. */
+/* BG/NBD's likelihood can rise toward a limit without a maximum: when
+ * nobody seems to drop out (a → 0 or b → ∞), or everybody with the same
+ * probability (a and b → ∞ together, a / (a + b) fixed). BFGS then
+ * creeps out along a ridge for hundreds of steps, and the simplex after
+ * it would walk further out for thousands more before giving up. A start
+ * is given up as soon as that is clear, while the gradient has not
+ * vanished:
+ * - a parameter past 10^4 or below 10^-4 that moved outward by a factor
+ *   of e over the last 10 steps; or
+ * - the two parameters of a pair (a and b) both past e^4.6 (100) that
+ *   both moved outward by a factor of e^0.5 over the last 30 steps: the
+ *   drop-out probability is then the same for every customer to within a
+ *   percent or so, and the fit is heading for that limit. */
 #define RUNAWAY_LOG 9.2
-#define RUNAWAY_ITERATIONS 10
+#define RUNAWAY_STEPS 10
+#define RUNAWAY_PAIR_LOG 4.6
+#define RUNAWAY_PAIR_STEPS 30
+#define RUNAWAY_HISTORY RUNAWAY_PAIR_STEPS
+
+static gboolean
+running_away (const Objective *obj,
+              double           history[RUNAWAY_HISTORY][MAX_PARAMS],
+              int              iter,
+              const double    *now)
+{
+  const double *then = history[(iter - RUNAWAY_STEPS + RUNAWAY_HISTORY) % RUNAWAY_HISTORY];
+  const double *long_ago = history[(iter - RUNAWAY_PAIR_STEPS + RUNAWAY_HISTORY) % RUNAWAY_HISTORY];
+
+  if (iter >= RUNAWAY_STEPS)
+    for (gsize i = 0; i < obj->n; i++)
+      if (fabs (now[i]) > RUNAWAY_LOG && fabs (now[i]) - fabs (then[i]) >= 1)
+        return TRUE;
+
+  if (obj->runaway_pair[0] != obj->runaway_pair[1] && iter >= RUNAWAY_PAIR_STEPS)
+    {
+      gsize i = obj->runaway_pair[0], j = obj->runaway_pair[1];
+
+      if (now[i] > RUNAWAY_PAIR_LOG && now[j] > RUNAWAY_PAIR_LOG
+          && now[i] - long_ago[i] >= 0.5 && now[j] - long_ago[j] >= 0.5)
+        return TRUE;
+    }
+  return FALSE;
+}
 
 /* BFGS from u, updating u in place. FALSE when the parameters run away
  * (see RUNAWAY_LOG). */
@@ -247,32 +282,32 @@ run_bfgs (const Objective *obj,
   };
   gsl_multimin_fdfminimizer *s;
   gsl_vector_view start = gsl_vector_view_array (u, obj->n);
-  double history[RUNAWAY_ITERATIONS][MAX_PARAMS];
+  /* u after step iter, at history[iter % RUNAWAY_HISTORY] */
+  double history[RUNAWAY_HISTORY][MAX_PARAMS];
   gboolean runaway = FALSE;
 
   s = gsl_multimin_fdfminimizer_alloc (gsl_multimin_fdfminimizer_vector_bfgs2, obj->n);
   gsl_multimin_fdfminimizer_set (s, &fdf, &start.vector, 0.1, 0.1);
 
-  for (int iter = 0; iter < 500 && !runaway; iter++)
+  for (int iter = 0; iter < 500; iter++)
     {
-      double *then = history[iter % RUNAWAY_ITERATIONS];
+      double now[MAX_PARAMS];
 
       if (gsl_multimin_test_gradient (s->gradient, GRADIENT_TARGET) == GSL_SUCCESS)
         break;
       if (gsl_multimin_fdfminimizer_iterate (s) != GSL_SUCCESS)
         break;  /* no further progress along the line: stalled or done */
 
-      /* then holds u as it was RUNAWAY_ITERATIONS steps ago. */
       for (gsize i = 0; i < obj->n; i++)
+        now[i] = gsl_vector_get (s->x, i);
+      if (obj->stop_runaway
+          && gsl_multimin_test_gradient (s->gradient, GRADIENT_ACCEPT) != GSL_SUCCESS
+          && running_away (obj, history, iter, now))
         {
-          double now = gsl_vector_get (s->x, i);
-
-          if (obj->stop_runaway && iter >= RUNAWAY_ITERATIONS && fabs (now) > RUNAWAY_LOG
-              && fabs (now) - fabs (then[i]) >= 1
-              && gsl_multimin_test_gradient (s->gradient, GRADIENT_ACCEPT) != GSL_SUCCESS)
-            runaway = TRUE;
-          then[i] = now;
+          runaway = TRUE;
+          break;
         }
+      memcpy (history[iter % RUNAWAY_HISTORY], now, sizeof now);
     }
 
   for (gsize i = 0; i < obj->n; i++)
@@ -619,7 +654,8 @@ ct_bgnbd_fit (const CtBtydCustomer  *customers,
 {
   g_autofree BgnbdRow *rows = NULL;
   BgnbdData data = { 0 };
-  Objective obj = { .func = bgnbd_objective, .data = &data, .n = 4, .stop_runaway = TRUE };
+  Objective obj = { .func = bgnbd_objective, .data = &data, .n = 4,
+                    .stop_runaway = TRUE, .runaway_pair = { 2, 3 } };
   double max_T = 0, sum_x = 0, sum_T = 0, scale, rate;
   double starts[3 * 4];
   double u[4];
