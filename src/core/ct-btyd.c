@@ -344,6 +344,20 @@ run_simplex (const Objective *obj,
   gsl_vector_free (steps);
 }
 
+/* Where BFGS stalls with a parameter past 10^4 or below 10^-4, the
+ * likelihood is as good as flat toward infinity or zero: the same as a
+ * runaway, for the objectives that stop those. */
+static gboolean
+stalled_far_out (const Objective *obj,
+                 const double    *u)
+{
+  if (obj->stop_runaway)
+    for (gsize i = 0; i < obj->n; i++)
+      if (fabs (u[i]) > RUNAWAY_LOG)
+        return TRUE;
+  return FALSE;
+}
+
 /* Minimises from each start in turn and keeps the lowest minimum whose
  * gradient vanishes, stopping early once two starts agree. FALSE when no
  * start reached one, or when the best lies at the bounds. */
@@ -367,6 +381,12 @@ minimise (const Objective *obj,
         {
           /* Carried off to the bounds: this start is lost, and the
            * simplex would only follow the same ridge, slowly. */
+          if (++n_failed == 2)
+            break;
+          continue;
+        }
+      if (!(gradient_norm (obj, u) < GRADIENT_ACCEPT) && stalled_far_out (obj, u))
+        {
           if (++n_failed == 2)
             break;
           continue;
