@@ -1232,6 +1232,8 @@ typedef struct
   gsize   n;
   double *t;         /* end of month k + 1, the last one cut at the horizon */
   double *discount;  /* (1 + rate)^(t / units_per_year) */
+  /* workspace of months_if_alive(), n each */
+  double *z, *term, *sum, *magnitude;
 } Months;
 
 static void
@@ -1265,6 +1267,10 @@ months_init (Months *months,
       if (t >= horizon || k * step >= horizon * (1 - 1e-12))
         break;
     }
+  months->z = g_new (double, months->n);
+  months->term = g_new (double, months->n);
+  months->sum = g_new (double, months->n);
+  months->magnitude = g_new (double, months->n);
 }
 
 static void
@@ -1272,6 +1278,89 @@ months_clear (Months *months)
 {
   g_clear_pointer (&months->t, g_free);
   g_clear_pointer (&months->discount, g_free);
+  g_clear_pointer (&months->z, g_free);
+  g_clear_pointer (&months->term, g_free);
+  g_clear_pointer (&months->sum, g_free);
+  g_clear_pointer (&months->magnitude, g_free);
+}
+
+/* Terms of the series beyond which a month falls back on
+ * expected_if_alive(). */
+#define MONTHS_SERIES_TERMS 20000
+
+/* The expectation if alive at the end of every month, for a customer
+ * with x repeat purchases and age T: the same as expected_if_alive() at
+ * each month's end to within rounding, in a fraction of the time. The
+ * months share the parameters of the hypergeometric function (see
+ * conditional_expected_hyperg()) and differ only in z, so one pass over
+ * the power series sums them all: each step's coefficient ratio is
+ * computed once for all the months. A month whose series does not settle
+ * or loses its digits to cancellation, or whose result is out of bounds,
+ * takes expected_if_alive() instead, as does everything near a = 1. */
+static void
+months_if_alive (const CtBgnbdParams *params,
+                 const Months        *months,
+                 double               x,
+                 double               T,
+                 double              *out)
+{
+  double r = params->r, alpha = params->alpha, a = params->a, b = params->b;
+  double A = a + b - 1 - r, B = a - 1, C = a + b + x - 1;
+  double ln_alpha_T = log (alpha + T);
+  gsize n = months->n, first = 0;
+
+  if (fabs (a - 1) < 1e-4)
+    {
+      for (gsize k = 0; k < n; k++)
+        out[k] = expected_if_alive (params, months->t[k], x, T);
+      return;
+    }
+
+  for (gsize k = 0; k < n; k++)
+    {
+      months->z[k] = months->t[k] / (alpha + T + months->t[k]);
+      months->term[k] = 1;
+      months->sum[k] = 1;
+      months->magnitude[k] = 1;
+      out[k] = NAN;
+    }
+
+  /* The months are in order of z, and the series of a smaller z settles
+   * sooner: first is the first month still summing. */
+  for (int i = 0; i < MONTHS_SERIES_TERMS && first < n; i++)
+    {
+      double ratio = (A + i) * (B + i) / ((C + i) * (i + 1));
+
+      for (gsize k = first; k < n; k++)
+        {
+          months->term[k] *= ratio * months->z[k];
+          months->sum[k] += months->term[k];
+          months->magnitude[k] += fabs (months->term[k]);
+        }
+      while (first < n && i > 2
+             && fabs (months->term[first]) <= 1e-17 * fabs (months->sum[first]))
+        {
+          gsize k = first++;
+          double f = months->sum[k];
+          double t = months->t[k];
+          double ln_one_minus_z = ln_alpha_T - log (alpha + T + t);
+          double bracket, e;
+
+          if (!isfinite (months->magnitude[k]) || !(months->magnitude[k] <= 1e6 * fabs (f)))
+            continue;  /* cancelled: left to the fallback below */
+          if (f > 0)
+            bracket = -expm1 ((a - 1) * ln_one_minus_z + log (f));
+          else
+            bracket = 1 - exp ((a - 1) * ln_one_minus_z) * f;
+          e = C / (a - 1) * bracket;
+          if (e >= 0 && e <= (r + x) * t / (alpha + T) * (1 + 1e-9))
+            out[k] = e;
+        }
+    }
+
+  for (gsize k = 0; k < n; k++)
+    if (isnan (out[k]))
+      out[k] = expected_if_alive (params, months->t[k], x, T);
 }
 
 /* The discounted purchases of the months, from P(alive) and the
@@ -1332,8 +1421,7 @@ ct_clv_predictive (const CtBgnbdParams      *bgnbd,
   months_init (&months, horizon, annual_discount_rate, units_per_year);
   if_alive = g_new (double, months.n);
   if (p_alive != 0)
-    for (gsize k = 0; k < months.n; k++)
-      if_alive[k] = expected_if_alive (bgnbd, months.t[k], customer->x, customer->T);
+    months_if_alive (bgnbd, &months, customer->x, customer->T, if_alive);
   sum = discounted_purchases (&months, p_alive, if_alive);
   months_clear (&months);
   return lifetime_value (sum, spend);
@@ -1439,7 +1527,14 @@ ct_btyd_score (const CtBgnbdParams      *bgnbd,
                     {
                       if (!have_horizon)
                         {
-                          /* The last month ends at the horizon, mostly. */
+                          /* The last month ends at the horizon, mostly:
+                           * the months' sums give it too. */
+                          if (!have_months && predictive != NULL
+                              && months.t[months.n - 1] == horizon)
+                            {
+                              months_if_alive (bgnbd, &months, x, T, if_alive);
+                              have_months = TRUE;
+                            }
                           if (have_months && months.t[months.n - 1] == horizon)
                             horizon_if_alive = if_alive[months.n - 1];
                           else
@@ -1461,10 +1556,7 @@ ct_btyd_score (const CtBgnbdParams      *bgnbd,
                 {
                   if (alive != 0 && !have_months)
                     {
-                      for (gsize k = 0; k < months.n; k++)
-                        if_alive[k] = have_horizon && months.t[k] == horizon
-                          ? horizon_if_alive
-                          : expected_if_alive (bgnbd, months.t[k], x, T);
+                      months_if_alive (bgnbd, &months, x, T, if_alive);
                       have_months = TRUE;
                     }
                   sum = discounted_purchases (&months, alive, if_alive);
