@@ -502,6 +502,9 @@ bgnbd_row_loglik (double r, double alpha, double a, double b,
   return ll + a3;
 }
 
+/* At most 2^PRODUCT_TERMS: far from overflowing. */
+#define PRODUCT_TERMS 64
+
 static double
 bgnbd_objective (const double *u,
                  double       *grad,
@@ -518,6 +521,8 @@ bgnbd_objective (const double *u,
    * sorted by x). */
   double cur_x = -1;
   double x_ll = 0, x_dr = 0, x_da = 0, x_db = 0, x_ln_ratio = 0, x_inv_bx = 0;
+  double product = 1;
+  guint n_product = 0;
 
   for (gsize j = 0; j < data->n_times; j++)
     {
@@ -553,15 +558,33 @@ bgnbd_objective (const double *u,
         {
           double ln_tx = data->ln_times[row->t_x_index];
           double a4 = x_ln_ratio - (r + x) * ln_tx;
-          /* ln(e^a3 + e^a4) and the shares w3, w4 of its two terms, from
-           * one exponential of minus their distance. */
+          /* ln(e^a3 + e^a4) = max + ln(1 + e) and the shares w3, w4 of
+           * its two terms, from one exponential e of minus their
+           * distance. The logarithms of the 1 + e (each in (1, 2]) of
+           * single customers are taken of their product, once every
+           * PRODUCT_TERMS rows: a logarithm per row cost as much as the
+           * rest of the loop, and the product's rounding stays far below
+           * that of the sum. */
           double d = a4 - a3;
           double e = exp (-fabs (d));
-          double share = 1 / (1 + e);
+          double one_plus_e = 1 + e;
+          double share = 1 / one_plus_e;
           double w3 = d > 0 ? e * share : share;
           double w4 = d > 0 ? share : e * share;
 
-          sum += w * (x_ll + r * ln_alpha + MAX (a3, a4) + log1p (e));
+          if (w == 1)
+            {
+              product *= one_plus_e;
+              if (++n_product == PRODUCT_TERMS)
+                {
+                  sum += log (product);
+                  product = 1;
+                  n_product = 0;
+                }
+              sum += x_ll + r * ln_alpha + MAX (a3, a4);
+            }
+          else
+            sum += w * (x_ll + r * ln_alpha + MAX (a3, a4) + log (one_plus_e));
           g_r += w * (x_dr + ln_alpha - w3 * ln_t - w4 * ln_tx);
           g_alpha += w * (r / alpha - (r + x) * (w3 * data->inv_times[row->T_index]
                                                  + w4 * data->inv_times[row->t_x_index]));
@@ -577,6 +600,8 @@ bgnbd_objective (const double *u,
           g_b += w * x_db;
         }
     }
+
+  sum += log (product);
 
   /* Minus the mean, by the chain rule in u = log θ: d/du = θ d/dθ. */
   grad[0] = -g_r * r / data->total_weight;
