@@ -1388,33 +1388,31 @@ months_if_alive (const CtBgnbdParams *params,
       out[k] = expected_if_alive (params, months->t[k], x, T);
 }
 
-/* The discounted purchases of the months, from P(alive) and the
- * expectation if alive at each month's end: each month's expected
- * purchases are the growth of the cumulative expectation over it,
- * discounted from the month's end. */
+/* The discounted purchases of the months for a customer sure to be
+ * alive, from the expectation if alive at each month's end: each month's
+ * expected purchases are the growth of the cumulative expectation over
+ * it, discounted from the month's end. P(alive) multiplies it all. */
 static double
-discounted_purchases (const Months *months,
-                      double        p_alive,
-                      const double *if_alive)
+discounted_if_alive (const Months *months,
+                     const double *if_alive)
 {
   double previous = 0, sum = 0;
 
-  if (p_alive == 0)
-    return 0;
   for (gsize k = 0; k < months->n; k++)
     {
-      double cumulative = p_alive * if_alive[k];
-
-      sum += (cumulative - previous) / months->discount[k];
-      previous = cumulative;
+      sum += (if_alive[k] - previous) / months->discount[k];
+      previous = if_alive[k];
     }
   return sum;
 }
 
 static double
-lifetime_value (double sum,
+lifetime_value (double p_alive,
+                double discounted,
                 double spend)
 {
+  double sum = p_alive == 0 ? 0 : p_alive * discounted;
+
   if (sum == 0)
     return 0;  /* no purchases to come, whatever the spend */
   return sum * spend;
@@ -1430,7 +1428,7 @@ ct_clv_predictive (const CtBgnbdParams      *bgnbd,
 {
   Months months;
   g_autofree double *if_alive = NULL;
-  double spend, p_alive, sum;
+  double spend, p_alive, discounted = 0;
 
   g_return_val_if_fail (bgnbd != NULL, NAN);
   g_return_val_if_fail (gamma_gamma != NULL, NAN);
@@ -1443,40 +1441,120 @@ ct_clv_predictive (const CtBgnbdParams      *bgnbd,
 
   spend = ct_gamma_gamma_expected_spend (gamma_gamma, customer->x, customer->m_x);
   p_alive = ct_bgnbd_p_alive (bgnbd, customer->x, customer->t_x, customer->T);
-  months_init (&months, horizon, annual_discount_rate, units_per_year);
-  if_alive = g_new (double, months.n);
   if (p_alive != 0)
-    months_if_alive (bgnbd, &months, customer->x, customer->T, if_alive);
-  sum = discounted_purchases (&months, p_alive, if_alive);
-  months_clear (&months);
-  return lifetime_value (sum, spend);
+    {
+      months_init (&months, horizon, annual_discount_rate, units_per_year);
+      if_alive = g_new (double, months.n);
+      months_if_alive (bgnbd, &months, customer->x, customer->T, if_alive);
+      discounted = discounted_if_alive (&months, if_alive);
+      months_clear (&months);
+    }
+  return lifetime_value (p_alive, discounted, spend);
 }
 
-/* Scoring many customers: one entry per figure wanted, sorted so that
- * customers with the same x and T (all the one-time buyers of a day, in
- * the demo data and in real shops alike) come together and share the
- * expectation if alive, which is where the time goes; only P(alive)
- * differs between them. */
+/* Scoring many customers: customers with the same x and T (all the
+ * one-time buyers of a day, in the demo data and in real shops alike)
+ * share the expectation if alive, which is where the time goes; only
+ * P(alive) differs between them. An open-addressing hash table finds
+ * each customer's group; the groups' figures are computed when first
+ * needed. */
 typedef struct
 {
-  double x, T;
-  gsize  index;
-  /* TRUE for the lifetime value of a customer whose repeat purchases were
-   * free, valued as x = 0; the customer's other figures use its own x. */
-  gboolean value_only;
-} ScoreEntry;
+  guint64 x_bits, T_bits;
+  gsize   group;       /* G_MAXSIZE: an empty slot */
+} GroupSlot;
 
-static int
-compare_score_entries (const void *pa,
-                       const void *pb)
+typedef struct
 {
-  const ScoreEntry *a = pa, *b = pb;
+  double  horizon_if_alive;   /* the expectation if alive at the horizon */
+  double  discounted;         /* discounted_if_alive() over the months */
+  double  last_if_alive;      /* the expectation if alive at the last month's end */
+  guint8  have_horizon, have_months;
+} Group;
 
-  if (a->x != b->x)
-    return a->x < b->x ? -1 : 1;
-  if (a->T != b->T)
-    return a->T < b->T ? -1 : 1;
-  return 0;
+typedef struct
+{
+  GroupSlot *slots;
+  gsize      mask;
+  Group     *groups;
+  gsize      n_groups;
+} GroupTable;
+
+static guint64
+double_bits (double value)
+{
+  guint64 bits;
+
+  value += 0.0;   /* −0 and +0 are the same time */
+  memcpy (&bits, &value, sizeof bits);
+  return bits;
+}
+
+static void
+group_table_init (GroupTable *table,
+                  gsize       max_groups)
+{
+  gsize size = 16;
+
+  /* At most three quarters full, and mostly much less: a small table
+   * stays in the cache. */
+  while (size < max_groups + max_groups / 3)
+    size *= 2;
+  table->slots = g_new (GroupSlot, size);
+  for (gsize i = 0; i < size; i++)
+    table->slots[i].group = G_MAXSIZE;
+  table->mask = size - 1;
+  table->groups = g_new0 (Group, MAX (max_groups, 1));
+  table->n_groups = 0;
+}
+
+static void
+group_table_clear (GroupTable *table)
+{
+  g_clear_pointer (&table->slots, g_free);
+  g_clear_pointer (&table->groups, g_free);
+}
+
+static Group *
+group_table_lookup (GroupTable *table,
+                    double      x,
+                    double      T)
+{
+  guint64 xb = double_bits (x), Tb = double_bits (T);
+  guint64 h = xb * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15)
+              ^ Tb * G_GUINT64_CONSTANT (0xC2B2AE3D27D4EB4F);
+
+  h ^= h >> 31;
+  for (gsize i = h & table->mask;; i = (i + 1) & table->mask)
+    {
+      GroupSlot *slot = &table->slots[i];
+
+      if (slot->group == G_MAXSIZE)
+        {
+          slot->x_bits = xb;
+          slot->T_bits = Tb;
+          slot->group = table->n_groups++;
+          return &table->groups[slot->group];
+        }
+      if (slot->x_bits == xb && slot->T_bits == Tb)
+        return &table->groups[slot->group];
+    }
+}
+
+static void
+group_ensure_months (Group               *group,
+                     const CtBgnbdParams *bgnbd,
+                     const Months        *months,
+                     double              *if_alive,
+                     double               x,
+                     double               T)
+{
+  if (group->have_months)
+    return;
+  months_if_alive (bgnbd, months, x, T, if_alive);
+  group->discounted = discounted_if_alive (months, if_alive);
+  group->last_if_alive = if_alive[months->n - 1];
+  group->have_months = TRUE;
 }
 
 /* Repeat purchases with no amount above zero give the spend model nothing
@@ -1500,11 +1578,10 @@ ct_btyd_score (const CtBgnbdParams      *bgnbd,
                double                   *expected,
                double                   *predictive)
 {
-  g_autofree ScoreEntry *entries = NULL;
   g_autofree double *if_alive = NULL;
+  GroupTable table;
   Months months = { 0 };
-  gsize n_entries = 0;
-  double horizon_if_alive = NAN;
+  gboolean with_months;
 
   g_return_if_fail (bgnbd != NULL);
   g_return_if_fail (customers != NULL || n_customers == 0);
@@ -1512,85 +1589,78 @@ ct_btyd_score (const CtBgnbdParams      *bgnbd,
   g_return_if_fail (units_per_year > 0);
   g_return_if_fail (annual_discount_rate > -1);
 
-  entries = g_new (ScoreEntry, MAX (2 * n_customers, 1));
-  for (gsize i = 0; i < n_customers; i++)
-    {
-      const CtBtydCustomer *c = &customers[i];
-
-      entries[n_entries++] = (ScoreEntry) { c->x, c->T, i, FALSE };
-      if (predictive != NULL && free_repeats (c))
-        entries[n_entries++] = (ScoreEntry) { 0, c->T, i, TRUE };
-    }
-  qsort (entries, n_entries, sizeof (ScoreEntry), compare_score_entries);
-
-  if (predictive != NULL && horizon > 0)
+  with_months = predictive != NULL && horizon > 0;
+  if (with_months)
     {
       months_init (&months, horizon, annual_discount_rate, units_per_year);
       if_alive = g_new (double, months.n);
     }
+  /* A group for each customer's own x and T at most, and one more for
+   * the value of one whose repeat purchases were free. */
+  {
+    gsize max_groups = n_customers;
 
-  for (gsize start = 0, end; start < n_entries; start = end)
+    if (predictive != NULL)
+      for (gsize i = 0; i < n_customers; i++)
+        if (free_repeats (&customers[i]))
+          max_groups++;
+    group_table_init (&table, max_groups);
+  }
+
+  for (gsize i = 0; i < n_customers; i++)
     {
-      double x = entries[start].x, T = entries[start].T;
-      gboolean have_months = FALSE, have_horizon = FALSE;
+      const CtBtydCustomer *c = &customers[i];
+      double alive = ct_bgnbd_p_alive (bgnbd, c->x, c->t_x, c->T);
+      Group *group = NULL;
 
-      for (end = start; end < n_entries && compare_score_entries (&entries[start], &entries[end]) == 0; end++)
+      if (p_alive != NULL)
+        p_alive[i] = alive;
+
+      if (expected != NULL)
         {
-          const ScoreEntry *e = &entries[end];
-          const CtBtydCustomer *c = &customers[e->index];
-          double alive = ct_bgnbd_p_alive (bgnbd, x, c->t_x, T);
-
-          if (!e->value_only)
+          if (horizon <= 0 || alive == 0)
+            expected[i] = 0;
+          else
             {
-              if (p_alive != NULL)
-                p_alive[e->index] = alive;
-              if (expected != NULL)
+              group = group_table_lookup (&table, c->x, c->T);
+              if (!group->have_horizon)
                 {
-                  if (horizon <= 0 || alive == 0)
-                    expected[e->index] = 0;
+                  /* The last month ends at the horizon, mostly: the
+                   * months' sums give it too. */
+                  if (with_months && months.t[months.n - 1] == horizon)
+                    {
+                      group_ensure_months (group, bgnbd, &months, if_alive, c->x, c->T);
+                      group->horizon_if_alive = group->last_if_alive;
+                    }
                   else
-                    {
-                      if (!have_horizon)
-                        {
-                          /* The last month ends at the horizon, mostly:
-                           * the months' sums give it too. */
-                          if (!have_months && predictive != NULL
-                              && months.t[months.n - 1] == horizon)
-                            {
-                              months_if_alive (bgnbd, &months, x, T, if_alive);
-                              have_months = TRUE;
-                            }
-                          if (have_months && months.t[months.n - 1] == horizon)
-                            horizon_if_alive = if_alive[months.n - 1];
-                          else
-                            horizon_if_alive = expected_if_alive (bgnbd, horizon, x, T);
-                          have_horizon = TRUE;
-                        }
-                      expected[e->index] = alive * horizon_if_alive;
-                    }
+                    group->horizon_if_alive = expected_if_alive (bgnbd, horizon, c->x, c->T);
+                  group->have_horizon = TRUE;
                 }
+              expected[i] = alive * group->horizon_if_alive;
             }
+        }
 
-          if (predictive != NULL && (e->value_only || !free_repeats (c)))
+      if (predictive != NULL)
+        {
+          gboolean as_new = free_repeats (c);
+          double x = as_new ? 0 : c->x;
+          double m_x = as_new ? 0 : c->m_x;
+          double value_alive = as_new ? ct_bgnbd_p_alive (bgnbd, x, c->t_x, c->T) : alive;
+          double spend = ct_gamma_gamma_expected_spend (gamma_gamma, x, m_x);
+          double discounted = 0;
+
+          if (horizon > 0 && value_alive != 0)
             {
-              double spend = ct_gamma_gamma_expected_spend (gamma_gamma, x,
-                                                            e->value_only ? 0 : c->m_x);
-              double sum = 0;
-
-              if (horizon > 0)
-                {
-                  if (alive != 0 && !have_months)
-                    {
-                      months_if_alive (bgnbd, &months, x, T, if_alive);
-                      have_months = TRUE;
-                    }
-                  sum = discounted_purchases (&months, alive, if_alive);
-                }
-              predictive[e->index] = lifetime_value (sum, spend);
+              if (group == NULL || as_new)
+                group = group_table_lookup (&table, x, c->T);
+              group_ensure_months (group, bgnbd, &months, if_alive, x, c->T);
+              discounted = group->discounted;
             }
+          predictive[i] = horizon > 0 ? lifetime_value (value_alive, discounted, spend) : 0;
         }
     }
 
+  group_table_clear (&table);
   months_clear (&months);
 }
 
