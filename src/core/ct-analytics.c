@@ -1152,6 +1152,7 @@ compute_summary (CtDb                      *db,
   if (bgnbd_ok && gg_ok)
     {
       static const guint days[] = { 30, 90, 365 };
+      g_autofree double *expected = g_new (double, MAX (n_btyd, 1));
 
       json_builder_set_member_name (b, "forecast");
       json_builder_begin_object (b);
@@ -1160,11 +1161,19 @@ compute_summary (CtDb                      *db,
           g_autofree char *revenue_name = g_strdup_printf ("days_%u", days[d]);
           g_autofree char *purchases_name = g_strdup_printf ("purchases_%u", days[d]);
           double t = days[d] / unit_days;
+          double revenue = 0, purchases = 0;
 
-          set_money_or_null (b, revenue_name, TRUE,
-                             ct_btyd_forecast_revenue (&bgnbd, &gg, btyd, n_btyd, t));
-          set_money_or_null (b, purchases_name, TRUE,
-                             ct_btyd_forecast_purchases (&bgnbd, btyd, n_btyd, t));
+          /* ct_btyd_forecast_revenue() and ct_btyd_forecast_purchases()
+           * summed from one scoring rather than two. */
+          ct_btyd_score (&bgnbd, NULL, btyd, n_btyd, t, 0, units_per_year, NULL, expected, NULL);
+          for (gsize i = 0; i < n_btyd; i++)
+            {
+              purchases += expected[i];
+              if (expected[i] > 0)
+                revenue += expected[i] * ct_gamma_gamma_expected_spend (&gg, btyd[i].x, btyd[i].m_x);
+            }
+          set_money_or_null (b, revenue_name, TRUE, revenue);
+          set_money_or_null (b, purchases_name, TRUE, purchases);
         }
       json_builder_end_object (b);
     }
