@@ -11,7 +11,11 @@
  * BFGS and the analytic gradient; from a few starting points, keeping the
  * best maximum where the gradient really vanishes, and falling back on the
  * Nelder-Mead simplex (which needs no gradient and copes with flat or
- * steep regions) when BFGS stalls. Customers with the same figures are
+ * steep regions) when BFGS stalls. A BG/NBD start whose parameters are
+ * carried off toward infinity or zero (nobody seems to drop out, or
+ * everybody alike) is given up as soon as the trend is clear, so that
+ * the refusal comes in a second rather than after thousands of simplex
+ * steps (see RUNAWAY_LOG). Customers with the same figures are
  * merged first and counted with a weight, which makes the likelihood much
  * cheaper where many customers look alike (all the one-time buyers of a
  * day), and the times and amounts are rescaled so that the starting points
@@ -29,7 +33,10 @@
  * status and error bound are checked, and one of its branches is avoided,
  * see hyperg_2f1); otherwise the series is summed directly, and a result
  * outside what any customer could buy falls back on a quadrature that
- * needs no hypergeometric function at all.
+ * needs no hypergeometric function at all. Scoring many customers
+ * (ct_btyd_score) shares that work between customers with the same x and
+ * T, and sums the series of all the months of a lifetime value in one
+ * pass, since only z differs between them.
  */
 #include "config.h"
 

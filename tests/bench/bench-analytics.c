@@ -394,6 +394,45 @@ main (int   argc,
   c_total += ms;
   report ("BG/NBD: ct_bgnbd_fit", ms, "bgnbd_fit");
 
+  /* The refusals, on as many made-up customers, where the likelihood has
+   * no maximum: nobody drops out, or everybody with the same probability.
+   * Context only: the Python side has no refusal to compare with. */
+  for (guint kind = 0; kind < 2; kind++)
+    {
+      g_autofree CtBtydCustomer *made_up = g_new0 (CtBtydCustomer, MAX (n_btyd, 1));
+      g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+      g_autoptr(GError) refusal = NULL;
+      CtBgnbdParams unused;
+      gboolean fitted;
+
+      for (gsize i = 0; i < n_btyd; i++)
+        {
+          /* Purchases at a random rate (0.01 to 0.2 a day) over 30 days
+           * to two years; for the second kind each purchase is the last
+           * with probability 0.15. */
+          double rate = 0.01 + 0.19 * g_rand_double (rand);
+          double t = 0.0;
+
+          made_up[i].T = g_rand_int_range (rand, 30, 730);
+          for (;;)
+            {
+              t += -log (1.0 - g_rand_double (rand)) / rate;
+              if (t > made_up[i].T)
+                break;
+              made_up[i].x++;
+              made_up[i].t_x = floor (t);
+              if (kind == 1 && g_rand_double (rand) < 0.15)
+                break;
+            }
+        }
+      t0 = now_ms ();
+      fitted = ct_bgnbd_fit (made_up, n_btyd, &unused, &refusal);
+      ms = now_ms () - t0;
+      g_print ("#   BG/NBD refusal, %s: %.1f ms (%s)\n",
+               kind == 0 ? "nobody drops out" : "everybody drops out alike", ms,
+               fitted ? "fitted after all" : "refused");
+    }
+
   spenders = g_new (CtBtydCustomer, MAX (n_btyd, 1));
   for (gsize i = 0; i < n_btyd; i++)
     if (btyd[i].x == 0 || btyd[i].m_x > 0)
