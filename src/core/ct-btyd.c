@@ -242,13 +242,16 @@ gradient_norm (const Objective *obj,
  * vanished:
  * - a parameter past 10^4 or below 10^-4 that moved outward by a factor
  *   of e over the last 10 steps; or
- * - the two parameters of a pair (a and b) both past e^4.6 (100) that
+ * - the two parameters of a pair (a and b) both past e^6.9 (1000) that
  *   both moved outward by a factor of e^0.5 over the last 30 steps: the
- *   drop-out probability is then the same for every customer to within a
- *   percent or so, and the fit is heading for that limit. */
+ *   drop-out probability is then the same for every customer to within
+ *   half a percent or so, and the fit is heading for that limit. Real
+ *   data can have its maximum at a and b near 100 (made-up customers
+ *   with uniformly spread purchase rates and one drop-out probability
+ *   do), so the bound is well above that. */
 #define RUNAWAY_LOG 9.2
 #define RUNAWAY_STEPS 10
-#define RUNAWAY_PAIR_LOG 4.6
+#define RUNAWAY_PAIR_LOG 6.9
 #define RUNAWAY_PAIR_STEPS 30
 #define RUNAWAY_HISTORY RUNAWAY_PAIR_STEPS
 
