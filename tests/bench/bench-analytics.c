@@ -407,10 +407,14 @@ main (int   argc,
 
       for (gsize i = 0; i < n_btyd; i++)
         {
-          /* Purchases at a random rate (0.01 to 0.2 a day) over 30 days
-           * to two years; for the second kind each purchase is the last
-           * with probability 0.15. */
-          double rate = 0.01 + 0.19 * g_rand_double (rand);
+          /* Purchases over 30 days to two years. The first kind buys at
+           * a rate spread evenly from 0.01 to 0.2 a day and never stops;
+           * the second at a gamma-distributed rate (shape 2, every 15
+           * days on average: the sum of two exponentials) and each
+           * purchase is the last with probability 0.15. */
+          double rate = kind == 0
+            ? 0.01 + 0.19 * g_rand_double (rand)
+            : (-log (1.0 - g_rand_double (rand)) - log (1.0 - g_rand_double (rand))) / 30.0;
           double t = 0.0;
 
           made_up[i].T = g_rand_int_range (rand, 30, 730);
