@@ -581,6 +581,146 @@ test_forecast (void)
   g_assert_cmpfloat (ct_btyd_forecast_purchases (&data->bgnbd, data->customers, data->n, 0), ==, 0);
 }
 
+/* ct_btyd_score() gives what the one-customer functions give. */
+static void
+test_score (void)
+{
+  g_autoptr(Cdnow) data = load_expected ();
+  const CtBgnbdParams *bgnbd = &data->bgnbd;
+  const CtGammaGammaParams *gg = &data->gamma_gamma;
+  const double weeks_per_year = 365.0 / 7;
+  const double horizons[] = { weeks_per_year, 39, weeks_per_year / 12 * 1.5, 104, 0 };
+  gsize n = data->n + 3;
+  g_autofree CtBtydCustomer *c = g_new (CtBtydCustomer, n);
+  g_autofree double *p_alive = g_new (double, n);
+  g_autofree double *expected = g_new (double, n);
+  g_autofree double *predictive = g_new (double, n);
+
+  /* CDNOW, where many customers share x and T, and three more: a repeat
+   * buyer whose repeat purchases were free (valued at the population's
+   * mean spend), the heavy buyer who left, a customer seen only today. */
+  memcpy (c, data->customers, data->n * sizeof (CtBtydCustomer));
+  c[data->n] = (CtBtydCustomer) { .x = 3, .t_x = 20, .T = 30, .m_x = 0 };
+  c[data->n + 1] = (CtBtydCustomer) { .x = 1000, .t_x = 10, .T = 100, .m_x = 30 };
+  c[data->n + 2] = (CtBtydCustomer) { .x = 0, .t_x = 0, .T = 0, .m_x = 0 };
+
+  for (gsize h = 0; h < G_N_ELEMENTS (horizons); h++)
+    {
+      ct_btyd_score (bgnbd, gg, c, n, horizons[h], 0.10, weeks_per_year,
+                     p_alive, expected, predictive);
+      for (gsize i = 0; i < n; i++)
+        {
+          CtBtydCustomer scored = c[i];
+
+          g_assert_cmpfloat (p_alive[i], ==, ct_bgnbd_p_alive (bgnbd, c[i].x, c[i].t_x, c[i].T));
+          /* The same to within rounding: summed another way. */
+          if (horizons[h] > 0 && expected[i] != 0)
+            assert_relative (expected[i],
+                             ct_bgnbd_conditional_expected_purchases (bgnbd, horizons[h], c[i].x,
+                                                                      c[i].t_x, c[i].T),
+                             1e-12);
+          else
+            g_assert_cmpfloat (expected[i], ==,
+                               ct_bgnbd_conditional_expected_purchases (bgnbd, horizons[h], c[i].x,
+                                                                        c[i].t_x, c[i].T));
+          if (scored.x > 0 && scored.m_x <= 0)
+            scored.x = 0;
+          g_assert_cmpfloat (predictive[i], ==,
+                             ct_clv_predictive (bgnbd, gg, &scored, horizons[h], 0.10,
+                                                weeks_per_year));
+        }
+    }
+
+  /* The free repeat purchases: the mean spend, without P(alive). */
+  ct_btyd_score (bgnbd, gg, c, n, weeks_per_year, 0, weeks_per_year, p_alive, expected, predictive);
+  assert_relative (predictive[data->n],
+                   ct_gamma_gamma_expected_spend (gg, 0, 0)
+                   * ct_bgnbd_conditional_expected_purchases (bgnbd, weeks_per_year, 0, 0, 30),
+                   1e-12);
+  g_assert_cmpfloat (p_alive[data->n], <, 1);
+  g_assert_cmpfloat (predictive[data->n + 1], ==, 0);
+  g_assert_cmpfloat (expected[data->n + 1], ==, 0);
+
+  /* Without Gamma-Gamma, only the purchases; the forecasts add them up. */
+  ct_btyd_score (bgnbd, NULL, c, data->n, 39, 0.10, weeks_per_year, NULL, expected, NULL);
+  {
+    double sum = 0;
+
+    for (gsize i = 0; i < data->n; i++)
+      sum += expected[i];
+    g_assert_cmpfloat (sum, ==, ct_btyd_forecast_purchases (bgnbd, data->customers, data->n, 39));
+  }
+}
+
+/* Customers who buy like clockwork until the end of the period: nobody
+ * seems to drop out, the likelihood keeps rising as a goes to 0 and b to
+ * infinity, and there is no model to fit. */
+static CtBtydCustomer *
+never_leaving (gsize n)
+{
+  CtBtydCustomer *c = g_new0 (CtBtydCustomer, n);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      double gap = 1 + i % 13;   /* weeks between purchases */
+
+      c[i].T = 20 + i % 37;
+      c[i].x = floor (c[i].T / gap);
+      c[i].t_x = c[i].x * gap;
+      c[i].m_x = 10 + i % 7;
+    }
+  return c;
+}
+
+/* Customers who each leave after any purchase with the same probability:
+ * the likelihood keeps rising as a and b grow together. */
+static CtBtydCustomer *
+leaving_alike (gsize n)
+{
+  CtBtydCustomer *c = g_new0 (CtBtydCustomer, n);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      double rate = 0.05 + 0.5 * g_rand_double (rand);  /* purchases a week */
+      double t = 0;
+
+      c[i].T = 10 + g_rand_int_range (rand, 0, 90);
+      for (;;)
+        {
+          t += -log (1 - g_rand_double (rand)) / rate;
+          if (t > c[i].T)
+            break;
+          c[i].x++;
+          c[i].t_x = t;
+          if (g_rand_double (rand) < 0.15)
+            break;
+        }
+      c[i].m_x = 10;
+    }
+  return c;
+}
+
+static void
+test_refuse_no_maximum (void)
+{
+  const gsize n = 5000;
+  g_autofree CtBtydCustomer *clockwork = never_leaving (n);
+  g_autofree CtBtydCustomer *alike = leaving_alike (n);
+  CtBgnbdParams bgnbd;
+  GError *error = NULL;
+
+  g_assert_false (ct_bgnbd_fit (clockwork, n, &bgnbd, &error));
+  g_assert_error (error, CT_BTYD_ERROR, CT_BTYD_ERROR_NO_CONVERGENCE);
+  g_assert_true (g_str_has_prefix (error->message, "The purchase history does not settle"));
+  g_clear_error (&error);
+
+  g_assert_false (ct_bgnbd_fit (alike, n, &bgnbd, &error));
+  g_assert_error (error, CT_BTYD_ERROR, CT_BTYD_ERROR_NO_CONVERGENCE);
+  g_assert_true (g_str_has_prefix (error->message, "The purchase history does not settle"));
+  g_clear_error (&error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -600,8 +740,10 @@ main (int   argc,
   g_test_add_func ("/btyd/refuse/too-few", test_refuse_too_few);
   g_test_add_func ("/btyd/refuse/no-variance", test_refuse_no_variance);
   g_test_add_func ("/btyd/refuse/invalid", test_refuse_invalid);
+  g_test_add_func ("/btyd/refuse/no-maximum", test_refuse_no_maximum);
   g_test_add_func ("/btyd/clv", test_clv);
   g_test_add_func ("/btyd/forecast", test_forecast);
+  g_test_add_func ("/btyd/score", test_score);
 
   return g_test_run ();
 }

@@ -904,31 +904,35 @@ compute_summary (CtDb                      *db,
     return NULL;
 
   if (bgnbd_ok)
-    for (guint i = 0; i < n; i++)
-      {
-        const CtBtydCustomer *bc;
+    {
+      g_autofree double *alive = g_new (double, MAX (n_btyd, 1));
+      g_autofree double *expected = g_new (double, MAX (n_btyd, 1));
+      g_autofree double *predictive = gg_ok ? g_new (double, MAX (n_btyd, 1)) : NULL;
 
-        if (btyd_of[i] < 0)
-          continue;
-        bc = &btyd[btyd_of[i]];
-        w->p_alive[i] = ct_bgnbd_p_alive (&bgnbd, bc->x, bc->t_x, bc->T);
-        w->expected[i] = ct_bgnbd_conditional_expected_purchases (&bgnbd, horizon,
-                                                                  bc->x, bc->t_x, bc->T);
-        if (gg_ok)
-          {
-            CtBtydCustomer scored = *bc;
+      /* All at once, so that customers with the same history share the
+       * work; a repeat buyer whose repeat purchases were free is valued
+       * at the population's mean spend, as in the fit. */
+      ct_btyd_score (&bgnbd, gg_ok ? &gg : NULL, btyd, n_btyd, horizon,
+                     options->discount_rate, units_per_year, alive, expected, predictive);
+      for (guint i = 0; i < n; i++)
+        {
+          int row = btyd_of[i];
 
-            if (scored.x > 0 && scored.m_x <= 0)
-              scored.x = 0;   /* the population mean, as in the fit */
-            w->predictive[i] = ct_clv_predictive (&bgnbd, &gg, &scored, horizon,
-                                                 options->discount_rate, units_per_year);
-            if (isfinite (w->predictive[i]))
-              {
-                predictive_total += w->predictive[i];
-                n_predictive++;
-              }
-          }
-      }
+          if (row < 0)
+            continue;
+          w->p_alive[i] = alive[row];
+          w->expected[i] = expected[row];
+          if (predictive != NULL)
+            {
+              w->predictive[i] = predictive[row];
+              if (isfinite (w->predictive[i]))
+                {
+                  predictive_total += w->predictive[i];
+                  n_predictive++;
+                }
+            }
+        }
+    }
   report (progress, progress_data, 0.5);
 
   /* Clusters */
@@ -1148,6 +1152,7 @@ compute_summary (CtDb                      *db,
   if (bgnbd_ok && gg_ok)
     {
       static const guint days[] = { 30, 90, 365 };
+      g_autofree double *expected = g_new (double, MAX (n_btyd, 1));
 
       json_builder_set_member_name (b, "forecast");
       json_builder_begin_object (b);
@@ -1156,11 +1161,19 @@ compute_summary (CtDb                      *db,
           g_autofree char *revenue_name = g_strdup_printf ("days_%u", days[d]);
           g_autofree char *purchases_name = g_strdup_printf ("purchases_%u", days[d]);
           double t = days[d] / unit_days;
+          double revenue = 0, purchases = 0;
 
-          set_money_or_null (b, revenue_name, TRUE,
-                             ct_btyd_forecast_revenue (&bgnbd, &gg, btyd, n_btyd, t));
-          set_money_or_null (b, purchases_name, TRUE,
-                             ct_btyd_forecast_purchases (&bgnbd, btyd, n_btyd, t));
+          /* ct_btyd_forecast_revenue() and ct_btyd_forecast_purchases()
+           * summed from one scoring rather than two. */
+          ct_btyd_score (&bgnbd, NULL, btyd, n_btyd, t, 0, units_per_year, NULL, expected, NULL);
+          for (gsize i = 0; i < n_btyd; i++)
+            {
+              purchases += expected[i];
+              if (expected[i] > 0)
+                revenue += expected[i] * ct_gamma_gamma_expected_spend (&gg, btyd[i].x, btyd[i].m_x);
+            }
+          set_money_or_null (b, revenue_name, TRUE, revenue);
+          set_money_or_null (b, purchases_name, TRUE, purchases);
         }
       json_builder_end_object (b);
     }

@@ -11,7 +11,11 @@
  * BFGS and the analytic gradient; from a few starting points, keeping the
  * best maximum where the gradient really vanishes, and falling back on the
  * Nelder-Mead simplex (which needs no gradient and copes with flat or
- * steep regions) when BFGS stalls. Customers with the same figures are
+ * steep regions) when BFGS stalls. A BG/NBD start whose parameters are
+ * carried off toward infinity or zero (nobody seems to drop out, or
+ * everybody alike) is given up as soon as the trend is clear, so that
+ * the refusal comes in a second rather than after thousands of simplex
+ * steps (see RUNAWAY_LOG). Customers with the same figures are
  * merged first and counted with a weight, which makes the likelihood much
  * cheaper where many customers look alike (all the one-time buyers of a
  * day), and the times and amounts are rescaled so that the starting points
@@ -29,7 +33,10 @@
  * status and error bound are checked, and one of its branches is avoided,
  * see hyperg_2f1); otherwise the series is summed directly, and a result
  * outside what any customer could buy falls back on a quadrature that
- * needs no hypergeometric function at all.
+ * needs no hypergeometric function at all. Scoring many customers
+ * (ct_btyd_score) shares that work between customers with the same x and
+ * T, and sums the series of all the months of a lifetime value in one
+ * pass, since only z differs between them.
  */
 #include "config.h"
 
@@ -141,6 +148,10 @@ typedef struct
   ObjectiveFunc func;
   gpointer      data;
   gsize         n;
+  /* Give up on a start whose parameters run away (see RUNAWAY_LOG),
+   * also when the two parameters of runaway_pair do together. */
+  gboolean      stop_runaway;
+  gsize         runaway_pair[2];
 } Objective;
 
 static double
@@ -222,8 +233,56 @@ gradient_norm (const Objective *obj,
   return sqrt (sum);
 }
 
-/* BFGS from u, updating u in place. */
-static void
+/* BG/NBD's likelihood can rise toward a limit without a maximum: when
+ * nobody seems to drop out (a → 0 or b → ∞), or everybody with the same
+ * probability (a and b → ∞ together, a / (a + b) fixed). BFGS then
+ * creeps out along a ridge for hundreds of steps, and the simplex after
+ * it would walk further out for thousands more before giving up. A start
+ * is given up as soon as that is clear, while the gradient has not
+ * vanished:
+ * - a parameter past 10^4 or below 10^-4 that moved outward by a factor
+ *   of e over the last 10 steps; or
+ * - the two parameters of a pair (a and b) both past e^6.9 (1000) that
+ *   both moved outward by a factor of e^0.5 over the last 30 steps: the
+ *   drop-out probability is then the same for every customer to within
+ *   half a percent or so, and the fit is heading for that limit. Real
+ *   data can have its maximum at a and b near 100 (made-up customers
+ *   with uniformly spread purchase rates and one drop-out probability
+ *   do), so the bound is well above that. */
+#define RUNAWAY_LOG 9.2
+#define RUNAWAY_STEPS 10
+#define RUNAWAY_PAIR_LOG 6.9
+#define RUNAWAY_PAIR_STEPS 30
+#define RUNAWAY_HISTORY RUNAWAY_PAIR_STEPS
+
+static gboolean
+running_away (const Objective *obj,
+              double           history[RUNAWAY_HISTORY][MAX_PARAMS],
+              int              iter,
+              const double    *now)
+{
+  const double *then = history[(iter - RUNAWAY_STEPS + RUNAWAY_HISTORY) % RUNAWAY_HISTORY];
+  const double *long_ago = history[(iter - RUNAWAY_PAIR_STEPS + RUNAWAY_HISTORY) % RUNAWAY_HISTORY];
+
+  if (iter >= RUNAWAY_STEPS)
+    for (gsize i = 0; i < obj->n; i++)
+      if (fabs (now[i]) > RUNAWAY_LOG && fabs (now[i]) - fabs (then[i]) >= 1)
+        return TRUE;
+
+  if (obj->runaway_pair[0] != obj->runaway_pair[1] && iter >= RUNAWAY_PAIR_STEPS)
+    {
+      gsize i = obj->runaway_pair[0], j = obj->runaway_pair[1];
+
+      if (now[i] > RUNAWAY_PAIR_LOG && now[j] > RUNAWAY_PAIR_LOG
+          && now[i] - long_ago[i] >= 0.5 && now[j] - long_ago[j] >= 0.5)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* BFGS from u, updating u in place. FALSE when the parameters run away
+ * (see RUNAWAY_LOG). */
+static gboolean
 run_bfgs (const Objective *obj,
           double          *u)
 {
@@ -233,21 +292,38 @@ run_bfgs (const Objective *obj,
   };
   gsl_multimin_fdfminimizer *s;
   gsl_vector_view start = gsl_vector_view_array (u, obj->n);
+  /* u after step iter, at history[iter % RUNAWAY_HISTORY] */
+  double history[RUNAWAY_HISTORY][MAX_PARAMS];
+  gboolean runaway = FALSE;
 
   s = gsl_multimin_fdfminimizer_alloc (gsl_multimin_fdfminimizer_vector_bfgs2, obj->n);
   gsl_multimin_fdfminimizer_set (s, &fdf, &start.vector, 0.1, 0.1);
 
   for (int iter = 0; iter < 500; iter++)
     {
+      double now[MAX_PARAMS];
+
       if (gsl_multimin_test_gradient (s->gradient, GRADIENT_TARGET) == GSL_SUCCESS)
         break;
       if (gsl_multimin_fdfminimizer_iterate (s) != GSL_SUCCESS)
         break;  /* no further progress along the line: stalled or done */
+
+      for (gsize i = 0; i < obj->n; i++)
+        now[i] = gsl_vector_get (s->x, i);
+      if (obj->stop_runaway
+          && gsl_multimin_test_gradient (s->gradient, GRADIENT_ACCEPT) != GSL_SUCCESS
+          && running_away (obj, history, iter, now))
+        {
+          runaway = TRUE;
+          break;
+        }
+      memcpy (history[iter % RUNAWAY_HISTORY], now, sizeof now);
     }
 
   for (gsize i = 0; i < obj->n; i++)
     u[i] = gsl_vector_get (s->x, i);
   gsl_multimin_fdfminimizer_free (s);
+  return !runaway;
 }
 
 /* Nelder-Mead from u, updating u in place. */
@@ -278,6 +354,20 @@ run_simplex (const Objective *obj,
   gsl_vector_free (steps);
 }
 
+/* Where BFGS stalls with a parameter past 10^4 or below 10^-4, the
+ * likelihood is as good as flat toward infinity or zero: the same as a
+ * runaway, for the objectives that stop those. */
+static gboolean
+stalled_far_out (const Objective *obj,
+                 const double    *u)
+{
+  if (obj->stop_runaway)
+    for (gsize i = 0; i < obj->n; i++)
+      if (fabs (u[i]) > RUNAWAY_LOG)
+        return TRUE;
+  return FALSE;
+}
+
 /* Minimises from each start in turn and keeps the lowest minimum whose
  * gradient vanishes, stopping early once two starts agree. FALSE when no
  * start reached one, or when the best lies at the bounds. */
@@ -297,14 +387,26 @@ minimise (const Objective *obj,
       double f;
 
       memcpy (u, starts + k * obj->n, obj->n * sizeof (double));
-      run_bfgs (obj, u);
+      if (!run_bfgs (obj, u))
+        {
+          /* Carried off to the bounds: this start is lost, and the
+           * simplex would only follow the same ridge, slowly. */
+          if (++n_failed == 2)
+            break;
+          continue;
+        }
+      if (!(gradient_norm (obj, u) < GRADIENT_ACCEPT) && stalled_far_out (obj, u))
+        {
+          if (++n_failed == 2)
+            break;
+          continue;
+        }
       if (!(gradient_norm (obj, u) < GRADIENT_ACCEPT))
         {
           /* Stalled: let the simplex walk out, then polish. */
           memcpy (u, starts + k * obj->n, obj->n * sizeof (double));
           run_simplex (obj, u);
-          run_bfgs (obj, u);
-          if (!(gradient_norm (obj, u) < GRADIENT_ACCEPT))
+          if (!run_bfgs (obj, u) || !(gradient_norm (obj, u) < GRADIENT_ACCEPT))
             {
               /* Two starts lost on a ridge (the likelihood still rising
                * as parameters grow without bound): more starts would only
@@ -350,11 +452,15 @@ set_no_convergence (GError     **error,
 
 /* BG/NBD ------------------------------------------------------------------ */
 
-/* One group of customers with the same figures. */
+/* One group of customers with the same figures. T and t_x are also given
+ * as indices into the data's tables of distinct times (days, mostly, so a
+ * few hundred of them), whose logarithms are then taken once per
+ * evaluation of the likelihood rather than once per customer. */
 typedef struct
 {
-  double x, t_x, T;
-  double weight;
+  double  x, t_x, T;
+  double  weight;
+  guint32 T_index, t_x_index;
 } BgnbdRow;
 
 typedef struct
@@ -362,6 +468,10 @@ typedef struct
   BgnbdRow *rows;
   gsize     n_rows;
   double    total_weight;
+  double   *times;      /* the distinct values of T and t_x, ascending */
+  gsize     n_times;
+  double   *ln_times;   /* workspace: ln(α + time) */
+  double   *inv_times;  /* workspace: 1 / (α + time) */
 } BgnbdData;
 
 static int
@@ -402,6 +512,9 @@ bgnbd_row_loglik (double r, double alpha, double a, double b,
   return ll + a3;
 }
 
+/* At most 2^PRODUCT_TERMS: far from overflowing. */
+#define PRODUCT_TERMS 64
+
 static double
 bgnbd_objective (const double *u,
                  double       *grad,
@@ -418,14 +531,21 @@ bgnbd_objective (const double *u,
    * sorted by x). */
   double cur_x = -1;
   double x_ll = 0, x_dr = 0, x_da = 0, x_db = 0, x_ln_ratio = 0, x_inv_bx = 0;
+  double product = 1;
+  guint n_product = 0;
+
+  for (gsize j = 0; j < data->n_times; j++)
+    {
+      data->ln_times[j] = log (alpha + data->times[j]);
+      data->inv_times[j] = 1 / (alpha + data->times[j]);
+    }
 
   for (gsize i = 0; i < data->n_rows; i++)
     {
       const BgnbdRow *row = &data->rows[i];
       double x = row->x, w = row->weight;
-      double ln_t = log (alpha + row->T);
+      double ln_t = data->ln_times[row->T_index];
       double a3 = -(r + x) * ln_t;
-      double lse, w3, w4, ln_tx = 0;
 
       if (x != cur_x)
         {
@@ -446,29 +566,52 @@ bgnbd_objective (const double *u,
 
       if (x > 0)
         {
-          double a4, hi;
+          double ln_tx = data->ln_times[row->t_x_index];
+          double a4 = x_ln_ratio - (r + x) * ln_tx;
+          /* ln(e^a3 + e^a4) = max + ln(1 + e) and the shares w3, w4 of
+           * its two terms, from one exponential e of minus their
+           * distance. The logarithms of the 1 + e (each in (1, 2]) of
+           * single customers are taken of their product, once every
+           * PRODUCT_TERMS rows: a logarithm per row cost as much as the
+           * rest of the loop, and the product's rounding stays far below
+           * that of the sum. */
+          double d = a4 - a3;
+          double e = exp (-fabs (d));
+          double one_plus_e = 1 + e;
+          double share = 1 / one_plus_e;
+          double w3 = d > 0 ? e * share : share;
+          double w4 = d > 0 ? share : e * share;
 
-          ln_tx = log (alpha + row->t_x);
-          a4 = x_ln_ratio - (r + x) * ln_tx;
-          hi = MAX (a3, a4);
-          lse = hi + log1p (exp (-fabs (a3 - a4)));
-          w3 = exp (a3 - lse);
-          w4 = exp (a4 - lse);
+          if (w == 1)
+            {
+              product *= one_plus_e;
+              if (++n_product == PRODUCT_TERMS)
+                {
+                  sum += log (product);
+                  product = 1;
+                  n_product = 0;
+                }
+              sum += x_ll + r * ln_alpha + MAX (a3, a4);
+            }
+          else
+            sum += w * (x_ll + r * ln_alpha + MAX (a3, a4) + log (one_plus_e));
+          g_r += w * (x_dr + ln_alpha - w3 * ln_t - w4 * ln_tx);
+          g_alpha += w * (r / alpha - (r + x) * (w3 * data->inv_times[row->T_index]
+                                                 + w4 * data->inv_times[row->t_x_index]));
+          g_a += w * (x_da + w4 / a);
+          g_b += w * (x_db - w4 * x_inv_bx);
         }
       else
         {
-          lse = a3;
-          w3 = 1;
-          w4 = 0;
+          sum += w * (x_ll + r * ln_alpha + a3);
+          g_r += w * (x_dr + ln_alpha - ln_t);
+          g_alpha += w * (r / alpha - r * data->inv_times[row->T_index]);
+          g_a += w * x_da;
+          g_b += w * x_db;
         }
-
-      sum += w * (x_ll + r * ln_alpha + lse);
-      g_r += w * (x_dr + ln_alpha - w3 * ln_t - w4 * ln_tx);
-      g_alpha += w * (r / alpha - (r + x) * (w3 / (alpha + row->T)
-                                             + w4 / (alpha + row->t_x)));
-      g_a += w * (x_da + w4 / a);
-      g_b += w * (x_db - w4 * x_inv_bx);
     }
+
+  sum += log (product);
 
   /* Minus the mean, by the chain rule in u = log θ: d/du = θ d/dθ. */
   grad[0] = -g_r * r / data->total_weight;
@@ -476,6 +619,70 @@ bgnbd_objective (const double *u,
   grad[2] = -g_a * a / data->total_weight;
   grad[3] = -g_b * b / data->total_weight;
   return -sum / data->total_weight;
+}
+
+static int
+compare_doubles (const void *pa,
+                 const void *pb)
+{
+  double a = *(const double *) pa, b = *(const double *) pb;
+
+  return a < b ? -1 : a > b;
+}
+
+/* Index of value in the ascending table, where it is known to be. */
+static guint32
+time_index (const double *times,
+            gsize         n_times,
+            double        value)
+{
+  gsize lo = 0, hi = n_times - 1;
+
+  while (lo < hi)
+    {
+      gsize mid = lo + (hi - lo) / 2;
+
+      if (times[mid] < value)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  g_assert (times[lo] == value);
+  return (guint32) lo;
+}
+
+/* Fills the table of distinct times and each row's indices into it. */
+static void
+bgnbd_data_index_times (BgnbdData *data)
+{
+  gsize n = 0;
+
+  data->times = g_new (double, 2 * data->n_rows + 1);
+  for (gsize i = 0; i < data->n_rows; i++)
+    {
+      data->times[n++] = data->rows[i].T;
+      data->times[n++] = data->rows[i].t_x;
+    }
+  qsort (data->times, n, sizeof (double), compare_doubles);
+  data->n_times = 0;
+  for (gsize i = 0; i < n; i++)
+    if (data->n_times == 0 || data->times[data->n_times - 1] != data->times[i])
+      data->times[data->n_times++] = data->times[i];
+  data->ln_times = g_new (double, data->n_times);
+  data->inv_times = g_new (double, data->n_times);
+  for (gsize i = 0; i < data->n_rows; i++)
+    {
+      data->rows[i].T_index = time_index (data->times, data->n_times, data->rows[i].T);
+      data->rows[i].t_x_index = time_index (data->times, data->n_times, data->rows[i].t_x);
+    }
+}
+
+static void
+bgnbd_data_clear (BgnbdData *data)
+{
+  g_clear_pointer (&data->times, g_free);
+  g_clear_pointer (&data->ln_times, g_free);
+  g_clear_pointer (&data->inv_times, g_free);
 }
 
 double
@@ -502,7 +709,8 @@ ct_bgnbd_fit (const CtBtydCustomer  *customers,
 {
   g_autofree BgnbdRow *rows = NULL;
   BgnbdData data = { 0 };
-  Objective obj = { .func = bgnbd_objective, .data = &data, .n = 4 };
+  Objective obj = { .func = bgnbd_objective, .data = &data, .n = 4,
+                    .stop_runaway = TRUE, .runaway_pair = { 2, 3 } };
   double max_T = 0, sum_x = 0, sum_T = 0, scale, rate;
   double starts[3 * 4];
   double u[4];
@@ -551,6 +759,7 @@ ct_bgnbd_fit (const CtBtydCustomer  *customers,
   data.rows = rows;
   data.n_rows = n_rows;
   data.total_weight = (double) n_customers;
+  bgnbd_data_index_times (&data);
 
   /* Starting points around the mean purchase rate r / α; the drop-out
    * parameters from "most stay" to "many leave". */
@@ -574,12 +783,14 @@ ct_bgnbd_fit (const CtBtydCustomer  *customers,
 
   if (!minimise (&obj, starts, 3, u))
     {
+      bgnbd_data_clear (&data);
       set_no_convergence (error,
                           _("The purchase history does not settle on a model of future purchases: "
                             "the customers' repeat purchases are too few or too alike to tell how often they buy and when they stop"));
       return FALSE;
     }
 
+  bgnbd_data_clear (&data);
   out->r = exp (u[0]);
   out->alpha = exp (u[1]) / scale;
   out->a = exp (u[2]);
@@ -749,23 +960,17 @@ conditional_expected_quadrature (double r, double alpha, double a, double b,
   return value * exp (-gsl_sf_lnbeta (a, b + x));
 }
 
-double
-ct_bgnbd_conditional_expected_purchases (const CtBgnbdParams *params,
-                                         double               t,
-                                         double               x,
-                                         double               t_x,
-                                         double               T)
+/* The expectation above without P(alive), for a customer known to be
+ * alive: it depends on x and T but not on t_x, which only enters
+ * P(alive), so that customers with the same x and T share it. */
+static double
+expected_if_alive (const CtBgnbdParams *params,
+                   double               t,
+                   double               x,
+                   double               T)
 {
-  double p_alive, e, bound;
+  double e, bound;
   const double h = 1e-4;
-
-  g_return_val_if_fail (params != NULL, NAN);
-
-  if (t <= 0)
-    return 0;
-  p_alive = ct_bgnbd_p_alive (params, x, t_x, T);
-  if (p_alive == 0)
-    return 0;
 
   /* At a = 1 the formula is 0 / 0 though the expectation is smooth in a:
    * close to 1 it is interpolated between a = 1 ± h, which is exact to
@@ -790,7 +995,26 @@ ct_bgnbd_conditional_expected_purchases (const CtBgnbdParams *params,
   if (!(e >= 0 && e <= bound * (1 + 1e-9)))
     e = conditional_expected_quadrature (params->r, params->alpha, params->a,
                                          params->b, t, x, T);
-  return p_alive * e;
+  return e;
+}
+
+double
+ct_bgnbd_conditional_expected_purchases (const CtBgnbdParams *params,
+                                         double               t,
+                                         double               x,
+                                         double               t_x,
+                                         double               T)
+{
+  double p_alive;
+
+  g_return_val_if_fail (params != NULL, NAN);
+
+  if (t <= 0)
+    return 0;
+  p_alive = ct_bgnbd_p_alive (params, x, t_x, T);
+  if (p_alive == 0)
+    return 0;
+  return p_alive * expected_if_alive (params, t, x, T);
 }
 
 double
@@ -1036,6 +1260,174 @@ ct_gamma_gamma_expected_spend (const CtGammaGammaParams *params,
 
 /* Lifetime value and forecasts ------------------------------------------- */
 
+/* The months of a lifetime value: where each ends and its discount, the
+ * same for every customer. */
+typedef struct
+{
+  gsize   n;
+  double *t;         /* end of month k + 1, the last one cut at the horizon */
+  double *discount;  /* (1 + rate)^(t / units_per_year) */
+  /* workspace of months_if_alive(), n each */
+  double *z, *term, *sum, *magnitude;
+} Months;
+
+static void
+months_init (Months *months,
+             double  horizon,
+             double  annual_discount_rate,
+             double  units_per_year)
+{
+  double step = units_per_year / 12;
+  gsize allocated = 16;
+
+  months->n = 0;
+  months->t = g_new (double, allocated);
+  months->discount = g_new (double, allocated);
+
+  /* The count is rounded so that a horizon of a whole number of months
+   * does not gain a sliver of a month from rounding. */
+  for (double k = 1;; k++)
+    {
+      double t = MIN (k * step, horizon);
+
+      if (months->n == allocated)
+        {
+          allocated *= 2;
+          months->t = g_renew (double, months->t, allocated);
+          months->discount = g_renew (double, months->discount, allocated);
+        }
+      months->t[months->n] = t;
+      months->discount[months->n] = pow (1 + annual_discount_rate, t / units_per_year);
+      months->n++;
+      if (t >= horizon || k * step >= horizon * (1 - 1e-12))
+        break;
+    }
+  months->z = g_new (double, months->n);
+  months->term = g_new (double, months->n);
+  months->sum = g_new (double, months->n);
+  months->magnitude = g_new (double, months->n);
+}
+
+static void
+months_clear (Months *months)
+{
+  g_clear_pointer (&months->t, g_free);
+  g_clear_pointer (&months->discount, g_free);
+  g_clear_pointer (&months->z, g_free);
+  g_clear_pointer (&months->term, g_free);
+  g_clear_pointer (&months->sum, g_free);
+  g_clear_pointer (&months->magnitude, g_free);
+}
+
+/* Terms of the series beyond which a month falls back on
+ * expected_if_alive(). */
+#define MONTHS_SERIES_TERMS 20000
+
+/* The expectation if alive at the end of every month, for a customer
+ * with x repeat purchases and age T: the same as expected_if_alive() at
+ * each month's end to within rounding, in a fraction of the time. The
+ * months share the parameters of the hypergeometric function (see
+ * conditional_expected_hyperg()) and differ only in z, so one pass over
+ * the power series sums them all: each step's coefficient ratio is
+ * computed once for all the months. A month whose series does not settle
+ * or loses its digits to cancellation, or whose result is out of bounds,
+ * takes expected_if_alive() instead, as does everything near a = 1. */
+static void
+months_if_alive (const CtBgnbdParams *params,
+                 const Months        *months,
+                 double               x,
+                 double               T,
+                 double              *out)
+{
+  double r = params->r, alpha = params->alpha, a = params->a, b = params->b;
+  double A = a + b - 1 - r, B = a - 1, C = a + b + x - 1;
+  double ln_alpha_T = log (alpha + T);
+  gsize n = months->n, first = 0;
+
+  if (fabs (a - 1) < 1e-4)
+    {
+      for (gsize k = 0; k < n; k++)
+        out[k] = expected_if_alive (params, months->t[k], x, T);
+      return;
+    }
+
+  for (gsize k = 0; k < n; k++)
+    {
+      months->z[k] = months->t[k] / (alpha + T + months->t[k]);
+      months->term[k] = 1;
+      months->sum[k] = 1;
+      months->magnitude[k] = 1;
+      out[k] = NAN;
+    }
+
+  /* The months are in order of z, and the series of a smaller z settles
+   * sooner: first is the first month still summing. */
+  for (int i = 0; i < MONTHS_SERIES_TERMS && first < n; i++)
+    {
+      double ratio = (A + i) * (B + i) / ((C + i) * (i + 1));
+
+      for (gsize k = first; k < n; k++)
+        {
+          months->term[k] *= ratio * months->z[k];
+          months->sum[k] += months->term[k];
+          months->magnitude[k] += fabs (months->term[k]);
+        }
+      while (first < n && i > 2
+             && fabs (months->term[first]) <= 1e-17 * fabs (months->sum[first]))
+        {
+          gsize k = first++;
+          double f = months->sum[k];
+          double t = months->t[k];
+          double ln_one_minus_z = ln_alpha_T - log (alpha + T + t);
+          double bracket, e;
+
+          if (!isfinite (months->magnitude[k]) || !(months->magnitude[k] <= 1e6 * fabs (f)))
+            continue;  /* cancelled: left to the fallback below */
+          if (f > 0)
+            bracket = -expm1 ((a - 1) * ln_one_minus_z + log (f));
+          else
+            bracket = 1 - exp ((a - 1) * ln_one_minus_z) * f;
+          e = C / (a - 1) * bracket;
+          if (e >= 0 && e <= (r + x) * t / (alpha + T) * (1 + 1e-9))
+            out[k] = e;
+        }
+    }
+
+  for (gsize k = 0; k < n; k++)
+    if (isnan (out[k]))
+      out[k] = expected_if_alive (params, months->t[k], x, T);
+}
+
+/* The discounted purchases of the months for a customer sure to be
+ * alive, from the expectation if alive at each month's end: each month's
+ * expected purchases are the growth of the cumulative expectation over
+ * it, discounted from the month's end. P(alive) multiplies it all. */
+static double
+discounted_if_alive (const Months *months,
+                     const double *if_alive)
+{
+  double previous = 0, sum = 0;
+
+  for (gsize k = 0; k < months->n; k++)
+    {
+      sum += (if_alive[k] - previous) / months->discount[k];
+      previous = if_alive[k];
+    }
+  return sum;
+}
+
+static double
+lifetime_value (double p_alive,
+                double discounted,
+                double spend)
+{
+  double sum = p_alive == 0 ? 0 : p_alive * discounted;
+
+  if (sum == 0)
+    return 0;  /* no purchases to come, whatever the spend */
+  return sum * spend;
+}
+
 double
 ct_clv_predictive (const CtBgnbdParams      *bgnbd,
                    const CtGammaGammaParams *gamma_gamma,
@@ -1044,7 +1436,9 @@ ct_clv_predictive (const CtBgnbdParams      *bgnbd,
                    double                    annual_discount_rate,
                    double                    units_per_year)
 {
-  double spend, step, previous = 0, sum = 0;
+  Months months;
+  g_autofree double *if_alive = NULL;
+  double spend, p_alive, discounted = 0;
 
   g_return_val_if_fail (bgnbd != NULL, NAN);
   g_return_val_if_fail (gamma_gamma != NULL, NAN);
@@ -1056,27 +1450,228 @@ ct_clv_predictive (const CtBgnbdParams      *bgnbd,
     return 0;
 
   spend = ct_gamma_gamma_expected_spend (gamma_gamma, customer->x, customer->m_x);
-  step = units_per_year / 12;
-
-  /* Month by month: each month's expected purchases are the growth of the
-   * cumulative expectation over it, discounted from the month's end. The
-   * count is rounded so that a horizon of a whole number of months does
-   * not gain a sliver of a month from rounding. */
-  for (double k = 1;; k++)
+  p_alive = ct_bgnbd_p_alive (bgnbd, customer->x, customer->t_x, customer->T);
+  if (p_alive != 0)
     {
-      double t = MIN (k * step, horizon);
-      double cumulative = ct_bgnbd_conditional_expected_purchases (bgnbd, t, customer->x,
-                                                                   customer->t_x, customer->T);
+      months_init (&months, horizon, annual_discount_rate, units_per_year);
+      if_alive = g_new (double, months.n);
+      months_if_alive (bgnbd, &months, customer->x, customer->T, if_alive);
+      discounted = discounted_if_alive (&months, if_alive);
+      months_clear (&months);
+    }
+  return lifetime_value (p_alive, discounted, spend);
+}
 
-      sum += (cumulative - previous) / pow (1 + annual_discount_rate, t / units_per_year);
-      previous = cumulative;
-      if (t >= horizon || k * step >= horizon * (1 - 1e-12))
-        break;
+/* Scoring many customers: customers with the same x and T (all the
+ * one-time buyers of a day, in the demo data and in real shops alike)
+ * share the expectation if alive, which is where the time goes; only
+ * P(alive) differs between them. An open-addressing hash table finds
+ * each customer's group; the groups' figures are computed when first
+ * needed. */
+typedef struct
+{
+  guint64 x_bits, T_bits;
+  gsize   group;       /* G_MAXSIZE: an empty slot */
+} GroupSlot;
+
+typedef struct
+{
+  double  horizon_if_alive;   /* the expectation if alive at the horizon */
+  double  discounted;         /* discounted_if_alive() over the months */
+  double  last_if_alive;      /* the expectation if alive at the last month's end */
+  guint8  have_horizon, have_months;
+} Group;
+
+typedef struct
+{
+  GroupSlot *slots;
+  gsize      mask;
+  Group     *groups;
+  gsize      n_groups;
+} GroupTable;
+
+static guint64
+double_bits (double value)
+{
+  guint64 bits;
+
+  value += 0.0;   /* −0 and +0 are the same time */
+  memcpy (&bits, &value, sizeof bits);
+  return bits;
+}
+
+static void
+group_table_init (GroupTable *table,
+                  gsize       max_groups)
+{
+  gsize size = 16;
+
+  /* At most three quarters full, and mostly much less: a small table
+   * stays in the cache. */
+  while (size < max_groups + max_groups / 3)
+    size *= 2;
+  table->slots = g_new (GroupSlot, size);
+  for (gsize i = 0; i < size; i++)
+    table->slots[i].group = G_MAXSIZE;
+  table->mask = size - 1;
+  table->groups = g_new0 (Group, MAX (max_groups, 1));
+  table->n_groups = 0;
+}
+
+static void
+group_table_clear (GroupTable *table)
+{
+  g_clear_pointer (&table->slots, g_free);
+  g_clear_pointer (&table->groups, g_free);
+}
+
+static Group *
+group_table_lookup (GroupTable *table,
+                    double      x,
+                    double      T)
+{
+  guint64 xb = double_bits (x), Tb = double_bits (T);
+  guint64 h = xb * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15)
+              ^ Tb * G_GUINT64_CONSTANT (0xC2B2AE3D27D4EB4F);
+
+  h ^= h >> 31;
+  for (gsize i = h & table->mask;; i = (i + 1) & table->mask)
+    {
+      GroupSlot *slot = &table->slots[i];
+
+      if (slot->group == G_MAXSIZE)
+        {
+          slot->x_bits = xb;
+          slot->T_bits = Tb;
+          slot->group = table->n_groups++;
+          return &table->groups[slot->group];
+        }
+      if (slot->x_bits == xb && slot->T_bits == Tb)
+        return &table->groups[slot->group];
+    }
+}
+
+static void
+group_ensure_months (Group               *group,
+                     const CtBgnbdParams *bgnbd,
+                     const Months        *months,
+                     double              *if_alive,
+                     double               x,
+                     double               T)
+{
+  if (group->have_months)
+    return;
+  months_if_alive (bgnbd, months, x, T, if_alive);
+  group->discounted = discounted_if_alive (months, if_alive);
+  group->last_if_alive = if_alive[months->n - 1];
+  group->have_months = TRUE;
+}
+
+/* Repeat purchases with no amount above zero give the spend model nothing
+ * to learn from: the Gamma-Gamma fit leaves such customers out, and their
+ * value uses the population's mean spend, as for x = 0. */
+static gboolean
+free_repeats (const CtBtydCustomer *c)
+{
+  return c->x > 0 && c->m_x <= 0;
+}
+
+void
+ct_btyd_score (const CtBgnbdParams      *bgnbd,
+               const CtGammaGammaParams *gamma_gamma,
+               const CtBtydCustomer     *customers,
+               gsize                     n_customers,
+               double                    horizon,
+               double                    annual_discount_rate,
+               double                    units_per_year,
+               double                   *p_alive,
+               double                   *expected,
+               double                   *predictive)
+{
+  g_autofree double *if_alive = NULL;
+  GroupTable table;
+  Months months = { 0 };
+  gboolean with_months;
+
+  g_return_if_fail (bgnbd != NULL);
+  g_return_if_fail (customers != NULL || n_customers == 0);
+  g_return_if_fail (predictive == NULL || gamma_gamma != NULL);
+  g_return_if_fail (units_per_year > 0);
+  g_return_if_fail (annual_discount_rate > -1);
+
+  with_months = predictive != NULL && horizon > 0;
+  if (with_months)
+    {
+      months_init (&months, horizon, annual_discount_rate, units_per_year);
+      if_alive = g_new (double, months.n);
+    }
+  /* A group for each customer's own x and T at most, and one more for
+   * the value of one whose repeat purchases were free. */
+  {
+    gsize max_groups = n_customers;
+
+    if (predictive != NULL)
+      for (gsize i = 0; i < n_customers; i++)
+        if (free_repeats (&customers[i]))
+          max_groups++;
+    group_table_init (&table, max_groups);
+  }
+
+  for (gsize i = 0; i < n_customers; i++)
+    {
+      const CtBtydCustomer *c = &customers[i];
+      double alive = ct_bgnbd_p_alive (bgnbd, c->x, c->t_x, c->T);
+      Group *group = NULL;
+
+      if (p_alive != NULL)
+        p_alive[i] = alive;
+
+      if (expected != NULL)
+        {
+          if (horizon <= 0 || alive == 0)
+            expected[i] = 0;
+          else
+            {
+              group = group_table_lookup (&table, c->x, c->T);
+              if (!group->have_horizon)
+                {
+                  /* The last month ends at the horizon, mostly: the
+                   * months' sums give it too. */
+                  if (with_months && months.t[months.n - 1] == horizon)
+                    {
+                      group_ensure_months (group, bgnbd, &months, if_alive, c->x, c->T);
+                      group->horizon_if_alive = group->last_if_alive;
+                    }
+                  else
+                    group->horizon_if_alive = expected_if_alive (bgnbd, horizon, c->x, c->T);
+                  group->have_horizon = TRUE;
+                }
+              expected[i] = alive * group->horizon_if_alive;
+            }
+        }
+
+      if (predictive != NULL)
+        {
+          gboolean as_new = free_repeats (c);
+          double x = as_new ? 0 : c->x;
+          double m_x = as_new ? 0 : c->m_x;
+          double value_alive = as_new ? ct_bgnbd_p_alive (bgnbd, x, c->t_x, c->T) : alive;
+          double spend = ct_gamma_gamma_expected_spend (gamma_gamma, x, m_x);
+          double discounted = 0;
+
+          if (horizon > 0 && value_alive != 0)
+            {
+              if (group == NULL || as_new)
+                group = group_table_lookup (&table, x, c->T);
+              group_ensure_months (group, bgnbd, &months, if_alive, x, c->T);
+              discounted = group->discounted;
+            }
+          predictive[i] = horizon > 0 ? lifetime_value (value_alive, discounted, spend) : 0;
+        }
     }
 
-  if (sum == 0)
-    return 0;  /* no purchases to come, whatever the spend */
-  return sum * spend;
+  group_table_clear (&table);
+  months_clear (&months);
 }
 
 double
@@ -1085,14 +1680,16 @@ ct_btyd_forecast_purchases (const CtBgnbdParams  *bgnbd,
                             gsize                 n_customers,
                             double                t)
 {
+  g_autofree double *expected = NULL;
   double sum = 0;
 
   g_return_val_if_fail (bgnbd != NULL, NAN);
   g_return_val_if_fail (customers != NULL || n_customers == 0, NAN);
 
+  expected = g_new (double, MAX (n_customers, 1));
+  ct_btyd_score (bgnbd, NULL, customers, n_customers, t, 0, 1, NULL, expected, NULL);
   for (gsize i = 0; i < n_customers; i++)
-    sum += ct_bgnbd_conditional_expected_purchases (bgnbd, t, customers[i].x,
-                                                    customers[i].t_x, customers[i].T);
+    sum += expected[i];
   return sum;
 }
 
@@ -1103,20 +1700,18 @@ ct_btyd_forecast_revenue (const CtBgnbdParams      *bgnbd,
                           gsize                     n_customers,
                           double                    t)
 {
+  g_autofree double *expected = NULL;
   double sum = 0;
 
   g_return_val_if_fail (bgnbd != NULL, NAN);
   g_return_val_if_fail (gamma_gamma != NULL, NAN);
   g_return_val_if_fail (customers != NULL || n_customers == 0, NAN);
 
+  expected = g_new (double, MAX (n_customers, 1));
+  ct_btyd_score (bgnbd, NULL, customers, n_customers, t, 0, 1, NULL, expected, NULL);
   for (gsize i = 0; i < n_customers; i++)
-    {
-      double purchases = ct_bgnbd_conditional_expected_purchases (bgnbd, t, customers[i].x,
-                                                                  customers[i].t_x, customers[i].T);
-
-      if (purchases > 0)
-        sum += purchases * ct_gamma_gamma_expected_spend (gamma_gamma, customers[i].x,
+    if (expected[i] > 0)
+      sum += expected[i] * ct_gamma_gamma_expected_spend (gamma_gamma, customers[i].x,
                                                           customers[i].m_x);
-    }
   return sum;
 }

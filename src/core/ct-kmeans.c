@@ -552,7 +552,10 @@ plusplus (Workspace *ws,
 }
 
 /* Assigns each point to its nearest centroid (the lowest index on a tie),
- * returns how many changed cluster and sets ws->inertia. */
+ * returns how many changed cluster and sets ws->inertia. It also sums
+ * the points of each cluster and counts them for update(), in the same
+ * point order as a pass of its own would, so that the centroids come out
+ * the same to the last bit while the points are read once. */
 static guint
 assign (Workspace *ws)
 {
@@ -564,32 +567,54 @@ assign (Workspace *ws)
   guint changed = 0;
   double inertia = 0;
 
-  for (guint i = 0; i < n; i++)
-    {
-      const double *p = x + (gsize) i * dim;
-      double best_d = INFINITY;
-      guint best = 0;
+  memset (ws->sums, 0, (gsize) k * dim * sizeof (double));
+  memset (ws->counts, 0, k * sizeof (guint));
 
-      if (dim == 3)
+  if (dim == 3)
+    {
+      /* The RFM case, unrolled, and without a branch to mispredict in
+       * the search for the nearest: most of the time goes here. */
+      for (guint i = 0; i < n; i++)
         {
-          /* The RFM case, unrolled: most of the time goes here. */
+          const double *p = x + (gsize) i * 3;
+          double p0 = p[0], p1 = p[1], p2 = p[2];
+          double best_d = INFINITY;
+          guint best = 0;
+          double *s;
+
           for (guint j = 0; j < k; j++)
             {
               const double *q = c + (gsize) j * 3;
-              double e0 = p[0] - q[0];
-              double e1 = p[1] - q[1];
-              double e2 = p[2] - q[2];
+              double e0 = p0 - q[0];
+              double e1 = p1 - q[1];
+              double e2 = p2 - q[2];
               double d = e0 * e0 + e1 * e1 + e2 * e2;
+              gboolean nearer = d < best_d;
 
-              if (d < best_d)
-                {
-                  best_d = d;
-                  best = j;
-                }
+              best = nearer ? j : best;
+              best_d = nearer ? d : best_d;
             }
+
+          changed += ws->labels[i] != best;
+          ws->labels[i] = best;
+          ws->dist[i] = best_d;
+          inertia += best_d;
+          s = ws->sums + (gsize) best * 3;
+          s[0] += p0;
+          s[1] += p1;
+          s[2] += p2;
+          ws->counts[best]++;
         }
-      else
+    }
+  else
+    {
+      for (guint i = 0; i < n; i++)
         {
+          const double *p = x + (gsize) i * dim;
+          double best_d = INFINITY;
+          guint best = 0;
+          double *s;
+
           for (guint j = 0; j < k; j++)
             {
               double d = squared_distance (p, c + (gsize) j * dim, dim);
@@ -600,15 +625,19 @@ assign (Workspace *ws)
                   best = j;
                 }
             }
-        }
 
-      if (ws->labels[i] != best)
-        {
-          ws->labels[i] = best;
-          changed++;
+          if (ws->labels[i] != best)
+            {
+              ws->labels[i] = best;
+              changed++;
+            }
+          ws->dist[i] = best_d;
+          inertia += best_d;
+          s = ws->sums + (gsize) best * dim;
+          for (guint t = 0; t < dim; t++)
+            s[t] += p[t];
+          ws->counts[best]++;
         }
-      ws->dist[i] = best_d;
-      inertia += best_d;
     }
 
   ws->inertia = inertia;
@@ -627,19 +656,7 @@ update (Workspace *ws)
   guint dim = ws->dim;
   guint k = ws->k;
 
-  memset (ws->sums, 0, (gsize) k * dim * sizeof (double));
-  memset (ws->counts, 0, k * sizeof (guint));
-  for (guint i = 0; i < n; i++)
-    {
-      guint l = ws->labels[i];
-      const double *p = x + (gsize) i * dim;
-      double *s = ws->sums + (gsize) l * dim;
-
-      ws->counts[l]++;
-      for (guint t = 0; t < dim; t++)
-        s[t] += p[t];
-    }
-
+  /* The sums and counts are those assign() left. */
   for (guint j = 0; j < k; j++)
     {
       guint far = G_MAXUINT;
