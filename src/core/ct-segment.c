@@ -913,6 +913,21 @@ ct_segment_rule_parse (const char  *json,
 
   g_return_val_if_fail (json != NULL, NULL);
 
+  /* json-glib hands strings over as C strings, so a \u0000 escape would
+   * silently cut a value short: "a\u0000b" would look for "a". */
+  for (const char *p = json; *p != '\0'; p++)
+    if (*p == '\\')
+      {
+        if (g_ascii_strncasecmp (p + 1, "u0000", 5) == 0)
+          {
+            g_set_error (error, CT_SEGMENT_ERROR, CT_SEGMENT_ERROR_SYNTAX,
+                         _("The rule holds a NUL character (\\u0000), which no value can contain."));
+            return NULL;
+          }
+        if (p[1] != '\0')
+          p++;
+      }
+
   if (!json_parser_load_from_data (parser, json, -1, &local_error))
     {
       g_set_error (error, CT_SEGMENT_ERROR, CT_SEGMENT_ERROR_SYNTAX,
