@@ -628,6 +628,22 @@ test_amount_decimals (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "more than 2 decimals"));
 }
 
+/* Amounts are in the main currency of the last stored analysis. */
+static void
+test_analysis_currency (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *json = one ("total_spent", ">=", "1000");
+  g_autofree char *in_cny = members (f, json);
+  g_autofree char *in_jpy = NULL;
+
+  g_assert_cmpstr (in_cny, ==, "4");
+  exec (f, "INSERT INTO analytics_runs (as_of, computed_at, summary)"
+           " VALUES (1, 1, '{\"currency\": \"JPY\"}')");
+  in_jpy = members (f, json);
+  g_assert_cmpstr (in_jpy, ==, "1 2 4");
+}
+
 /* tier and points: refused until the loyalty feature's columns exist,
  * then usable as they are, with nothing else to change. */
 static void
@@ -1448,6 +1464,7 @@ main (int    argc,
   ADD ("/segment/hostile-values", test_hostile_values);
   g_test_add_func ("/segment/round-trip", test_round_trip);
   ADD ("/segment/amount-decimals", test_amount_decimals);
+  ADD ("/segment/analysis-currency", test_analysis_currency);
   ADD ("/segment/loyalty-fields", test_loyalty_fields);
   ADD ("/segment/picker-values", test_picker_values);
   ADD ("/segment/saved", test_saved);

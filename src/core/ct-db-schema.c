@@ -266,6 +266,12 @@ static const CtDbMigration migrations[] = {
     "  created_at INTEGER NOT NULL DEFAULT (unixepoch()),"
     "  updated_at INTEGER NOT NULL DEFAULT (unixepoch())"
     ");"
+    /* Who bought a product, for the bought_product condition: without
+     * it each purchase of the product is read from the table to see
+     * whether it was refunded and who made it, seconds for a popular
+     * product among a million purchases. Only purchases that count. */
+    "CREATE INDEX purchases_product_buyer ON purchases(product_id, contact_id)"
+    "  WHERE refunded = 0;"
   },
 };
 

@@ -1025,9 +1025,11 @@ add_text (Compiler   *c,
   add_param (c, (Param) { PARAM_TEXT, 0, 0.0, g_strdup (value) });
 }
 
-/* The main currency's decimals, cached on the connection until the
- * database changes: looking the currency up reads every purchase, too
- * slow to do on each keystroke of a live count. */
+/* The main currency's decimals. The last stored analysis names it (and
+ * the app reruns the analysis when purchases change); before any,
+ * ct_stats_load() works it out from every purchase, which is too slow
+ * for each keystroke of a live count on a million purchases, so the
+ * answer is kept on the connection until the database changes. */
 typedef struct
 {
   gint64 data_version;
@@ -1051,6 +1053,29 @@ main_decimals (Compiler  *c,
       *out = c->main_decimals;
       return TRUE;
     }
+
+  {
+    g_autoptr(sqlite3_stmt) stmt = NULL;
+    int rc;
+
+    stmt = ct_db_prepare (c->db,
+                          "SELECT json_extract(summary, '$.currency') FROM analytics_runs"
+                          " ORDER BY id DESC LIMIT 1", error);
+    if (stmt == NULL)
+      return FALSE;
+    rc = sqlite3_step (stmt);
+    if (rc == SQLITE_ROW && sqlite3_column_type (stmt, 0) == SQLITE_TEXT)
+      {
+        c->main_decimals = (int) ct_money_decimals ((const char *) sqlite3_column_text (stmt, 0));
+        *out = c->main_decimals;
+        return TRUE;
+      }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+      {
+        ct_db_set_error (error, ct_db_get_handle (c->db), rc, NULL);
+        return FALSE;
+      }
+  }
 
   data_version = ct_db_query_int64 (c->db, "PRAGMA data_version", &local_error);
   if (local_error != NULL)
@@ -1419,12 +1444,30 @@ write_condition (Compiler             *c,
   return ok;
 }
 
+/* Whether @rule reads only the contact's own row: such conditions cost
+ * a few comparisons, the others a subquery. */
+static gboolean
+rule_is_cheap (const CtSegmentRule *rule)
+{
+  if (!rule->group)
+    return rule->field->table == NULL
+           && rule->field->kind != CT_SEGMENT_KIND_TAG
+           && rule->field->kind != CT_SEGMENT_KIND_PRODUCT
+           && rule->field->kind != CT_SEGMENT_KIND_CHANNEL;
+  for (guint i = 0; i < rule->children->len; i++)
+    if (!rule_is_cheap (g_ptr_array_index (rule->children, i)))
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 write_rule (Compiler             *c,
             const CtSegmentRule  *rule,
             const char           *path,
             GError              **error)
 {
+  guint n = 0;
+
   if (!rule->group)
     return write_condition (c, rule, path, error);
 
@@ -1434,18 +1477,27 @@ write_rule (Compiler             *c,
       return TRUE;
     }
 
+  /* SQLite tests the terms of an AND or an OR in the order written and
+   * stops at the first that decides, and the conditions have no side
+   * effects: the ones on the contact's own columns go first, so that
+   * the subqueries are probed only for the rows still undecided. Paths
+   * in messages keep the rule's own numbering. */
   g_string_append_c (c->sql, '(');
-  for (guint i = 0; i < rule->children->len; i++)
-    {
-      g_autofree char *child_path = path[0] == '\0'
-                                    ? g_strdup_printf ("%u", i + 1)
-                                    : g_strdup_printf ("%s.%u", path, i + 1);
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < rule->children->len; i++)
+      {
+        const CtSegmentRule *child = g_ptr_array_index (rule->children, i);
+        g_autofree char *child_path = NULL;
 
-      if (i > 0)
-        g_string_append (c->sql, rule->any ? " OR " : " AND ");
-      if (!write_rule (c, g_ptr_array_index (rule->children, i), child_path, error))
-        return FALSE;
-    }
+        if (rule_is_cheap (child) != (pass == 0))
+          continue;
+        child_path = path[0] == '\0' ? g_strdup_printf ("%u", i + 1)
+                                     : g_strdup_printf ("%s.%u", path, i + 1);
+        if (n++ > 0)
+          g_string_append (c->sql, rule->any ? " OR " : " AND ");
+        if (!write_rule (c, child, child_path, error))
+          return FALSE;
+      }
   g_string_append_c (c->sql, ')');
   return TRUE;
 }
