@@ -33,7 +33,7 @@
  * number in major units (12.5 is ¥12.50), with no more decimals than
  * the currency has; counts a whole number; dates an ISO 8601 string,
  * either a day ("2024-03-01", the whole day in UTC) or a moment
- * ("2024-03-01T08:00:00Z", with a zone); within_days a whole number of
+ * ("2024-03-01T08:00:00Z"; UTC when it names no zone); within_days a whole number of
  * days back from now. Text compares ignoring ASCII case. total_spent is
  * the contact's total as the Contacts list shows it (purchases not
  * refunded), in the main currency's units; clv is the predicted lifetime
