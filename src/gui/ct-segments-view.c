@@ -1370,6 +1370,8 @@ ct_segments_view_dispose (GObject *object)
 {
   CtSegmentsView *self = CT_SEGMENTS_VIEW (object);
 
+  /* A count still running answers a view that is gone: drop it. */
+  self->generation++;
   g_clear_handle_id (&self->count_timeout, g_source_remove);
   g_clear_handle_id (&self->rebuild_idle, g_source_remove);
   g_cancellable_cancel (self->list_cancellable);
