@@ -332,6 +332,9 @@ static const Case cases[] = {
   { "cluster", "not_in", "[1]", "2 3 4" },
   { "cluster", "is_set", NULL, "1 2" },
   { "cluster", "is_not_set", NULL, "3 4" },
+  /* saved in test_fields_and_ops: "VIPs" = tag has VIP */
+  { "segment", "=", "\"vips\"", "1 2" },
+  { "segment", "!=", "\"VIPs\"", "3 4" },
 };
 
 static void
@@ -341,6 +344,10 @@ test_fields_and_ops (Fixture       *f,
   gboolean covered[CT_SEGMENT_N_OPS] = { 0 };
   const char * const *fields = ct_segment_get_fields ();
   guint missing = 0;
+  g_autoptr(CtSegmentRule) vip = ct_segment_rule_parse (
+    "{\"match\": \"all\", \"conditions\": [{\"field\": \"tag\", \"op\": \"has\", \"value\": \"VIP\"}]}", NULL);
+
+  g_assert_cmpint (ct_segment_save (f->db, "VIPs", vip, NULL), >, 0);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -626,6 +633,55 @@ test_amount_decimals (Fixture       *f,
   g_assert_false (ct_segment_count (f->db, rule, NOW, &count, &error));
   g_assert_error (error, CT_SEGMENT_ERROR, CT_SEGMENT_ERROR_BAD_VALUE);
   g_assert_nonnull (strstr (error->message, "more than 2 decimals"));
+}
+
+/* A segment can use saved segments, which are compiled into the same
+ * query; a loop, a missing one and a broken one are refused by name. */
+static void
+test_segment_references (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(CtSegmentRule) wechat = ct_segment_rule_parse (
+    "{\"match\": \"all\", \"conditions\": [{\"field\": \"channel\", \"op\": \"=\", \"value\": \"WeChat\"}]}", NULL);
+  g_autoptr(CtSegmentRule) vip_wechat = ct_segment_rule_parse (
+    "{\"match\": \"all\", \"conditions\": [{\"field\": \"segment\", \"op\": \"=\", \"value\": \"WeChat\"},"
+    " {\"field\": \"tag\", \"op\": \"has\", \"value\": \"VIP\"}]}", NULL);
+  g_autoptr(CtSegmentRule) loop = ct_segment_rule_parse (
+    "{\"match\": \"any\", \"conditions\": [{\"field\": \"segment\", \"op\": \"!=\", \"value\": \"VIP WeChat\"}]}", NULL);
+  g_autoptr(CtSegmentRule) rule = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *got = NULL;
+  g_autofree char *not_got = NULL;
+  g_auto(GStrv) names = NULL;
+  gint64 wechat_id, count;
+
+  wechat_id = ct_segment_save (f->db, "WeChat", wechat, &error);
+  g_assert_no_error (error);
+  ct_segment_save (f->db, "VIP WeChat", vip_wechat, &error);
+  g_assert_no_error (error);
+
+  got = members (f, "{\"match\": \"all\", \"conditions\": [{\"field\": \"segment\", \"op\": \"=\", \"value\": \"VIP WeChat\"}]}");
+  g_assert_cmpstr (got, ==, "1");
+  not_got = members (f, "{\"match\": \"all\", \"conditions\": [{\"field\": \"segment\", \"op\": \"!=\", \"value\": \"vip wechat\"}]}");
+  g_assert_cmpstr (not_got, ==, "2 3 4");
+
+  names = ct_segment_field_list_values (f->db, "segment", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (names), ==, 2);
+
+  /* WeChat now uses VIP WeChat, which uses WeChat. */
+  g_assert_true (ct_segment_update_rule (f->db, wechat_id, loop, &error));
+  rule = ct_segment_rule_parse ("{\"match\": \"all\", \"conditions\": [{\"field\": \"segment\", \"op\": \"=\", \"value\": \"WeChat\"}]}", NULL);
+  g_assert_false (ct_segment_count (f->db, rule, NOW, &count, &error));
+  g_assert_error (error, CT_SEGMENT_ERROR, CT_SEGMENT_ERROR_BAD_VALUE);
+  g_assert_nonnull (strstr (error->message, "refers to itself"));
+  g_clear_error (&error);
+  g_clear_pointer (&rule, ct_segment_rule_free);
+
+  rule = ct_segment_rule_parse ("{\"match\": \"all\", \"conditions\": [{\"field\": \"segment\", \"op\": \"=\", \"value\": \"Nobody\"}]}", NULL);
+  g_assert_false (ct_segment_count (f->db, rule, NOW, &count, &error));
+  g_assert_error (error, CT_SEGMENT_ERROR, CT_SEGMENT_ERROR_BAD_VALUE);
+  g_assert_nonnull (strstr (error->message, "no saved segment called “Nobody”"));
 }
 
 /* Amounts are in the main currency of the last stored analysis. */
@@ -1380,7 +1436,7 @@ random_rule (GRand   *rand,
       CtSegmentOp op = (CtSegmentOp) g_rand_int_range (rand, 0, CT_SEGMENT_N_OPS);
       g_autofree char *value = NULL;
 
-      if (g_str_equal (field, "tier") || g_str_equal (field, "points")
+      if (g_str_equal (field, "tier") || g_str_equal (field, "points") || g_str_equal (field, "segment")
           || !ct_segment_field_has_op (field, op))
         continue;
       value = random_value (rand, field, op);
@@ -1464,6 +1520,7 @@ main (int    argc,
   ADD ("/segment/hostile-values", test_hostile_values);
   g_test_add_func ("/segment/round-trip", test_round_trip);
   ADD ("/segment/amount-decimals", test_amount_decimals);
+  ADD ("/segment/segment-references", test_segment_references);
   ADD ("/segment/analysis-currency", test_analysis_currency);
   ADD ("/segment/loyalty-fields", test_loyalty_fields);
   ADD ("/segment/picker-values", test_picker_values);

@@ -89,6 +89,7 @@ static const Field fields[] = {
   { "first_purchase_at", CT_SEGMENT_KIND_DATE, OPS_DATE, NULL, NULL, "first_purchase_at", CHOICES_NONE, N_("First purchase") },
   { "last_purchase_at", CT_SEGMENT_KIND_DATE, OPS_DATE, NULL, NULL, "last_purchase_at", CHOICES_NONE, N_("Last purchase") },
   { "bought_product", CT_SEGMENT_KIND_PRODUCT, OPS_HAS, NULL, NULL, NULL, CHOICES_NONE, N_("Bought product") },
+  { "segment", CT_SEGMENT_KIND_SEGMENT, OP (EQ) | OP (NE), NULL, NULL, NULL, CHOICES_NONE, N_("Segment") },
   { "rfm_segment", CT_SEGMENT_KIND_CHOICE, OPS_CHOICE, "contact_metrics", "contact_id", "rfm_segment", CHOICES_RFM, N_("RFM segment") },
   { "lifecycle", CT_SEGMENT_KIND_CHOICE, OPS_CHOICE, "contact_metrics", "contact_id", "lifecycle", CHOICES_LIFECYCLE, N_("Lifecycle stage") },
   /* Loyalty (tiers and points) is being built: these name where its
@@ -546,6 +547,7 @@ check_scalar (const Field  *field,
     case CT_SEGMENT_KIND_CHOICE:
     case CT_SEGMENT_KIND_TAG:
     case CT_SEGMENT_KIND_PRODUCT:
+    case CT_SEGMENT_KIND_SEGMENT:
       if (!node_is_string (value))
         {
           set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
@@ -554,7 +556,8 @@ check_scalar (const Field  *field,
           return FALSE;
         }
       if ((op == CT_SEGMENT_OP_CONTAINS || op == CT_SEGMENT_OP_STARTS_WITH
-           || field->kind == CT_SEGMENT_KIND_TAG || field->kind == CT_SEGMENT_KIND_PRODUCT)
+           || field->kind == CT_SEGMENT_KIND_TAG || field->kind == CT_SEGMENT_KIND_PRODUCT
+           || field->kind == CT_SEGMENT_KIND_SEGMENT)
           && json_node_get_string (value)[0] == '\0')
         {
           set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
@@ -969,6 +972,7 @@ typedef struct
   GArray    *params;
   int        main_decimals;   /* -1: not looked up yet */
   int        clv_decimals;
+  GArray    *segments;        /* gint64 ids of the saved segments being inlined */
 } Compiler;
 
 static void
@@ -1370,6 +1374,65 @@ positive_op (CtSegmentOp op)
     }
 }
 
+static gboolean write_rule (Compiler             *c,
+                            const CtSegmentRule  *rule,
+                            const char           *path,
+                            GError              **error);
+
+/* A saved segment's rule, compiled in place. */
+static gboolean
+write_segment (Compiler             *c,
+               const CtSegmentRule  *rule,
+               const char           *path,
+               GError              **error)
+{
+  g_autoptr(CtSegment) segment = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
+
+  segment = ct_segment_lookup_by_name (c->db, json_node_get_string (rule->value), &local_error);
+  if (segment == NULL)
+    {
+      if (g_error_matches (local_error, CT_DB_ERROR, CT_DB_ERROR_NOT_FOUND))
+        set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
+                   _("there is no saved segment called “%s”."), json_node_get_string (rule->value));
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  for (guint i = 0; i < c->segments->len; i++)
+    if (g_array_index (c->segments, gint64, i) == segment->id)
+      {
+        set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
+                   _("the segment “%s” refers to itself, through the segments it uses."), segment->name);
+        return FALSE;
+      }
+  if (c->segments->len >= CT_SEGMENT_MAX_DEPTH)
+    {
+      set_error (error, CT_SEGMENT_ERROR_TOO_LARGE, path,
+                 _("segments refer to segments more than %d deep."), CT_SEGMENT_MAX_DEPTH);
+      return FALSE;
+    }
+  if (segment->rule == NULL)
+    {
+      set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
+                 _("the segment “%s” cannot be used: %s"), segment->name, segment->rule_error);
+      return FALSE;
+    }
+
+  g_array_append_val (c->segments, segment->id);
+  /* Messages about its conditions are about that segment's rule. */
+  ok = write_rule (c, segment->rule, "", &local_error);
+  g_array_set_size (c->segments, c->segments->len - 1);
+  if (!ok)
+    {
+      set_error (error, local_error->domain == CT_SEGMENT_ERROR ? local_error->code : CT_SEGMENT_ERROR_BAD_VALUE,
+                 path, _("the segment “%s”: %s"), segment->name, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 write_condition (Compiler             *c,
                  const CtSegmentRule  *rule,
@@ -1414,6 +1477,9 @@ write_condition (Compiler             *c,
       }
       return TRUE;
 
+    case CT_SEGMENT_KIND_SEGMENT:
+      return write_segment (c, rule, path, error);
+
     case CT_SEGMENT_KIND_CHANNEL:
       if (op == CT_SEGMENT_OP_IS_SET)
         {
@@ -1453,7 +1519,8 @@ rule_is_cheap (const CtSegmentRule *rule)
     return rule->field->table == NULL
            && rule->field->kind != CT_SEGMENT_KIND_TAG
            && rule->field->kind != CT_SEGMENT_KIND_PRODUCT
-           && rule->field->kind != CT_SEGMENT_KIND_CHANNEL;
+           && rule->field->kind != CT_SEGMENT_KIND_CHANNEL
+           && rule->field->kind != CT_SEGMENT_KIND_SEGMENT;
   for (guint i = 0; i < rule->children->len; i++)
     if (!rule_is_cheap (g_ptr_array_index (rule->children, i)))
       return FALSE;
@@ -1521,13 +1588,16 @@ ct_segment_compile (CtDb                *db,
   g_array_set_clear_func (c.params, (GDestroyNotify) param_clear);
   c.main_decimals = -1;
   c.clv_decimals = -1;
+  c.segments = g_array_new (FALSE, FALSE, sizeof (gint64));
 
   if (!write_rule (&c, rule, "", error))
     {
       g_string_free (c.sql, TRUE);
       g_array_unref (c.params);
+      g_array_unref (c.segments);
       return NULL;
     }
+  g_array_unref (c.segments);
   if (c.params->len > MAX_PARAMS)
     {
       g_set_error (error, CT_SEGMENT_ERROR, CT_SEGMENT_ERROR_TOO_LARGE,
@@ -1710,6 +1780,8 @@ ct_segment_field_list_values (CtDb        *db,
       return list_strings (db, "SELECT DISTINCT name FROM products ORDER BY name COLLATE NOCASE", error);
     case CT_SEGMENT_KIND_CHANNEL:
       return list_strings (db, "SELECT name FROM channels ORDER BY name COLLATE NOCASE", error);
+    case CT_SEGMENT_KIND_SEGMENT:
+      return list_strings (db, "SELECT name FROM segments ORDER BY name COLLATE NOCASE", error);
     case CT_SEGMENT_KIND_CHOICE:
       choices = field_choices (f);
       if (choices != NULL)

@@ -28,6 +28,9 @@
  *   number   p_alive (0 to 1): = != < <= > >= is_set is_not_set
  *   tag      has has_not, by the tag's name
  *   product  bought_product: has has_not, by the product's SKU or name
+ *   segment  segment: = != a saved segment's name (a member of it, or
+ *            not); its rule is compiled into the same query, and a
+ *            segment that refers back to itself is refused
  *
  * Values: text a string (in, not_in: an array of strings); amounts a
  * number in major units (12.5 is ¥12.50), with no more decimals than
@@ -83,6 +86,7 @@ typedef enum
   CT_SEGMENT_KIND_NUMBER,
   CT_SEGMENT_KIND_TAG,
   CT_SEGMENT_KIND_PRODUCT,
+  CT_SEGMENT_KIND_SEGMENT,
 } CtSegmentKind;
 
 typedef enum
@@ -131,7 +135,8 @@ const char * const *ct_segment_field_get_choices (const char    *field);
 gboolean      ct_segment_field_is_available      (CtDb          *db,
                                                   const char    *field);
 /* The values a picker offers for @field: tag names for tag, product
- * names for bought_product, channel names for channel, the tiers in use
+ * names for bought_product, channel names for channel, saved segments'
+ * names for segment, the tiers in use
  * for tier, the choices for the other choice fields; an empty array for
  * the rest. Returns: (transfer full) (nullable): NULL-terminated */
 GStrv         ct_segment_field_list_values       (CtDb          *db,

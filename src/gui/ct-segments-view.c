@@ -671,7 +671,8 @@ value_widget (CtSegmentsView *self,
   if (op != CT_SEGMENT_OP_IN && op != CT_SEGMENT_OP_NOT_IN
       && op != CT_SEGMENT_OP_CONTAINS && op != CT_SEGMENT_OP_STARTS_WITH
       && (kind == CT_SEGMENT_KIND_TAG || kind == CT_SEGMENT_KIND_PRODUCT
-          || kind == CT_SEGMENT_KIND_CHANNEL || kind == CT_SEGMENT_KIND_CHOICE))
+          || kind == CT_SEGMENT_KIND_CHANNEL || kind == CT_SEGMENT_KIND_CHOICE
+          || kind == CT_SEGMENT_KIND_SEGMENT))
     values = ct_segment_field_list_values (get_db (self), field, NULL);
 
   if (values != NULL && values[0] != NULL)
