@@ -182,13 +182,16 @@ test_demo (Fixture       *f,
   ct_test_screenshot (GTK_WIDGET (f->window), "contacts-dark");
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 
-  /* Pages switch by name, and only the three that exist are there. */
+  /* Pages switch by name, and only the four that exist are there. */
   ct_window_show_page (f->window, "purchases");
   g_assert_cmpstr (visible_view (f->window), ==, "purchases");
   ct_test_screenshot (GTK_WIDGET (f->window), "purchases");
   ct_window_show_page (f->window, "products");
   g_assert_cmpstr (visible_view (f->window), ==, "products");
   ct_test_screenshot (GTK_WIDGET (f->window), "products");
+  ct_window_show_page (f->window, "segments");
+  g_assert_cmpstr (visible_view (f->window), ==, "segments");
+  ct_test_screenshot (GTK_WIDGET (f->window), "segments");
   ct_window_show_page (f->window, "contacts");
   g_assert_cmpstr (visible_view (f->window), ==, "contacts");
 
@@ -197,7 +200,7 @@ test_demo (Fixture       *f,
   g_test_assert_expected_messages ();
   g_assert_cmpstr (visible_view (f->window), ==, "contacts");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (adw_view_stack_get_pages (
-                      ADW_VIEW_STACK (child (f->window, "view_stack"))))), ==, 3);
+                      ADW_VIEW_STACK (child (f->window, "view_stack"))))), ==, 4);
 
   /* win.search lands in the contacts search entry. */
   ct_window_show_page (f->window, "products");

@@ -107,4 +107,9 @@ int    ct_cli_run_import         (const CtCliCommand  *command,
                                   int                  argc,
                                   char               **argv);
 
+/* ct-cli-segment.c */
+int    ct_cli_run_segment        (const CtCliCommand  *command,
+                                  int                  argc,
+                                  char               **argv);
+
 G_END_DECLS

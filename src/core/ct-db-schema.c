@@ -253,6 +253,26 @@ static const CtDbMigration migrations[] = {
     "  summary TEXT NOT NULL"
     ");"
   },
+  { 5,
+    /* Saved segments (ct-segment.h): a name people pick them by, unique
+     * ignoring case like tags and channels, and the rule as the JSON
+     * ct_segment_rule_to_string() writes, validated again on every read
+     * so that a rule saved by a newer version with a field this one
+     * lacks is reported, not misread. */
+    "CREATE TABLE segments ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(name)) > 0),"
+    "  rule TEXT NOT NULL CHECK (json_valid(rule)),"
+    "  created_at INTEGER NOT NULL DEFAULT (unixepoch()),"
+    "  updated_at INTEGER NOT NULL DEFAULT (unixepoch())"
+    ");"
+    /* Who bought a product, for the bought_product condition: without
+     * it each purchase of the product is read from the table to see
+     * whether it was refunded and who made it, seconds for a popular
+     * product among a million purchases. Only purchases that count. */
+    "CREATE INDEX purchases_product_buyer ON purchases(product_id, contact_id)"
+    "  WHERE refunded = 0;"
+  },
 };
 
 const CtDbMigration *

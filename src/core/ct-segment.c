@@ -1,0 +1,1802 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ct-segment.c: segment rules: parse, validate, compile to one SQL query
+ *
+ * A rule becomes one boolean expression over `contacts c`. Conditions on
+ * the contact's own columns compare the column; conditions on data kept
+ * elsewhere (tags, purchases, the analytics cache, channels, loyalty)
+ * become `c.id IN (SELECT contact_id FROM ... WHERE ...)`, which SQLite
+ * runs once and probes by rowid, instead of a join per row. Every value
+ * is a bound parameter: the SQL text is made only of the field table
+ * below and fixed operators, whatever the rule holds.
+ *
+ * Each positive condition is written so that it is never NULL (a value
+ * that is not set makes it false, not unknown), so that the negative ops
+ * can be NOT of their positive partner and stay its exact opposite under
+ * SQL's three-valued logic.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "ct-money.h"
+#include "ct-rfm.h"
+#include "ct-segment.h"
+#include "ct-stats.h"
+
+G_DEFINE_QUARK (ct-segment-error-quark, ct_segment_error)
+
+#define OP(x) (1u << CT_SEGMENT_OP_##x)
+#define OPS_SET (OP (IS_SET) | OP (IS_NOT_SET))
+#define OPS_TEXT (OP (EQ) | OP (NE) | OP (CONTAINS) | OP (STARTS_WITH) | OP (IN) | OP (NOT_IN) | OPS_SET)
+#define OPS_CHOICE (OP (EQ) | OP (NE) | OP (IN) | OP (NOT_IN) | OPS_SET)
+#define OPS_DATE (OP (BEFORE) | OP (AFTER) | OP (WITHIN_DAYS) | OP (NOT_WITHIN_DAYS) | OPS_SET)
+#define OPS_ORDER (OP (EQ) | OP (NE) | OP (LT) | OP (LE) | OP (GT) | OP (GE))
+#define OPS_HAS (OP (HAS) | OP (HAS_NOT))
+
+/* Largest amount in major units: its minor units stay exact in a double
+ * and far from overflowing a gint64. */
+#define MAX_AMOUNT 1e13
+#define MAX_DAYS 3650000
+/* SQLite accepts 32766 parameters in one statement. */
+#define MAX_PARAMS 30000
+
+static const char * const status_choices[] = {
+  "subscribed", "unsubscribed", "bounced", "complained", NULL
+};
+
+static const char *rfm_choices[CT_RFM_N_SEGMENTS + 1];
+static const char *lifecycle_choices[CT_LIFECYCLE_N_STAGES + 1];
+
+typedef enum
+{
+  CHOICES_NONE,
+  CHOICES_STATUS,
+  CHOICES_RFM,
+  CHOICES_LIFECYCLE,
+} Choices;
+
+typedef struct
+{
+  const char    *name;
+  CtSegmentKind  kind;
+  guint          ops;
+  /* Where the value lives: a column of contacts c when table is NULL,
+   * else column of table, whose key column names the contact. A field
+   * whose table or column does not exist yet in this database is
+   * refused as unavailable, so a field kept by a later feature is one
+   * line here that starts working when its migration lands. */
+  const char    *table;
+  const char    *key;
+  const char    *column;
+  Choices        choices;
+  const char    *label;
+  gboolean       optional;   /* kept by a feature that may not exist yet */
+} Field;
+
+static const Field fields[] = {
+  { "email", CT_SEGMENT_KIND_TEXT, OPS_TEXT, NULL, NULL, "email", CHOICES_NONE, N_("Email") },
+  { "first_name", CT_SEGMENT_KIND_TEXT, OPS_TEXT, NULL, NULL, "first_name", CHOICES_NONE, N_("First name") },
+  { "last_name", CT_SEGMENT_KIND_TEXT, OPS_TEXT, NULL, NULL, "last_name", CHOICES_NONE, N_("Last name") },
+  { "phone", CT_SEGMENT_KIND_TEXT, OPS_TEXT, NULL, NULL, "phone", CHOICES_NONE, N_("Phone") },
+  { "channel", CT_SEGMENT_KIND_CHANNEL, OPS_TEXT, NULL, NULL, "channel_id", CHOICES_NONE, N_("Channel") },
+  { "status", CT_SEGMENT_KIND_CHOICE, OPS_CHOICE, NULL, NULL, "status", CHOICES_STATUS, N_("Subscription") },
+  { "created_at", CT_SEGMENT_KIND_DATE, OPS_DATE, NULL, NULL, "created_at", CHOICES_NONE, N_("Added") },
+  { "tag", CT_SEGMENT_KIND_TAG, OPS_HAS, NULL, NULL, NULL, CHOICES_NONE, N_("Tag") },
+  { "total_spent", CT_SEGMENT_KIND_AMOUNT, OPS_ORDER, NULL, NULL, "total_spent", CHOICES_NONE, N_("Total spent") },
+  { "purchases", CT_SEGMENT_KIND_COUNT, OPS_ORDER | OP (IN) | OP (NOT_IN), NULL, NULL, "purchase_count", CHOICES_NONE, N_("Purchases") },
+  { "first_purchase_at", CT_SEGMENT_KIND_DATE, OPS_DATE, NULL, NULL, "first_purchase_at", CHOICES_NONE, N_("First purchase") },
+  { "last_purchase_at", CT_SEGMENT_KIND_DATE, OPS_DATE, NULL, NULL, "last_purchase_at", CHOICES_NONE, N_("Last purchase") },
+  { "bought_product", CT_SEGMENT_KIND_PRODUCT, OPS_HAS, NULL, NULL, NULL, CHOICES_NONE, N_("Bought product") },
+  { "segment", CT_SEGMENT_KIND_SEGMENT, OP (EQ) | OP (NE), NULL, NULL, NULL, CHOICES_NONE, N_("Segment") },
+  { "rfm_segment", CT_SEGMENT_KIND_CHOICE, OPS_CHOICE, "contact_metrics", "contact_id", "rfm_segment", CHOICES_RFM, N_("RFM segment") },
+  { "lifecycle", CT_SEGMENT_KIND_CHOICE, OPS_CHOICE, "contact_metrics", "contact_id", "lifecycle", CHOICES_LIFECYCLE, N_("Lifecycle stage") },
+  /* Loyalty (tiers and points) is being built: these name where its
+   * migration is expected to keep the current tier's name and the
+   * points balance. */
+  { "tier", CT_SEGMENT_KIND_CHOICE, OPS_CHOICE, NULL, NULL, "tier", CHOICES_NONE, N_("Tier"), TRUE },
+  { "points", CT_SEGMENT_KIND_COUNT, OPS_ORDER | OP (IN) | OP (NOT_IN) | OPS_SET, NULL, NULL, "points", CHOICES_NONE, N_("Points"), TRUE },
+  { "clv", CT_SEGMENT_KIND_AMOUNT, OPS_ORDER | OPS_SET, "contact_metrics", "contact_id", "clv_predictive", CHOICES_NONE, N_("Predicted lifetime value") },
+  { "p_alive", CT_SEGMENT_KIND_NUMBER, OPS_ORDER | OPS_SET, "contact_metrics", "contact_id", "p_alive", CHOICES_NONE, N_("Chance still active") },
+  { "cluster", CT_SEGMENT_KIND_COUNT, OPS_ORDER | OP (IN) | OP (NOT_IN) | OPS_SET, "contact_metrics", "contact_id", "cluster", CHOICES_NONE, N_("Cluster") },
+};
+
+static const char *field_names[G_N_ELEMENTS (fields) + 1];
+
+static const struct
+{
+  const char *text;
+  const char *label;
+} ops[CT_SEGMENT_N_OPS] = {
+  [CT_SEGMENT_OP_EQ] = { "=", N_("is") },
+  [CT_SEGMENT_OP_NE] = { "!=", N_("is not") },
+  [CT_SEGMENT_OP_LT] = { "<", N_("is less than") },
+  [CT_SEGMENT_OP_LE] = { "<=", N_("is at most") },
+  [CT_SEGMENT_OP_GT] = { ">", N_("is more than") },
+  [CT_SEGMENT_OP_GE] = { ">=", N_("is at least") },
+  [CT_SEGMENT_OP_CONTAINS] = { "contains", N_("contains") },
+  [CT_SEGMENT_OP_STARTS_WITH] = { "starts_with", N_("starts with") },
+  [CT_SEGMENT_OP_IN] = { "in", N_("is one of") },
+  [CT_SEGMENT_OP_NOT_IN] = { "not_in", N_("is none of") },
+  [CT_SEGMENT_OP_BEFORE] = { "before", N_("is before") },
+  [CT_SEGMENT_OP_AFTER] = { "after", N_("is after") },
+  [CT_SEGMENT_OP_WITHIN_DAYS] = { "within_days", N_("is within the last days") },
+  [CT_SEGMENT_OP_NOT_WITHIN_DAYS] = { "not_within_days", N_("is not within the last days") },
+  [CT_SEGMENT_OP_IS_SET] = { "is_set", N_("is set") },
+  [CT_SEGMENT_OP_IS_NOT_SET] = { "is_not_set", N_("is not set") },
+  [CT_SEGMENT_OP_HAS] = { "has", N_("has") },
+  [CT_SEGMENT_OP_HAS_NOT] = { "has_not", N_("does not have") },
+};
+
+static void
+init_tables (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      for (guint i = 0; i < CT_RFM_N_SEGMENTS; i++)
+        rfm_choices[i] = ct_rfm_segment_to_id ((CtRfmSegment) i);
+      for (guint i = 0; i < CT_LIFECYCLE_N_STAGES; i++)
+        lifecycle_choices[i] = ct_lifecycle_stage_to_id ((CtLifecycleStage) i);
+      for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+        field_names[i] = fields[i].name;
+      g_once_init_leave (&done, 1);
+    }
+}
+
+static const Field *
+find_field (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    if (g_strcmp0 (fields[i].name, name) == 0)
+      return &fields[i];
+  return NULL;
+}
+
+static const char * const *
+field_choices (const Field *field)
+{
+  init_tables ();
+  switch (field->choices)
+    {
+    case CHOICES_STATUS:
+      return status_choices;
+    case CHOICES_RFM:
+      return rfm_choices;
+    case CHOICES_LIFECYCLE:
+      return lifecycle_choices;
+    case CHOICES_NONE:
+    default:
+      return NULL;
+    }
+}
+
+const char * const *
+ct_segment_get_fields (void)
+{
+  init_tables ();
+  return field_names;
+}
+
+gboolean
+ct_segment_field_get_kind (const char    *field,
+                           CtSegmentKind *kind)
+{
+  const Field *f = find_field (field);
+
+  if (f == NULL)
+    return FALSE;
+  if (kind != NULL)
+    *kind = f->kind;
+  return TRUE;
+}
+
+const char *
+ct_segment_field_get_label (const char *field)
+{
+  const Field *f = find_field (field);
+
+  return f != NULL ? _(f->label) : NULL;
+}
+
+gboolean
+ct_segment_field_has_op (const char  *field,
+                         CtSegmentOp  op)
+{
+  const Field *f = find_field (field);
+
+  return f != NULL && (guint) op < CT_SEGMENT_N_OPS && (f->ops & (1u << op)) != 0;
+}
+
+const char * const *
+ct_segment_field_get_choices (const char *field)
+{
+  const Field *f = find_field (field);
+
+  return f != NULL ? field_choices (f) : NULL;
+}
+
+const char *
+ct_segment_op_to_string (CtSegmentOp op)
+{
+  g_return_val_if_fail ((guint) op < CT_SEGMENT_N_OPS, NULL);
+  return ops[op].text;
+}
+
+gboolean
+ct_segment_op_from_string (const char  *text,
+                           CtSegmentOp *op)
+{
+  for (guint i = 0; i < CT_SEGMENT_N_OPS; i++)
+    if (g_strcmp0 (ops[i].text, text) == 0)
+      {
+        if (op != NULL)
+          *op = (CtSegmentOp) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+ct_segment_op_get_label (CtSegmentOp op)
+{
+  g_return_val_if_fail ((guint) op < CT_SEGMENT_N_OPS, NULL);
+  return _(ops[op].label);
+}
+
+/* ------------------------------------------------------------------ */
+/* The tree */
+
+struct _CtSegmentRule
+{
+  gboolean     group;
+  /* group */
+  gboolean     any;
+  GPtrArray   *children;    /* CtSegmentRule */
+  /* condition */
+  const Field *field;
+  CtSegmentOp  op;
+  JsonNode    *value;       /* as given; NULL for is_set / is_not_set */
+  /* dates: the moment, and whether the value named a whole day */
+  gint64       time;
+  gboolean     whole_day;
+};
+
+void
+ct_segment_rule_free (CtSegmentRule *rule)
+{
+  if (rule == NULL)
+    return;
+  g_clear_pointer (&rule->children, g_ptr_array_unref);
+  g_clear_pointer (&rule->value, json_node_unref);
+  g_free (rule);
+}
+
+CtSegmentRule *
+ct_segment_rule_copy (const CtSegmentRule *rule)
+{
+  CtSegmentRule *copy;
+
+  g_return_val_if_fail (rule != NULL, NULL);
+
+  copy = g_new0 (CtSegmentRule, 1);
+  *copy = *rule;
+  copy->children = NULL;
+  copy->value = rule->value != NULL ? json_node_copy (rule->value) : NULL;
+  if (rule->children != NULL)
+    {
+      copy->children = g_ptr_array_new_with_free_func ((GDestroyNotify) ct_segment_rule_free);
+      for (guint i = 0; i < rule->children->len; i++)
+        g_ptr_array_add (copy->children, ct_segment_rule_copy (g_ptr_array_index (rule->children, i)));
+    }
+  return copy;
+}
+
+gboolean
+ct_segment_rule_uses_field (const CtSegmentRule *rule,
+                            const char          *field)
+{
+  g_return_val_if_fail (rule != NULL, FALSE);
+
+  if (!rule->group)
+    return g_strcmp0 (rule->field->name, field) == 0;
+  for (guint i = 0; i < rule->children->len; i++)
+    if (ct_segment_rule_uses_field (g_ptr_array_index (rule->children, i), field))
+      return TRUE;
+  return FALSE;
+}
+
+JsonNode *
+ct_segment_rule_to_node (const CtSegmentRule *rule)
+{
+  g_autoptr(JsonObject) object = json_object_new ();
+  JsonNode *node;
+
+  g_return_val_if_fail (rule != NULL, NULL);
+
+  if (rule->group)
+    {
+      JsonArray *array = json_array_sized_new (rule->children->len);
+
+      json_object_set_string_member (object, "match", rule->any ? "any" : "all");
+      for (guint i = 0; i < rule->children->len; i++)
+        json_array_add_element (array, ct_segment_rule_to_node (g_ptr_array_index (rule->children, i)));
+      json_object_set_array_member (object, "conditions", array);
+    }
+  else
+    {
+      json_object_set_string_member (object, "field", rule->field->name);
+      json_object_set_string_member (object, "op", ops[rule->op].text);
+      if (rule->value != NULL)
+        json_object_set_member (object, "value", json_node_copy (rule->value));
+    }
+
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_set_object (node, object);
+  return node;
+}
+
+char *
+ct_segment_rule_to_string (const CtSegmentRule *rule)
+{
+  g_autoptr(JsonNode) node = ct_segment_rule_to_node (rule);
+
+  return json_to_string (node, FALSE);
+}
+
+JsonNode *
+ct_segment_condition_node_new (const char  *field,
+                               CtSegmentOp  op,
+                               JsonNode    *value)
+{
+  g_autoptr(JsonObject) object = json_object_new ();
+  JsonNode *node;
+
+  json_object_set_string_member (object, "field", field);
+  json_object_set_string_member (object, "op", ct_segment_op_to_string (op));
+  if (value != NULL)
+    json_object_set_member (object, "value", value);
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_set_object (node, object);
+  return node;
+}
+
+/* ------------------------------------------------------------------ */
+/* Parsing and validation */
+
+typedef struct
+{
+  guint n_conditions;
+} ParseState;
+
+/* "condition 2.1": 1-based positions from the top group down, as a
+ * person counts them in the file or the builder. */
+static char *
+describe_path (const char *path)
+{
+  if (path[0] == '\0')
+    return g_strdup (_("the rule"));
+  /* Translators: "condition 2.1" is the first condition inside the
+   * second condition of the rule */
+  return g_strdup_printf (_("condition %s"), path);
+}
+
+G_GNUC_PRINTF (4, 5)
+static void
+set_error (GError     **error,
+           int          code,
+           const char  *path,
+           const char  *format,
+           ...)
+{
+  g_autofree char *where = describe_path (path);
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  /* Translators: "condition 2.1: the field “foo” does not exist." */
+  g_set_error (error, CT_SEGMENT_ERROR, code, _("In %s: %s"), where, message);
+}
+
+static const char *
+json_type_name (JsonNode *node)
+{
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return _("null");
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    return _("an object");
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    return _("a list");
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      return _("text");
+    case G_TYPE_BOOLEAN:
+      return _("true or false");
+    default:
+      return _("a number");
+    }
+}
+
+static gboolean
+node_is_string (JsonNode *node)
+{
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node)
+         && json_node_get_value_type (node) == G_TYPE_STRING;
+}
+
+static gboolean
+node_is_number (JsonNode *node)
+{
+  GType type;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+  type = json_node_get_value_type (node);
+  return type == G_TYPE_INT64 || type == G_TYPE_DOUBLE;
+}
+
+static double
+node_number (JsonNode *node)
+{
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    return (double) json_node_get_int (node);
+  return json_node_get_double (node);
+}
+
+/* A whole number from a JSON number: 3 and 3.0 are, 3.5 is not. */
+static gboolean
+node_whole (JsonNode *node,
+            gint64   *out)
+{
+  double d;
+
+  if (!node_is_number (node))
+    return FALSE;
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    {
+      *out = json_node_get_int (node);
+      return TRUE;
+    }
+  d = json_node_get_double (node);
+  if (!isfinite (d) || d != floor (d) || fabs (d) > 9e15)
+    return FALSE;
+  *out = (gint64) d;
+  return TRUE;
+}
+
+/* "2024-03-01" (the day, UTC) or a full ISO 8601 moment; a moment
+ * without a zone is UTC. */
+static gboolean
+parse_date (const char *text,
+            gint64     *time,
+            gboolean   *whole_day)
+{
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(GDateTime) dt = NULL;
+
+  if (strlen (text) == 10 && text[4] == '-' && text[7] == '-')
+    {
+      guint64 y, m, d;
+      char part[5] = { 0 };
+
+      memcpy (part, text, 4);
+      if (!g_ascii_string_to_unsigned (part, 10, 1, 9999, &y, NULL))
+        return FALSE;
+      memset (part, 0, sizeof part);
+      memcpy (part, text + 5, 2);
+      if (!g_ascii_string_to_unsigned (part, 10, 1, 12, &m, NULL))
+        return FALSE;
+      memcpy (part, text + 8, 2);
+      if (!g_ascii_string_to_unsigned (part, 10, 1, 31, &d, NULL))
+        return FALSE;
+      if (!g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y))
+        return FALSE;
+      dt = g_date_time_new (utc, (int) y, (int) m, (int) d, 0, 0, 0);
+      if (dt == NULL)
+        return FALSE;
+      *time = g_date_time_to_unix (dt);
+      *whole_day = TRUE;
+      return TRUE;
+    }
+
+  dt = g_date_time_new_from_iso8601 (text, utc);
+  if (dt == NULL)
+    return FALSE;
+  *time = g_date_time_to_unix (dt);
+  *whole_day = FALSE;
+  return TRUE;
+}
+
+static gboolean
+choice_valid (const Field *field,
+              const char  *text)
+{
+  const char * const *choices = field_choices (field);
+
+  if (choices == NULL)
+    return TRUE;
+  return g_strv_contains (choices, text);
+}
+
+static char *
+choices_list (const Field *field)
+{
+  return g_strjoinv (", ", (char **) field_choices (field));
+}
+
+/* One scalar value for @field (in and not_in check each element). */
+static gboolean
+check_scalar (const Field  *field,
+              CtSegmentOp   op,
+              JsonNode     *value,
+              const char   *path,
+              GError      **error)
+{
+  gint64 whole;
+
+  switch (field->kind)
+    {
+    case CT_SEGMENT_KIND_TEXT:
+    case CT_SEGMENT_KIND_CHANNEL:
+    case CT_SEGMENT_KIND_CHOICE:
+    case CT_SEGMENT_KIND_TAG:
+    case CT_SEGMENT_KIND_PRODUCT:
+    case CT_SEGMENT_KIND_SEGMENT:
+      if (!node_is_string (value))
+        {
+          set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
+                     /* Translators: "the value of “email” must be text, not a number." */
+                     _("the value of “%s” must be text, not %s."), field->name, json_type_name (value));
+          return FALSE;
+        }
+      if ((op == CT_SEGMENT_OP_CONTAINS || op == CT_SEGMENT_OP_STARTS_WITH
+           || field->kind == CT_SEGMENT_KIND_TAG || field->kind == CT_SEGMENT_KIND_PRODUCT
+           || field->kind == CT_SEGMENT_KIND_SEGMENT)
+          && json_node_get_string (value)[0] == '\0')
+        {
+          set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
+                     _("the value of “%s” is empty: say what to look for."), field->name);
+          return FALSE;
+        }
+      if (!choice_valid (field, json_node_get_string (value)))
+        {
+          g_autofree char *list = choices_list (field);
+
+          set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
+                     /* Translators: "“gold” is not a value of “status”: use subscribed, ..." */
+                     _("“%s” is not a value of “%s”: use %s."),
+                     json_node_get_string (value), field->name, list);
+          return FALSE;
+        }
+      return TRUE;
+
+    case CT_SEGMENT_KIND_AMOUNT:
+    case CT_SEGMENT_KIND_NUMBER:
+      if (!node_is_number (value) || !isfinite (node_number (value)))
+        {
+          set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
+                     _("the value of “%s” must be a number, not %s."), field->name, json_type_name (value));
+          return FALSE;
+        }
+      if (field->kind == CT_SEGMENT_KIND_AMOUNT && fabs (node_number (value)) > MAX_AMOUNT)
+        {
+          set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
+                     _("the amount for “%s” is too large: at most 10,000,000,000,000."), field->name);
+          return FALSE;
+        }
+      if (field->kind == CT_SEGMENT_KIND_NUMBER
+          && (node_number (value) < 0.0 || node_number (value) > 1.0))
+        {
+          set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
+                     _("the value of “%s” is a chance from 0 to 1, not %g."), field->name, node_number (value));
+          return FALSE;
+        }
+      return TRUE;
+
+    case CT_SEGMENT_KIND_COUNT:
+      if (!node_whole (value, &whole))
+        {
+          set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
+                     _("the value of “%s” must be a whole number, not %s."), field->name,
+                     node_is_number (value) ? _("a fraction") : json_type_name (value));
+          return FALSE;
+        }
+      if (g_str_equal (field->name, "cluster") && (whole < 1 || whole > G_MAXINT32))
+        {
+          set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
+                     _("clusters are numbered from 1, so “%s” cannot be %lld."),
+                     field->name, (long long) whole);
+          return FALSE;
+        }
+      return TRUE;
+
+    case CT_SEGMENT_KIND_DATE:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+check_value (CtSegmentRule  *rule,
+             const char     *path,
+             GError        **error)
+{
+  const Field *field = rule->field;
+  JsonNode *value = rule->value;
+  gint64 days;
+
+  switch (rule->op)
+    {
+    case CT_SEGMENT_OP_IS_SET:
+    case CT_SEGMENT_OP_IS_NOT_SET:
+      if (value != NULL)
+        {
+          set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
+                     _("“%s” takes no value; leave “value” out."), ops[rule->op].text);
+          return FALSE;
+        }
+      return TRUE;
+    default:
+      break;
+    }
+
+  if (value == NULL)
+    {
+      set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
+                 _("“%s” on “%s” needs a “value”."), ops[rule->op].text, field->name);
+      return FALSE;
+    }
+
+  switch (rule->op)
+    {
+    case CT_SEGMENT_OP_IN:
+    case CT_SEGMENT_OP_NOT_IN:
+      {
+        JsonArray *array;
+
+        if (!JSON_NODE_HOLDS_ARRAY (value))
+          {
+            set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
+                       _("“%s” needs a list of values in [ ], not %s."),
+                       ops[rule->op].text, json_type_name (value));
+            return FALSE;
+          }
+        array = json_node_get_array (value);
+        if (json_array_get_length (array) > CT_SEGMENT_MAX_LIST)
+          {
+            set_error (error, CT_SEGMENT_ERROR_TOO_LARGE, path,
+                       _("the list has more than %d values."), CT_SEGMENT_MAX_LIST);
+            return FALSE;
+          }
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          if (!check_scalar (field, rule->op, json_array_get_element (array, i), path, error))
+            return FALSE;
+        return TRUE;
+      }
+
+    case CT_SEGMENT_OP_BEFORE:
+    case CT_SEGMENT_OP_AFTER:
+      if (!node_is_string (value))
+        {
+          set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
+                     _("the value of “%s” must be a date as text, such as “2024-03-01”, not %s."),
+                     field->name, json_type_name (value));
+          return FALSE;
+        }
+      if (!parse_date (json_node_get_string (value), &rule->time, &rule->whole_day))
+        {
+          set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
+                     _("“%s” is not a date: write it as “2024-03-01” or “2024-03-01T08:00:00Z”."),
+                     json_node_get_string (value));
+          return FALSE;
+        }
+      return TRUE;
+
+    case CT_SEGMENT_OP_WITHIN_DAYS:
+    case CT_SEGMENT_OP_NOT_WITHIN_DAYS:
+      if (!node_whole (value, &days) || days < 0 || days > MAX_DAYS)
+        {
+          set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
+                     _("“%s” needs a whole number of days from 0 to 3,650,000."),
+                     ops[rule->op].text);
+          return FALSE;
+        }
+      return TRUE;
+
+    default:
+      return check_scalar (field, rule->op, value, path, error);
+    }
+}
+
+static CtSegmentRule *parse_node (JsonNode    *node,
+                                  const char  *path,
+                                  guint        depth,
+                                  ParseState  *state,
+                                  GError     **error);
+
+static gboolean
+check_members (JsonObject   *object,
+               const char  **allowed,
+               const char   *path,
+               GError      **error)
+{
+  g_autoptr(GList) members = json_object_get_members (object);
+
+  for (GList *l = members; l != NULL; l = l->next)
+    if (!g_strv_contains (allowed, l->data))
+      {
+        set_error (error, CT_SEGMENT_ERROR_SYNTAX, path,
+                   _("there is no “%s” in a rule; a group has “match” and “conditions”, "
+                     "a condition “field”, “op” and “value”."), (const char *) l->data);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+static CtSegmentRule *
+parse_group (JsonObject  *object,
+             const char  *path,
+             guint        depth,
+             ParseState  *state,
+             GError     **error)
+{
+  static const char *allowed[] = { "match", "conditions", NULL };
+  g_autoptr(CtSegmentRule) rule = g_new0 (CtSegmentRule, 1);
+  JsonNode *match = json_object_get_member (object, "match");
+  JsonNode *conditions = json_object_get_member (object, "conditions");
+  JsonArray *array;
+
+  if (!check_members (object, allowed, path, error))
+    return NULL;
+
+  if (depth > CT_SEGMENT_MAX_DEPTH)
+    {
+      set_error (error, CT_SEGMENT_ERROR_TOO_LARGE, path,
+                 _("groups are nested more than %d deep."), CT_SEGMENT_MAX_DEPTH);
+      return NULL;
+    }
+
+  rule->group = TRUE;
+  if (!node_is_string (match)
+      || (!g_str_equal (json_node_get_string (match), "all")
+          && !g_str_equal (json_node_get_string (match), "any")))
+    {
+      set_error (error, CT_SEGMENT_ERROR_SYNTAX, path,
+                 _("“match” must be “all” or “any”."));
+      return NULL;
+    }
+  rule->any = g_str_equal (json_node_get_string (match), "any");
+
+  if (conditions == NULL || !JSON_NODE_HOLDS_ARRAY (conditions))
+    {
+      set_error (error, CT_SEGMENT_ERROR_SYNTAX, path,
+                 _("“conditions” must be a list in [ ]."));
+      return NULL;
+    }
+  array = json_node_get_array (conditions);
+
+  rule->children = g_ptr_array_new_with_free_func ((GDestroyNotify) ct_segment_rule_free);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      g_autofree char *child_path = path[0] == '\0'
+                                    ? g_strdup_printf ("%u", i + 1)
+                                    : g_strdup_printf ("%s.%u", path, i + 1);
+      CtSegmentRule *child = parse_node (json_array_get_element (array, i), child_path,
+                                         depth + 1, state, error);
+
+      if (child == NULL)
+        return NULL;
+      g_ptr_array_add (rule->children, child);
+    }
+
+  return g_steal_pointer (&rule);
+}
+
+static CtSegmentRule *
+parse_condition (JsonObject  *object,
+                 const char  *path,
+                 ParseState  *state,
+                 GError     **error)
+{
+  static const char *allowed[] = { "field", "op", "value", NULL };
+  g_autoptr(CtSegmentRule) rule = g_new0 (CtSegmentRule, 1);
+  JsonNode *field = json_object_get_member (object, "field");
+  JsonNode *op = json_object_get_member (object, "op");
+  JsonNode *value = json_object_get_member (object, "value");
+
+  if (!check_members (object, allowed, path, error))
+    return NULL;
+
+  if (++state->n_conditions > CT_SEGMENT_MAX_CONDITIONS)
+    {
+      set_error (error, CT_SEGMENT_ERROR_TOO_LARGE, path,
+                 _("a rule can hold at most %d conditions."), CT_SEGMENT_MAX_CONDITIONS);
+      return NULL;
+    }
+
+  if (!node_is_string (field))
+    {
+      set_error (error, CT_SEGMENT_ERROR_SYNTAX, path, _("“field” must be a field’s name as text."));
+      return NULL;
+    }
+  rule->field = find_field (json_node_get_string (field));
+  if (rule->field == NULL)
+    {
+      set_error (error, CT_SEGMENT_ERROR_UNKNOWN_FIELD, path,
+                 _("there is no field “%s”."), json_node_get_string (field));
+      return NULL;
+    }
+
+  if (!node_is_string (op))
+    {
+      set_error (error, CT_SEGMENT_ERROR_SYNTAX, path, _("“op” must be an operator as text, such as “=”."));
+      return NULL;
+    }
+  if (!ct_segment_op_from_string (json_node_get_string (op), &rule->op))
+    {
+      set_error (error, CT_SEGMENT_ERROR_UNKNOWN_OP, path,
+                 _("there is no op “%s”."), json_node_get_string (op));
+      return NULL;
+    }
+  if ((rule->field->ops & (1u << rule->op)) == 0)
+    {
+      GString *fitting = g_string_new (NULL);
+      g_autofree char *list = NULL;
+
+      for (guint i = 0; i < CT_SEGMENT_N_OPS; i++)
+        if (rule->field->ops & (1u << i))
+          g_string_append_printf (fitting, "%s%s", fitting->len > 0 ? " " : "", ops[i].text);
+      list = g_string_free (fitting, FALSE);
+      set_error (error, CT_SEGMENT_ERROR_OP_MISMATCH, path,
+                 /* Translators: "the op “contains” does not fit the field “total_spent”; it takes: = != < ..." */
+                 _("the op “%s” does not fit the field “%s”; it takes: %s."),
+                 ops[rule->op].text, rule->field->name, list);
+      return NULL;
+    }
+
+  /* JSON null counts as a value given, and is refused by type. */
+  rule->value = value != NULL ? json_node_copy (value) : NULL;
+  if (!check_value (rule, path, error))
+    return NULL;
+
+  return g_steal_pointer (&rule);
+}
+
+static CtSegmentRule *
+parse_node (JsonNode    *node,
+            const char  *path,
+            guint        depth,
+            ParseState  *state,
+            GError     **error)
+{
+  JsonObject *object;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      set_error (error, CT_SEGMENT_ERROR_SYNTAX, path,
+                 _("expected a group {\"match\": …, \"conditions\": […]} or a condition "
+                   "{\"field\": …, \"op\": …, \"value\": …}, not %s."), json_type_name (node));
+      return NULL;
+    }
+  object = json_node_get_object (node);
+
+  if (json_object_has_member (object, "match") || json_object_has_member (object, "conditions"))
+    return parse_group (object, path, depth, state, error);
+  if (depth == 0)
+    {
+      set_error (error, CT_SEGMENT_ERROR_SYNTAX, path,
+                 _("a rule starts with a group: {\"match\": \"all\", \"conditions\": […]}."));
+      return NULL;
+    }
+  return parse_condition (object, path, state, error);
+}
+
+CtSegmentRule *
+ct_segment_rule_new_from_node (JsonNode  *node,
+                               GError   **error)
+{
+  ParseState state = { 0 };
+
+  init_tables ();
+  return parse_node (node, "", 0, &state, error);
+}
+
+CtSegmentRule *
+ct_segment_rule_parse (const char  *json,
+                       GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (json != NULL, NULL);
+
+  /* json-glib hands strings over as C strings, so a \u0000 escape would
+   * silently cut a value short: "a\u0000b" would look for "a". */
+  for (const char *p = json; *p != '\0'; p++)
+    if (*p == '\\')
+      {
+        if (g_ascii_strncasecmp (p + 1, "u0000", 5) == 0)
+          {
+            g_set_error (error, CT_SEGMENT_ERROR, CT_SEGMENT_ERROR_SYNTAX,
+                         _("The rule holds a NUL character (\\u0000), which no value can contain."));
+            return NULL;
+          }
+        if (p[1] != '\0')
+          p++;
+      }
+
+  if (!json_parser_load_from_data (parser, json, -1, &local_error))
+    {
+      g_set_error (error, CT_SEGMENT_ERROR, CT_SEGMENT_ERROR_SYNTAX,
+                   _("The rule is not valid JSON: %s"), local_error->message);
+      return NULL;
+    }
+  return ct_segment_rule_new_from_node (json_parser_get_root (parser), error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Compiling */
+
+typedef enum
+{
+  PARAM_INT,
+  PARAM_DOUBLE,
+  PARAM_TEXT,
+} ParamType;
+
+typedef struct
+{
+  ParamType  type;
+  gint64     i;
+  double     d;
+  char      *s;
+} Param;
+
+struct _CtSegmentQuery
+{
+  char   *where;
+  GArray *params;   /* Param */
+};
+
+typedef struct
+{
+  CtDb      *db;
+  gint64     now;
+  GString   *sql;
+  GArray    *params;
+  int        main_decimals;   /* -1: not looked up yet */
+  int        clv_decimals;
+  GArray    *segments;        /* gint64 ids of the saved segments being inlined */
+} Compiler;
+
+static void
+param_clear (Param *param)
+{
+  g_clear_pointer (&param->s, g_free);
+}
+
+void
+ct_segment_query_free (CtSegmentQuery *query)
+{
+  if (query == NULL)
+    return;
+  g_free (query->where);
+  g_array_unref (query->params);
+  g_free (query);
+}
+
+const char *
+ct_segment_query_get_where (CtSegmentQuery *query)
+{
+  g_return_val_if_fail (query != NULL, NULL);
+  return query->where;
+}
+
+guint
+ct_segment_query_get_n_params (CtSegmentQuery *query)
+{
+  g_return_val_if_fail (query != NULL, 0);
+  return query->params->len;
+}
+
+/* Adds a parameter and writes its placeholder. */
+static guint
+add_param (Compiler *c,
+           Param     param)
+{
+  g_array_append_val (c->params, param);
+  g_string_append_printf (c->sql, "?%u", c->params->len);
+  return c->params->len;
+}
+
+static void
+add_int (Compiler *c,
+         gint64    value)
+{
+  add_param (c, (Param) { PARAM_INT, value, 0.0, NULL });
+}
+
+static void
+add_text (Compiler   *c,
+          const char *value)
+{
+  add_param (c, (Param) { PARAM_TEXT, 0, 0.0, g_strdup (value) });
+}
+
+/* The main currency's decimals. The last stored analysis names it (and
+ * the app reruns the analysis when purchases change); before any,
+ * ct_stats_load() works it out from every purchase, which is too slow
+ * for each keystroke of a live count on a million purchases, so the
+ * answer is kept on the connection until the database changes. */
+typedef struct
+{
+  gint64 data_version;
+  gint64 total_changes;
+  int    decimals;
+} CurrencyCache;
+
+static gboolean
+main_decimals (Compiler  *c,
+               int       *out,
+               GError   **error)
+{
+  sqlite3 *handle = ct_db_get_handle (c->db);
+  CurrencyCache *cache = g_object_get_data (G_OBJECT (c->db), "ct-segment-currency");
+  g_autoptr(GError) local_error = NULL;
+  gint64 data_version;
+  CtStats stats;
+
+  if (c->main_decimals >= 0)
+    {
+      *out = c->main_decimals;
+      return TRUE;
+    }
+
+  {
+    g_autoptr(sqlite3_stmt) stmt = NULL;
+    int rc;
+
+    stmt = ct_db_prepare (c->db,
+                          "SELECT json_extract(summary, '$.currency') FROM analytics_runs"
+                          " ORDER BY id DESC LIMIT 1", error);
+    if (stmt == NULL)
+      return FALSE;
+    rc = sqlite3_step (stmt);
+    if (rc == SQLITE_ROW && sqlite3_column_type (stmt, 0) == SQLITE_TEXT)
+      {
+        c->main_decimals = (int) ct_money_decimals ((const char *) sqlite3_column_text (stmt, 0));
+        *out = c->main_decimals;
+        return TRUE;
+      }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+      {
+        ct_db_set_error (error, ct_db_get_handle (c->db), rc, NULL);
+        return FALSE;
+      }
+  }
+
+  data_version = ct_db_query_int64 (c->db, "PRAGMA data_version", &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (cache == NULL || cache->data_version != data_version
+      || cache->total_changes != sqlite3_total_changes64 (handle))
+    {
+      if (!ct_stats_load (c->db, &stats, error))
+        return FALSE;
+      cache = g_new0 (CurrencyCache, 1);
+      cache->data_version = data_version;
+      cache->total_changes = sqlite3_total_changes64 (handle);
+      cache->decimals = (int) ct_money_decimals (stats.currency[0] != '\0' ? stats.currency : "CNY");
+      g_object_set_data_full (G_OBJECT (c->db), "ct-segment-currency", cache, g_free);
+    }
+  c->main_decimals = cache->decimals;
+  *out = c->main_decimals;
+  return TRUE;
+}
+
+/* The analytics cache holds its amounts in the currency of its run. */
+static gboolean
+clv_decimals (Compiler  *c,
+              int       *out,
+              GError   **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  if (c->clv_decimals >= 0)
+    {
+      *out = c->clv_decimals;
+      return TRUE;
+    }
+
+  stmt = ct_db_prepare (c->db,
+                        "SELECT currency FROM contact_metrics WHERE currency IS NOT NULL LIMIT 1",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    c->clv_decimals = (int) ct_money_decimals ((const char *) sqlite3_column_text (stmt, 0));
+  else if (rc == SQLITE_DONE)
+    return main_decimals (c, out, error) && (c->clv_decimals = *out, TRUE);
+  else
+    {
+      ct_db_set_error (error, ct_db_get_handle (c->db), rc, NULL);
+      return FALSE;
+    }
+  *out = c->clv_decimals;
+  return TRUE;
+}
+
+/* Major units to minor units: refused when the value has more decimals
+ * than the currency, since comparing against a rounded value would
+ * silently move the boundary. */
+static gboolean
+amount_to_minor (const Field  *field,
+                 JsonNode     *value,
+                 int           decimals,
+                 gint64       *out,
+                 const char   *path,
+                 GError      **error)
+{
+  double scaled = node_number (value);
+  double rounded;
+
+  for (int i = 0; i < decimals; i++)
+    scaled *= 10.0;
+  rounded = round (scaled);
+  if (fabs (scaled - rounded) > 1e-6 * MAX (1.0, fabs (scaled)))
+    {
+      set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
+                 _("the amount %g for “%s” has more than %d decimals."),
+                 node_number (value), field->name, decimals);
+      return FALSE;
+    }
+  *out = (gint64) rounded;
+  return TRUE;
+}
+
+/* Binds one scalar of @field as it is stored. */
+static gboolean
+add_value (Compiler     *c,
+           const Field  *field,
+           JsonNode     *value,
+           const char   *path,
+           GError      **error)
+{
+  gint64 whole = 0;
+  int decimals;
+
+  switch (field->kind)
+    {
+    case CT_SEGMENT_KIND_AMOUNT:
+      if (!(g_str_equal (field->name, "clv") ? clv_decimals (c, &decimals, error)
+                                             : main_decimals (c, &decimals, error)))
+        return FALSE;
+      if (!amount_to_minor (field, value, decimals, &whole, path, error))
+        return FALSE;
+      add_int (c, whole);
+      return TRUE;
+    case CT_SEGMENT_KIND_NUMBER:
+      add_param (c, (Param) { PARAM_DOUBLE, 0, node_number (value), NULL });
+      return TRUE;
+    case CT_SEGMENT_KIND_COUNT:
+      node_whole (value, &whole);
+      /* Stored from 0, shown from 1. */
+      if (g_str_equal (field->name, "cluster"))
+        whole--;
+      add_int (c, whole);
+      return TRUE;
+    default:
+      add_text (c, json_node_get_string (value));
+      return TRUE;
+    }
+}
+
+static gboolean
+field_available (Compiler     *c,
+                 const Field  *field,
+                 const char   *path,
+                 GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  const char *table = field->table != NULL ? field->table : "contacts";
+  int rc;
+
+  if (!field->optional)
+    return TRUE;
+
+  stmt = ct_db_prepare (c->db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, field->column, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return TRUE;
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (c->db), rc, NULL);
+      return FALSE;
+    }
+  set_error (error, CT_SEGMENT_ERROR_UNAVAILABLE, path,
+             _("the field “%s” is not available yet: this database does not keep it."),
+             field->name);
+  return FALSE;
+}
+
+/* Writes the positive form of a comparison on the column expression
+ * @column. @guard: the column may be NULL here and the test must then be
+ * false rather than NULL (inside a subquery's WHERE, NULL already drops
+ * the row). */
+static gboolean
+write_compare (Compiler       *c,
+               const Field    *field,
+               CtSegmentOp     op,
+               JsonNode       *value,
+               const CtSegmentRule *rule,
+               const char     *column,
+               gboolean        guard,
+               const char     *path,
+               GError        **error)
+{
+  gboolean nocase = field->kind == CT_SEGMENT_KIND_TEXT || field->kind == CT_SEGMENT_KIND_CHANNEL
+                    || (field->kind == CT_SEGMENT_KIND_CHOICE && field->choices == CHOICES_NONE);
+  const char *collate = nocase ? " COLLATE NOCASE" : "";
+  JsonArray *array;
+  guint n;
+
+  if (op == CT_SEGMENT_OP_IS_SET)
+    {
+      if (nocase)
+        g_string_append_printf (c->sql, "(%s IS NOT NULL AND %s != '')", column, column);
+      else
+        g_string_append_printf (c->sql, "%s IS NOT NULL", column);
+      return TRUE;
+    }
+
+  if (guard)
+    g_string_append_printf (c->sql, "(%s IS NOT NULL AND ", column);
+  else
+    g_string_append_c (c->sql, '(');
+
+  switch (op)
+    {
+    case CT_SEGMENT_OP_EQ:
+    case CT_SEGMENT_OP_LT:
+    case CT_SEGMENT_OP_LE:
+    case CT_SEGMENT_OP_GT:
+    case CT_SEGMENT_OP_GE:
+      {
+        const char *sign = op == CT_SEGMENT_OP_EQ ? "=" : op == CT_SEGMENT_OP_LT ? "<"
+                           : op == CT_SEGMENT_OP_LE ? "<=" : op == CT_SEGMENT_OP_GT ? ">" : ">=";
+
+        g_string_append_printf (c->sql, "%s %s ", column, sign);
+        if (!add_value (c, field, value, path, error))
+          return FALSE;
+        g_string_append (c->sql, collate);
+      }
+      break;
+
+    case CT_SEGMENT_OP_CONTAINS:
+      /* instr() rather than LIKE: nothing in the value (% _ \) needs
+       * escaping. lower() folds ASCII only, like NOCASE. */
+      g_string_append_printf (c->sql, "instr(lower(%s), lower(", column);
+      add_value (c, field, value, path, error);
+      g_string_append (c->sql, ")) > 0");
+      break;
+
+    case CT_SEGMENT_OP_STARTS_WITH:
+      {
+        guint n_param;
+
+        g_string_append_printf (c->sql, "substr(lower(%s), 1, length(", column);
+        n_param = add_param (c, (Param) { PARAM_TEXT, 0, 0.0, g_strdup (json_node_get_string (value)) });
+        g_string_append_printf (c->sql, ")) = lower(?%u)", n_param);
+      }
+      break;
+
+    case CT_SEGMENT_OP_IN:
+      array = json_node_get_array (value);
+      n = json_array_get_length (array);
+      if (n == 0)
+        {
+          g_string_append (c->sql, "0");
+          break;
+        }
+      g_string_append_printf (c->sql, "%s%s IN (", column, collate);
+      for (guint i = 0; i < n; i++)
+        {
+          if (i > 0)
+            g_string_append (c->sql, ", ");
+          if (!add_value (c, field, json_array_get_element (array, i), path, error))
+            return FALSE;
+        }
+      g_string_append_c (c->sql, ')');
+      break;
+
+    case CT_SEGMENT_OP_BEFORE:
+      g_string_append_printf (c->sql, "%s < ", column);
+      add_int (c, rule->time);
+      break;
+
+    case CT_SEGMENT_OP_AFTER:
+      /* After a day means from the start of the next one. */
+      g_string_append_printf (c->sql, "%s %s ", column, rule->whole_day ? ">=" : ">");
+      add_int (c, rule->whole_day ? rule->time + 86400 : rule->time);
+      break;
+
+    case CT_SEGMENT_OP_WITHIN_DAYS:
+      {
+        gint64 days = 0;
+
+        node_whole (value, &days);
+        g_string_append_printf (c->sql, "%s >= ", column);
+        add_int (c, c->now - days * 86400);
+      }
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  g_string_append_c (c->sql, ')');
+  return TRUE;
+}
+
+static CtSegmentOp
+positive_op (CtSegmentOp op)
+{
+  switch (op)
+    {
+    case CT_SEGMENT_OP_NE:
+      return CT_SEGMENT_OP_EQ;
+    case CT_SEGMENT_OP_NOT_IN:
+      return CT_SEGMENT_OP_IN;
+    case CT_SEGMENT_OP_NOT_WITHIN_DAYS:
+      return CT_SEGMENT_OP_WITHIN_DAYS;
+    case CT_SEGMENT_OP_IS_NOT_SET:
+      return CT_SEGMENT_OP_IS_SET;
+    case CT_SEGMENT_OP_HAS_NOT:
+      return CT_SEGMENT_OP_HAS;
+    default:
+      return op;
+    }
+}
+
+static gboolean write_rule (Compiler             *c,
+                            const CtSegmentRule  *rule,
+                            const char           *path,
+                            GError              **error);
+
+/* A saved segment's rule, compiled in place. */
+static gboolean
+write_segment (Compiler             *c,
+               const CtSegmentRule  *rule,
+               const char           *path,
+               GError              **error)
+{
+  g_autoptr(CtSegment) segment = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
+
+  segment = ct_segment_lookup_by_name (c->db, json_node_get_string (rule->value), &local_error);
+  if (segment == NULL)
+    {
+      if (g_error_matches (local_error, CT_DB_ERROR, CT_DB_ERROR_NOT_FOUND))
+        set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
+                   _("there is no saved segment called “%s”."), json_node_get_string (rule->value));
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  for (guint i = 0; i < c->segments->len; i++)
+    if (g_array_index (c->segments, gint64, i) == segment->id)
+      {
+        set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
+                   _("the segment “%s” refers to itself, through the segments it uses."), segment->name);
+        return FALSE;
+      }
+  if (c->segments->len >= CT_SEGMENT_MAX_DEPTH)
+    {
+      set_error (error, CT_SEGMENT_ERROR_TOO_LARGE, path,
+                 _("segments refer to segments more than %d deep."), CT_SEGMENT_MAX_DEPTH);
+      return FALSE;
+    }
+  if (segment->rule == NULL)
+    {
+      set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
+                 _("the segment “%s” cannot be used: %s"), segment->name, segment->rule_error);
+      return FALSE;
+    }
+
+  g_array_append_val (c->segments, segment->id);
+  /* Messages about its conditions are about that segment's rule. */
+  ok = write_rule (c, segment->rule, "", &local_error);
+  g_array_set_size (c->segments, c->segments->len - 1);
+  if (!ok)
+    {
+      set_error (error, local_error->domain == CT_SEGMENT_ERROR ? local_error->code : CT_SEGMENT_ERROR_BAD_VALUE,
+                 path, _("the segment “%s”: %s"), segment->name, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+write_condition (Compiler             *c,
+                 const CtSegmentRule  *rule,
+                 const char           *path,
+                 GError              **error)
+{
+  const Field *field = rule->field;
+  CtSegmentOp op = positive_op (rule->op);
+  gboolean negate = op != rule->op;
+  g_autofree char *column = NULL;
+  gboolean ok;
+
+  if (!field_available (c, field, path, error))
+    return FALSE;
+
+  if (negate)
+    g_string_append (c->sql, "NOT ");
+
+  switch (field->kind)
+    {
+    case CT_SEGMENT_KIND_TAG:
+      /* tags.name is NOCASE, so = ignores ASCII case; the index on
+       * contact_tags(tag_id) gives the contacts. */
+      g_string_append (c->sql, "c.id IN (SELECT x.contact_id FROM contact_tags x"
+                               " WHERE x.tag_id IN (SELECT t.id FROM tags t WHERE t.name = ");
+      add_text (c, json_node_get_string (rule->value));
+      g_string_append (c->sql, "))");
+      return TRUE;
+
+    case CT_SEGMENT_KIND_PRODUCT:
+      {
+        guint n_param;
+
+        /* Refunded purchases do not count, as everywhere else; an
+         * erased contact's purchases have no contact and must not put
+         * a NULL in the list, which would make NOT IN unknown. */
+        g_string_append (c->sql, "c.id IN (SELECT s.contact_id FROM purchases s"
+                                 " WHERE s.refunded = 0 AND s.contact_id IS NOT NULL"
+                                 " AND s.product_id IN (SELECT p.id FROM products p WHERE p.sku = ");
+        n_param = add_param (c, (Param) { PARAM_TEXT, 0, 0.0, g_strdup (json_node_get_string (rule->value)) });
+        g_string_append_printf (c->sql, " OR p.name = ?%u COLLATE NOCASE))", n_param);
+      }
+      return TRUE;
+
+    case CT_SEGMENT_KIND_SEGMENT:
+      return write_segment (c, rule, path, error);
+
+    case CT_SEGMENT_KIND_CHANNEL:
+      if (op == CT_SEGMENT_OP_IS_SET)
+        {
+          g_string_append (c->sql, "c.channel_id IS NOT NULL");
+          return TRUE;
+        }
+      g_string_append (c->sql, "(c.channel_id IS NOT NULL AND c.channel_id IN"
+                               " (SELECT ch.id FROM channels ch WHERE ");
+      if (!write_compare (c, field, op, rule->value, rule, "ch.name", FALSE, path, error))
+        return FALSE;
+      g_string_append (c->sql, "))");
+      return TRUE;
+
+    default:
+      break;
+    }
+
+  if (field->table == NULL)
+    {
+      column = g_strdup_printf ("c.%s", field->column);
+      return write_compare (c, field, op, rule->value, rule, column, TRUE, path, error);
+    }
+
+  column = g_strdup_printf ("v.%s", field->column);
+  g_string_append_printf (c->sql, "c.id IN (SELECT v.%s FROM %s v WHERE ", field->key, field->table);
+  ok = write_compare (c, field, op, rule->value, rule, column, FALSE, path, error);
+  g_string_append_c (c->sql, ')');
+  return ok;
+}
+
+/* Whether @rule reads only the contact's own row: such conditions cost
+ * a few comparisons, the others a subquery. */
+static gboolean
+rule_is_cheap (const CtSegmentRule *rule)
+{
+  if (!rule->group)
+    return rule->field->table == NULL
+           && rule->field->kind != CT_SEGMENT_KIND_TAG
+           && rule->field->kind != CT_SEGMENT_KIND_PRODUCT
+           && rule->field->kind != CT_SEGMENT_KIND_CHANNEL
+           && rule->field->kind != CT_SEGMENT_KIND_SEGMENT;
+  for (guint i = 0; i < rule->children->len; i++)
+    if (!rule_is_cheap (g_ptr_array_index (rule->children, i)))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+write_rule (Compiler             *c,
+            const CtSegmentRule  *rule,
+            const char           *path,
+            GError              **error)
+{
+  guint n = 0;
+
+  if (!rule->group)
+    return write_condition (c, rule, path, error);
+
+  if (rule->children->len == 0)
+    {
+      g_string_append (c->sql, rule->any ? "0" : "1");
+      return TRUE;
+    }
+
+  /* SQLite tests the terms of an AND or an OR in the order written and
+   * stops at the first that decides, and the conditions have no side
+   * effects: the ones on the contact's own columns go first, so that
+   * the subqueries are probed only for the rows still undecided. Paths
+   * in messages keep the rule's own numbering. */
+  g_string_append_c (c->sql, '(');
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < rule->children->len; i++)
+      {
+        const CtSegmentRule *child = g_ptr_array_index (rule->children, i);
+        g_autofree char *child_path = NULL;
+
+        if (rule_is_cheap (child) != (pass == 0))
+          continue;
+        child_path = path[0] == '\0' ? g_strdup_printf ("%u", i + 1)
+                                     : g_strdup_printf ("%s.%u", path, i + 1);
+        if (n++ > 0)
+          g_string_append (c->sql, rule->any ? " OR " : " AND ");
+        if (!write_rule (c, child, child_path, error))
+          return FALSE;
+      }
+  g_string_append_c (c->sql, ')');
+  return TRUE;
+}
+
+CtSegmentQuery *
+ct_segment_compile (CtDb                *db,
+                    const CtSegmentRule *rule,
+                    gint64               now,
+                    GError             **error)
+{
+  Compiler c = { 0 };
+  CtSegmentQuery *query;
+
+  g_return_val_if_fail (CT_IS_DB (db), NULL);
+  g_return_val_if_fail (rule != NULL && rule->group, NULL);
+
+  c.db = db;
+  c.now = now != 0 ? now : g_get_real_time () / G_USEC_PER_SEC;
+  c.sql = g_string_new (NULL);
+  c.params = g_array_new (FALSE, TRUE, sizeof (Param));
+  g_array_set_clear_func (c.params, (GDestroyNotify) param_clear);
+  c.main_decimals = -1;
+  c.clv_decimals = -1;
+  c.segments = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  if (!write_rule (&c, rule, "", error))
+    {
+      g_string_free (c.sql, TRUE);
+      g_array_unref (c.params);
+      g_array_unref (c.segments);
+      return NULL;
+    }
+  g_array_unref (c.segments);
+  if (c.params->len > MAX_PARAMS)
+    {
+      g_set_error (error, CT_SEGMENT_ERROR, CT_SEGMENT_ERROR_TOO_LARGE,
+                   _("The rule has too many values (%u); at most %d."), c.params->len, MAX_PARAMS);
+      g_string_free (c.sql, TRUE);
+      g_array_unref (c.params);
+      return NULL;
+    }
+
+  query = g_new0 (CtSegmentQuery, 1);
+  query->where = g_string_free (c.sql, FALSE);
+  query->params = c.params;
+  return query;
+}
+
+sqlite3_stmt *
+ct_segment_query_prepare (CtSegmentQuery  *query,
+                          CtDb            *db,
+                          const char      *prefix,
+                          const char      *suffix,
+                          GError         **error)
+{
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (query != NULL, NULL);
+  g_return_val_if_fail (CT_IS_DB (db), NULL);
+  g_return_val_if_fail (prefix != NULL, NULL);
+
+  sql = g_strdup_printf ("%s WHERE (%s) %s", prefix, query->where, suffix != NULL ? suffix : "");
+  stmt = ct_db_prepare (db, sql, error);
+  if (stmt == NULL)
+    return NULL;
+
+  for (guint i = 0; i < query->params->len; i++)
+    {
+      const Param *param = &g_array_index (query->params, Param, i);
+
+      switch (param->type)
+        {
+        case PARAM_INT:
+          sqlite3_bind_int64 (stmt, (int) i + 1, param->i);
+          break;
+        case PARAM_DOUBLE:
+          sqlite3_bind_double (stmt, (int) i + 1, param->d);
+          break;
+        case PARAM_TEXT:
+          sqlite3_bind_text (stmt, (int) i + 1, param->s, -1, SQLITE_TRANSIENT);
+          break;
+        }
+    }
+  return stmt;
+}
+
+gboolean
+ct_segment_count (CtDb                *db,
+                  const CtSegmentRule *rule,
+                  gint64               now,
+                  gint64              *count,
+                  GError             **error)
+{
+  g_autoptr(CtSegmentQuery) query = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CT_IS_DB (db), FALSE);
+  g_return_val_if_fail (rule != NULL, FALSE);
+  g_return_val_if_fail (count != NULL, FALSE);
+
+  query = ct_segment_compile (db, rule, now, error);
+  if (query == NULL)
+    return FALSE;
+  stmt = ct_segment_query_prepare (query, db, "SELECT count(*) FROM contacts c", NULL, error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc, NULL);
+      return FALSE;
+    }
+  *count = sqlite3_column_int64 (stmt, 0);
+  return TRUE;
+}
+
+GArray *
+ct_segment_members (CtDb                *db,
+                    const CtSegmentRule *rule,
+                    gint64               now,
+                    GError             **error)
+{
+  g_autoptr(CtSegmentQuery) query = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GArray) ids = NULL;
+  int rc;
+
+  g_return_val_if_fail (CT_IS_DB (db), NULL);
+  g_return_val_if_fail (rule != NULL, NULL);
+
+  query = ct_segment_compile (db, rule, now, error);
+  if (query == NULL)
+    return NULL;
+  /* The Contacts list's default order, which its index gives. */
+  stmt = ct_segment_query_prepare (query, db, "SELECT c.id FROM contacts c",
+                                   "ORDER BY coalesce(nullif(c.last_name || c.first_name, ''),"
+                                   " c.email, c.phone) COLLATE NOCASE, c.id",
+                                   error);
+  if (stmt == NULL)
+    return NULL;
+
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc, NULL);
+      return NULL;
+    }
+  return g_steal_pointer (&ids);
+}
+
+/* ------------------------------------------------------------------ */
+/* Pickers */
+
+gboolean
+ct_segment_field_is_available (CtDb       *db,
+                               const char *field)
+{
+  const Field *f = find_field (field);
+  Compiler c = { 0 };
+
+  g_return_val_if_fail (CT_IS_DB (db), FALSE);
+
+  if (f == NULL)
+    return FALSE;
+  c.db = db;
+  return field_available (&c, f, "", NULL);
+}
+
+static GStrv
+list_strings (CtDb        *db,
+              const char  *sql,
+              GError     **error)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_strv_builder_add (builder, (const char *) sqlite3_column_text (stmt, 0));
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc, NULL);
+      return NULL;
+    }
+  return g_strv_builder_end (builder);
+}
+
+GStrv
+ct_segment_field_list_values (CtDb        *db,
+                              const char  *field,
+                              GError     **error)
+{
+  const Field *f = find_field (field);
+  const char * const *choices;
+
+  g_return_val_if_fail (CT_IS_DB (db), NULL);
+  g_return_val_if_fail (f != NULL, NULL);
+
+  switch (f->kind)
+    {
+    case CT_SEGMENT_KIND_TAG:
+      return list_strings (db, "SELECT name FROM tags ORDER BY name COLLATE NOCASE", error);
+    case CT_SEGMENT_KIND_PRODUCT:
+      return list_strings (db, "SELECT DISTINCT name FROM products ORDER BY name COLLATE NOCASE", error);
+    case CT_SEGMENT_KIND_CHANNEL:
+      return list_strings (db, "SELECT name FROM channels ORDER BY name COLLATE NOCASE", error);
+    case CT_SEGMENT_KIND_SEGMENT:
+      return list_strings (db, "SELECT name FROM segments ORDER BY name COLLATE NOCASE", error);
+    case CT_SEGMENT_KIND_CHOICE:
+      choices = field_choices (f);
+      if (choices != NULL)
+        return g_strdupv ((char **) choices);
+      if (!ct_segment_field_is_available (db, field))
+        return g_new0 (char *, 1);
+      {
+        g_autofree char *sql = f->table == NULL
+          ? g_strdup_printf ("SELECT DISTINCT %s FROM contacts WHERE %s IS NOT NULL AND %s != ''"
+                             " ORDER BY 1 COLLATE NOCASE", f->column, f->column, f->column)
+          : g_strdup_printf ("SELECT DISTINCT %s FROM %s WHERE %s IS NOT NULL AND %s != ''"
+                             " ORDER BY 1 COLLATE NOCASE", f->column, f->table, f->column, f->column);
+        return list_strings (db, sql, error);
+      }
+    default:
+      return g_new0 (char *, 1);
+    }
+}
