@@ -107,4 +107,9 @@ int    ct_cli_run_import         (const CtCliCommand  *command,
                                   int                  argc,
                                   char               **argv);
 
+/* ct-cli-report.c */
+int    ct_cli_run_report         (const CtCliCommand  *command,
+                                  int                  argc,
+                                  char               **argv);
+
 G_END_DECLS
