@@ -1142,9 +1142,10 @@ draw_category_chart (Ctx    *ctx,
   CtChartRect *plot = &chart->plot;
 
   value_range (chart, stacked, line, &min, &max, &n_values);
-  /* A line needs two points; bars need one value that is not zero. */
+  /* A line needs two points; bars need one value. Zero everywhere is no
+   * chart either: a flat line at zero says less than "No data". */
   if (n == 0 || chart->series->len == 0 || (line && n_values < 2)
-      || (!line && n_values == 0) || (!line && min == 0 && max == 0))
+      || n_values == 0 || (min == 0 && max == 0))
     {
       draw_empty (ctx, top);
       return;
