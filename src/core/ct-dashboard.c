@@ -417,13 +417,15 @@ read_purchases (CtDb          *db,
   guint n_rows = 0;
   int rc;
 
-  /* Through the time index for a short period; for most of the history,
-   * reading the table through is faster than jumping from the index to
-   * rows all over it (see ct-kpi.c). */
+  /* Through the time index only for a sliver of the history: purchases
+   * are stored in no particular order of time, and beyond a few percent
+   * of them, jumping from the index to rows all over the table took
+   * longer than reading it through (90 days of two years: 2 s against
+   * 0.6 s on a million purchases; see also ct-kpi.c). */
   if (!first_purchase_time (db, &first, error))
     return FALSE;
   if (first != 0 && d->period.to > first)
-    most = (double) (d->period.to - MAX (scan_from, first)) / (double) (d->period.to - first) > 0.2;
+    most = (double) (d->period.to - MAX (scan_from, first)) / (double) (d->period.to - first) > 0.03;
 
   stmt = ct_db_prepare (db,
                         most
