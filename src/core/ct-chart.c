@@ -763,13 +763,14 @@ static void
 show_text_ellipsized (Ctx        *ctx,
                       const char *text,
                       double      size,
+                      gboolean    bold,
                       double      x,
                       double      y,
                       double      max_width,
                       Align       halign,
                       const Rgb  *color)
 {
-  g_autoptr(PangoLayout) layout = make_layout (ctx, text, size, FALSE);
+  g_autoptr(PangoLayout) layout = make_layout (ctx, text, size, bold);
   double w, h;
 
   pango_layout_set_width (layout, (int) (MAX (max_width, 1) * PANGO_SCALE));
@@ -824,10 +825,8 @@ draw_title (Ctx *ctx)
   if (ctx->chart->title == NULL || *ctx->chart->title == '\0')
     return PAD;
   measure_text (ctx, ctx->chart->title, TITLE_SIZE, TRUE, &w, &h);
-  show_text_ellipsized (ctx, ctx->chart->title, TITLE_SIZE, PAD, PAD + h / 2,
+  show_text_ellipsized (ctx, ctx->chart->title, TITLE_SIZE, TRUE, PAD, PAD + h / 2,
                         ctx->width - 2 * PAD, ALIGN_START, &ctx->fg);
-  /* The ellipsizing layout is regular weight; draw titles bold on top
-   * only when they fit, which is the usual case. */
   return PAD + h + LABEL_GAP;
 }
 
@@ -857,7 +856,7 @@ draw_empty (Ctx    *ctx,
   cairo_stroke (ctx->cr);
   cairo_restore (ctx->cr);
 
-  show_text_ellipsized (ctx, text, LABEL_SIZE + 2, cx, cy, ctx->width - 4 * PAD,
+  show_text_ellipsized (ctx, text, LABEL_SIZE + 2, FALSE, cx, cy, ctx->width - 4 * PAD,
                         ALIGN_CENTER, &ctx->fg_dim);
   ctx->chart->plot = (CtChartRect) { PAD, top, MAX (ctx->width - 2 * PAD, 0), MAX (ctx->height - top - PAD, 0) };
 }
@@ -1455,7 +1454,7 @@ draw_donut (Ctx    *ctx,
   show_text (ctx, total_text, TITLE_SIZE, TRUE, cx, cy, ALIGN_CENTER,
              chart->axes[CT_CHART_AXIS_Y].title != NULL ? ALIGN_END : ALIGN_CENTER, &ctx->fg);
   if (chart->axes[CT_CHART_AXIS_Y].title != NULL)
-    show_text_ellipsized (ctx, chart->axes[CT_CHART_AXIS_Y].title, LABEL_SIZE, cx, cy + row_h / 2 + 2,
+    show_text_ellipsized (ctx, chart->axes[CT_CHART_AXIS_Y].title, LABEL_SIZE, FALSE, cx, cy + row_h / 2 + 2,
                           r * 1.1, ALIGN_CENTER, &ctx->fg_dim);
 
   {
@@ -1470,7 +1469,7 @@ draw_donut (Ctx    *ctx,
         set_rgb (cr, palette_color (ctx, c), 1.0);
         cairo_rectangle (cr, lx, ly + step / 2 - SWATCH / 2, SWATCH, SWATCH);
         cairo_fill (cr);
-        show_text_ellipsized (ctx, g_ptr_array_index (rows, c), LABEL_SIZE, lx + SWATCH + 6, ly + step / 2,
+        show_text_ellipsized (ctx, g_ptr_array_index (rows, c), LABEL_SIZE, FALSE, lx + SWATCH + 6, ly + step / 2,
                               ctx->width - PAD - lx - SWATCH - 6, ALIGN_START, &ctx->fg);
         add_rect_region (chart, lx, ly, ctx->width - PAD - lx, step, 0, (int) c);
         ly += step;
@@ -1538,7 +1537,7 @@ draw_funnel (Ctx    *ctx,
       set_rgb (cr, palette_color (ctx, c), 1.0);
       cairo_fill (cr);
 
-      show_text_ellipsized (ctx, chart->categories[c], LABEL_SIZE, PAD, y + row_h / 2, label_w,
+      show_text_ellipsized (ctx, chart->categories[c], LABEL_SIZE, FALSE, PAD, y + row_h / 2, label_w,
                             ALIGN_START, &ctx->fg);
       show_text (ctx, g_ptr_array_index (values, c), LABEL_SIZE, FALSE,
                  plot->x + plot->width + LABEL_GAP, y + row_h / 2, ALIGN_START, ALIGN_CENTER, &ctx->fg_dim);
@@ -1656,7 +1655,7 @@ draw_heatmap (Ctx    *ctx,
       /* Row labels, skipping those that would touch the one above. */
       if (y + cell_h / 2 - h / 2 >= last_label_bottom + 1)
         {
-          show_text_ellipsized (ctx, s->name, LABEL_SIZE, PAD, y + cell_h / 2, label_w, ALIGN_START, &ctx->fg_dim);
+          show_text_ellipsized (ctx, s->name, LABEL_SIZE, FALSE, PAD, y + cell_h / 2, label_w, ALIGN_START, &ctx->fg_dim);
           last_label_bottom = y + cell_h / 2 + h / 2;
         }
     }
