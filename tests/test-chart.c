@@ -397,7 +397,7 @@ test_empty (void)
       g_autoptr(CtChart) no_categories = ct_chart_new (kinds[k], "Nothing");
       g_autoptr(CtChart) zeros = ct_chart_new (kinds[k], "Zeros");
       g_autoptr(CtChart) nans = ct_chart_new (kinds[k], "Not a number");
-      CtChartHit hit;
+      g_auto(CtChartHit) hit = { 0 };
 
       draw (empty, 400, 250);
       g_assert_true (ct_chart_is_empty (empty));

@@ -321,9 +321,10 @@ check_report (const char          *language,
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *pdftotext = g_find_program_in_path ("pdftotext");
   const char *args[] = { "report", pdf, "--db", demo.path, "--from", "2025-06-01", "--to", "2026-05-31", NULL };
 
-  if (g_find_program_in_path ("pdftotext") == NULL)
+  if (pdftotext == NULL)
     {
       g_test_skip ("pdftotext is not installed (package poppler-utils)");
       return;

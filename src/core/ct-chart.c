@@ -1982,7 +1982,8 @@ region_contains (const Region *r,
 
 /**
  * ct_chart_hit_test:
- * @hit: (out caller-allocates): filled in; ct_chart_hit_clear() it
+ * @hit: (inout caller-allocates): zeroed or from an earlier call, whose
+ *   strings are freed; filled in; ct_chart_hit_clear() it when done
  *
  * Returns: whether something of the last drawing is at (@x, @y)
  */
@@ -1999,7 +2000,7 @@ ct_chart_hit_test (CtChart    *chart,
   g_autofree char *value = NULL;
 
   g_return_val_if_fail (hit != NULL, FALSE);
-  memset (hit, 0, sizeof *hit);
+  /* What a previous call left in @hit goes first. */
   ct_chart_hit_clear (hit);
 
   /* The nearest point wins among scatter points; otherwise the last

@@ -171,7 +171,8 @@ GArray      *ct_chart_get_text_boxes   (CtChart      *chart);
  * (transfer none) (element-type utf8) */
 GPtrArray   *ct_chart_get_texts        (CtChart      *chart);
 CtChartRect  ct_chart_get_plot_area    (CtChart      *chart);
-/* What is at (@x, @y) in the coordinates given to ct_chart_draw(): a
+/* @hit must be zeroed ({ 0 }) or hold an earlier answer, which is freed.
+ * What is at (@x, @y) in the coordinates given to ct_chart_draw(): a
  * bar, a slice, a stage, a cell, a point or the column of a line chart,
  * or a legend entry (series set, index -1). Returns %FALSE (and clears
  * @hit) when nothing is. */
