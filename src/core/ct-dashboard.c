@@ -828,8 +828,14 @@ ct_dashboard_load (CtDb            *db,
           d->analysis_as_of = json_object_get_int_member (summary, "as_of");
         }
 
-      /* The main currency: every amount on one page in one currency. */
-      customers = ct_rfm_load_customers (db, period->to - 1, NULL, &currency, error);
+      /* The main currency: every amount on one page in one currency. The
+       * analysis found it already (and its segments' amounts are in it);
+       * asking ct_stats_load() again would read every purchase once more.
+       * The app runs the analysis again when purchases change. */
+      if (summary != NULL && json_object_has_member (summary, "currency"))
+        currency = g_strdup (json_object_get_string_member (summary, "currency"));
+      customers = ct_rfm_load_customers (db, period->to - 1, currency,
+                                         currency == NULL ? &currency : NULL, error);
       if (customers == NULL)
         break;
       g_strlcpy (d->currency, currency, sizeof d->currency);
