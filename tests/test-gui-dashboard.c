@@ -4,6 +4,7 @@
 
 #include <locale.h>
 #include <string.h>
+#include <glib/gstdio.h>
 
 #include "ct-analytics.h"
 #include "ct-dashboard.h"
@@ -190,6 +191,41 @@ test_custom_period (Fixture       *f,
   g_assert_null (strstr (gtk_label_get_text (GTK_LABEL (view_child (f, "period_label"))), "not a date"));
 }
 
+/* Printing draws the report's pages through GtkPrintOperation; "print
+ * to file" shows what a printer would get. */
+static void
+test_print (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pdf = g_build_filename (f->t.dir, "printed.pdf", NULL);
+  g_autofree char *pdftotext = g_find_program_in_path ("pdftotext");
+  g_autofree char *text = NULL;
+  const char *argv[] = { "pdftotext", "-enc", "UTF-8", pdf, "-", NULL };
+  guint pages = 0;
+  int status;
+
+  g_assert_true (ct_dashboard_view_print (CT_DASHBOARD_VIEW (f->view), pdf, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (pdf, G_FILE_TEST_IS_REGULAR));
+  if (pdftotext == NULL)
+    {
+      g_remove (pdf);
+      g_test_skip ("pdftotext is not installed (package poppler-utils)");
+      return;
+    }
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               &text, NULL, &status, &error));
+  g_assert_no_error (error);
+  for (const char *p = text; *p != '\0'; p++)
+    pages += *p == '\f';
+  g_assert_cmpuint (pages, ==, 6);
+  g_assert_nonnull (strstr (text, "Page 6 of 6"));
+  g_assert_nonnull (strstr (text, "Top customers by predicted lifetime value"));
+  g_remove (pdf);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -202,6 +238,7 @@ main (int   argc,
 
   g_test_add ("/gui/dashboard/shows-period", Fixture, NULL, fixture_set_up, test_shows_period, fixture_tear_down);
   g_test_add ("/gui/dashboard/click-segment", Fixture, NULL, fixture_set_up, test_click_segment, fixture_tear_down);
+  g_test_add ("/gui/dashboard/print", Fixture, NULL, fixture_set_up, test_print, fixture_tear_down);
   g_test_add ("/gui/dashboard/custom-period", Fixture, NULL, fixture_set_up, test_custom_period, fixture_tear_down);
 
   return g_test_run ();

@@ -492,17 +492,25 @@ on_draw_page (GtkPrintOperation *operation,
                        gtk_print_context_get_width (context), gtk_print_context_get_height (context));
 }
 
-void
-ct_dashboard_view_print (CtDashboardView *self)
+/**
+ * ct_dashboard_view_print:
+ * @export_path: (nullable): a PDF file to print to without asking, as
+ *   the print dialog's "Print to File" does; %NULL for the dialog
+ *
+ * Returns: %FALSE with @error set when printing failed
+ */
+gboolean
+ct_dashboard_view_print (CtDashboardView  *self,
+                         const char       *export_path,
+                         GError          **error)
 {
   g_autoptr(GtkPrintOperation) operation = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *business = NULL;
   CtReport *report;
 
-  g_return_if_fail (CT_IS_DASHBOARD_VIEW (self));
+  g_return_val_if_fail (CT_IS_DASHBOARD_VIEW (self), FALSE);
   if (self->dashboard == NULL)
-    return;
+    return TRUE;
 
   business = ct_report_dup_business_name (ct_context_get_db (self->context), NULL);
   report = ct_report_new (self->dashboard, business, g_get_real_time () / G_USEC_PER_SEC, NULL);
@@ -513,10 +521,13 @@ ct_dashboard_view_print (CtDashboardView *self)
   /* The report lives as long as the operation that draws it. */
   g_object_set_data_full (G_OBJECT (operation), "report", report, (GDestroyNotify) ct_report_free);
   g_signal_connect (operation, "draw-page", G_CALLBACK (on_draw_page), report);
-  if (gtk_print_operation_run (operation, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG,
-                               GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), &error)
-      == GTK_PRINT_OPERATION_RESULT_ERROR)
-    gtk_label_set_text (self->period_label, error->message);
+  if (export_path != NULL)
+    gtk_print_operation_set_export_filename (operation, export_path);
+  return gtk_print_operation_run (operation,
+                                  export_path != NULL ? GTK_PRINT_OPERATION_ACTION_EXPORT
+                                                      : GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG,
+                                  GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), error)
+         != GTK_PRINT_OPERATION_RESULT_ERROR;
 }
 
 /* ------------------------------------------------------------------ */
@@ -540,7 +551,10 @@ on_apply_clicked (CtDashboardView *self)
 static void
 on_print_clicked (CtDashboardView *self)
 {
-  ct_dashboard_view_print (self);
+  g_autoptr(GError) error = NULL;
+
+  if (!ct_dashboard_view_print (self, NULL, &error))
+    gtk_label_set_text (self->period_label, error->message);
 }
 
 static void

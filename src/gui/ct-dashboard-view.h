@@ -18,7 +18,10 @@ void       ct_dashboard_view_set_context (CtDashboardView *self,
                                           CtContext       *context);
 /* Reads the figures again (in the background). */
 void       ct_dashboard_view_reload      (CtDashboardView *self);
-/* Prints the report of the period shown, through GtkPrintOperation. */
-void       ct_dashboard_view_print       (CtDashboardView *self);
+/* Prints the report of the period shown through GtkPrintOperation: with
+ * the print dialog, or straight to the PDF @export_path when not %NULL. */
+gboolean   ct_dashboard_view_print       (CtDashboardView *self,
+                                          const char      *export_path,
+                                          GError         **error);
 
 G_END_DECLS
