@@ -98,6 +98,8 @@ fixture_setup (Fixture       *f,
   context = ct_context_new (f->db, NULL);
   f->window = ct_window_new (GTK_APPLICATION (app), context);
   g_object_add_weak_pointer (G_OBJECT (f->window), (gpointer *) &f->window);
+  /* The window opens on the dashboard. */
+  ct_window_show_page (f->window, "contacts");
 
   f->view = CT_CONTACTS_VIEW (adw_view_stack_get_child_by_name (
     ADW_VIEW_STACK (gtk_widget_get_template_child (GTK_WIDGET (f->window), CT_TYPE_WINDOW, "view_stack")),

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <math.h>
 
 #include "ct-money.h"
 
@@ -256,6 +257,59 @@ test_exact (void)
   g_assert_cmpint (a, ==, G_GINT64_CONSTANT (9007199254740993));
 }
 
+static void
+test_compact (void)
+{
+  static const struct
+  {
+    gint64 minor;
+    const char *currency;
+    const char *thousands;
+    const char *myriads;
+  } cases[] = {
+    { 0, "CNY", "¥0", "¥0" },
+    { 50, "CNY", "¥0.5", "¥0.5" },
+    { 95000, "CNY", "¥950", "¥950" },
+    { 950000, "CNY", "¥9.5k", "¥9,500" },
+    { 1234500, "CNY", "¥12.3k", "¥1.23万" },
+    { 1200000, "CNY", "¥12k", "¥1.2万" },
+    { 12000000, "CNY", "¥120k", "¥12万" },
+    { 99996000, "CNY", "¥1M", "¥100万" },
+    { 123456789000, "CNY", "¥1.23B", "¥12.3亿" },
+    { -1234500, "USD", "-$12.3k", "-$1.23万" },
+    { 1234500, "JPY", "¥1.23M", "¥123万" },
+    { -4, "CNY", "-¥0.04", "-¥0.04" },
+    { -1, "EUR", "-€0.01", "-€0.01" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *thousands = ct_money_format_compact (cases[i].minor, cases[i].currency, CT_NUMBER_STYLE_THOUSANDS);
+      g_autofree char *myriads = ct_money_format_compact (cases[i].minor, cases[i].currency, CT_NUMBER_STYLE_MYRIADS);
+
+      g_assert_cmpstr (thousands, ==, cases[i].thousands);
+      g_assert_cmpstr (myriads, ==, cases[i].myriads);
+    }
+}
+
+static void
+test_compact_number (void)
+{
+  g_autofree char *a = ct_number_format_compact (1520, CT_NUMBER_STYLE_THOUSANDS);
+  g_autofree char *b = ct_number_format_compact (15200, CT_NUMBER_STYLE_MYRIADS);
+  g_autofree char *c = ct_number_format_compact (NAN, CT_NUMBER_STYLE_THOUSANDS);
+  g_autofree char *d = ct_number_format_compact (999.96, CT_NUMBER_STYLE_THOUSANDS);
+  g_autofree char *e = ct_number_format_compact (-0.001, CT_NUMBER_STYLE_THOUSANDS);
+
+  g_assert_cmpstr (a, ==, "1.52k");
+  g_assert_cmpstr (b, ==, "1.52万");
+  g_assert_cmpstr (c, ==, "—");
+  g_assert_cmpstr (d, ==, "1k");
+  g_assert_cmpstr (e, ==, "0");
+  /* Without a translation, English grouping. */
+  g_assert_cmpint (ct_number_style_get_default (), ==, CT_NUMBER_STYLE_THOUSANDS);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -270,6 +324,9 @@ main (int   argc,
   g_test_add_func ("/money/parse/refuses", test_parse_refuses);
   g_test_add_func ("/money/round-trip", test_round_trip);
   g_test_add_func ("/money/exact", test_exact);
+
+  g_test_add_func ("/money/compact", test_compact);
+  g_test_add_func ("/money/compact-number", test_compact_number);
 
   return g_test_run ();
 }

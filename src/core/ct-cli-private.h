@@ -107,6 +107,11 @@ int    ct_cli_run_import         (const CtCliCommand  *command,
                                   int                  argc,
                                   char               **argv);
 
+/* ct-cli-report.c */
+int    ct_cli_run_report         (const CtCliCommand  *command,
+                                  int                  argc,
+                                  char               **argv);
+
 /* ct-cli-segment.c */
 int    ct_cli_run_segment        (const CtCliCommand  *command,
                                   int                  argc,

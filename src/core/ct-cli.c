@@ -48,6 +48,7 @@ static const CtCliCommand commands[] = {
   { "export", N_("Export contacts, purchases or products to CSV or vCard, or one contact’s data to JSON"), ct_cli_run_export },
   { "help", N_("List the commands, or show the options of one"), run_help },
   { "import", N_("Import contacts or purchases from a CSV or vCard file"), ct_cli_run_import },
+  { "report", N_("Write a PDF report of a period: key figures, charts, segments, channels and the best customers"), ct_cli_run_report },
   { "segment", N_("Count, save, list segments and export their members as CSV"), ct_cli_run_segment },
   { "stats", N_("Show how many contacts, customers, purchases and products a database holds"), run_stats },
 };

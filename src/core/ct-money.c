@@ -8,7 +8,9 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #include "ct-money.h"
 
@@ -377,4 +379,182 @@ ct_money_parse (const char *text,
   if (minor_out != NULL)
     *minor_out = negative ? -(gint64) value : (gint64) value;
   return TRUE;
+}
+
+/* Short forms */
+
+/**
+ * ct_number_style_get_default:
+ *
+ * Chinese (and Japanese) readers count large numbers in 万 (10⁴) and
+ * 亿 (10⁸), not in thousands. Which one the reader expects follows the
+ * language of the messages, so the translation says it: a translator
+ * whose language groups by ten thousand translates the word "thousands"
+ * below as "myriads".
+ *
+ * Returns: %CT_NUMBER_STYLE_MYRIADS or %CT_NUMBER_STYLE_THOUSANDS
+ */
+CtNumberStyle
+ct_number_style_get_default (void)
+{
+  /* Translators: type "myriads" (in English, untranslated) if your
+   * language writes large numbers in units of 10,000 (Chinese 万, 亿);
+   * otherwise keep "thousands". This is not shown to anyone. */
+  const char *style = C_("number grouping", "thousands");
+
+  return g_str_equal (style, "myriads") ? CT_NUMBER_STYLE_MYRIADS : CT_NUMBER_STYLE_THOUSANDS;
+}
+
+typedef struct
+{
+  double      size;
+  const char *suffix;
+} CompactUnit;
+
+/* Three significant digits at most, without trailing zeros: "12.3",
+ * "120", "1.25", "0.5". g_ascii_formatd keeps "." whatever the locale. */
+static void
+append_significant (GString *out,
+                    double   magnitude)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+  int decimals;
+  char *end;
+
+  if (magnitude >= 100.0 || magnitude == 0.0)
+    decimals = 0;
+  else if (magnitude >= 10.0)
+    decimals = 1;
+  else
+    decimals = 2;
+  /* Rounding may carry into one more digit (99.96 → "100.0"). */
+  if (decimals > 0 && round (magnitude * pow (10.0, decimals)) >= 1000.0)
+    decimals--;
+
+  g_ascii_formatd (buffer, sizeof buffer,
+                   decimals == 0 ? "%.0f" : decimals == 1 ? "%.1f" : "%.2f",
+                   magnitude);
+  if (strchr (buffer, '.') != NULL)
+    {
+      end = buffer + strlen (buffer) - 1;
+      while (*end == '0')
+        *end-- = '\0';
+      if (*end == '.')
+        *end = '\0';
+    }
+  g_string_append (out, buffer);
+}
+
+static void
+append_compact (GString       *out,
+                double         value,
+                CtNumberStyle  style)
+{
+  /* Largest first. The suffixes are the same in every language that uses
+   * the style, so they are not translated. */
+  static const CompactUnit thousands[] = {
+    { 1e12, "T" }, { 1e9, "B" }, { 1e6, "M" }, { 1e3, "k" },
+  };
+  static const CompactUnit myriads[] = {
+    { 1e12, "万亿" }, { 1e8, "亿" }, { 1e4, "万" },
+  };
+  const CompactUnit *units;
+  guint n_units;
+  double magnitude = fabs (value);
+
+  if (style == CT_NUMBER_STYLE_AUTO)
+    style = ct_number_style_get_default ();
+  if (style == CT_NUMBER_STYLE_MYRIADS)
+    units = myriads, n_units = G_N_ELEMENTS (myriads);
+  else
+    units = thousands, n_units = G_N_ELEMENTS (thousands);
+
+  if (!isfinite (value))
+    {
+      g_string_append (out, "—");
+      return;
+    }
+
+  /* "-0" would be odd on an axis. */
+  if (value < 0 && round (magnitude * 100.0) != 0.0)
+    g_string_append_c (out, '-');
+
+  for (guint i = 0; i < n_units; i++)
+    {
+      /* 999,960 shows as "1M", not "1000k": decide on the rounded value. */
+      if (magnitude >= units[i].size * 0.9995)
+        {
+          append_significant (out, magnitude / units[i].size);
+          g_string_append (out, units[i].suffix);
+          return;
+        }
+    }
+
+  /* Below the first unit the number is short already: whole numbers as
+   * they are ("9,500" reads better than "9.5k" in a Chinese text, and
+   * "950" in English), fractions with up to two decimals. */
+  if (magnitude >= 1000.0)
+    {
+      g_autofree char *digits = g_strdup_printf ("%.0f", round (magnitude));
+      gsize len = strlen (digits);
+
+      for (gsize i = 0; i < len; i++)
+        {
+          if (i > 0 && (len - i) % 3 == 0)
+            g_string_append_c (out, ',');
+          g_string_append_c (out, digits[i]);
+        }
+    }
+  else
+    append_significant (out, round (magnitude * 100.0) / 100.0);
+}
+
+/**
+ * ct_number_format_compact:
+ * @value: any number; not finite gives "—"
+ * @style: how to group large numbers
+ *
+ * Returns: (transfer full): "12.3k", "1.23万", "950", "0.25"
+ */
+char *
+ct_number_format_compact (double        value,
+                          CtNumberStyle style)
+{
+  GString *out = g_string_new (NULL);
+
+  append_compact (out, value, style);
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * ct_money_format_compact:
+ * @minor: the amount in minor units
+ * @currency: (nullable): an ISO 4217 code; %NULL or "" means CNY
+ * @style: how to group large numbers
+ *
+ * Returns: (transfer full): "¥12.3k", "¥1.23万", "-$950", "¥0.5"
+ */
+char *
+ct_money_format_compact (gint64         minor,
+                         const char    *currency,
+                         CtNumberStyle  style)
+{
+  double major = (double) minor / pow (10.0, ct_money_decimals (currency));
+  GString *out = g_string_new (NULL);
+  g_autofree char *number = NULL;
+
+  number = ct_number_format_compact (major, style);
+  /* The sign goes before the symbol, as in ct_money_format(). */
+  if (number[0] == '-')
+    {
+      g_string_append_c (out, '-');
+      g_string_append (out, ct_money_symbol (currency));
+      g_string_append (out, number + 1);
+    }
+  else
+    {
+      g_string_append (out, ct_money_symbol (currency));
+      g_string_append (out, number);
+    }
+  return g_string_free (out, FALSE);
 }

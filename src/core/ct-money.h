@@ -24,4 +24,29 @@ gboolean  ct_money_parse        (const char *text,
                                  const char *currency,
                                  gint64     *minor_out);
 
+/* How short amounts are written: thousands ("12.3k", "1.2M", "3.4B") as
+ * in English, or myriads ("1.2万", "3.4亿") as in Chinese. */
+typedef enum
+{
+  CT_NUMBER_STYLE_AUTO,       /* whichever the current translation asks for */
+  CT_NUMBER_STYLE_THOUSANDS,
+  CT_NUMBER_STYLE_MYRIADS,
+} CtNumberStyle;
+
+/* The style of the language the messages are shown in. */
+CtNumberStyle ct_number_style_get_default (void);
+
+/* "12.3k", "1.23万", "950", "-4.5": at most three significant digits,
+ * trailing zeros dropped, for chart ticks, cards and labels where room
+ * is short. Returns: (transfer full). */
+char     *ct_number_format_compact (double         value,
+                                    CtNumberStyle  style);
+
+/* "¥12.3k" in English, "¥1.23万" in Chinese, "¥950", "¥0.5": the short
+ * form of an amount of minor units, rounded for display only (tables
+ * keep ct_money_format()). Returns: (transfer full). */
+char     *ct_money_format_compact  (gint64         minor,
+                                    const char    *currency,
+                                    CtNumberStyle  style);
+
 G_END_DECLS

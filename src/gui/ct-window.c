@@ -25,6 +25,7 @@
 #include "ct-analytics.h"
 #include "ct-gui-format.h"
 #include "ct-contacts-view.h"
+#include "ct-dashboard-view.h"
 #include "ct-import-window.h"
 #include "ct-preferences-window.h"
 #include "ct-products-view.h"
@@ -438,7 +439,7 @@ on_demo_finished (GObject      *source,
   ct_db_emit_changed (db, "products");
 
   gtk_stack_set_visible_child_name (self->demo_stack, "start");
-  show_main (self, "contacts");
+  show_main (self, "dashboard");
 }
 
 static void
@@ -617,10 +618,21 @@ add_page (CtWindow   *self,
   adw_view_stack_page_set_icon_name (page, icon_name);
 }
 
+/* A segment clicked on the dashboard: its contacts, found by the
+ * contacts list's search, which knows the segments' names. */
+static void
+on_open_contacts (CtWindow   *self,
+                  const char *search)
+{
+  show_main (self, "contacts");
+  ct_contacts_view_search (self->contacts_view, search);
+}
+
 static void
 ct_window_constructed (GObject *object)
 {
   CtWindow *self = CT_WINDOW (object);
+  GtkWidget *dashboard;
   CtDb *db;
   g_autofree char *display = NULL;
   g_autofree char *where = NULL;
@@ -630,6 +642,10 @@ ct_window_constructed (GObject *object)
   g_assert (CT_IS_CONTEXT (self->context));
   db = ct_context_get_db (self->context);
 
+  dashboard = ct_dashboard_view_new (self->context);
+  add_page (self, dashboard, "dashboard", _("Dashboard"), "view-grid-symbolic");
+  g_signal_connect_object (dashboard, "open-contacts", G_CALLBACK (on_open_contacts), self,
+                           G_CONNECT_SWAPPED);
   self->contacts_view = CT_CONTACTS_VIEW (ct_contacts_view_new (self->context));
   add_page (self, GTK_WIDGET (self->contacts_view), "contacts",
             _("Contacts"), "system-users-symbolic");
@@ -639,7 +655,8 @@ ct_window_constructed (GObject *object)
             _("Products"), "package-x-generic-symbolic");
   add_page (self, ct_segments_view_new (self->context), "segments",
             _("Segments"), "edit-find-symbolic");
-  adw_view_stack_set_visible_child_name (self->view_stack, "contacts");
+  /* The dashboard first: the business at a glance. */
+  adw_view_stack_set_visible_child_name (self->view_stack, "dashboard");
 
   display = g_filename_display_name (ct_db_get_path (db));
   where = g_strdup_printf (_("Database file: %s"), display);

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-gui-dashboard.c: the Dashboard page under Xvfb */
+#include "config.h"
+
+#include <locale.h>
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "ct-analytics.h"
+#include "ct-dashboard.h"
+#include "ct-dashboard-view.h"
+#include "ct-demo.h"
+#include "ct-gui-test.h"
+#include "ct-resources.h"
+#include "ct-test-db.h"
+
+typedef struct
+{
+  CtTestDb    t;
+  CtContext  *context;
+  GtkWidget  *window;
+  GtkWidget  *view;
+  char       *opened;
+} Fixture;
+
+static GtkWidget *
+view_child (Fixture    *f,
+            const char *name)
+{
+  return GTK_WIDGET (gtk_widget_get_template_child (f->view, CT_TYPE_DASHBOARD_VIEW, name));
+}
+
+static guint
+count_children (GtkWidget *widget)
+{
+  guint n = 0;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    n++;
+  return n;
+}
+
+static gboolean
+cards_shown (gpointer data)
+{
+  Fixture *f = data;
+
+  return count_children (view_child (f, "cards_box")) == 7
+         && !gtk_spinner_get_spinning (GTK_SPINNER (view_child (f, "spinner")));
+}
+
+static void
+on_open_contacts (GtkWidget  *view,
+                  const char *search,
+                  Fixture    *f)
+{
+  g_free (f->opened);
+  f->opened = g_strdup (search);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) summary = NULL;
+  CtDemoOptions options = { 300, 3, 0 };
+  CtAnalyticsOptions analytics;
+
+  ct_test_db_set_up (&f->t, "clientele-test-gui-dashboard-XXXXXX");
+  options.now = g_get_real_time () / G_USEC_PER_SEC / 86400 * 86400;
+  g_assert_true (ct_demo_generate (f->t.db, &options, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  ct_analytics_options_init (&analytics);
+  summary = ct_analytics_compute (f->t.db, &analytics, TRUE, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  f->context = ct_context_new (f->t.db, NULL);
+  f->window = adw_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1200, 900);
+  f->view = ct_dashboard_view_new (f->context);
+  g_signal_connect (f->view, "open-contacts", G_CALLBACK (on_open_contacts), f);
+  adw_window_set_content (ADW_WINDOW (f->window), f->view);
+  ct_test_show_window (GTK_WINDOW (f->window));
+  g_assert_true (ct_test_wait_until (cards_shown, f, 30000));
+  ct_test_spin (100);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  ct_test_spin (50);
+  g_clear_object (&f->context);
+  g_free (f->opened);
+  ct_test_db_tear_down (&f->t);
+}
+
+static GtkWidget *
+chart_area (Fixture *f,
+            guint    which)
+{
+  GtkWidget *flow_child = gtk_widget_get_first_child (view_child (f, "charts_box"));
+
+  for (guint i = 0; i < which; i++)
+    flow_child = gtk_widget_get_next_sibling (flow_child);
+  /* GtkFlowBoxChild → card box → drawing area */
+  return gtk_widget_get_first_child (gtk_widget_get_first_child (flow_child));
+}
+
+static void
+test_shows_period (Fixture       *f,
+                   gconstpointer  data)
+{
+  const char *period = gtk_label_get_text (GTK_LABEL (view_child (f, "period_label")));
+
+  /* "1 Dec 2025 – 30 Nov 2026": twelve whole months. */
+  g_assert_nonnull (strstr (period, " – "));
+  g_assert_cmpuint (count_children (view_child (f, "charts_box")), ==, CT_DASHBOARD_N_CHARTS);
+  g_assert_true (gtk_widget_get_sensitive (view_child (f, "print_button")));
+  for (guint c = 0; c < CT_DASHBOARD_N_CHARTS; c++)
+    {
+      GtkWidget *area = chart_area (f, c);
+
+      g_assert_true (GTK_IS_DRAWING_AREA (area));
+      g_assert_cmpint (gtk_widget_get_height (area), >=, 300);
+    }
+}
+
+static void
+test_click_segment (Fixture       *f,
+                    gconstpointer  data)
+{
+  GtkWidget *area = chart_area (f, CT_DASHBOARD_CHART_SEGMENTS);
+  GtkEventController *click = NULL;
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (area);
+  int width = gtk_widget_get_width (area);
+  int height = gtk_widget_get_height (area);
+  gboolean found = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_GESTURE_CLICK (c))
+        click = GTK_EVENT_CONTROLLER (c);
+    }
+  g_assert_nonnull (click);
+
+  /* The ring sits at the left of the chart: scan across its upper half
+   * until a click lands on a slice, as a person would. */
+  for (int x = 20; x < width / 2 && !found; x += 6)
+    for (int y = 40; y < height - 10 && !found; y += 6)
+      {
+        g_signal_emit_by_name (click, "released", 1, (double) x, (double) y);
+        found = f->opened != NULL;
+      }
+  g_assert_true (found);
+  /* A segment's name, which the contacts list searches for. */
+  {
+    gboolean known = FALSE;
+
+    for (guint s = 0; s < CT_RFM_N_SEGMENTS; s++)
+      known = known || g_str_equal (f->opened, ct_rfm_segment_get_label (s));
+    g_assert_true (known);
+  }
+}
+
+static void
+test_custom_period (Fixture       *f,
+                    gconstpointer  data)
+{
+  GtkWidget *custom = view_child (f, "custom_box");
+
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (view_child (f, "period_dropdown")), CT_PERIOD_CUSTOM);
+  g_assert_true (gtk_widget_get_visible (custom));
+
+  gtk_editable_set_text (GTK_EDITABLE (view_child (f, "from_entry")), "2025-02-30");
+  g_signal_emit_by_name (view_child (f, "apply_button"), "clicked");
+  ct_test_spin (50);
+  g_assert_true (ct_test_wait_until (cards_shown, f, 30000));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (view_child (f, "period_label"))),
+                            "“2025-02-30” is not a date"));
+
+  /* Thirty days again: back to figures. */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (view_child (f, "period_dropdown")), CT_PERIOD_30_DAYS);
+  g_assert_false (gtk_widget_get_visible (custom));
+  ct_test_spin (50);
+  g_assert_true (ct_test_wait_until (cards_shown, f, 30000));
+  g_assert_null (strstr (gtk_label_get_text (GTK_LABEL (view_child (f, "period_label"))), "not a date"));
+}
+
+/* Printing draws the report's pages through GtkPrintOperation; "print
+ * to file" shows what a printer would get. */
+static void
+test_print (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pdf = g_build_filename (f->t.dir, "printed.pdf", NULL);
+  g_autofree char *pdftotext = g_find_program_in_path ("pdftotext");
+  g_autofree char *text = NULL;
+  const char *argv[] = { "pdftotext", "-enc", "UTF-8", pdf, "-", NULL };
+  guint pages = 0;
+  int status;
+
+  g_assert_true (ct_dashboard_view_print (CT_DASHBOARD_VIEW (f->view), pdf, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (pdf, G_FILE_TEST_IS_REGULAR));
+  if (pdftotext == NULL)
+    {
+      g_remove (pdf);
+      g_test_skip ("pdftotext is not installed (package poppler-utils)");
+      return;
+    }
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               &text, NULL, &status, &error));
+  g_assert_no_error (error);
+  for (const char *p = text; *p != '\0'; p++)
+    pages += *p == '\f';
+  g_assert_cmpuint (pages, ==, 6);
+  g_assert_nonnull (strstr (text, "Page 6 of 6"));
+  g_assert_nonnull (strstr (text, "Top customers by predicted lifetime value"));
+  g_remove (pdf);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "");
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  /* Links the templates into the test. */
+  g_assert_nonnull (ct_get_resource ());
+
+  g_test_add ("/gui/dashboard/shows-period", Fixture, NULL, fixture_set_up, test_shows_period, fixture_tear_down);
+  g_test_add ("/gui/dashboard/click-segment", Fixture, NULL, fixture_set_up, test_click_segment, fixture_tear_down);
+  g_test_add ("/gui/dashboard/print", Fixture, NULL, fixture_set_up, test_print, fixture_tear_down);
+  g_test_add ("/gui/dashboard/custom-period", Fixture, NULL, fixture_set_up, test_custom_period, fixture_tear_down);
+
+  return g_test_run ();
+}
