@@ -747,6 +747,8 @@ sendgrid_parse_send (CtMailProvider     *self,
               {
                 results[i].outcome = CT_MAIL_OUTCOME_RETRY;
                 results[i].reason = g_strdup (_("Sent again without a refused recipient of the same request"));
+                /* At once: nothing is wrong with this one. */
+                results[i].retry_after_ms = 1;
               }
           return TRUE;
         }
