@@ -767,6 +767,8 @@ test_kill (gconstpointer data)
               }
           }
         g_assert_cmpuint (rows, ==, n);
+        g_test_message ("trial %u: %u runs, %lld unknown, %u requests, %u replayed", trial, runs,
+                        (long long) count_state (&f, "unknown"), f.emu->send_requests, f.emu->replays);
       }
       assert_no_violation (&f);
       fixture_tear_down (&f);
