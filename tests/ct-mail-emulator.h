@@ -94,6 +94,11 @@ typedef struct
   guint max_in_flight;
   gint64 next_id;
   gboolean keep_messages;
+  /* For the benchmark: count the messages and answer in the provider's
+   * shape without checking or parsing the request, so that the time
+   * measured is the sender's, not the emulator's. */
+  gboolean light;
+  guint64 light_messages;
 } CtMailEmulator;
 
 static void
@@ -886,6 +891,12 @@ ct_emu_handler (SoupServer        *server,
   guint delay;
 
   g_mutex_lock (&emu->lock);
+  /* The benchmark's baseline: a request with nothing to do. */
+  if (g_str_equal (path, "/bare"))
+    {
+      ct_emu_respond (msg, 200, "application/json", "{}");
+      goto delay;
+    }
   if (!ct_emu_check_auth (emu, msg))
     goto out;
 
@@ -902,6 +913,62 @@ ct_emu_handler (SoupServer        *server,
     }
 
   emu->send_requests++;
+  if (emu->light)
+    {
+      static const char * const markers[] = {
+        "\"MessageStream\"", "\"custom_args\"", "name=\"to\"", "\"htmlContent\"", "\"tags\"",
+      };
+      g_autoptr(GString) out = g_string_new (NULL);
+      const char *p = request->data;
+      const char *end = request->data + request->length;
+      const char *marker = markers[emu->kind];
+      gsize mlen = strlen (marker);
+      guint n = 0;
+
+      while ((p = memmem (p, end - p, marker, mlen)) != NULL)
+        {
+          n++;
+          p += mlen;
+        }
+      if (emu->kind == CT_MAIL_PROVIDER_BREVO && n > 0)
+        n--;
+      emu->light_messages += n;
+      emu->max_batch_seen = MAX (emu->max_batch_seen, n);
+      switch (emu->kind)
+        {
+        case CT_MAIL_PROVIDER_POSTMARK:
+          g_string_append_c (out, '[');
+          for (guint i = 0; i < n; i++)
+            g_string_append_printf (out, "%s{\"To\":\"x\",\"MessageID\":\"emu-%u\",\"ErrorCode\":0,\"Message\":\"OK\"}",
+                                    i > 0 ? "," : "", i);
+          g_string_append_c (out, ']');
+          ct_emu_respond (msg, 200, "application/json", out->str);
+          break;
+        case CT_MAIL_PROVIDER_SENDGRID:
+          soup_server_message_set_status (msg, 202, NULL);
+          soup_message_headers_replace (soup_server_message_get_response_headers (msg), "X-Message-Id", "emu-light");
+          break;
+        case CT_MAIL_PROVIDER_MAILGUN:
+          ct_emu_respond (msg, 200, "application/json", "{\"id\":\"<emu-light@mg.example.com>\",\"message\":\"Queued. Thank you.\"}");
+          break;
+        case CT_MAIL_PROVIDER_BREVO:
+          g_string_append (out, "{\"messageIds\":[");
+          for (guint i = 0; i < n; i++)
+            g_string_append_printf (out, "%s\"<emu-%u@smtp-relay.mailin.fr>\"", i > 0 ? "," : "", i);
+          g_string_append (out, "]}");
+          ct_emu_respond (msg, 201, "application/json", out->str);
+          break;
+        case CT_MAIL_PROVIDER_RESEND:
+        default:
+          g_string_append (out, "{\"data\":[");
+          for (guint i = 0; i < n; i++)
+            g_string_append_printf (out, "%s{\"id\":\"emu-%u\"}", i > 0 ? "," : "", i);
+          g_string_append (out, "]}");
+          ct_emu_respond (msg, 200, "application/json", out->str);
+          break;
+        }
+      goto delay;
+    }
   if (request->length > 0 && emu->kind != CT_MAIL_PROVIDER_MAILGUN
       && json_parser_load_from_data (parser, request->data, request->length, NULL))
     root = json_parser_get_root (parser);

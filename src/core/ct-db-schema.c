@@ -313,8 +313,9 @@ static const CtDbMigration migrations[] = {
     "  error TEXT,"
     "  UNIQUE (campaign_id, contact_id)"
     ");"
-    "CREATE INDEX outbox_state ON outbox(campaign_id, state, next_attempt_at);"
-    "CREATE INDEX outbox_batch ON outbox(batch_key) WHERE batch_key IS NOT NULL;"
+    /* The next batch: a campaign's queued rows in order, read off the
+     * index without sorting. */
+    "CREATE INDEX outbox_state ON outbox(campaign_id, state, id);"
     "CREATE INDEX outbox_message ON outbox(provider_message_id) WHERE provider_message_id IS NOT NULL;"
     /* What happened to each sent message, pulled from the provider; one
      * row per kind so that pulling twice counts once. */

@@ -53,6 +53,8 @@ typedef struct
   /* An HTTPS one-click unsubscribe URL for the List-Unsubscribe header,
    * or NULL for the mailto: one to the sender only. */
   char   *one_click_url;
+  /* For the outbox: requests this recipient has been in. */
+  guint   attempts;
 } CtMailRecipient;
 
 CtMailRecipient *ct_mail_recipient_new  (void);

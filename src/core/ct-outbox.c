@@ -747,81 +747,108 @@ load_campaign (Sender  *sender,
   return campaign;
 }
 
-/* The merge values of a contact, as stored with the row in flight. */
-static JsonNode *
-merge_values (sqlite3_stmt *row)
+/* The merge values of a contact (owned strings, NULL where empty). */
+static void
+contact_values (sqlite3_stmt *row,
+                char         *values[CT_MAIL_N_FIELDS])
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
   const char *first = (const char *) sqlite3_column_text (row, 3);
   const char *last = (const char *) sqlite3_column_text (row, 4);
-  const char *company = (const char *) sqlite3_column_text (row, 5);
   const char *attributes = (const char *) sqlite3_column_text (row, 6);
-  const char *product = (const char *) sqlite3_column_text (row, 7);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autofree char *name = NULL;
-  JsonObject *attrs = NULL;
-  const char *values[CT_MAIL_N_FIELDS] = { 0 };
-  g_autofree char *tier = NULL;
-  g_autofree char *points = NULL;
-  gboolean ascii;
 
   first = first != NULL ? first : "";
   last = last != NULL ? last : "";
+  values[CT_MAIL_FIELD_FIRST_NAME] = g_strdup (first);
+  values[CT_MAIL_FIELD_LAST_NAME] = g_strdup (last);
   /* "Ann Lee", but "李娜" (family name first, no space) for names
    * written in Chinese. */
-  ascii = g_str_is_ascii (first) && g_str_is_ascii (last);
   if (*first != '\0' && *last != '\0')
-    name = ascii ? g_strdup_printf ("%s %s", first, last) : g_strconcat (last, first, NULL);
+    values[CT_MAIL_FIELD_NAME] = g_str_is_ascii (first) && g_str_is_ascii (last)
+                                 ? g_strdup_printf ("%s %s", first, last)
+                                 : g_strconcat (last, first, NULL);
   else
-    name = g_strconcat (first, last, NULL);
+    values[CT_MAIL_FIELD_NAME] = g_strconcat (first, last, NULL);
+  values[CT_MAIL_FIELD_EMAIL] = g_strdup ((const char *) sqlite3_column_text (row, 2));
+  values[CT_MAIL_FIELD_COMPANY] = g_strdup ((const char *) sqlite3_column_text (row, 5));
+  values[CT_MAIL_FIELD_LAST_PRODUCT] = g_strdup ((const char *) sqlite3_column_text (row, 7));
 
-  if (attributes != NULL && json_parser_load_from_data (parser, attributes, -1, NULL)
-      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    attrs = json_node_get_object (json_parser_get_root (parser));
   /* Tiers and points belong to the loyalty feature; until it has its
-   * own tables they come from the contact's custom attributes. */
-  if (attrs != NULL && json_object_has_member (attrs, "tier"))
+   * own tables they come from the contact's custom attributes. Most
+   * contacts have none, and parsing "{}" ten thousand times shows. */
+  if (attributes != NULL && strcmp (attributes, "{}") != 0
+      && (strstr (attributes, "\"tier\"") != NULL || strstr (attributes, "\"points\"") != NULL))
     {
-      JsonNode *node = json_object_get_member (attrs, "tier");
-      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-        tier = g_strdup (json_node_get_string (node));
-    }
-  if (attrs != NULL && json_object_has_member (attrs, "points"))
-    {
-      JsonNode *node = json_object_get_member (attrs, "points");
-      if (JSON_NODE_HOLDS_VALUE (node))
-        points = json_node_get_value_type (node) == G_TYPE_STRING
-                 ? g_strdup (json_node_get_string (node))
-                 : g_strdup_printf ("%lld", (long long) json_node_get_int (node));
-    }
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *attrs;
+      JsonNode *node;
 
-  values[CT_MAIL_FIELD_FIRST_NAME] = first;
-  values[CT_MAIL_FIELD_LAST_NAME] = last;
-  values[CT_MAIL_FIELD_NAME] = name;
-  values[CT_MAIL_FIELD_EMAIL] = (const char *) sqlite3_column_text (row, 2);
-  values[CT_MAIL_FIELD_COMPANY] = company;
-  values[CT_MAIL_FIELD_TIER] = tier;
-  values[CT_MAIL_FIELD_POINTS] = points;
-  values[CT_MAIL_FIELD_LAST_PRODUCT] = product;
-
-  json_builder_begin_object (b);
-  for (guint i = 0; i < CT_MAIL_N_FIELDS; i++)
-    if (values[i] != NULL && *values[i] != '\0')
-      {
-        json_builder_set_member_name (b, ct_mail_field_name (i));
-        json_builder_add_string_value (b, values[i]);
-      }
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
+      if (json_parser_load_from_data (parser, attributes, -1, NULL)
+          && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        {
+          attrs = json_node_get_object (json_parser_get_root (parser));
+          node = json_object_get_member (attrs, "tier");
+          if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+            values[CT_MAIL_FIELD_TIER] = g_strdup (json_node_get_string (node));
+          node = json_object_get_member (attrs, "points");
+          if (node != NULL && JSON_NODE_HOLDS_VALUE (node))
+            values[CT_MAIL_FIELD_POINTS] = json_node_get_value_type (node) == G_TYPE_STRING
+                                           ? g_strdup (json_node_get_string (node))
+                                           : g_strdup_printf ("%lld", (long long) json_node_get_int (node));
+        }
+    }
 }
 
-static char *
-node_to_string (JsonNode *node)
+static void
+append_json_string (GString    *out,
+                    const char *text)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      guchar c = *p;
+      if (c == '"' || c == '\\')
+        g_string_append_printf (out, "\\%c", c);
+      else if (c < 0x20)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_c (out, c);
+    }
+  g_string_append_c (out, '"');
+}
 
-  json_generator_set_root (generator, node);
-  return json_generator_to_data (generator, NULL);
+/* The values as a JSON object, stored with the row in flight so that a
+ * repeated request renders the same bytes. */
+static char *
+values_to_json (char * const values[CT_MAIL_N_FIELDS])
+{
+  GString *out = g_string_new ("{");
+
+  for (guint i = 0; i < CT_MAIL_N_FIELDS; i++)
+    if (i != CT_MAIL_FIELD_UNSUBSCRIBE_URL && values[i] != NULL && *values[i] != '\0')
+      {
+        if (out->len > 1)
+          g_string_append_c (out, ',');
+        append_json_string (out, ct_mail_field_name (i));
+        g_string_append_c (out, ':');
+        append_json_string (out, values[i]);
+      }
+  g_string_append_c (out, '}');
+  return g_string_free (out, FALSE);
+}
+
+static void
+json_to_values (const char *merge_json,
+                char       *values[CT_MAIL_N_FIELDS])
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *object;
+
+  if (merge_json == NULL || !json_parser_load_from_data (parser, merge_json, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return;
+  object = json_node_get_object (json_parser_get_root (parser));
+  for (guint i = 0; i < CT_MAIL_N_FIELDS; i++)
+    values[i] = g_strdup (json_object_get_string_member_with_default (object, ct_mail_field_name (i), NULL));
 }
 
 /* Fills a recipient from its row's stored merge values and token. */
@@ -832,22 +859,22 @@ make_recipient (Sender      *sender,
                 gint64       contact_id,
                 const char  *email,
                 const char  *token,
-                const char  *merge_json)
+                char        *values[CT_MAIL_N_FIELDS])
 {
   CtMailRecipient *r = ct_mail_recipient_new ();
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *object = NULL;
   const char *placeholder = ct_mail_provider_get_unsubscribe_placeholder (sender->provider);
   const char *url = sender->settings->unsubscribe_url;
 
   r->outbox_id = outbox_id;
   r->contact_id = contact_id;
   r->email = g_strdup (email);
-  if (merge_json != NULL && json_parser_load_from_data (parser, merge_json, -1, NULL)
-      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    object = json_node_get_object (json_parser_get_root (parser));
-  for (guint i = 0; object != NULL && i < CT_MAIL_N_FIELDS; i++)
-    r->values[i] = g_strdup (json_object_get_string_member_with_default (object, ct_mail_field_name (i), NULL));
+  /* Taken over. */
+  for (guint i = 0; i < CT_MAIL_N_FIELDS; i++)
+    {
+      r->values[i] = values[i];
+      values[i] = NULL;
+    }
+  g_clear_pointer (&r->values[CT_MAIL_FIELD_UNSUBSCRIBE_URL], g_free);
   r->name = g_strdup (r->values[CT_MAIL_FIELD_NAME]);
 
   /* The unsubscribe link: the owner's HTTPS page with this row's opaque
@@ -916,6 +943,7 @@ claim (Sender  *sender,
   guint limit = ct_mail_provider_get_max_batch (sender->provider);
   gsize max_bytes = ct_mail_provider_get_max_batch_bytes (sender->provider);
   gsize per_message;
+  gboolean idempotent = ct_mail_provider_is_idempotent (sender->provider);
   int rc;
 
   campaign = load_campaign (sender, campaign_id, error);
@@ -939,7 +967,7 @@ claim (Sender  *sender,
     "  (SELECT p.name FROM purchases pu JOIN products p ON p.id = pu.product_id"
     "   WHERE pu.contact_id = o.contact_id AND pu.refunded = 0"
     "   ORDER BY pu.purchased_at DESC LIMIT 1),"
-    "  o.idempotency_key"
+    "  o.idempotency_key, o.attempts"
     " FROM outbox o LEFT JOIN contacts c ON c.id = o.contact_id"
     " WHERE o.campaign_id = ?1 AND o.state = 'queued' AND o.next_attempt_at <= ?2"
     " ORDER BY o.id LIMIT ?3", error);
@@ -955,16 +983,24 @@ claim (Sender  *sender,
   sqlite3_bind_int64 (rows, 3, limit);
   while ((rc = sqlite3_step (rows)) == SQLITE_ROW)
     {
-      g_autoptr(JsonNode) values = merge_values (rows);
-      g_autofree char *merge = node_to_string (values);
+      char *values[CT_MAIL_N_FIELDS] = { NULL };
+      g_autofree char *merge = NULL;
       gint64 id = sqlite3_column_int64 (rows, 0);
+      CtMailRecipient *r;
 
+      contact_values (rows, values);
+      /* Kept only where a repeat can be answered from the provider's
+       * idempotency store; elsewhere a row in flight after a kill
+       * becomes unknown and is never rendered again. */
+      if (idempotent)
+        merge = values_to_json (values);
       if (job == NULL)
         job = new_job (sender, campaign, campaign_id, batch_key);
-      g_ptr_array_add (job->batch->recipients,
-                       make_recipient (sender, campaign, id, sqlite3_column_int64 (rows, 1),
-                                       (const char *) sqlite3_column_text (rows, 2),
-                                       (const char *) sqlite3_column_text (rows, 8), merge));
+      r = make_recipient (sender, campaign, id, sqlite3_column_int64 (rows, 1),
+                          (const char *) sqlite3_column_text (rows, 2),
+                          (const char *) sqlite3_column_text (rows, 8), values);
+      r->attempts = sqlite3_column_int64 (rows, 9) + 1;
+      g_ptr_array_add (job->batch->recipients, r);
       sqlite3_bind_int64 (mark, 1, id);
       sqlite3_bind_text (mark, 2, batch_key, -1, SQLITE_STATIC);
       sqlite3_bind_text (mark, 3, merge, -1, SQLITE_STATIC);
@@ -1022,7 +1058,6 @@ record (Sender  *sender,
         GError **error)
 {
   g_autoptr(sqlite3_stmt) update = NULL;
-  g_autoptr(sqlite3_stmt) attempts = NULL;
   guint n = job->batch->recipients->len;
   gint64 repeat_delay = 0;
   gboolean repeat = FALSE;
@@ -1038,8 +1073,7 @@ record (Sender  *sender,
     " merge = CASE WHEN ?2 = 'in_flight' THEN merge END,"
     " attempts = attempts - ?6"
     " WHERE id = ?1", error);
-  attempts = ct_db_prepare (sender->db, "SELECT attempts FROM outbox WHERE id = ?1", error);
-  if (update == NULL || attempts == NULL)
+  if (update == NULL)
     goto fail;
 
   for (guint i = 0; i < n; i++)
@@ -1054,9 +1088,7 @@ record (Sender  *sender,
       gint uncount = 0;
       int rc;
 
-      sqlite3_bind_int64 (attempts, 1, r->outbox_id);
-      tries = sqlite3_step (attempts) == SQLITE_ROW ? sqlite3_column_int64 (attempts, 0) : 0;
-      sqlite3_reset (attempts);
+      tries = r->attempts;
 
       if (result == NULL)
         {
@@ -1108,6 +1140,9 @@ record (Sender  *sender,
               {
                 state = "in_flight";
                 repeat = TRUE;
+                /* The repeat is one more attempt. */
+                uncount = -1;
+                ((CtMailRecipient *) r)->attempts++;
                 repeat_delay = MAX (repeat_delay, result->retry_after_ms > 0
                                                   ? result->retry_after_ms
                                                   : backoff_ms (sender->options, tries));
@@ -1199,7 +1234,7 @@ reconcile (Sender  *sender,
 
   rows = ct_db_prepare (sender->db,
     "SELECT o.id, o.contact_id, o.email, o.idempotency_key, o.merge, o.batch_key, o.claimed_at,"
-    "  o.campaign_id, c.provider"
+    "  o.campaign_id, c.provider, o.attempts"
     " FROM outbox o JOIN campaigns c ON c.id = o.campaign_id"
     " WHERE o.state = 'in_flight' AND (?1 = 0 OR o.campaign_id = ?1)"
     " ORDER BY o.batch_key, o.id", error);
@@ -1249,12 +1284,18 @@ reconcile (Sender  *sender,
           job = new_job (sender, campaign, row_campaign, batch_key);
           job->repeat = TRUE;
         }
-      g_ptr_array_add (job->batch->recipients,
-                       make_recipient (sender, campaign, sqlite3_column_int64 (rows, 0),
-                                       sqlite3_column_int64 (rows, 1),
-                                       (const char *) sqlite3_column_text (rows, 2),
-                                       (const char *) sqlite3_column_text (rows, 3),
-                                       (const char *) sqlite3_column_text (rows, 4)));
+      {
+        char *values[CT_MAIL_N_FIELDS] = { NULL };
+        CtMailRecipient *r;
+
+        json_to_values ((const char *) sqlite3_column_text (rows, 4), values);
+        r = make_recipient (sender, campaign, sqlite3_column_int64 (rows, 0),
+                            sqlite3_column_int64 (rows, 1),
+                            (const char *) sqlite3_column_text (rows, 2),
+                            (const char *) sqlite3_column_text (rows, 3), values);
+        r->attempts = sqlite3_column_int64 (rows, 9);
+        g_ptr_array_add (job->batch->recipients, r);
+      }
     }
   if (rc != SQLITE_DONE)
     {
