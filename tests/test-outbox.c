@@ -663,6 +663,170 @@ test_secret_session_only (void)
   g_assert_false (ct_mail_secret_store ("postmark", "/tmp/x.db", "", &session_only, &error));
 }
 
+
+/* ---- the command line --------------------------------------------------- */
+
+typedef struct
+{
+  int status;
+  char *out;
+  char *err;
+} CliResult;
+
+static void
+cli_result_clear (CliResult *r)
+{
+  g_free (r->out);
+  g_free (r->err);
+}
+
+/* Runs clientele with @args (NULL-terminated) and @input on stdin;
+ * @key (nullable) in the environment. */
+static CliResult
+run_cli (const char         *key,
+         const char         *input,
+         const char * const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE
+                                                                       | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                                                       | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  CliResult r = { 0 };
+
+  if (key != NULL)
+    g_subprocess_launcher_setenv (launcher, CT_MAIL_KEY_ENV, key, TRUE);
+  else
+    g_subprocess_launcher_unsetenv (launcher, CT_MAIL_KEY_ENV);
+  g_ptr_array_add (argv, (gpointer) g_getenv ("CLIENTELE_BIN"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, input, NULL, &r.out, &r.err, &error);
+  g_assert_no_error (error);
+  r.status = g_subprocess_get_exit_status (process);
+  return r;
+}
+
+static void
+test_cli (void)
+{
+  CtTestDb t;
+  g_autoptr(CtMailEmulator) emu = ct_mail_emulator_new (CT_MAIL_PROVIDER_POSTMARK, KEY);
+  g_autofree char *body = NULL;
+  CliResult r;
+
+  if (g_getenv ("CLIENTELE_BIN") == NULL)
+    {
+      g_test_skip ("no clientele binary (CLIENTELE_BIN)");
+      return;
+    }
+  ct_test_db_set_up (&t, "clientele-test-outbox-cli-XXXXXX");
+  add_contacts (&t, 30);
+  body = g_build_filename (t.dir, "body.md", NULL);
+  g_assert_true (g_file_set_contents (body, "Dear {{first_name|friend}},\n\nNews.\n", -1, NULL));
+
+  {
+    const char *args[] = { "provider", "set", "postmark", "--db", t.path, "--base-url", emu->base_url,
+                           "--key-stdin", "--from", "Shop <news@shop.example>",
+                           "--postal-address", "1 Market Street", NULL };
+    r = run_cli (NULL, KEY "\n", args);
+    g_assert_cmpint (r.status, ==, 0);
+    /* No Secret Service in the tests: it says so, and how to give the key. */
+    g_assert_nonnull (strstr (r.err, CT_MAIL_KEY_ENV));
+    g_assert_null (strstr (r.err, KEY));
+    g_assert_null (strstr (r.out, KEY));
+    cli_result_clear (&r);
+  }
+  g_assert_cmpint (ct_db_query_int64 (t.db, "SELECT count(*) FROM settings WHERE value LIKE '%" KEY "%'", NULL), ==, 0);
+  g_assert_cmpint (ct_db_query_int64 (t.db, "SELECT count(*) FROM settings WHERE key = 'mail.provider' AND value = 'postmark'", NULL), ==, 1);
+  {
+    const char *args[] = { "provider", "set", "sparkpost", "--db", t.path, NULL };
+    r = run_cli (NULL, "", args);
+    g_assert_cmpint (r.status, ==, 2);
+    cli_result_clear (&r);
+  }
+  {
+    const char *args[] = { "provider", "test", "--db", t.path, NULL };
+    r = run_cli (KEY, NULL, args);
+    g_assert_cmpint (r.status, ==, 0);
+    cli_result_clear (&r);
+    r = run_cli ("not-the-key-4321", NULL, args);
+    g_assert_cmpint (r.status, ==, 1);
+    g_assert_nonnull (strstr (r.err, "Postmark"));
+    g_assert_null (strstr (r.err, "not-the-key-4321"));
+    cli_result_clear (&r);
+    /* No key at all: a plain message saying where to put one. */
+    r = run_cli (NULL, NULL, args);
+    g_assert_cmpint (r.status, ==, 1);
+    g_assert_nonnull (strstr (r.err, "--key-stdin"));
+    cli_result_clear (&r);
+  }
+  {
+    const char *bad[] = { "campaign", "create", "Bad", "--db", t.path, "--subject", "Hi {{frist_name}}",
+                          "--body", body, NULL };
+    const char *args[] = { "campaign", "create", "Spring", "--db", t.path, "--subject", "Hi {{first_name|there}}",
+                           "--body", body, NULL };
+    r = run_cli (NULL, NULL, bad);
+    g_assert_cmpint (r.status, ==, 2);
+    g_assert_nonnull (strstr (r.err, "frist_name"));
+    cli_result_clear (&r);
+    r = run_cli (NULL, NULL, args);
+    g_assert_cmpint (r.status, ==, 0);
+    cli_result_clear (&r);
+  }
+  {
+    const char *args[] = { "send-due", "--db", t.path, NULL };
+    r = run_cli (NULL, NULL, args);
+    g_assert_cmpint (r.status, ==, 0);
+    cli_result_clear (&r);
+  }
+  {
+    const char *args[] = { "campaign", "send", "Spring", "--db", t.path, NULL };
+    r = run_cli (KEY, NULL, args);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, "30"));
+    cli_result_clear (&r);
+    g_assert_cmpuint (g_hash_table_size (emu->delivered), ==, 30);
+  }
+  {
+    const char *args[] = { "campaign", "status", "Spring", "--db", t.path, NULL };
+    const char *missing[] = { "campaign", "status", "Autumn", "--db", t.path, NULL };
+    r = run_cli (NULL, NULL, args);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_true (g_regex_match_simple ("Sent +30", r.out, 0, 0));
+    cli_result_clear (&r);
+    r = run_cli (NULL, NULL, missing);
+    g_assert_cmpint (r.status, ==, 2);
+    cli_result_clear (&r);
+  }
+  /* Scheduled in the past: due now. */
+  {
+    const char *create[] = { "campaign", "create", "Later", "--db", t.path, "--subject", "Later",
+                             "--body", body, "--at", "2020-01-01T09:00", NULL };
+    const char *due[] = { "send-due", "--db", t.path, NULL };
+    r = run_cli (NULL, NULL, create);
+    g_assert_cmpint (r.status, ==, 0);
+    cli_result_clear (&r);
+    r = run_cli (KEY, NULL, due);
+    g_assert_cmpint (r.status, ==, 0);
+    cli_result_clear (&r);
+    g_assert_cmpuint (ct_mail_emulator_delivered (emu, "person0@example.com"), ==, 2);
+  }
+  {
+    const char *args[] = { "provider", "sync", "--db", t.path, NULL };
+    g_ptr_array_add (emu->suppressions, g_strdup ("unsubscribed\tperson9@example.com"));
+    r = run_cli (KEY, NULL, args);
+    g_assert_cmpint (r.status, ==, 0);
+    cli_result_clear (&r);
+    g_assert_cmpint (ct_db_query_int64 (t.db, "SELECT count(*) FROM contacts WHERE status = 'unsubscribed'", NULL), ==, 1);
+  }
+  ct_test_db_tear_down (&t);
+}
+
 /* ---- kills at random moments -------------------------------------------- */
 
 /* Runs `clientele campaign send` on @path; kills it after @kill_ms
@@ -809,6 +973,7 @@ main (int   argc,
   g_test_add_func ("/outbox/provider/unreachable", test_unreachable);
   g_test_add_func ("/outbox/provider/mailgun-domain", test_mailgun_needs_domain);
   g_test_add_func ("/outbox/secret/session-only", test_secret_session_only);
+  g_test_add_func ("/outbox/cli", test_cli);
   for (guint k = 0; k < CT_MAIL_N_PROVIDERS; k++)
     {
       struct { const char *what; GTestDataFunc func; } cases[] = {

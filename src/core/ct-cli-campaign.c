@@ -28,6 +28,7 @@
 #include "ct-cli-private.h"
 #include "ct-mail-secret.h"
 #include "ct-outbox.h"
+#include "ct-parse.h"
 
 typedef struct
 {
@@ -170,6 +171,7 @@ campaign_create (const CtCliCommand *command,
   g_autofree char *body = NULL;
   g_autofree char *audience = NULL;
   gsize length = 0;
+  gint64 when = 0;
   gint64 id;
 
   if (subject == NULL || body_path == NULL)
@@ -205,6 +207,15 @@ campaign_create (const CtCliCommand *command,
   else
     audience = g_strdup ("{\"all\":true}");
 
+  /* ct_parse_date() reads "2026-12-24 09:00", "2026-12-24T09:00" and
+   * the other forms imports take, in local time. Checked before the
+   * campaign is made, so that a typo leaves nothing behind. */
+  if (at != NULL && !ct_parse_date (at, FALSE, NULL, &when))
+    {
+      ct_cli_print_error (_("--at takes a date and time like 2026-12-24T09:00, not “%s”."), at);
+      return CT_CLI_EXIT_USAGE;
+    }
+
   id = ct_campaign_create (db, name, subject, body, from, audience, &error);
   if (id == 0)
     {
@@ -213,21 +224,11 @@ campaign_create (const CtCliCommand *command,
              || g_error_matches (error, CT_DB_ERROR, CT_DB_ERROR_CONSTRAINT)
              ? CT_CLI_EXIT_USAGE : CT_CLI_EXIT_FAILED;
     }
-  if (at != NULL)
+  if (at != NULL
+      && !ct_campaign_schedule (db, id, when, &error))
     {
-      g_autoptr(GTimeZone) local = g_time_zone_new_local ();
-      g_autoptr(GDateTime) when = g_date_time_new_from_iso8601 (at, local);
-
-      if (when == NULL)
-        {
-          ct_cli_print_error (_("--at takes a date and time like 2026-12-24T09:00, not “%s”."), at);
-          return CT_CLI_EXIT_USAGE;
-        }
-      if (!ct_campaign_schedule (db, id, g_date_time_to_unix (when), &error))
-        {
-          ct_cli_print_error ("%s", error->message);
-          return CT_CLI_EXIT_FAILED;
-        }
+      ct_cli_print_error ("%s", error->message);
+      return CT_CLI_EXIT_FAILED;
     }
   g_print (_("Campaign “%s” created.\n"), name);
   return EXIT_SUCCESS;
