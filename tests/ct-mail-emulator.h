@@ -563,7 +563,10 @@ ct_emu_mailgun (CtMailEmulator    *emu,
     }
   variables = json_node_get_object (json_parser_get_root (parser));
   emu->max_batch_seen = MAX (emu->max_batch_seen, to->len);
-  id = g_strdup_printf ("<%s@%s>", ct_emu_new_id (emu), emu->domain);
+  {
+    g_autofree char *bare = ct_emu_new_id (emu);
+    id = g_strdup_printf ("<%s@%s>", bare, emu->domain);
+  }
   for (guint i = 0; i < to->len; i++)
     {
       g_autofree char *email = ct_mail_address_of (g_ptr_array_index (to, i));
@@ -619,7 +622,8 @@ ct_emu_brevo (CtMailEmulator *emu,
     {
       JsonObject *v = json_array_get_object_element (versions, i);
       JsonArray *to = json_object_get_array_member (v, "to");
-      g_autofree char *id = g_strdup_printf ("<%s@smtp-relay.mailin.fr>", ct_emu_new_id (emu));
+      g_autofree char *bare = ct_emu_new_id (emu);
+      g_autofree char *id = g_strdup_printf ("<%s@smtp-relay.mailin.fr>", bare);
 
       for (guint k = 0; k < json_array_get_length (to); k++)
         ct_emu_deliver (emu, ct_emu_str (json_array_get_object_element (to, k), "email"), id,

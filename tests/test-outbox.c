@@ -122,7 +122,7 @@ fixture_set_up (Fixture            *f,
   f->settings->from = g_strdup ("Shop <news@shop.example>");
   f->settings->postal_address = g_strdup ("1 Market Street\nSpringfield");
   f->settings->concurrency = 3;
-  f->settings->timeout = 2;
+  f->settings->timeout = 15;
   ct_mail_settings_save (f->t.db, f->settings, &error);
   g_assert_no_error (error);
   f->provider = ct_mail_settings_new_provider (f->settings, KEY);
@@ -708,6 +708,8 @@ run_cli (const char         *key,
   g_subprocess_communicate_utf8 (process, input, NULL, &r.out, &r.err, &error);
   g_assert_no_error (error);
   r.status = g_subprocess_get_exit_status (process);
+  if (r.err != NULL && *r.err != '\0')
+    g_test_message ("%s: %s", args[0], r.err);
   return r;
 }
 

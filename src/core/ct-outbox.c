@@ -627,6 +627,7 @@ typedef struct
 {
   CtMailBatch   *batch;
   CtMailResult  *results;
+  guint          n_results;  /* recipients may be taken out of the batch later */
   CtMailContent *content;    /* owned by the campaign cache */
   gboolean       ok;
   GError        *error;
@@ -639,9 +640,8 @@ job_free (Job *job)
 {
   if (job == NULL)
     return;
-  if (job->results != NULL)
-    for (guint i = 0; i < job->batch->recipients->len; i++)
-      ct_mail_result_clear (&job->results[i]);
+  for (guint i = 0; job->results != NULL && i < job->n_results; i++)
+    ct_mail_result_clear (&job->results[i]);
   g_free (job->results);
   ct_mail_batch_free (job->batch);
   g_clear_error (&job->error);
@@ -690,7 +690,8 @@ worker (gpointer data,
   SoupSession *session = g_async_queue_pop (sender->sessions);
 
   job->batch->content = job->content;
-  job->results = g_new0 (CtMailResult, job->batch->recipients->len);
+  job->n_results = job->batch->recipients->len;
+  job->results = g_new0 (CtMailResult, job->n_results);
   job->ok = ct_mail_provider_send_batch (sender->provider, session, job->batch, job->results,
                                          sender->cancellable, &job->error);
   g_async_queue_push (sender->sessions, session);
