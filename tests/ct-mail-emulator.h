@@ -1185,7 +1185,7 @@ ct_mail_emulator_free (CtMailEmulator *emu)
 }
 
 /* Scripts the next send request. */
-static void
+G_GNUC_UNUSED static void
 ct_mail_emulator_script (CtMailEmulator *emu,
                          CtEmuKind       kind,
                          guint           status,
@@ -1207,7 +1207,7 @@ ct_mail_emulator_script (CtMailEmulator *emu,
   g_mutex_unlock (&emu->lock);
 }
 
-static guint
+G_GNUC_UNUSED static guint
 ct_mail_emulator_delivered (CtMailEmulator *emu,
                             const char     *email)
 {

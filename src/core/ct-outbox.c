@@ -1063,6 +1063,8 @@ record (Sender  *sender,
   gint64 repeat_delay = 0;
   gboolean repeat = FALSE;
   guint max_attempts = MAX (sender->options->max_attempts, 1);
+  gint64 now = now_s ();
+  gint64 backoff = -1;
 
   *out_repeat = NULL;
   if (!ct_db_begin (sender->db, error))
@@ -1123,10 +1125,16 @@ record (Sender  *sender,
               }
             else
               {
-                gint64 delay = result->retry_after_ms > 0 ? result->retry_after_ms
-                                                         : backoff_ms (sender->options, tries);
+                gint64 delay;
+
+                /* One back-off for the whole request, so that its
+                 * recipients come due together and go in one request
+                 * again. */
+                if (backoff < 0)
+                  backoff = backoff_ms (sender->options, tries);
+                delay = result->retry_after_ms > 0 ? result->retry_after_ms : backoff;
                 state = "queued";
-                next = now_s () + (delay + 999) / 1000;
+                next = now + (delay + 999) / 1000;
                 repeat_delay = MAX (repeat_delay, result->retry_after_ms);
               }
             break;
@@ -1144,9 +1152,10 @@ record (Sender  *sender,
                 /* The repeat is one more attempt. */
                 uncount = -1;
                 ((CtMailRecipient *) r)->attempts++;
+                if (backoff < 0)
+                  backoff = backoff_ms (sender->options, tries);
                 repeat_delay = MAX (repeat_delay, result->retry_after_ms > 0
-                                                  ? result->retry_after_ms
-                                                  : backoff_ms (sender->options, tries));
+                                                  ? result->retry_after_ms : backoff);
               }
             break;
           case CT_MAIL_OUTCOME_UNKNOWN:
