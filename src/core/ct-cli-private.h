@@ -97,6 +97,27 @@ int    ct_cli_run_analyze        (const CtCliCommand  *command,
                                   int                  argc,
                                   char               **argv);
 
+/* ct-cli-campaign.c */
+int    ct_cli_run_campaign       (const CtCliCommand  *command,
+                                  int                  argc,
+                                  char               **argv);
+int    ct_cli_run_send_due       (const CtCliCommand  *command,
+                                  int                  argc,
+                                  char               **argv);
+
+/* ct-cli-provider.c */
+int    ct_cli_run_provider       (const CtCliCommand  *command,
+                                  int                  argc,
+                                  char               **argv);
+
+/* The mail provider as the settings say, with its key from the
+ * environment or the keyring; NULL after printing why not. */
+G_END_DECLS
+#include "ct-outbox.h"
+G_BEGIN_DECLS
+CtMailProvider *ct_cli_open_provider (CtDb            *db,
+                                      CtMailSettings **out_settings);
+
 /* ct-cli-export.c */
 int    ct_cli_run_export         (const CtCliCommand  *command,
                                   int                  argc,

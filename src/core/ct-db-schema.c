@@ -273,6 +273,80 @@ static const CtDbMigration migrations[] = {
     "CREATE INDEX purchases_product_buyer ON purchases(product_id, contact_id)"
     "  WHERE refunded = 0;"
   },
+  { 6,
+    /* Sending (ct-outbox.c). Suppressions: addresses no campaign may
+     * mail, from the provider's unsubscribes, bounces and complaints or
+     * added by hand; kept by address so that they hold for a contact
+     * deleted and imported again. */
+    "CREATE TABLE suppressions ("
+    "  email TEXT PRIMARY KEY COLLATE NOCASE,"
+    "  reason TEXT NOT NULL"
+    "    CHECK (reason IN ('unsubscribed','bounced','complained','manual')),"
+    "  source TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL DEFAULT (unixepoch())"
+    ") WITHOUT ROWID;"
+    /* Campaigns: subject and Markdown body with merge fields, the
+     * audience as JSON ({"all":true}, {"tag":"name"}, later a segment),
+     * and where the sending is. provider is the one that sent the first
+     * batch: an idempotency key means nothing to another one. */
+    "CREATE TABLE campaigns ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(name)) > 0),"
+    "  subject TEXT NOT NULL CHECK (length(trim(subject)) > 0),"
+    "  body TEXT NOT NULL DEFAULT '',"
+    "  from_address TEXT NOT NULL DEFAULT '',"
+    "  audience TEXT NOT NULL DEFAULT '{\"all\":true}' CHECK (json_valid(audience)),"
+    "  status TEXT NOT NULL DEFAULT 'draft'"
+    "    CHECK (status IN ('draft','scheduled','sending','sent','cancelled')),"
+    "  scheduled_at INTEGER,"
+    "  launched_at INTEGER,"
+    "  finished_at INTEGER,"
+    "  provider TEXT,"
+    "  created_at INTEGER NOT NULL DEFAULT (unixepoch()),"
+    "  updated_at INTEGER NOT NULL DEFAULT (unixepoch())"
+    ");"
+    "CREATE INDEX campaigns_status ON campaigns(status, scheduled_at);"
+    /* The outbox: one row per recipient of a launched campaign, written
+     * in one transaction at launch. state moves queued -> in_flight
+     * (committed before the request goes out) -> sent | rejected |
+     * failed (gave up retrying; not sent) | unknown (may have been sent:
+     * the user resends or drops it) | dropped. idempotency_key is the
+     * row's own opaque token (also the unsubscribe token); batch_key is
+     * the key of the request it is in while in flight, and merge the
+     * merge values it was rendered with, so that the same request can be
+     * repeated byte for byte. Rows go with their contact (erasure). */
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY,"
+    "  campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,"
+    "  contact_id INTEGER REFERENCES contacts(id) ON DELETE CASCADE,"
+    "  email TEXT NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'queued'"
+    "    CHECK (state IN ('queued','in_flight','sent','rejected','failed','unknown','dropped')),"
+    "  idempotency_key TEXT NOT NULL UNIQUE,"
+    "  batch_key TEXT,"
+    "  merge TEXT,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+    "  claimed_at INTEGER,"
+    "  sent_at INTEGER,"
+    "  provider_message_id TEXT,"
+    "  error TEXT,"
+    "  UNIQUE (campaign_id, contact_id)"
+    ");"
+    /* The next batch: a campaign's queued rows in order, read off the
+     * index without sorting. */
+    "CREATE INDEX outbox_state ON outbox(campaign_id, state, id);"
+    "CREATE INDEX outbox_message ON outbox(provider_message_id) WHERE provider_message_id IS NOT NULL;"
+    /* What happened to each sent message, pulled from the provider; one
+     * row per kind so that pulling twice counts once. */
+    "CREATE TABLE mail_events ("
+    "  outbox_id INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,"
+    "  type TEXT NOT NULL"
+    "    CHECK (type IN ('delivered','opened','clicked','bounced','complained','unsubscribed')),"
+    "  at INTEGER NOT NULL,"
+    "  PRIMARY KEY (outbox_id, type)"
+    ") WITHOUT ROWID;"
+  },
 };
 
 const CtDbMigration *

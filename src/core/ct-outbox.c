@@ -1,0 +1,1748 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ct-outbox.c: campaigns, the outbox, and sending it through a provider
+ *
+ * The promise: a kill at any moment never sends anyone the same campaign
+ * twice and never silently drops anyone. It rests on the order of the
+ * writes:
+ *
+ *   launch    one transaction writes every recipient's row, "queued";
+ *   claim     a transaction marks a batch "in_flight" with the key of the
+ *             request and the merge values it is rendered from, and
+ *             commits BEFORE the request goes out;
+ *   record    a transaction writes each recipient's outcome after the
+ *             answer.
+ *
+ * A kill between claim and record leaves rows in flight: the next run
+ * finds them first (reconcile). With a provider that keeps idempotency
+ * keys (Resend, Brevo) and a key still within its lifetime, the very
+ * same request (same key, same rows, same merge values, so the same
+ * body) is sent again and the provider answers without sending twice;
+ * otherwise the rows become "unknown" for the user to resend or drop.
+ * A request that left but got no answer is treated the same way while
+ * the run goes on.
+ *
+ * Threads: the caller's thread owns the database and does all of the
+ * above; worker threads (a GThreadPool of options->concurrency) only
+ * render and send, each with a SoupSession from a small pool, and hand
+ * the finished job back through a queue. A rate limiter spaces the
+ * requests, and a 429 pauses all of them: rate limits are per account.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "ct-outbox.h"
+
+/* ---- settings ---------------------------------------------------------- */
+
+static char *
+get_setting (CtDb       *db,
+             const char *key)
+{
+  g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db, "SELECT value FROM settings WHERE key = ?1", NULL);
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  return NULL;
+}
+
+static gboolean
+set_setting (CtDb        *db,
+             const char  *key,
+             const char  *value,
+             GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  if (value == NULL || *value == '\0')
+    stmt = ct_db_prepare (db, "DELETE FROM settings WHERE key = ?1", error);
+  else
+    stmt = ct_db_prepare (db, "INSERT INTO settings (key, value) VALUES (?1, ?2)"
+                              " ON CONFLICT (key) DO UPDATE SET value = excluded.value", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  if (value != NULL && *value != '\0')
+    sqlite3_bind_text (stmt, 2, value, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not save the mail settings"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+ct_mail_settings_free (CtMailSettings *settings)
+{
+  if (settings == NULL)
+    return;
+  g_free (settings->base_url);
+  g_free (settings->domain);
+  g_free (settings->stream);
+  g_free (settings->from);
+  g_free (settings->reply_to);
+  g_free (settings->postal_address);
+  g_free (settings->unsubscribe_url);
+  g_free (settings);
+}
+
+static guint
+setting_uint (CtDb       *db,
+              const char *key,
+              guint       fallback)
+{
+  g_autofree char *text = get_setting (db, key);
+  guint64 n;
+
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, 1000000, &n, NULL))
+    return fallback;
+  return (guint) n;
+}
+
+CtMailSettings *
+ct_mail_settings_load (CtDb    *db,
+                       GError **error)
+{
+  CtMailSettings *settings = g_new0 (CtMailSettings, 1);
+  g_autofree char *provider = get_setting (db, "mail.provider");
+  g_autofree char *rate = get_setting (db, "mail.rate");
+
+  settings->configured = ct_mail_provider_kind_from_name (provider, &settings->kind);
+  settings->base_url = get_setting (db, "mail.base_url");
+  settings->domain = get_setting (db, "mail.domain");
+  settings->stream = get_setting (db, "mail.stream");
+  settings->from = get_setting (db, "mail.from");
+  settings->reply_to = get_setting (db, "mail.reply_to");
+  settings->postal_address = get_setting (db, "mail.postal_address");
+  settings->unsubscribe_url = get_setting (db, "mail.unsubscribe_url");
+  settings->concurrency = setting_uint (db, "mail.concurrency", 4);
+  settings->batch_size = setting_uint (db, "mail.batch_size", 0);
+  settings->timeout = setting_uint (db, "mail.timeout", 30);
+  settings->rate = rate != NULL ? g_ascii_strtod (rate, NULL) : 0;
+  if (!(settings->rate > 0 && settings->rate < 100000))
+    settings->rate = 0;
+  return settings;
+}
+
+gboolean
+ct_mail_settings_save (CtDb                  *db,
+                       const CtMailSettings  *s,
+                       GError               **error)
+{
+  char rate[G_ASCII_DTOSTR_BUF_SIZE] = "";
+  g_autofree char *concurrency = g_strdup_printf ("%u", s->concurrency);
+  g_autofree char *batch = s->batch_size > 0 ? g_strdup_printf ("%u", s->batch_size) : NULL;
+  g_autofree char *timeout = g_strdup_printf ("%u", s->timeout);
+
+  if (s->unsubscribe_url != NULL && *s->unsubscribe_url != '\0'
+      && !g_str_has_prefix (s->unsubscribe_url, "https://"))
+    {
+      g_set_error_literal (error, CT_MAIL_ERROR, CT_MAIL_ERROR_SETTINGS,
+                           _("The unsubscribe URL must start with https:// (one-click unsubscribe needs it)"));
+      return FALSE;
+    }
+  if (s->rate > 0)
+    g_ascii_dtostr (rate, sizeof rate, s->rate);
+  if (!ct_db_begin (db, error))
+    return FALSE;
+  if (!set_setting (db, "mail.provider", s->configured ? ct_mail_provider_kind_to_name (s->kind) : NULL, error)
+      || !set_setting (db, "mail.base_url", s->base_url, error)
+      || !set_setting (db, "mail.domain", s->domain, error)
+      || !set_setting (db, "mail.stream", s->stream, error)
+      || !set_setting (db, "mail.from", s->from, error)
+      || !set_setting (db, "mail.reply_to", s->reply_to, error)
+      || !set_setting (db, "mail.postal_address", s->postal_address, error)
+      || !set_setting (db, "mail.unsubscribe_url", s->unsubscribe_url, error)
+      || !set_setting (db, "mail.concurrency", concurrency, error)
+      || !set_setting (db, "mail.rate", rate, error)
+      || !set_setting (db, "mail.batch_size", batch, error)
+      || !set_setting (db, "mail.timeout", timeout, error)
+      || !ct_db_commit (db, error))
+    {
+      ct_db_rollback (db);
+      return FALSE;
+    }
+  ct_db_emit_changed (db, "settings");
+  return TRUE;
+}
+
+CtMailProvider *
+ct_mail_settings_new_provider (const CtMailSettings *settings,
+                               const char           *api_key)
+{
+  CtMailProvider *provider = ct_mail_provider_new (settings->kind, settings->base_url, api_key);
+
+  ct_mail_provider_set_domain (provider, settings->domain);
+  ct_mail_provider_set_stream (provider, settings->stream);
+  ct_mail_provider_set_timeout (provider, settings->timeout > 0 ? settings->timeout : 30);
+  return provider;
+}
+
+/* ---- campaigns --------------------------------------------------------- */
+
+static gboolean
+step_done (CtDb          *db,
+           sqlite3_stmt  *stmt,
+           const char    *what,
+           GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_audience (const char  *audience_json,
+                GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *object;
+
+  if (!json_parser_load_from_data (parser, audience_json, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    goto bad;
+  object = json_node_get_object (json_parser_get_root (parser));
+  if (json_object_has_member (object, "all")
+      && json_object_get_boolean_member_with_default (object, "all", FALSE))
+    return TRUE;
+  if (json_object_has_member (object, "tag")
+      && json_object_get_string_member_with_default (object, "tag", NULL) != NULL)
+    return TRUE;
+bad:
+  g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_INVALID,
+               _("The audience “%s” is neither {\"all\":true} nor {\"tag\":\"NAME\"}"),
+               audience_json);
+  return FALSE;
+}
+
+static gboolean
+is_blank (const char *text)
+{
+  for (; *text != '\0'; text++)
+    if (!g_ascii_isspace (*text))
+      return FALSE;
+  return TRUE;
+}
+
+gint64
+ct_campaign_create (CtDb        *db,
+                    const char  *name,
+                    const char  *subject,
+                    const char  *markdown,
+                    const char  *from,
+                    const char  *audience_json,
+                    GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(CtMailContent) content = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *clean_name = g_strstrip (g_strdup (name != NULL ? name : ""));
+  int rc;
+
+  if (*clean_name == '\0')
+    {
+      g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_INVALID, _("A campaign needs a name."));
+      return 0;
+    }
+  if (subject == NULL || is_blank (subject))
+    {
+      g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_INVALID, _("A campaign needs a subject."));
+      return 0;
+    }
+  if (!g_utf8_validate (markdown, -1, NULL) || !g_utf8_validate (subject, -1, NULL))
+    {
+      g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_INVALID,
+                           _("The subject or the body is not UTF-8 text"));
+      return 0;
+    }
+  /* Merge-field mistakes are caught now, not at sending time. */
+  content = ct_mail_content_new (subject, markdown, "", "x", &local);
+  if (content == NULL)
+    {
+      g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_INVALID, local->message);
+      return 0;
+    }
+  if (!check_audience (audience_json, error))
+    return 0;
+
+  stmt = ct_db_prepare (db, "INSERT INTO campaigns (name, subject, body, from_address, audience)"
+                            " VALUES (?1, ?2, ?3, ?4, ?5)", error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_text (stmt, 1, clean_name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, subject, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, markdown, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, from != NULL ? from : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, audience_json, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_CONSTRAINT)
+    {
+      g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_CONSTRAINT,
+                   _("There is a campaign called “%s” already"), clean_name);
+      return 0;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not add the campaign"));
+      return 0;
+    }
+  ct_db_emit_changed (db, "campaigns");
+  return sqlite3_last_insert_rowid (ct_db_get_handle (db));
+}
+
+gint64
+ct_campaign_find (CtDb        *db,
+                  const char  *name,
+                  GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db, "SELECT id FROM campaigns WHERE name = ?1", error);
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    return sqlite3_column_int64 (stmt, 0);
+  g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_NOT_FOUND, _("There is no campaign called “%s”"), name);
+  return 0;
+}
+
+gboolean
+ct_campaign_schedule (CtDb    *db,
+                      gint64   campaign_id,
+                      gint64   at,
+                      GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db, "UPDATE campaigns SET status = 'scheduled',"
+                                                    " scheduled_at = ?2, updated_at = unixepoch()"
+                                                    " WHERE id = ?1 AND status IN ('draft','scheduled')",
+                                                error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, campaign_id);
+  sqlite3_bind_int64 (stmt, 2, at);
+  if (!step_done (db, stmt, _("Could not schedule the campaign"), error))
+    return FALSE;
+  if (sqlite3_changes (ct_db_get_handle (db)) == 0)
+    {
+      g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_INVALID,
+                           _("Only a campaign that has not been sent can be scheduled"));
+      return FALSE;
+    }
+  ct_db_emit_changed (db, "campaigns");
+  return TRUE;
+}
+
+static char *
+hash_email (const char *email)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (email));
+  g_autofree char *lower = g_ascii_strdown (stripped, -1);
+
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, lower, -1);
+}
+
+gboolean
+ct_outbox_launch (CtDb    *db,
+                  gint64   campaign_id,
+                  gint64  *out_queued,
+                  gint64  *out_excluded,
+                  GError **error)
+{
+  g_autoptr(sqlite3_stmt) campaign = NULL;
+  g_autoptr(sqlite3_stmt) erased = NULL;
+  g_autoptr(sqlite3_stmt) candidates = NULL;
+  g_autoptr(sqlite3_stmt) insert = NULL;
+  g_autoptr(sqlite3_stmt) update = NULL;
+  g_autoptr(GHashTable) erased_hashes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *audience = NULL;
+  g_autofree char *status = NULL;
+  const char *tag = NULL;
+  gint64 queued = 0, excluded = 0;
+  int rc;
+
+  if (out_queued != NULL)
+    *out_queued = 0;
+  if (out_excluded != NULL)
+    *out_excluded = 0;
+
+  if (!ct_db_begin (db, error))
+    return FALSE;
+
+  campaign = ct_db_prepare (db, "SELECT status, audience FROM campaigns WHERE id = ?1", error);
+  if (campaign == NULL)
+    goto fail;
+  sqlite3_bind_int64 (campaign, 1, campaign_id);
+  if (sqlite3_step (campaign) != SQLITE_ROW)
+    {
+      g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_NOT_FOUND, _("The campaign does not exist"));
+      goto fail;
+    }
+  status = g_strdup ((const char *) sqlite3_column_text (campaign, 0));
+  audience = g_strdup ((const char *) sqlite3_column_text (campaign, 1));
+  if (g_strcmp0 (status, "draft") != 0 && g_strcmp0 (status, "scheduled") != 0)
+    {
+      g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_INVALID,
+                   _("The campaign was launched already (it is “%s”)"), status);
+      goto fail;
+    }
+  if (json_parser_load_from_data (parser, audience, -1, NULL)
+      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    tag = json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
+                                                      "tag", NULL);
+
+  /* People who asked to be forgotten: only their address's hash is
+   * left, so the check is by hash. */
+  erased = ct_db_prepare (db, "SELECT hash FROM erased_emails", error);
+  if (erased == NULL)
+    goto fail;
+  while ((rc = sqlite3_step (erased)) == SQLITE_ROW)
+    g_hash_table_add (erased_hashes, g_strdup ((const char *) sqlite3_column_text (erased, 0)));
+
+  candidates = ct_db_prepare (db,
+    "SELECT c.id, c.email,"
+    "  c.status = 'subscribed' AND s.email IS NULL AND trim(c.email) LIKE '%_@_%'"
+    " FROM contacts c LEFT JOIN suppressions s ON s.email = c.email"
+    " WHERE c.email IS NOT NULL AND trim(c.email) != ''"
+    "   AND (?1 IS NULL OR c.id IN (SELECT ct.contact_id FROM contact_tags ct"
+    "                               JOIN tags t ON t.id = ct.tag_id WHERE t.name = ?1))"
+    " ORDER BY c.id", error);
+  insert = ct_db_prepare (db, "INSERT INTO outbox (campaign_id, contact_id, email, idempotency_key)"
+                              " VALUES (?1, ?2, ?3, ?4)", error);
+  if (candidates == NULL || insert == NULL)
+    goto fail;
+  if (tag != NULL)
+    sqlite3_bind_text (candidates, 1, tag, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (candidates)) == SQLITE_ROW)
+    {
+      const char *email = (const char *) sqlite3_column_text (candidates, 1);
+      g_autofree char *hash = NULL;
+      char *key;
+
+      if (!sqlite3_column_int (candidates, 2))
+        {
+          excluded++;
+          continue;
+        }
+      hash = hash_email (email);
+      if (g_hash_table_contains (erased_hashes, hash))
+        {
+          excluded++;
+          continue;
+        }
+      key = g_uuid_string_random ();
+      sqlite3_bind_int64 (insert, 1, campaign_id);
+      sqlite3_bind_int64 (insert, 2, sqlite3_column_int64 (candidates, 0));
+      sqlite3_bind_text (insert, 3, email, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (insert, 4, key, -1, g_free);
+      rc = sqlite3_step (insert);
+      sqlite3_reset (insert);
+      if (rc != SQLITE_DONE)
+        {
+          ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not queue the campaign’s mail"));
+          goto fail;
+        }
+      queued++;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not read the campaign’s audience"));
+      goto fail;
+    }
+
+  update = ct_db_prepare (db, "UPDATE campaigns SET status = ?2, launched_at = unixepoch(),"
+                              " finished_at = CASE WHEN ?2 = 'sent' THEN unixepoch() END,"
+                              " updated_at = unixepoch() WHERE id = ?1", error);
+  if (update == NULL)
+    goto fail;
+  sqlite3_bind_int64 (update, 1, campaign_id);
+  sqlite3_bind_text (update, 2, queued > 0 ? "sending" : "sent", -1, SQLITE_STATIC);
+  if (!step_done (db, update, _("Could not launch the campaign"), error)
+      || !ct_db_commit (db, error))
+    goto fail;
+
+  if (out_queued != NULL)
+    *out_queued = queued;
+  if (out_excluded != NULL)
+    *out_excluded = excluded;
+  ct_db_emit_changed (db, "campaigns");
+  ct_db_emit_changed (db, "outbox");
+  return TRUE;
+
+fail:
+  ct_db_rollback (db);
+  return FALSE;
+}
+
+gboolean
+ct_outbox_get_counts (CtDb            *db,
+                      gint64           campaign_id,
+                      CtOutboxCounts  *counts,
+                      GError         **error)
+{
+  g_autoptr(sqlite3_stmt) states = NULL;
+  g_autoptr(sqlite3_stmt) events = NULL;
+  int rc;
+
+  memset (counts, 0, sizeof *counts);
+  states = ct_db_prepare (db, "SELECT state, count(*) FROM outbox WHERE campaign_id = ?1 GROUP BY state", error);
+  if (states == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (states, 1, campaign_id);
+  while ((rc = sqlite3_step (states)) == SQLITE_ROW)
+    {
+      const char *state = (const char *) sqlite3_column_text (states, 0);
+      gint64 n = sqlite3_column_int64 (states, 1);
+
+      if (g_str_equal (state, "queued")) counts->queued = n;
+      else if (g_str_equal (state, "in_flight")) counts->in_flight = n;
+      else if (g_str_equal (state, "sent")) counts->sent = n;
+      else if (g_str_equal (state, "rejected")) counts->rejected = n;
+      else if (g_str_equal (state, "failed")) counts->failed = n;
+      else if (g_str_equal (state, "unknown")) counts->unknown = n;
+      else if (g_str_equal (state, "dropped")) counts->dropped = n;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not count the campaign’s mail"));
+      return FALSE;
+    }
+  events = ct_db_prepare (db, "SELECT e.type, count(*) FROM mail_events e JOIN outbox o ON o.id = e.outbox_id"
+                              " WHERE o.campaign_id = ?1 GROUP BY e.type", error);
+  if (events == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (events, 1, campaign_id);
+  while ((rc = sqlite3_step (events)) == SQLITE_ROW)
+    {
+      const char *type = (const char *) sqlite3_column_text (events, 0);
+      gint64 n = sqlite3_column_int64 (events, 1);
+
+      if (g_str_equal (type, "delivered")) counts->delivered = n;
+      else if (g_str_equal (type, "opened")) counts->opened = n;
+      else if (g_str_equal (type, "clicked")) counts->clicked = n;
+      else if (g_str_equal (type, "bounced")) counts->bounced = n;
+      else if (g_str_equal (type, "complained")) counts->complained = n;
+      else if (g_str_equal (type, "unsubscribed")) counts->unsubscribed = n;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not count the campaign’s mail"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+change_unknown (CtDb        *db,
+                gint64       campaign_id,
+                const char  *sql,
+                gint64      *out_count,
+                GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(sqlite3_stmt) campaign = NULL;
+
+  if (!ct_db_begin (db, error))
+    return FALSE;
+  stmt = ct_db_prepare (db, sql, error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, campaign_id);
+  if (!step_done (db, stmt, _("Could not change the campaign’s unknown mail"), error))
+    goto fail;
+  if (out_count != NULL)
+    *out_count = sqlite3_changes (ct_db_get_handle (db));
+  /* Queued again: the campaign is being sent again. */
+  campaign = ct_db_prepare (db, "UPDATE campaigns SET status = 'sending', finished_at = NULL"
+                                " WHERE id = ?1 AND EXISTS (SELECT 1 FROM outbox"
+                                "   WHERE campaign_id = ?1 AND state = 'queued')", error);
+  if (campaign == NULL)
+    goto fail;
+  sqlite3_bind_int64 (campaign, 1, campaign_id);
+  if (!step_done (db, campaign, _("Could not change the campaign’s unknown mail"), error)
+      || !ct_db_commit (db, error))
+    goto fail;
+  ct_db_emit_changed (db, "outbox");
+  return TRUE;
+fail:
+  ct_db_rollback (db);
+  return FALSE;
+}
+
+gboolean
+ct_outbox_resend_unknown (CtDb    *db,
+                          gint64   campaign_id,
+                          gint64  *out_count,
+                          GError **error)
+{
+  return change_unknown (db, campaign_id,
+                         "UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = 0,"
+                         " batch_key = NULL, merge = NULL, error = NULL"
+                         " WHERE campaign_id = ?1 AND state = 'unknown'",
+                         out_count, error);
+}
+
+gboolean
+ct_outbox_drop_unknown (CtDb    *db,
+                        gint64   campaign_id,
+                        gint64  *out_count,
+                        GError **error)
+{
+  return change_unknown (db, campaign_id,
+                         "UPDATE outbox SET state = 'dropped', batch_key = NULL, merge = NULL"
+                         " WHERE campaign_id = ?1 AND state = 'unknown'",
+                         out_count, error);
+}
+
+/* ---- sending ----------------------------------------------------------- */
+
+void
+ct_outbox_options_init (CtOutboxOptions      *options,
+                        const CtMailSettings *settings,
+                        CtMailProvider       *provider)
+{
+  memset (options, 0, sizeof *options);
+  options->concurrency = settings != NULL && settings->concurrency > 0 ? settings->concurrency : 4;
+  options->rate = settings != NULL && settings->rate > 0
+                  ? settings->rate : ct_mail_provider_get_default_rate (provider);
+  options->batch_size = settings != NULL ? settings->batch_size : 0;
+  options->max_attempts = 8;
+  options->backoff_base_ms = 1000;
+  options->backoff_max_ms = 300000;
+}
+
+typedef struct
+{
+  CtMailBatch   *batch;
+  CtMailResult  *results;
+  guint          n_results;  /* recipients may be taken out of the batch later */
+  CtMailContent *content;    /* owned by the campaign cache */
+  gboolean       ok;
+  GError        *error;
+  gboolean       repeat;     /* a request that may have gone out before */
+  gint64         not_before; /* monotonic µs */
+} Job;
+
+static void
+job_free (Job *job)
+{
+  if (job == NULL)
+    return;
+  for (guint i = 0; job->results != NULL && i < job->n_results; i++)
+    ct_mail_result_clear (&job->results[i]);
+  g_free (job->results);
+  ct_mail_batch_free (job->batch);
+  g_clear_error (&job->error);
+  g_free (job);
+}
+
+typedef struct
+{
+  CtDb                  *db;
+  CtMailProvider        *provider;
+  const CtMailSettings  *settings;
+  const CtOutboxOptions *options;
+  GCancellable          *cancellable;
+  GAsyncQueue           *done;       /* of Job */
+  GAsyncQueue           *sessions;   /* of SoupSession */
+  GHashTable            *campaigns;  /* id -> Campaign */
+  CtOutboxReport        *report;
+  gint64                 next_slot;  /* monotonic µs for the rate limit */
+  gint64                 paused_until;
+  gint64                 total;
+  gint64                 done_rows;
+} Sender;
+
+typedef struct
+{
+  CtMailContent *content;
+  char *from;
+  char *provider;
+} Campaign;
+
+static void
+campaign_free (Campaign *campaign)
+{
+  ct_mail_content_free (campaign->content);
+  g_free (campaign->from);
+  g_free (campaign->provider);
+  g_free (campaign);
+}
+
+static void
+worker (gpointer data,
+        gpointer user_data)
+{
+  Job *job = data;
+  Sender *sender = user_data;
+  SoupSession *session = g_async_queue_pop (sender->sessions);
+
+  job->batch->content = job->content;
+  job->n_results = job->batch->recipients->len;
+  job->results = g_new0 (CtMailResult, job->n_results);
+  job->ok = ct_mail_provider_send_batch (sender->provider, session, job->batch, job->results,
+                                         sender->cancellable, &job->error);
+  g_async_queue_push (sender->sessions, session);
+  g_async_queue_push (sender->done, job);
+}
+
+static Campaign *
+load_campaign (Sender  *sender,
+               gint64   campaign_id,
+               GError **error)
+{
+  Campaign *campaign = g_hash_table_lookup (sender->campaigns, &campaign_id);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GError) local = NULL;
+  const char *address;
+  gint64 *key;
+
+  if (campaign != NULL)
+    return campaign;
+  stmt = ct_db_prepare (sender->db, "SELECT subject, body, from_address, provider FROM campaigns WHERE id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, campaign_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_NOT_FOUND, _("The campaign does not exist"));
+      return NULL;
+    }
+  campaign = g_new0 (Campaign, 1);
+  address = sender->settings->postal_address != NULL ? sender->settings->postal_address : "";
+  campaign->content = ct_mail_content_new ((const char *) sqlite3_column_text (stmt, 0),
+                                           (const char *) sqlite3_column_text (stmt, 1),
+                                           address, _("Unsubscribe"), &local);
+  campaign->from = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+  campaign->provider = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+  if (campaign->from == NULL || *campaign->from == '\0')
+    {
+      g_free (campaign->from);
+      campaign->from = g_strdup (sender->settings->from);
+    }
+  if (campaign->content == NULL || campaign->from == NULL || *campaign->from == '\0')
+    {
+      if (local != NULL)
+        g_set_error (error, CT_MAIL_ERROR, CT_MAIL_ERROR_SETTINGS, "%s", local->message);
+      else
+        g_set_error_literal (error, CT_MAIL_ERROR, CT_MAIL_ERROR_SETTINGS,
+                             _("The campaign has no sender: set one with --from or in the provider settings"));
+      campaign_free (campaign);
+      return NULL;
+    }
+  key = g_new (gint64, 1);
+  *key = campaign_id;
+  g_hash_table_insert (sender->campaigns, key, campaign);
+  return campaign;
+}
+
+/* The merge values of a contact (owned strings, NULL where empty). */
+static void
+contact_values (sqlite3_stmt *row,
+                char         *values[CT_MAIL_N_FIELDS])
+{
+  const char *first = (const char *) sqlite3_column_text (row, 3);
+  const char *last = (const char *) sqlite3_column_text (row, 4);
+  const char *attributes = (const char *) sqlite3_column_text (row, 6);
+
+  first = first != NULL ? first : "";
+  last = last != NULL ? last : "";
+  values[CT_MAIL_FIELD_FIRST_NAME] = g_strdup (first);
+  values[CT_MAIL_FIELD_LAST_NAME] = g_strdup (last);
+  /* "Ann Lee", but "李娜" (family name first, no space) for names
+   * written in Chinese. */
+  if (*first != '\0' && *last != '\0')
+    values[CT_MAIL_FIELD_NAME] = g_str_is_ascii (first) && g_str_is_ascii (last)
+                                 ? g_strdup_printf ("%s %s", first, last)
+                                 : g_strconcat (last, first, NULL);
+  else
+    values[CT_MAIL_FIELD_NAME] = g_strconcat (first, last, NULL);
+  values[CT_MAIL_FIELD_EMAIL] = g_strdup ((const char *) sqlite3_column_text (row, 2));
+  values[CT_MAIL_FIELD_COMPANY] = g_strdup ((const char *) sqlite3_column_text (row, 5));
+  values[CT_MAIL_FIELD_LAST_PRODUCT] = g_strdup ((const char *) sqlite3_column_text (row, 7));
+
+  /* Tiers and points belong to the loyalty feature; until it has its
+   * own tables they come from the contact's custom attributes. Most
+   * contacts have none, and parsing "{}" ten thousand times shows. */
+  if (attributes != NULL && strcmp (attributes, "{}") != 0
+      && (strstr (attributes, "\"tier\"") != NULL || strstr (attributes, "\"points\"") != NULL))
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *attrs;
+      JsonNode *node;
+
+      if (json_parser_load_from_data (parser, attributes, -1, NULL)
+          && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        {
+          attrs = json_node_get_object (json_parser_get_root (parser));
+          node = json_object_get_member (attrs, "tier");
+          if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+            values[CT_MAIL_FIELD_TIER] = g_strdup (json_node_get_string (node));
+          node = json_object_get_member (attrs, "points");
+          if (node != NULL && JSON_NODE_HOLDS_VALUE (node))
+            values[CT_MAIL_FIELD_POINTS] = json_node_get_value_type (node) == G_TYPE_STRING
+                                           ? g_strdup (json_node_get_string (node))
+                                           : g_strdup_printf ("%lld", (long long) json_node_get_int (node));
+        }
+    }
+}
+
+static void
+append_json_string (GString    *out,
+                    const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      guchar c = *p;
+      if (c == '"' || c == '\\')
+        g_string_append_printf (out, "\\%c", c);
+      else if (c < 0x20)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_c (out, c);
+    }
+  g_string_append_c (out, '"');
+}
+
+/* The values as a JSON object, stored with the row in flight so that a
+ * repeated request renders the same bytes. */
+static char *
+values_to_json (char * const values[CT_MAIL_N_FIELDS])
+{
+  GString *out = g_string_new ("{");
+
+  for (guint i = 0; i < CT_MAIL_N_FIELDS; i++)
+    if (i != CT_MAIL_FIELD_UNSUBSCRIBE_URL && values[i] != NULL && *values[i] != '\0')
+      {
+        if (out->len > 1)
+          g_string_append_c (out, ',');
+        append_json_string (out, ct_mail_field_name (i));
+        g_string_append_c (out, ':');
+        append_json_string (out, values[i]);
+      }
+  g_string_append_c (out, '}');
+  return g_string_free (out, FALSE);
+}
+
+static void
+json_to_values (const char *merge_json,
+                char       *values[CT_MAIL_N_FIELDS])
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *object;
+
+  if (merge_json == NULL || !json_parser_load_from_data (parser, merge_json, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return;
+  object = json_node_get_object (json_parser_get_root (parser));
+  for (guint i = 0; i < CT_MAIL_N_FIELDS; i++)
+    values[i] = g_strdup (json_object_get_string_member_with_default (object, ct_mail_field_name (i), NULL));
+}
+
+/* Fills a recipient from its row's stored merge values and token. */
+static CtMailRecipient *
+make_recipient (Sender      *sender,
+                Campaign    *campaign,
+                gint64       outbox_id,
+                gint64       contact_id,
+                const char  *email,
+                const char  *token,
+                char        *values[CT_MAIL_N_FIELDS])
+{
+  CtMailRecipient *r = ct_mail_recipient_new ();
+  const char *placeholder = ct_mail_provider_get_unsubscribe_placeholder (sender->provider);
+  const char *url = sender->settings->unsubscribe_url;
+
+  r->outbox_id = outbox_id;
+  r->contact_id = contact_id;
+  r->email = g_strdup (email);
+  /* Taken over. */
+  for (guint i = 0; i < CT_MAIL_N_FIELDS; i++)
+    {
+      r->values[i] = values[i];
+      values[i] = NULL;
+    }
+  g_clear_pointer (&r->values[CT_MAIL_FIELD_UNSUBSCRIBE_URL], g_free);
+  r->name = g_strdup (r->values[CT_MAIL_FIELD_NAME]);
+
+  /* The unsubscribe link: the owner's HTTPS page with this row's opaque
+   * token (also the one-click header), else the provider's own link,
+   * else a mail to the sender. */
+  if (url != NULL && *url != '\0')
+    {
+      g_autoptr(GString) with_token = g_string_new (url);
+
+      if (strstr (url, "{token}") != NULL)
+        g_string_replace (with_token, "{token}", token, 0);
+      else
+        g_string_append_printf (with_token, "%stoken=%s", strchr (url, '?') ? "&" : "?", token);
+      r->one_click_url = g_strdup (with_token->str);
+      r->values[CT_MAIL_FIELD_UNSUBSCRIBE_URL] = g_strdup (with_token->str);
+    }
+  else if (placeholder != NULL)
+    r->values[CT_MAIL_FIELD_UNSUBSCRIBE_URL] = g_strdup (placeholder);
+  else
+    {
+      g_autofree char *sender_address = ct_mail_address_of (campaign->from);
+      r->values[CT_MAIL_FIELD_UNSUBSCRIBE_URL] = g_strdup_printf ("mailto:%s?subject=unsubscribe", sender_address);
+    }
+  return r;
+}
+
+static Job *
+new_job (Sender     *sender,
+         Campaign   *campaign,
+         gint64      campaign_id,
+         const char *batch_key)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->batch = ct_mail_batch_new ();
+  job->batch->campaign_id = campaign_id;
+  job->batch->from = g_strdup (campaign->from);
+  job->batch->reply_to = sender->settings->reply_to != NULL && *sender->settings->reply_to != '\0'
+                         ? g_strdup (sender->settings->reply_to) : NULL;
+  job->batch->idempotency_key = g_strdup (batch_key);
+  job->content = campaign->content;
+  return job;
+}
+
+static gint64
+now_s (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+/* Claims the next batch of @campaign_id: marks its rows in flight with a
+ * new request key and their merge values, and commits. NULL (no error)
+ * when nothing is due. */
+static Job *
+claim (Sender  *sender,
+       gint64   campaign_id,
+       GError **error)
+{
+  g_autoptr(sqlite3_stmt) rows = NULL;
+  g_autoptr(sqlite3_stmt) mark = NULL;
+  g_autoptr(sqlite3_stmt) stamp = NULL;
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *batch_key = g_strdup_printf ("ct-%lld-%s", (long long) campaign_id, uuid);
+  Campaign *campaign;
+  Job *job = NULL;
+  guint limit = ct_mail_provider_get_max_batch (sender->provider);
+  gsize max_bytes = ct_mail_provider_get_max_batch_bytes (sender->provider);
+  gsize per_message;
+  gboolean idempotent = ct_mail_provider_is_idempotent (sender->provider);
+  int rc;
+
+  campaign = load_campaign (sender, campaign_id, error);
+  if (campaign == NULL)
+    return NULL;
+  if (sender->options->batch_size > 0)
+    limit = MIN (limit, sender->options->batch_size);
+  /* A rough size per message (the rendered parts plus the envelope), so
+   * that a long newsletter does not make a request over the limit. */
+  {
+    g_autofree char *html = ct_mail_template_render (campaign->content->html, NULL);
+    g_autofree char *text = ct_mail_template_render (campaign->content->text, NULL);
+    per_message = strlen (html) + strlen (text) + 1024;
+    limit = MAX (1, MIN (limit, max_bytes / per_message));
+  }
+
+  if (!ct_db_begin (sender->db, error))
+    return NULL;
+  rows = ct_db_prepare (sender->db,
+    "SELECT o.id, o.contact_id, o.email, c.first_name, c.last_name, c.company, c.attributes,"
+    "  (SELECT p.name FROM purchases pu JOIN products p ON p.id = pu.product_id"
+    "   WHERE pu.contact_id = o.contact_id AND pu.refunded = 0"
+    "   ORDER BY pu.purchased_at DESC LIMIT 1),"
+    "  o.idempotency_key, o.attempts"
+    " FROM outbox o LEFT JOIN contacts c ON c.id = o.contact_id"
+    " WHERE o.campaign_id = ?1 AND o.state = 'queued' AND o.next_attempt_at <= ?2"
+    " ORDER BY o.id LIMIT ?3", error);
+  mark = ct_db_prepare (sender->db,
+    "UPDATE outbox SET state = 'in_flight', batch_key = ?2, merge = ?3, claimed_at = ?4,"
+    " attempts = attempts + 1 WHERE id = ?1", error);
+  stamp = ct_db_prepare (sender->db,
+    "UPDATE campaigns SET provider = ?2 WHERE id = ?1 AND provider IS NULL", error);
+  if (rows == NULL || mark == NULL || stamp == NULL)
+    goto fail;
+  sqlite3_bind_int64 (rows, 1, campaign_id);
+  sqlite3_bind_int64 (rows, 2, now_s ());
+  sqlite3_bind_int64 (rows, 3, limit);
+  while ((rc = sqlite3_step (rows)) == SQLITE_ROW)
+    {
+      char *values[CT_MAIL_N_FIELDS] = { NULL };
+      g_autofree char *merge = NULL;
+      gint64 id = sqlite3_column_int64 (rows, 0);
+      CtMailRecipient *r;
+
+      contact_values (rows, values);
+      /* Kept only where a repeat can be answered from the provider's
+       * idempotency store; elsewhere a row in flight after a kill
+       * becomes unknown and is never rendered again. */
+      if (idempotent)
+        merge = values_to_json (values);
+      if (job == NULL)
+        job = new_job (sender, campaign, campaign_id, batch_key);
+      r = make_recipient (sender, campaign, id, sqlite3_column_int64 (rows, 1),
+                          (const char *) sqlite3_column_text (rows, 2),
+                          (const char *) sqlite3_column_text (rows, 8), values);
+      r->attempts = sqlite3_column_int64 (rows, 9) + 1;
+      g_ptr_array_add (job->batch->recipients, r);
+      sqlite3_bind_int64 (mark, 1, id);
+      sqlite3_bind_text (mark, 2, batch_key, -1, SQLITE_STATIC);
+      sqlite3_bind_text (mark, 3, merge, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (mark, 4, now_s ());
+      rc = sqlite3_step (mark);
+      sqlite3_reset (mark);
+      if (rc != SQLITE_DONE)
+        {
+          ct_db_set_error (error, ct_db_get_handle (sender->db), rc, _("Could not claim mail to send"));
+          goto fail;
+        }
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (sender->db), rc, _("Could not read the mail to send"));
+      goto fail;
+    }
+  if (job != NULL)
+    {
+      sqlite3_bind_int64 (stamp, 1, campaign_id);
+      sqlite3_bind_text (stamp, 2, ct_mail_provider_kind_to_name (ct_mail_provider_get_kind (sender->provider)),
+                         -1, SQLITE_STATIC);
+      if (!step_done (sender->db, stamp, _("Could not claim mail to send"), error))
+        goto fail;
+    }
+  if (!ct_db_commit (sender->db, error))
+    goto fail;
+  return job;
+
+fail:
+  ct_db_rollback (sender->db);
+  job_free (job);
+  return NULL;
+}
+
+static gint64
+backoff_ms (const CtOutboxOptions *options,
+            gint64                 attempts)
+{
+  gint64 ceiling = options->backoff_base_ms;
+
+  for (gint64 i = 1; i < attempts && ceiling < options->backoff_max_ms; i++)
+    ceiling *= 2;
+  ceiling = MIN (ceiling, (gint64) options->backoff_max_ms);
+  /* Half fixed, half random: retries of many clients spread out. */
+  return ceiling / 2 + g_random_int_range (0, (gint32) MAX (ceiling / 2, 1));
+}
+
+/* Writes the outcome of @job. A job to be repeated as it is (same key,
+ * same rows) is returned in *out_repeat with its time. */
+static gboolean
+record (Sender  *sender,
+        Job     *job,
+        Job    **out_repeat,
+        GError **error)
+{
+  g_autoptr(sqlite3_stmt) update = NULL;
+  guint n = job->batch->recipients->len;
+  gint64 repeat_delay = 0;
+  gboolean repeat = FALSE;
+  guint max_attempts = MAX (sender->options->max_attempts, 1);
+  gint64 now = now_s ();
+  gint64 backoff = -1;
+
+  *out_repeat = NULL;
+  if (!ct_db_begin (sender->db, error))
+    return FALSE;
+  update = ct_db_prepare (sender->db,
+    "UPDATE outbox SET state = ?2, provider_message_id = coalesce(?3, provider_message_id),"
+    " error = ?4, next_attempt_at = ?5, sent_at = CASE WHEN ?2 = 'sent' THEN unixepoch() END,"
+    " batch_key = CASE WHEN ?2 = 'in_flight' THEN batch_key END,"
+    " merge = CASE WHEN ?2 = 'in_flight' THEN merge END,"
+    " attempts = attempts - ?6"
+    " WHERE id = ?1", error);
+  if (update == NULL)
+    goto fail;
+
+  for (guint i = 0; i < n; i++)
+    {
+      const CtMailRecipient *r = g_ptr_array_index (job->batch->recipients, i);
+      const CtMailResult *result = job->ok ? &job->results[i] : NULL;
+      const char *state;
+      const char *reason = NULL;
+      g_autofree char *owned_reason = NULL;
+      gint64 next = 0;
+      gint64 tries;
+      gint uncount = 0;
+      int rc;
+
+      tries = r->attempts;
+
+      if (result == NULL)
+        {
+          /* Refused as a whole (key, sender, domain): nothing was sent.
+           * A request that may have gone out before stays in flight for
+           * the next run to reconcile; the others are queued again, the
+           * attempt not counted. */
+          state = job->repeat ? "in_flight" : "queued";
+          reason = job->error->message;
+          uncount = job->repeat ? 0 : 1;
+        }
+      else
+        switch (result->outcome)
+          {
+          case CT_MAIL_OUTCOME_SENT:
+            state = "sent";
+            reason = result->reason;
+            sender->report->sent++;
+            break;
+          case CT_MAIL_OUTCOME_REJECTED:
+            state = "rejected";
+            reason = result->reason;
+            sender->report->rejected++;
+            break;
+          case CT_MAIL_OUTCOME_RETRY:
+            reason = result->reason;
+            if (tries >= max_attempts)
+              {
+                state = "failed";
+                sender->report->failed++;
+              }
+            else
+              {
+                gint64 delay;
+
+                /* One back-off for the whole request, so that its
+                 * recipients come due together and go in one request
+                 * again. */
+                if (backoff < 0)
+                  backoff = backoff_ms (sender->options, tries);
+                delay = result->retry_after_ms > 0 ? result->retry_after_ms : backoff;
+                state = "queued";
+                next = now + (delay + 999) / 1000;
+                repeat_delay = MAX (repeat_delay, result->retry_after_ms);
+              }
+            break;
+          case CT_MAIL_OUTCOME_RETRY_SAME:
+            reason = result->reason;
+            if (tries >= max_attempts)
+              {
+                state = "unknown";
+                sender->report->unknown++;
+              }
+            else
+              {
+                state = "in_flight";
+                repeat = TRUE;
+                /* The repeat is one more attempt. */
+                uncount = -1;
+                ((CtMailRecipient *) r)->attempts++;
+                if (backoff < 0)
+                  backoff = backoff_ms (sender->options, tries);
+                repeat_delay = MAX (repeat_delay, result->retry_after_ms > 0
+                                                  ? result->retry_after_ms : backoff);
+              }
+            break;
+          case CT_MAIL_OUTCOME_UNKNOWN:
+          default:
+            state = "unknown";
+            reason = result->reason;
+            sender->report->unknown++;
+            break;
+          }
+
+      if (reason != NULL)
+        owned_reason = g_strdup (reason);
+      sqlite3_bind_int64 (update, 1, r->outbox_id);
+      sqlite3_bind_text (update, 2, state, -1, SQLITE_STATIC);
+      if (result != NULL && result->message_id != NULL)
+        sqlite3_bind_text (update, 3, result->message_id, -1, SQLITE_STATIC);
+      else
+        sqlite3_bind_null (update, 3);
+      if (owned_reason != NULL)
+        sqlite3_bind_text (update, 4, owned_reason, -1, SQLITE_STATIC);
+      else
+        sqlite3_bind_null (update, 4);
+      sqlite3_bind_int64 (update, 5, next);
+      sqlite3_bind_int (update, 6, uncount);
+      rc = sqlite3_step (update);
+      sqlite3_reset (update);
+      sqlite3_clear_bindings (update);
+      if (rc != SQLITE_DONE)
+        {
+          ct_db_set_error (error, ct_db_get_handle (sender->db), rc, _("Could not record what was sent"));
+          goto fail;
+        }
+    }
+  if (!ct_db_commit (sender->db, error))
+    goto fail;
+
+  sender->report->requests++;
+  if (repeat)
+    {
+      /* The rows still in flight go again together, with the same key. */
+      Job *again = g_new0 (Job, 1);
+      guint k = 0;
+
+      again->batch = ct_mail_batch_new ();
+      again->batch->campaign_id = job->batch->campaign_id;
+      again->batch->from = g_strdup (job->batch->from);
+      again->batch->reply_to = g_strdup (job->batch->reply_to);
+      again->batch->idempotency_key = g_strdup (job->batch->idempotency_key);
+      again->content = job->content;
+      again->repeat = TRUE;
+      for (guint i = 0; i < n; i++)
+        if (job->results != NULL && job->results[i].outcome == CT_MAIL_OUTCOME_RETRY_SAME)
+          {
+            g_ptr_array_add (again->batch->recipients, g_ptr_array_steal_index (job->batch->recipients, i - k));
+            k++;
+          }
+      if (again->batch->recipients->len == 0)
+        job_free (again);
+      else
+        {
+          again->not_before = g_get_monotonic_time () + repeat_delay * 1000;
+          *out_repeat = again;
+        }
+    }
+  return TRUE;
+
+fail:
+  ct_db_rollback (sender->db);
+  return FALSE;
+}
+
+/* Rows a killed run left in flight, grouped by request. */
+static gboolean
+reconcile (Sender  *sender,
+           gint64   campaign_id,
+           GQueue  *repeats,
+           GError **error)
+{
+  g_autoptr(sqlite3_stmt) rows = NULL;
+  g_autoptr(sqlite3_stmt) unknown = NULL;
+  const char *kind = ct_mail_provider_kind_to_name (ct_mail_provider_get_kind (sender->provider));
+  gint64 ttl = ct_mail_provider_get_idempotency_ttl (sender->provider);
+  gboolean idempotent = ct_mail_provider_is_idempotent (sender->provider);
+  Job *job = NULL;
+  int rc;
+
+  rows = ct_db_prepare (sender->db,
+    "SELECT o.id, o.contact_id, o.email, o.idempotency_key, o.merge, o.batch_key, o.claimed_at,"
+    "  o.campaign_id, c.provider, o.attempts"
+    " FROM outbox o JOIN campaigns c ON c.id = o.campaign_id"
+    " WHERE o.state = 'in_flight' AND (?1 = 0 OR o.campaign_id = ?1)"
+    " ORDER BY o.batch_key, o.id", error);
+  unknown = ct_db_prepare (sender->db,
+    "UPDATE outbox SET state = 'unknown', batch_key = NULL, merge = NULL, error = ?2 WHERE id = ?1",
+    error);
+  if (rows == NULL || unknown == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (rows, 1, campaign_id);
+
+  if (!ct_db_begin (sender->db, error))
+    return FALSE;
+  while ((rc = sqlite3_step (rows)) == SQLITE_ROW)
+    {
+      const char *batch_key = (const char *) sqlite3_column_text (rows, 5);
+      gint64 claimed_at = sqlite3_column_int64 (rows, 6);
+      gint64 row_campaign = sqlite3_column_int64 (rows, 7);
+      const char *provider = (const char *) sqlite3_column_text (rows, 8);
+      Campaign *campaign;
+
+      sender->report->reconciled++;
+      if (!idempotent || g_strcmp0 (provider, kind) != 0 || batch_key == NULL
+          || claimed_at + ttl < now_s ())
+        {
+          sqlite3_bind_int64 (unknown, 1, sqlite3_column_int64 (rows, 0));
+          sqlite3_bind_text (unknown, 2,
+                             _("Sending was interrupted after the request left; the provider cannot say whether it was sent"),
+                             -1, SQLITE_TRANSIENT);
+          rc = sqlite3_step (unknown);
+          sqlite3_reset (unknown);
+          if (rc != SQLITE_DONE)
+            {
+              ct_db_set_error (error, ct_db_get_handle (sender->db), rc, _("Could not record what was sent"));
+              goto fail;
+            }
+          sender->report->unknown++;
+          continue;
+        }
+
+      campaign = load_campaign (sender, row_campaign, error);
+      if (campaign == NULL)
+        goto fail;
+      if (job == NULL || g_strcmp0 (job->batch->idempotency_key, batch_key) != 0)
+        {
+          if (job != NULL)
+            g_queue_push_tail (repeats, job);
+          job = new_job (sender, campaign, row_campaign, batch_key);
+          job->repeat = TRUE;
+        }
+      {
+        char *values[CT_MAIL_N_FIELDS] = { NULL };
+        CtMailRecipient *r;
+
+        json_to_values ((const char *) sqlite3_column_text (rows, 4), values);
+        r = make_recipient (sender, campaign, sqlite3_column_int64 (rows, 0),
+                            sqlite3_column_int64 (rows, 1),
+                            (const char *) sqlite3_column_text (rows, 2),
+                            (const char *) sqlite3_column_text (rows, 3), values);
+        r->attempts = sqlite3_column_int64 (rows, 9);
+        g_ptr_array_add (job->batch->recipients, r);
+      }
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (sender->db), rc, _("Could not read the mail in flight"));
+      goto fail;
+    }
+  if (job != NULL)
+    g_queue_push_tail (repeats, g_steal_pointer (&job));
+  return ct_db_commit (sender->db, error);
+
+fail:
+  job_free (job);
+  ct_db_rollback (sender->db);
+  return FALSE;
+}
+
+/* The campaigns with rows to send, and those whose last row is done. */
+static GArray *
+active_campaigns (Sender  *sender,
+                  gint64   campaign_id,
+                  GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  int rc;
+
+  stmt = ct_db_prepare (sender->db,
+    "SELECT id FROM campaigns WHERE status = 'sending' AND (?1 = 0 OR id = ?1) ORDER BY id", error);
+  if (stmt == NULL)
+    {
+      g_array_unref (ids);
+      return NULL;
+    }
+  sqlite3_bind_int64 (stmt, 1, campaign_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  return ids;
+}
+
+static gboolean
+finish_campaigns (Sender  *sender,
+                  gint64   campaign_id,
+                  GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (sender->db,
+    "UPDATE campaigns SET status = 'sent', finished_at = unixepoch(), updated_at = unixepoch()"
+    " WHERE status = 'sending' AND (?1 = 0 OR id = ?1)"
+    " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = campaigns.id"
+    "                 AND o.state IN ('queued','in_flight'))", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, campaign_id);
+  if (!step_done (sender->db, stmt, _("Could not finish the campaign"), error))
+    return FALSE;
+  ct_db_emit_changed (sender->db, "campaigns");
+  return TRUE;
+}
+
+/* The earliest time a queued row is due, or 0 when none is queued. */
+static gint64
+next_due (Sender *sender,
+          gint64  campaign_id)
+{
+  g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (sender->db,
+    "SELECT min(o.next_attempt_at) FROM outbox o JOIN campaigns c ON c.id = o.campaign_id"
+    " WHERE o.state = 'queued' AND c.status = 'sending' AND (?1 = 0 OR o.campaign_id = ?1)", NULL);
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, campaign_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    return MAX (sqlite3_column_int64 (stmt, 0), 1);
+  return 0;
+}
+
+static gint64
+count_left (CtDb   *db,
+            gint64  campaign_id)
+{
+  g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db,
+    "SELECT count(*) FROM outbox o JOIN campaigns c ON c.id = o.campaign_id"
+    " WHERE o.state IN ('queued','in_flight') AND c.status = 'sending'"
+    " AND (?1 = 0 OR o.campaign_id = ?1)", NULL);
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, campaign_id);
+  return sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+}
+
+static int
+compare_jobs (gconstpointer a,
+              gconstpointer b,
+              gpointer      data)
+{
+  const Job *x = a, *y = b;
+  return x->not_before < y->not_before ? -1 : x->not_before > y->not_before;
+}
+
+gboolean
+ct_outbox_send (CtDb                  *db,
+                CtMailProvider        *provider,
+                const CtMailSettings  *settings,
+                const CtOutboxOptions *options,
+                gint64                 campaign_id,
+                CtOutboxReport        *report,
+                GCancellable          *cancellable,
+                GError               **error)
+{
+  Sender sender = { 0 };
+  CtOutboxReport local_report = { 0 };
+  GQueue repeats = G_QUEUE_INIT;   /* Jobs to send again as they are, by time */
+  GThreadPool *pool = NULL;
+  GError *stop = NULL;
+  guint in_flight = 0;
+  guint concurrency = MAX (options->concurrency, 1);
+  gint64 interval = (gint64) (G_USEC_PER_SEC / (options->rate > 0 ? options->rate : 1));
+  gboolean ok = TRUE;
+  guint next_campaign = 0;
+
+  sender.db = db;
+  sender.provider = provider;
+  sender.settings = settings;
+  sender.options = options;
+  sender.cancellable = cancellable;
+  sender.report = report != NULL ? report : &local_report;
+  memset (sender.report, 0, sizeof *sender.report);
+  sender.done = g_async_queue_new ();
+  sender.sessions = g_async_queue_new_full (g_object_unref);
+  sender.campaigns = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                            (GDestroyNotify) campaign_free);
+  for (guint i = 0; i < concurrency; i++)
+    g_async_queue_push (sender.sessions, ct_mail_provider_new_session (provider));
+
+  if (!reconcile (&sender, campaign_id, &repeats, &stop))
+    goto out;
+  sender.total = count_left (db, campaign_id);
+
+  pool = g_thread_pool_new (worker, &sender, concurrency, TRUE, NULL);
+
+  for (;;)
+    {
+      gint64 now = g_get_monotonic_time ();
+      gboolean stopping = stop != NULL || g_cancellable_is_cancelled (cancellable);
+      gint64 wake = 0;   /* monotonic µs to wake for more work; 0: none */
+
+      /* Start as many requests as the concurrency, the rate and the
+       * provider's pause allow. */
+      while (!stopping && in_flight < concurrency)
+        {
+          Job *job = NULL;
+          gint64 start = MAX (sender.next_slot, sender.paused_until);
+
+          if (start > now)
+            {
+              wake = start;
+              break;
+            }
+          if (!g_queue_is_empty (&repeats)
+              && ((Job *) g_queue_peek_head (&repeats))->not_before <= now)
+            job = g_queue_pop_head (&repeats);
+          else
+            {
+              g_autoptr(GArray) ids = active_campaigns (&sender, campaign_id, &stop);
+
+              if (ids == NULL)
+                break;
+              /* Campaigns take turns, a batch each. */
+              for (guint k = 0; k < ids->len && job == NULL; k++)
+                {
+                  gint64 id = g_array_index (ids, gint64, (next_campaign + k) % ids->len);
+
+                  job = claim (&sender, id, &stop);
+                  if (stop != NULL)
+                    break;
+                  if (job != NULL)
+                    next_campaign = (next_campaign + k + 1) % ids->len;
+                }
+              if (stop != NULL)
+                break;
+            }
+          if (job == NULL)
+            break;
+          sender.next_slot = MAX (sender.next_slot, now) + interval;
+          in_flight++;
+          g_thread_pool_push (pool, job, NULL);
+        }
+
+      if (in_flight == 0)
+        {
+          gint64 due;
+
+          if (stopping)
+            break;
+          if (!g_queue_is_empty (&repeats))
+            wake = wake != 0 ? MIN (wake, ((Job *) g_queue_peek_head (&repeats))->not_before)
+                             : ((Job *) g_queue_peek_head (&repeats))->not_before;
+          else if ((due = next_due (&sender, campaign_id)) != 0)
+            {
+              gint64 at = now + MAX (due - now_s (), 0) * G_USEC_PER_SEC;
+              wake = wake != 0 ? MIN (wake, at) : at;
+            }
+          else if (wake == 0)
+            break;   /* nothing left */
+          /* Sleep until then, waking for a cancel. */
+          while (g_get_monotonic_time () < wake && !g_cancellable_is_cancelled (cancellable))
+            g_usleep (MIN (wake - g_get_monotonic_time (), 50000));
+          continue;
+        }
+
+      {
+        Job *job;
+        Job *again = NULL;
+        gint64 timeout = wake != 0 ? MAX (wake - g_get_monotonic_time (), 1000) : 200000;
+
+        job = g_async_queue_timeout_pop (sender.done, timeout);
+        if (job == NULL)
+          continue;
+        in_flight--;
+
+        if (!job->ok && stop == NULL)
+          stop = g_error_copy (job->error);
+        /* A 429 anywhere slows everyone: the limit is the account's. */
+        if (job->ok && job->batch->recipients->len > 0
+            && job->results[0].retry_after_ms > 0)
+          sender.paused_until = MAX (sender.paused_until,
+                                     g_get_monotonic_time () + job->results[0].retry_after_ms * 1000);
+        if (!record (&sender, job, &again, stop != NULL ? NULL : &stop))
+          {
+            if (stop == NULL)
+              stop = g_error_new_literal (CT_DB_ERROR, CT_DB_ERROR_FAILED, _("Could not record what was sent"));
+          }
+        sender.done_rows += job->batch->recipients->len;
+        if (again != NULL)
+          {
+            if (stop != NULL || g_cancellable_is_cancelled (cancellable))
+              job_free (again);   /* stays in flight: the next run reconciles it */
+            else
+              g_queue_insert_sorted (&repeats, again, compare_jobs, NULL);
+          }
+        job_free (job);
+        if (options->progress != NULL)
+          options->progress (sender.report->sent + sender.report->rejected
+                             + sender.report->failed + sender.report->unknown,
+                             sender.total, options->progress_data);
+      }
+    }
+
+  g_thread_pool_free (pool, FALSE, TRUE);
+  pool = NULL;
+
+  if (stop == NULL)
+    g_cancellable_set_error_if_cancelled (cancellable, &stop);
+  if (stop == NULL)
+    finish_campaigns (&sender, campaign_id, &stop);
+
+out:
+  if (pool != NULL)
+    g_thread_pool_free (pool, FALSE, TRUE);
+  g_queue_clear_full (&repeats, (GDestroyNotify) job_free);
+  g_async_queue_unref (sender.done);
+  g_async_queue_unref (sender.sessions);
+  g_hash_table_unref (sender.campaigns);
+  ct_db_emit_changed (db, "outbox");
+  if (stop != NULL)
+    {
+      g_propagate_error (error, stop);
+      ok = FALSE;
+    }
+  return ok;
+}
+
+gboolean
+ct_outbox_send_due (CtDb                  *db,
+                    CtMailProvider        *provider,
+                    const CtMailSettings  *settings,
+                    const CtOutboxOptions *options,
+                    CtOutboxReport        *report,
+                    GCancellable          *cancellable,
+                    GError               **error)
+{
+  g_autoptr(sqlite3_stmt) due = ct_db_prepare (db,
+    "SELECT id FROM campaigns WHERE status = 'scheduled' AND scheduled_at <= unixepoch() ORDER BY scheduled_at",
+    error);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  if (due == NULL)
+    return FALSE;
+  while (sqlite3_step (due) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (due, 0);
+      g_array_append_val (ids, id);
+    }
+  for (guint i = 0; i < ids->len; i++)
+    if (!ct_outbox_launch (db, g_array_index (ids, gint64, i), NULL, NULL, error))
+      return FALSE;
+  return ct_outbox_send (db, provider, settings, options, 0, report, cancellable, error);
+}
+
+/* ---- pulling what happened --------------------------------------------- */
+
+static const char *
+suppression_reason (CtMailEventType type)
+{
+  switch (type)
+    {
+    case CT_MAIL_EVENT_UNSUBSCRIBED: return "unsubscribed";
+    case CT_MAIL_EVENT_BOUNCED: return "bounced";
+    case CT_MAIL_EVENT_COMPLAINED: return "complained";
+    case CT_MAIL_EVENT_DELIVERED:
+    case CT_MAIL_EVENT_OPENED:
+    case CT_MAIL_EVENT_CLICKED:
+    default: return NULL;
+    }
+}
+
+gboolean
+ct_outbox_apply_event (CtDb                *db,
+                       const char          *source,
+                       const CtMailEvent   *event,
+                       CtOutboxSyncReport  *report,
+                       GError             **error)
+{
+  const char *reason = suppression_reason (event->type);
+  gint64 at = event->at > 0 ? event->at : now_s ();
+
+  if (reason != NULL)
+    {
+      g_autoptr(sqlite3_stmt) suppress = ct_db_prepare (db,
+        "INSERT INTO suppressions (email, reason, source, created_at) VALUES (?1, ?2, ?3, ?4)"
+        " ON CONFLICT (email) DO NOTHING", error);
+      /* A complaint weighs more than a bounce, a bounce more than an
+       * unsubscribe: a status only moves that way. */
+      g_autoptr(sqlite3_stmt) contact = ct_db_prepare (db,
+        "UPDATE contacts SET status = ?2, updated_at = unixepoch() WHERE email = ?1"
+        " AND (status = 'subscribed' OR (status = 'unsubscribed' AND ?2 IN ('bounced','complained'))"
+        "      OR (status = 'bounced' AND ?2 = 'complained'))", error);
+
+      if (suppress == NULL || contact == NULL)
+        return FALSE;
+      sqlite3_bind_text (suppress, 1, event->email, -1, SQLITE_STATIC);
+      sqlite3_bind_text (suppress, 2, reason, -1, SQLITE_STATIC);
+      sqlite3_bind_text (suppress, 3, source, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (suppress, 4, at);
+      if (!step_done (db, suppress, _("Could not record a suppression"), error))
+        return FALSE;
+      report->suppressed += sqlite3_changes (ct_db_get_handle (db));
+      sqlite3_bind_text (contact, 1, event->email, -1, SQLITE_STATIC);
+      sqlite3_bind_text (contact, 2, reason, -1, SQLITE_STATIC);
+      if (!step_done (db, contact, _("Could not update a contact’s subscription"), error))
+        return FALSE;
+      report->contacts_changed += sqlite3_changes (ct_db_get_handle (db));
+    }
+
+  if (event->message_id != NULL)
+    {
+      /* Providers that send a batch under one id (SendGrid, Mailgun)
+       * name the recipient's message as that id with a suffix, so the
+       * address decides. */
+      g_autofree char *prefix = g_strdup (event->message_id);
+      char *dot = strchr (prefix, '.');
+      g_autoptr(sqlite3_stmt) insert = NULL;
+      int changes;
+
+      if (dot != NULL && !g_str_has_prefix (prefix, "<"))
+        *dot = '\0';
+      insert = ct_db_prepare (db,
+        "INSERT OR IGNORE INTO mail_events (outbox_id, type, at)"
+        " SELECT id, ?3, ?4 FROM outbox"
+        " WHERE provider_message_id IN (?1, ?2) AND email = ?5 AND state = 'sent'", error);
+      if (insert == NULL)
+        return FALSE;
+      sqlite3_bind_text (insert, 1, event->message_id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 2, prefix, -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 3, ct_mail_event_type_to_name (event->type), -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (insert, 4, at);
+      sqlite3_bind_text (insert, 5, event->email, -1, SQLITE_STATIC);
+      if (!step_done (db, insert, _("Could not record a delivery event"), error))
+        return FALSE;
+      changes = sqlite3_changes (ct_db_get_handle (db));
+      report->events += changes;
+      if (changes == 0 && reason == NULL)
+        report->ignored++;
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  CtDb *db;
+  const char *source;
+  CtOutboxSyncReport *report;
+} SyncData;
+
+static gboolean
+sync_event (const CtMailEvent  *event,
+            gpointer            user_data,
+            GError            **error)
+{
+  SyncData *data = user_data;
+
+  return ct_outbox_apply_event (data->db, data->source, event, data->report, error);
+}
+
+gboolean
+ct_outbox_sync (CtDb                *db,
+                CtMailProvider      *provider,
+                CtOutboxSyncReport  *report,
+                GCancellable        *cancellable,
+                GError             **error)
+{
+  g_autoptr(SoupSession) session = ct_mail_provider_new_session (provider);
+  g_autofree char *last = get_setting (db, "mail.last_sync");
+  g_autofree char *started = g_strdup_printf ("%lld", (long long) now_s ());
+  CtOutboxSyncReport local = { 0 };
+  SyncData data = { db, ct_mail_provider_kind_to_name (ct_mail_provider_get_kind (provider)),
+                    report != NULL ? report : &local };
+  /* The first pull looks back 30 days, the retention most providers
+   * offer; later ones from the last pull, with an hour of overlap for
+   * events the provider logs late (each counts once anyway). */
+  gint64 since = last != NULL ? g_ascii_strtoll (last, NULL, 10) - 3600 : now_s () - 30 * 86400;
+
+  memset (data.report, 0, sizeof *data.report);
+  if (!ct_db_begin (db, error))
+    return FALSE;
+  if (!ct_mail_provider_pull (provider, session, since, sync_event, &data, cancellable, error)
+      || !set_setting (db, "mail.last_sync", started, error)
+      || !ct_db_commit (db, error))
+    {
+      ct_db_rollback (db);
+      return FALSE;
+    }
+  ct_db_emit_changed (db, "contacts");
+  ct_db_emit_changed (db, "outbox");
+  return TRUE;
+}
