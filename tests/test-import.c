@@ -1280,6 +1280,63 @@ test_deferred_upkeep (Fixture       *f,
   g_assert_cmpstr (imported, ==, recomputed);
 }
 
+/* A big contacts import writes each new contact's search text with it,
+ * tags included, instead of leaving it to the triggers: it must be what
+ * the triggers give, for tags spelled in another case than the stored
+ * ones, named twice, listed out of the order of their ids, for contacts
+ * without an email, and for a contact that a later row of the same file
+ * changes. */
+static void
+test_deferred_search_text (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GString) contacts = g_string_new ("email,name,phone,company,tags\n");
+  g_autoptr(CtImporter) importer = NULL;
+  g_autoptr(CtImportResult) result = NULL;
+  g_autofree char *imported = NULL;
+  g_autofree char *recomputed = NULL;
+  g_autofree char *search = NULL;
+  const guint n = 6000;
+
+  /* Tags and a contact from before: "vip" has the lowest id. */
+  g_assert_true (ct_db_exec (f->db,
+    "INSERT INTO tags (id, name) VALUES (1, 'vip'), (2, 'Zeta');"
+    "INSERT INTO contacts (email, first_name, phone) VALUES ('old@example.com', 'Old', '1');"
+    "INSERT INTO contact_tags (contact_id, tag_id) SELECT id, 2 FROM contacts;", NULL));
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (i % 10 == 9)
+        /* No email: matched by phone, or added. */
+        g_string_append_printf (contacts, ",李娜%u,139 0000 %04u,,\"学员%u,VIP\"\n", i, i, i % 5);
+      else
+        g_string_append_printf (contacts, "p%u@Example.com,Ada Lovelace%u,,Acme %u,\"学员%u，VIP；vip,zeta\"\n",
+                                i, i, i % 3, i % 5);
+    }
+  /* Rows for contacts the file added earlier, and for the old one. */
+  g_string_append (contacts, "p3@example.com,Ada Byron,,,\"new tag,ZETA\"\n");
+  g_string_append (contacts, ",李娜19,139 0000 0019,Initech,\n");
+  g_string_append (contacts, "OLD@example.com,Old Timer,,,VIP\n");
+
+  importer = load_text (CT_IMPORT_CONTACTS, contacts->str, "search.csv");
+  ct_importer_set_on_duplicate (importer, CT_IMPORT_DUPLICATES_OVERWRITE);
+  result = run (importer, f->db, FALSE);
+  assert_counts (result, n, 3, 0, 0);
+
+  search = query_text (f->db, "SELECT search_text FROM contacts WHERE email = 'p4@example.com'");
+  g_assert_cmpstr (search, ==, "lovelace4ada ada lovelace4 p4@example.com  acme 1 vip zeta 学员4");
+  g_clear_pointer (&search, g_free);
+  search = query_text (f->db, "SELECT search_text FROM contacts WHERE email = 'p3@example.com'");
+  g_assert_nonnull (strstr (search, "new tag"));
+  g_assert_null (strstr (search, "学员"));
+
+  /* Let the triggers recompute every search text: nothing may change. */
+  imported = digest (f->db);
+  g_assert_true (ct_db_exec (f->db, "UPDATE contacts SET first_name = first_name", NULL));
+  recomputed = digest (f->db);
+  g_assert_cmpstr (imported, ==, recomputed);
+}
+
 static char *
 export_purchases (CtDb *db)
 {
@@ -1782,6 +1839,7 @@ main (int   argc,
   ADD ("/import/run/async", test_async);
   ADD ("/import/run/large", test_large);
   ADD ("/import/run/deferred-upkeep", test_deferred_upkeep);
+  ADD ("/import/run/deferred-search-text", test_deferred_search_text);
   ADD ("/import/run/erased", test_erased);
   ADD ("/import/run/export-round-trip", test_export_round_trip);
   ADD ("/import/vcard", test_vcard);
