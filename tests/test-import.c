@@ -883,6 +883,42 @@ test_duplicates_skip (Fixture       *f,
   g_assert_cmpstr (ada, ==, before);
 }
 
+/* Into an empty database the run looks no email up (nothing could
+ * match but what it added itself): a person named twice in one file,
+ * in another case the second time, is still one contact. */
+static void
+test_duplicates_in_empty_database (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(CtImporter) purchases =
+    load_text (CT_IMPORT_PURCHASES,
+               "订单号,邮箱,商品,金额,支付时间\n"
+               "P1,Ann@Example.com,课程A,100,2024-03-01 10:00\n"
+               "P2,ann@example.COM,课程A,200,2024-03-05 10:00\n",
+               "shop.csv");
+  g_autoptr(CtImporter) contacts =
+    load_text (CT_IMPORT_CONTACTS,
+               "email,name,phone\n"
+               "Bob@Example.com,Bob,\n"
+               "bob@example.com,,+44 20 7946 0001\n",
+               "people.csv");
+  g_autoptr(CtImportResult) result = NULL;
+
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM contacts"), ==, 0);
+  result = run (purchases, f->db, FALSE);
+  assert_counts (result, 2, 0, 0, 0);
+  g_assert_cmpuint (ct_import_result_get_contacts_created (result), ==, 1);
+  g_assert_cmpint (count (f->db, "SELECT purchase_count FROM contacts WHERE email = 'ann@example.com'"), ==, 2);
+  g_clear_pointer (&result, ct_import_result_unref);
+
+  g_assert_true (ct_db_exec (f->db, "DELETE FROM purchases; DELETE FROM contacts", NULL));
+  result = run (contacts, f->db, FALSE);
+  assert_counts (result, 1, 1, 0, 0);
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM contacts"), ==, 1);
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM contacts WHERE first_name = 'Bob'"
+                                 " AND phone = '+44 20 7946 0001'"), ==, 1);
+}
+
 static void
 test_unknown_email (Fixture       *f,
                     gconstpointer  data)
@@ -1840,6 +1876,7 @@ main (int   argc,
   ADD ("/import/run/large", test_large);
   ADD ("/import/run/deferred-upkeep", test_deferred_upkeep);
   ADD ("/import/run/deferred-search-text", test_deferred_search_text);
+  ADD ("/import/run/duplicates-in-empty-database", test_duplicates_in_empty_database);
   ADD ("/import/run/erased", test_erased);
   ADD ("/import/run/export-round-trip", test_export_round_trip);
   ADD ("/import/vcard", test_vcard);

@@ -2871,6 +2871,10 @@ typedef struct
   GHashTable     *products;   /* ASCII-lower name and SKU → id */
   GHashTable     *erased;     /* ASCII-lower email → erased_at, 0 when not erased;
                                * NULL when nobody was ever erased */
+  /* When the run started without any contact, the emails of those it
+   * added are all there is to match: a new email needs no lookup. */
+  gboolean        contacts_were_empty;
+  GHashTable     *added_emails; /* ASCII-lower emails added (contacts) */
 
   sqlite3_stmt   *find_contact_by_email;
   sqlite3_stmt   *find_contact_by_id;
@@ -2926,6 +2930,7 @@ run_clear (Run *run)
   g_clear_pointer (&run->tags, g_hash_table_unref);
   g_clear_pointer (&run->products, g_hash_table_unref);
   g_clear_pointer (&run->erased, g_hash_table_unref);
+  g_clear_pointer (&run->added_emails, g_hash_table_unref);
   g_clear_pointer (&run->deferred_sql, g_ptr_array_unref);
   g_clear_pointer (&run->touched, g_hash_table_unref);
   g_clear_pointer (&run->product_figures, g_array_unref);
@@ -3038,12 +3043,17 @@ run_prepare (Run     *run,
   run->products = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   run->emails = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   run->buyers = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  run->added_emails = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   run->key = g_string_sized_new (64);
   run->row_tags = g_array_new (FALSE, FALSE, sizeof (RowTag));
   run->search_text = g_string_sized_new (256);
 
   if (!load_names (run, run->channels, "SELECT id, name FROM channels ORDER BY id", error) ||
       !load_names (run, run->tags, "SELECT id, name FROM tags ORDER BY id", error))
+    return FALSE;
+
+  run->contacts_were_empty = !ct_db_query_int64 (run->db, "SELECT EXISTS (SELECT 1 FROM contacts)", error);
+  if (error != NULL && *error != NULL)
     return FALSE;
 
   /* Most databases never erased anyone: then no email is hashed. */
@@ -3496,9 +3506,14 @@ import_contact (Run     *run,
 
   if (row->email != NULL)
     {
-      sqlite3_bind_text (run->find_contact_by_email, 1, row->email, -1, SQLITE_STATIC);
-      if (!read_existing (run, run->find_contact_by_email, &existing, error))
-        return FALSE;
+      /* Into an empty table, only a row for a contact this run added
+       * can match. */
+      if (!run->contacts_were_empty || g_hash_table_contains (run->added_emails, make_key (run, row->email)))
+        {
+          sqlite3_bind_text (run->find_contact_by_email, 1, row->email, -1, SQLITE_STATIC);
+          if (!read_existing (run, run->find_contact_by_email, &existing, error))
+            return FALSE;
+        }
     }
   else
     {
@@ -3531,6 +3546,8 @@ import_contact (Run     *run,
           !link_tags (run, id, error))
         goto out;
       remember_phone (run, phone, id);
+      if (run->contacts_were_empty && row->email != NULL)
+        g_hash_table_add (run->added_emails, g_strdup (make_key (run, row->email)));
       run->result->imported++;
       ok = TRUE;
       goto out;
@@ -3661,7 +3678,9 @@ purchase_contact (Run     *run,
   if (row->email != NULL)
     {
       buyer = g_hash_table_lookup (run->emails, make_key (run, row->email));
-      if (buyer == NULL)
+      /* Every contact with an email the run added is in run->emails: into
+       * an empty table, no other can match. */
+      if (buyer == NULL && !run->contacts_were_empty)
         {
           int rc;
 
