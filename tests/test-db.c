@@ -951,48 +951,73 @@ test_migrate_contacts_rebuild (Fixture       *fixture,
 }
 
 /* The rebuild refuses to run rather than lose a trigger or index on
- * contacts that it does not know, such as one a migration merged before
- * it would add; the file is left as it was. */
+ * contacts, or a column of it, that it does not know, such as one a
+ * migration merged before it would add; the file is left as it was. */
 static void
 test_migrate_contacts_rebuild_guard (Fixture       *fixture,
                                      gconstpointer  data)
 {
-  const CtDbMigration *migrations;
-  guint n_migrations;
-  int rebuild = 0;
-  sqlite3 *old;
-  g_autoptr(CtDb) db = NULL;
-  g_autofree char *checksum = NULL;
-  g_autofree char *checksum_after = NULL;
-  g_autofree char *pragmas = NULL;
-  GError *error = NULL;
+  static const struct
+  {
+    const char *sql;
+    const char *constraint;
+  } unknown[] = {
+    { "CREATE INDEX contacts_by_phone ON contacts(phone)",
+      "contacts_rebuild_knows_every_trigger_and_index" },
+    { "CREATE TRIGGER contacts_stamp AFTER UPDATE OF notes ON contacts BEGIN"
+      "  UPDATE contacts SET updated_at = unixepoch() WHERE id = NEW.id; END",
+      "contacts_rebuild_knows_every_trigger_and_index" },
+    { "ALTER TABLE contacts ADD COLUMN points INTEGER NOT NULL DEFAULT 0",
+      "contacts_rebuild_knows_every_column" },
+  };
 
-  migrations = ct_db_schema_get_migrations (&n_migrations);
-  for (guint i = 0; i < n_migrations; i++)
-    if (strstr (migrations[i].sql, "CREATE TABLE contacts_new") != NULL)
-      rebuild = migrations[i].version;
-  g_assert_cmpint (rebuild, >, 1);
+  for (guint u = 0; u < G_N_ELEMENTS (unknown); u++)
+    {
+      const CtDbMigration *migrations;
+      guint n_migrations;
+      int rebuild = 0;
+      sqlite3 *old;
+      g_autoptr(CtDb) db = NULL;
+      g_autofree char *checksum = NULL;
+      g_autofree char *checksum_after = NULL;
+      g_autofree char *pragmas = NULL;
+      GError *error = NULL;
 
-  old = raw_open (fixture->path);
-  raw_exec (old, "PRAGMA journal_mode = WAL");
-  for (guint i = 0; i < n_migrations && migrations[i].version < rebuild; i++)
-    raw_exec (old, migrations[i].sql);
-  pragmas = g_strdup_printf ("PRAGMA user_version = %d; PRAGMA application_id = %d",
-                             rebuild - 1, CT_DB_APPLICATION_ID);
-  raw_exec (old, pragmas);
-  raw_exec (old, "CREATE INDEX contacts_by_phone ON contacts(phone);"
-                 "INSERT INTO contacts (email) VALUES ('ada@example.com');"
-                 "PRAGMA wal_checkpoint(TRUNCATE)");
-  sqlite3_close (old);
-  checksum = file_checksum (fixture->path);
+      migrations = ct_db_schema_get_migrations (&n_migrations);
+      for (guint i = 0; i < n_migrations; i++)
+        if (strstr (migrations[i].sql, "CREATE TABLE contacts_new") != NULL)
+          rebuild = migrations[i].version;
+      g_assert_cmpint (rebuild, >, 1);
 
-  db = ct_db_open (fixture->path, &error);
-  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_FAILED);
-  g_assert_nonnull (strstr (error->message, "contacts_rebuild_knows_every_trigger_and_index"));
-  g_assert_null (db);
-  g_clear_error (&error);
-  checksum_after = file_checksum (fixture->path);
-  g_assert_cmpstr (checksum_after, ==, checksum);
+      /* A new file each time, without the log of the last one. */
+      for (guint i = 0; i < 3; i++)
+        {
+          g_autofree char *file = g_strconcat (fixture->path, (const char *[]) { "", "-wal", "-shm" }[i], NULL);
+
+          g_remove (file);
+        }
+      old = raw_open (fixture->path);
+      raw_exec (old, "PRAGMA journal_mode = WAL");
+      for (guint i = 0; i < n_migrations && migrations[i].version < rebuild; i++)
+        raw_exec (old, migrations[i].sql);
+      pragmas = g_strdup_printf ("PRAGMA user_version = %d; PRAGMA application_id = %d",
+                                 rebuild - 1, CT_DB_APPLICATION_ID);
+      raw_exec (old, pragmas);
+      raw_exec (old, unknown[u].sql);
+      raw_exec (old, "INSERT INTO contacts (email) VALUES ('ada@example.com');"
+                     "PRAGMA wal_checkpoint(TRUNCATE)");
+      sqlite3_close (old);
+      checksum = file_checksum (fixture->path);
+
+      db = ct_db_open (fixture->path, &error);
+      g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_FAILED);
+      g_test_message ("%s: %s", unknown[u].sql, error->message);
+      g_assert_nonnull (strstr (error->message, unknown[u].constraint));
+      g_assert_null (db);
+      g_clear_error (&error);
+      checksum_after = file_checksum (fixture->path);
+      g_assert_cmpstr (checksum_after, ==, checksum);
+    }
 }
 
 static void

@@ -271,20 +271,27 @@ static const CtDbMigration migrations[] = {
      * that names contacts is dropped first and made again after, as
      * migration 1 made it.
      *
-     * The guard refuses to run when the schema holds a trigger, index or
-     * view naming contacts that this list does not know (one a later
-     * migration added, when migrations are put in another order): it
-     * would be lost silently otherwise. */
+     * The guard refuses to run when contacts has a column, or the schema
+     * a trigger, index or view naming contacts, that this migration does
+     * not know (one a later migration added, when migrations are put in
+     * another order): it would be lost silently otherwise. */
     "CREATE TEMP TABLE contacts_rebuild_guard ("
-    "  n INTEGER CONSTRAINT contacts_rebuild_knows_every_trigger_and_index CHECK (n = 0)"
+    "  n_columns INTEGER CONSTRAINT contacts_rebuild_knows_every_column CHECK (n_columns = 0),"
+    "  n_objects INTEGER CONSTRAINT contacts_rebuild_knows_every_trigger_and_index CHECK (n_objects = 0)"
     ");"
-    "INSERT INTO contacts_rebuild_guard SELECT count(*) FROM sqlite_schema"
-    "  WHERE type IN ('trigger', 'index', 'view') AND sql IS NOT NULL"
-    "  AND (tbl_name = 'contacts' OR sql LIKE '%contacts%')"
-    "  AND name NOT IN ('contacts_channel', 'contacts_created', 'contacts_name_order',"
-    "    'contacts_search_ins', 'contacts_search_upd', 'contact_tags_search_ins',"
-    "    'contact_tags_search_del', 'tags_search_upd', 'purchases_stats_ins',"
-    "    'purchases_stats_del', 'purchases_stats_upd');"
+    "INSERT INTO contacts_rebuild_guard SELECT"
+    "  (SELECT count(*) FROM pragma_table_info('contacts')"
+    "   WHERE name NOT IN ('id', 'email', 'first_name', 'last_name', 'phone', 'company',"
+    "     'channel_id', 'status', 'consent_at', 'consent_source', 'attributes', 'notes',"
+    "     'created_at', 'updated_at', 'purchase_count', 'total_spent', 'first_purchase_at',"
+    "     'last_purchase_at', 'search_text')),"
+    "  (SELECT count(*) FROM sqlite_schema"
+    "   WHERE type IN ('trigger', 'index', 'view') AND sql IS NOT NULL"
+    "   AND (tbl_name = 'contacts' OR sql LIKE '%contacts%')"
+    "   AND name NOT IN ('contacts_channel', 'contacts_created', 'contacts_name_order',"
+    "     'contacts_search_ins', 'contacts_search_upd', 'contact_tags_search_ins',"
+    "     'contact_tags_search_del', 'tags_search_upd', 'purchases_stats_ins',"
+    "     'purchases_stats_del', 'purchases_stats_upd'));"
     "DROP TABLE contacts_rebuild_guard;"
 
     "DROP TRIGGER contact_tags_search_ins;"
