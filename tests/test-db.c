@@ -1020,6 +1020,39 @@ test_migrate_contacts_rebuild_guard (Fixture       *fixture,
     }
 }
 
+/* With foreign keys on, dropping the old table would delete every
+ * purchase and tag link: the rebuild refuses to run. */
+static void
+test_migrate_contacts_rebuild_foreign_keys (Fixture       *fixture,
+                                            gconstpointer  data)
+{
+  const CtDbMigration *migrations;
+  guint n_migrations;
+  const char *rebuild_sql = NULL;
+  char *errmsg = NULL;
+  sqlite3 *old;
+
+  migrations = ct_db_schema_get_migrations (&n_migrations);
+  old = raw_open (fixture->path);
+  raw_exec (old, "PRAGMA foreign_keys = ON");
+  for (guint i = 0; i < n_migrations && rebuild_sql == NULL; i++)
+    if (strstr (migrations[i].sql, "CREATE TABLE contacts_new") != NULL)
+      rebuild_sql = migrations[i].sql;
+    else
+      raw_exec (old, migrations[i].sql);
+  g_assert_nonnull (rebuild_sql);
+  raw_exec (old, "INSERT INTO contacts (id, email) VALUES (1, 'ada@example.com');"
+                 "INSERT INTO purchases (contact_id, amount, purchased_at) VALUES (1, 100, 1700000000)");
+
+  raw_exec (old, "BEGIN");
+  g_assert_cmpint (sqlite3_exec (old, rebuild_sql, NULL, NULL, &errmsg), ==, SQLITE_CONSTRAINT);
+  g_assert_nonnull (strstr (errmsg, "contacts_rebuild_needs_foreign_keys_off"));
+  sqlite3_free (errmsg);
+  raw_exec (old, "ROLLBACK");
+  g_assert_cmpint (raw_query_int (old, "SELECT count(*) FROM purchases"), ==, 1);
+  sqlite3_close (old);
+}
+
 static void
 test_helpers (Fixture       *fixture,
               gconstpointer  data)
@@ -1150,6 +1183,7 @@ main (int   argc,
   ADD ("/db/helpers", test_helpers);
   ADD ("/db/migrate/contacts-rebuild", test_migrate_contacts_rebuild);
   ADD ("/db/migrate/contacts-rebuild-guard", test_migrate_contacts_rebuild_guard);
+  ADD ("/db/migrate/contacts-rebuild-foreign-keys", test_migrate_contacts_rebuild_foreign_keys);
   g_test_add_func ("/db/set-error", test_set_error);
   g_test_add_func ("/db/default-path", test_default_path);
 

@@ -274,12 +274,16 @@ static const CtDbMigration migrations[] = {
      * The guard refuses to run when contacts has a column, or the schema
      * a trigger, index or view naming contacts, that this migration does
      * not know (one a later migration added, when migrations are put in
-     * another order): it would be lost silently otherwise. */
+     * another order): it would be lost silently otherwise; and when
+     * foreign keys are on, when dropping the old table would delete
+     * every purchase and tag link with it. */
     "CREATE TEMP TABLE contacts_rebuild_guard ("
+    "  foreign_keys INTEGER CONSTRAINT contacts_rebuild_needs_foreign_keys_off CHECK (foreign_keys = 0),"
     "  n_columns INTEGER CONSTRAINT contacts_rebuild_knows_every_column CHECK (n_columns = 0),"
     "  n_objects INTEGER CONSTRAINT contacts_rebuild_knows_every_trigger_and_index CHECK (n_objects = 0)"
     ");"
     "INSERT INTO contacts_rebuild_guard SELECT"
+    "  (SELECT foreign_keys FROM pragma_foreign_keys),"
     "  (SELECT count(*) FROM pragma_table_info('contacts')"
     "   WHERE name NOT IN ('id', 'email', 'first_name', 'last_name', 'phone', 'company',"
     "     'channel_id', 'status', 'consent_at', 'consent_source', 'attributes', 'notes',"
