@@ -883,6 +883,42 @@ test_duplicates_skip (Fixture       *f,
   g_assert_cmpstr (ada, ==, before);
 }
 
+/* Into an empty database the run looks no email up (nothing could
+ * match but what it added itself): a person named twice in one file,
+ * in another case the second time, is still one contact. */
+static void
+test_duplicates_in_empty_database (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(CtImporter) purchases =
+    load_text (CT_IMPORT_PURCHASES,
+               "订单号,邮箱,商品,金额,支付时间\n"
+               "P1,Ann@Example.com,课程A,100,2024-03-01 10:00\n"
+               "P2,ann@example.COM,课程A,200,2024-03-05 10:00\n",
+               "shop.csv");
+  g_autoptr(CtImporter) contacts =
+    load_text (CT_IMPORT_CONTACTS,
+               "email,name,phone\n"
+               "Bob@Example.com,Bob,\n"
+               "bob@example.com,,+44 20 7946 0001\n",
+               "people.csv");
+  g_autoptr(CtImportResult) result = NULL;
+
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM contacts"), ==, 0);
+  result = run (purchases, f->db, FALSE);
+  assert_counts (result, 2, 0, 0, 0);
+  g_assert_cmpuint (ct_import_result_get_contacts_created (result), ==, 1);
+  g_assert_cmpint (count (f->db, "SELECT purchase_count FROM contacts WHERE email = 'ann@example.com'"), ==, 2);
+  g_clear_pointer (&result, ct_import_result_unref);
+
+  g_assert_true (ct_db_exec (f->db, "DELETE FROM purchases; DELETE FROM contacts", NULL));
+  result = run (contacts, f->db, FALSE);
+  assert_counts (result, 1, 1, 0, 0);
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM contacts"), ==, 1);
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM contacts WHERE first_name = 'Bob'"
+                                 " AND phone = '+44 20 7946 0001'"), ==, 1);
+}
+
 static void
 test_unknown_email (Fixture       *f,
                     gconstpointer  data)
@@ -1276,6 +1312,63 @@ test_deferred_upkeep (Fixture       *f,
   imported = digest (f->db);
   g_assert_true (ct_db_exec (f->db, "UPDATE contacts SET first_name = first_name", NULL));
   g_assert_true (ct_db_exec (f->db, "UPDATE purchases SET refunded = refunded", NULL));
+  recomputed = digest (f->db);
+  g_assert_cmpstr (imported, ==, recomputed);
+}
+
+/* A big contacts import writes each new contact's search text with it,
+ * tags included, instead of leaving it to the triggers: it must be what
+ * the triggers give, for tags spelled in another case than the stored
+ * ones, named twice, listed out of the order of their ids, for contacts
+ * without an email, and for a contact that a later row of the same file
+ * changes. */
+static void
+test_deferred_search_text (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GString) contacts = g_string_new ("email,name,phone,company,tags\n");
+  g_autoptr(CtImporter) importer = NULL;
+  g_autoptr(CtImportResult) result = NULL;
+  g_autofree char *imported = NULL;
+  g_autofree char *recomputed = NULL;
+  g_autofree char *search = NULL;
+  const guint n = 6000;
+
+  /* Tags and a contact from before: "vip" has the lowest id. */
+  g_assert_true (ct_db_exec (f->db,
+    "INSERT INTO tags (id, name) VALUES (1, 'vip'), (2, 'Zeta');"
+    "INSERT INTO contacts (email, first_name, phone) VALUES ('old@example.com', 'Old', '1');"
+    "INSERT INTO contact_tags (contact_id, tag_id) SELECT id, 2 FROM contacts;", NULL));
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (i % 10 == 9)
+        /* No email: matched by phone, or added. */
+        g_string_append_printf (contacts, ",李娜%u,139 0000 %04u,,\"学员%u,VIP\"\n", i, i, i % 5);
+      else
+        g_string_append_printf (contacts, "p%u@Example.com,Ada Lovelace%u,,Acme %u,\"学员%u，VIP；vip,zeta\"\n",
+                                i, i, i % 3, i % 5);
+    }
+  /* Rows for contacts the file added earlier, and for the old one. */
+  g_string_append (contacts, "p3@example.com,Ada Byron,,,\"new tag,ZETA\"\n");
+  g_string_append (contacts, ",李娜19,139 0000 0019,Initech,\n");
+  g_string_append (contacts, "OLD@example.com,Old Timer,,,VIP\n");
+
+  importer = load_text (CT_IMPORT_CONTACTS, contacts->str, "search.csv");
+  ct_importer_set_on_duplicate (importer, CT_IMPORT_DUPLICATES_OVERWRITE);
+  result = run (importer, f->db, FALSE);
+  assert_counts (result, n, 3, 0, 0);
+
+  search = query_text (f->db, "SELECT search_text FROM contacts WHERE email = 'p4@example.com'");
+  g_assert_cmpstr (search, ==, "lovelace4ada ada lovelace4 p4@example.com  acme 1 vip zeta 学员4");
+  g_clear_pointer (&search, g_free);
+  search = query_text (f->db, "SELECT search_text FROM contacts WHERE email = 'p3@example.com'");
+  g_assert_nonnull (strstr (search, "new tag"));
+  g_assert_null (strstr (search, "学员"));
+
+  /* Let the triggers recompute every search text: nothing may change. */
+  imported = digest (f->db);
+  g_assert_true (ct_db_exec (f->db, "UPDATE contacts SET first_name = first_name", NULL));
   recomputed = digest (f->db);
   g_assert_cmpstr (imported, ==, recomputed);
 }
@@ -1785,6 +1878,8 @@ main (int   argc,
   ADD ("/import/run/async", test_async);
   ADD ("/import/run/large", test_large);
   ADD ("/import/run/deferred-upkeep", test_deferred_upkeep);
+  ADD ("/import/run/deferred-search-text", test_deferred_search_text);
+  ADD ("/import/run/duplicates-in-empty-database", test_duplicates_in_empty_database);
   ADD ("/import/run/erased", test_erased);
   ADD ("/import/run/export-round-trip", test_export_round_trip);
   ADD ("/import/vcard", test_vcard);

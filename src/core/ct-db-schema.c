@@ -347,6 +347,142 @@ static const CtDbMigration migrations[] = {
     "  PRIMARY KEY (outbox_id, type)"
     ") WITHOUT ROWID;"
   },
+  { 7,
+    /* The contacts table again, the same but for how its status is
+     * checked: "status IN (...)" of four values makes SQLite build a
+     * temporary table for every row it writes, a ninth of a big
+     * import's time, while four comparisons joined by OR accept exactly
+     * the same values and cost nothing. SQLite cannot change a CHECK in
+     * place, so the table is rebuilt the way "Making Other Kinds Of Table
+     * Schema Changes" in https://www.sqlite.org/lang_altertable.html
+     * says. Foreign keys are off while migrations run (ct_db_open()
+     * turns them on after the commit), so dropping the old table deletes
+     * nothing from contact_tags, purchases or contact_metrics; the rows
+     * keep their ids, which those tables point at by the name contacts.
+     * Dropping the table drops its indexes and its own triggers, and
+     * renaming one checks every trigger, where the others' UPDATE
+     * contacts would name a missing table: so each trigger and index
+     * that names contacts is dropped first and made again after, as
+     * migration 1 made it.
+     *
+     * The guard refuses to run when contacts has a column, or the schema
+     * a trigger, index or view naming contacts, that this migration does
+     * not know (one a later migration added, when migrations are put in
+     * another order): it would be lost silently otherwise; and when
+     * foreign keys are on, when dropping the old table would delete
+     * every purchase and tag link with it. */
+    "CREATE TEMP TABLE contacts_rebuild_guard ("
+    "  foreign_keys INTEGER CONSTRAINT contacts_rebuild_needs_foreign_keys_off CHECK (foreign_keys = 0),"
+    "  n_columns INTEGER CONSTRAINT contacts_rebuild_knows_every_column CHECK (n_columns = 0),"
+    "  n_objects INTEGER CONSTRAINT contacts_rebuild_knows_every_trigger_and_index CHECK (n_objects = 0)"
+    ");"
+    "INSERT INTO contacts_rebuild_guard SELECT"
+    "  (SELECT foreign_keys FROM pragma_foreign_keys),"
+    "  (SELECT count(*) FROM pragma_table_info('contacts')"
+    "   WHERE name NOT IN ('id', 'email', 'first_name', 'last_name', 'phone', 'company',"
+    "     'channel_id', 'status', 'consent_at', 'consent_source', 'attributes', 'notes',"
+    "     'created_at', 'updated_at', 'purchase_count', 'total_spent', 'first_purchase_at',"
+    "     'last_purchase_at', 'search_text')),"
+    "  (SELECT count(*) FROM sqlite_schema"
+    "   WHERE type IN ('trigger', 'index', 'view') AND sql IS NOT NULL"
+    "   AND (tbl_name = 'contacts' OR sql LIKE '%contacts%')"
+    "   AND name NOT IN ('contacts_channel', 'contacts_created', 'contacts_name_order',"
+    "     'contacts_search_ins', 'contacts_search_upd', 'contact_tags_search_ins',"
+    "     'contact_tags_search_del', 'tags_search_upd', 'purchases_stats_ins',"
+    "     'purchases_stats_del', 'purchases_stats_upd'));"
+    "DROP TABLE contacts_rebuild_guard;"
+
+    "DROP TRIGGER contact_tags_search_ins;"
+    "DROP TRIGGER contact_tags_search_del;"
+    "DROP TRIGGER tags_search_upd;"
+    "DROP TRIGGER purchases_stats_ins;"
+    "DROP TRIGGER purchases_stats_del;"
+    "DROP TRIGGER purchases_stats_upd;"
+
+    "CREATE TABLE contacts_new ("
+    "  id INTEGER PRIMARY KEY,"
+    "  email TEXT UNIQUE COLLATE NOCASE,"
+    "  first_name TEXT NOT NULL DEFAULT '',"
+    "  last_name TEXT NOT NULL DEFAULT '',"
+    "  phone TEXT NOT NULL DEFAULT '',"
+    "  company TEXT NOT NULL DEFAULT '',"
+    "  channel_id INTEGER REFERENCES channels(id) ON DELETE SET NULL,"
+    "  status TEXT NOT NULL DEFAULT 'subscribed'"
+    "    CHECK (status = 'subscribed' OR status = 'unsubscribed'"
+    "           OR status = 'bounced' OR status = 'complained'),"
+    "  consent_at INTEGER,"
+    "  consent_source TEXT NOT NULL DEFAULT '',"
+    "  attributes TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(attributes)),"
+    "  notes TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL DEFAULT (unixepoch()),"
+    "  updated_at INTEGER NOT NULL DEFAULT (unixepoch()),"
+    "  purchase_count INTEGER NOT NULL DEFAULT 0,"
+    "  total_spent INTEGER NOT NULL DEFAULT 0,"
+    "  first_purchase_at INTEGER,"
+    "  last_purchase_at INTEGER,"
+    "  search_text TEXT NOT NULL DEFAULT ''"
+    ");"
+    "INSERT INTO contacts_new (id, email, first_name, last_name, phone, company, channel_id,"
+    "  status, consent_at, consent_source, attributes, notes, created_at, updated_at,"
+    "  purchase_count, total_spent, first_purchase_at, last_purchase_at, search_text)"
+    "  SELECT id, email, first_name, last_name, phone, company, channel_id,"
+    "  status, consent_at, consent_source, attributes, notes, created_at, updated_at,"
+    "  purchase_count, total_spent, first_purchase_at, last_purchase_at, search_text"
+    "  FROM contacts ORDER BY id;"
+    "DROP TABLE contacts;"
+    "ALTER TABLE contacts_new RENAME TO contacts;"
+
+    "CREATE INDEX contacts_channel ON contacts(channel_id);"
+    "CREATE INDEX contacts_created ON contacts(created_at);"
+    "CREATE INDEX contacts_name_order ON contacts ("
+    "  coalesce(nullif(last_name || first_name, ''), email, phone) COLLATE NOCASE, id);"
+
+    "CREATE TRIGGER contacts_search_ins AFTER INSERT ON contacts BEGIN"
+    "  UPDATE contacts SET search_text = lower("
+    "    NEW.last_name || NEW.first_name || ' ' || NEW.first_name || ' ' || NEW.last_name"
+    "    || ' ' || coalesce(NEW.email,'') || ' ' || NEW.phone || ' ' || NEW.company)"
+    "  WHERE id = NEW.id;"
+    "END;"
+    "CREATE TRIGGER contacts_search_upd AFTER UPDATE OF first_name, last_name, email, phone, company ON contacts BEGIN"
+    "  UPDATE contacts SET search_text = lower("
+    "    NEW.last_name || NEW.first_name || ' ' || NEW.first_name || ' ' || NEW.last_name"
+    "    || ' ' || coalesce(NEW.email,'') || ' ' || NEW.phone || ' ' || NEW.company"
+    "    || coalesce((SELECT ' ' || group_concat(t.name, ' ') FROM contact_tags ct"
+    "                 JOIN tags t ON t.id = ct.tag_id WHERE ct.contact_id = NEW.id), ''))"
+    "  WHERE id = NEW.id;"
+    "END;"
+    "CREATE TRIGGER contact_tags_search_ins AFTER INSERT ON contact_tags BEGIN"
+    "  UPDATE contacts SET first_name = first_name WHERE id = NEW.contact_id;"
+    "END;"
+    "CREATE TRIGGER contact_tags_search_del AFTER DELETE ON contact_tags BEGIN"
+    "  UPDATE contacts SET first_name = first_name WHERE id = OLD.contact_id;"
+    "END;"
+    "CREATE TRIGGER tags_search_upd AFTER UPDATE OF name ON tags BEGIN"
+    "  UPDATE contacts SET first_name = first_name"
+    "  WHERE id IN (SELECT contact_id FROM contact_tags WHERE tag_id = NEW.id);"
+    "END;"
+    "CREATE TRIGGER purchases_stats_ins AFTER INSERT ON purchases WHEN NEW.refunded = 0 BEGIN"
+    "  UPDATE contacts SET purchase_count = purchase_count + 1,"
+    "    total_spent = total_spent + NEW.amount,"
+    "    first_purchase_at = min(coalesce(first_purchase_at, NEW.purchased_at), NEW.purchased_at),"
+    "    last_purchase_at = max(coalesce(last_purchase_at, NEW.purchased_at), NEW.purchased_at)"
+    "  WHERE id = NEW.contact_id;"
+    "END;"
+    "CREATE TRIGGER purchases_stats_del AFTER DELETE ON purchases BEGIN"
+    "  UPDATE contacts SET"
+    "    (purchase_count, total_spent, first_purchase_at, last_purchase_at) ="
+    "    (SELECT count(*), coalesce(sum(amount), 0), min(purchased_at), max(purchased_at)"
+    "     FROM purchases WHERE contact_id = OLD.contact_id AND refunded = 0)"
+    "  WHERE id = OLD.contact_id;"
+    "END;"
+    "CREATE TRIGGER purchases_stats_upd AFTER UPDATE OF contact_id, amount, purchased_at, refunded ON purchases BEGIN"
+    "  UPDATE contacts SET"
+    "    (purchase_count, total_spent, first_purchase_at, last_purchase_at) ="
+    "    (SELECT count(*), coalesce(sum(amount), 0), min(purchased_at), max(purchased_at)"
+    "     FROM purchases WHERE contact_id = contacts.id AND refunded = 0)"
+    "  WHERE id IN (OLD.contact_id, NEW.contact_id);"
+    "END;"
+  },
 };
 
 const CtDbMigration *

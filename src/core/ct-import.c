@@ -2846,6 +2846,13 @@ typedef struct
   gint64 amount;
 } ProductFigures;
 
+/* One of a row's tags, with the id it has or was given. */
+typedef struct
+{
+  gint64      id;
+  const char *name;
+} RowTag;
+
 typedef struct
 {
   CtImporter     *self;
@@ -2864,6 +2871,10 @@ typedef struct
   GHashTable     *products;   /* ASCII-lower name and SKU → id */
   GHashTable     *erased;     /* ASCII-lower email → erased_at, 0 when not erased;
                                * NULL when nobody was ever erased */
+  /* When the run started without any contact, the emails of those it
+   * added are all there is to match: a new email needs no lookup. */
+  gboolean        contacts_were_empty;
+  GHashTable     *added_emails; /* ASCII-lower emails added (contacts) */
 
   sqlite3_stmt   *find_contact_by_email;
   sqlite3_stmt   *find_contact_by_id;
@@ -2888,8 +2899,10 @@ typedef struct
   GPtrArray      *deferred_sql;    /* CREATE statements to run again, triggers first;
                                     * NULL when not deferring */
   DeferredWork    deferred_work;
-  gint64          max_contact_id;  /* before the run, with DEFERRED_SEARCH */
-  GHashTable     *touched;         /* ids up to it whose search text needs upkeep */
+  GHashTable     *touched;         /* ids of updated contacts whose search text
+                                    * needs upkeep, with DEFERRED_SEARCH */
+  GArray         *row_tags;        /* RowTag: the row's tags, resolved */
+  GString        *search_text;     /* the search text of a contact to insert */
   GArray         *product_figures; /* ProductFigures to add */
 } Run;
 
@@ -2917,9 +2930,14 @@ run_clear (Run *run)
   g_clear_pointer (&run->tags, g_hash_table_unref);
   g_clear_pointer (&run->products, g_hash_table_unref);
   g_clear_pointer (&run->erased, g_hash_table_unref);
+  g_clear_pointer (&run->added_emails, g_hash_table_unref);
   g_clear_pointer (&run->deferred_sql, g_ptr_array_unref);
   g_clear_pointer (&run->touched, g_hash_table_unref);
   g_clear_pointer (&run->product_figures, g_array_unref);
+  g_clear_pointer (&run->row_tags, g_array_unref);
+  if (run->search_text != NULL)
+    g_string_free (run->search_text, TRUE);
+  run->search_text = NULL;
   if (run->key != NULL)
     g_string_free (run->key, TRUE);
   run->key = NULL;
@@ -3025,10 +3043,17 @@ run_prepare (Run     *run,
   run->products = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   run->emails = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   run->buyers = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  run->added_emails = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   run->key = g_string_sized_new (64);
+  run->row_tags = g_array_new (FALSE, FALSE, sizeof (RowTag));
+  run->search_text = g_string_sized_new (256);
 
   if (!load_names (run, run->channels, "SELECT id, name FROM channels ORDER BY id", error) ||
       !load_names (run, run->tags, "SELECT id, name FROM tags ORDER BY id", error))
+    return FALSE;
+
+  run->contacts_were_empty = !ct_db_query_int64 (run->db, "SELECT EXISTS (SELECT 1 FROM contacts)", error);
+  if (error != NULL && *error != NULL)
     return FALSE;
 
   /* Most databases never erased anyone: then no email is hashed. */
@@ -3057,8 +3082,9 @@ run_prepare (Run     *run,
                 " created_at FROM contacts WHERE id = ?1", error) ||
       !prepare (run, &run->insert_contact,
                 "INSERT OR ROLLBACK INTO contacts (email, first_name, last_name, phone, company, channel_id,"
-                " status, notes, created_at, updated_at)"
-                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce (?9, unixepoch ()), unixepoch ())",
+                " status, notes, created_at, updated_at, search_text)"
+                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce (?9, unixepoch ()), unixepoch (),"
+                " lower (?10))",
                 error))
     return FALSE;
 
@@ -3131,24 +3157,69 @@ ensure_named (Run           *run,
   return id;
 }
 
+static int
+compare_row_tags (gconstpointer a,
+                  gconstpointer b)
+{
+  gint64 x = ((const RowTag *) a)->id, y = ((const RowTag *) b)->id;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Finds or creates the tags named @tags into run->row_tags, in the order
+ * of their ids, each id once: the order in which the search text trigger
+ * (contacts_search_upd) lists a contact's tags, reading contact_tags by
+ * its primary key. Two names that differ in ASCII case only are one tag. */
+static gboolean
+resolve_tags (Run                *run,
+              const char * const *tags,
+              GError            **error)
+{
+  guint kept = 0;
+
+  g_array_set_size (run->row_tags, 0);
+  for (guint i = 0; tags[i] != NULL; i++)
+    {
+      RowTag tag = { 0, tags[i] };
+
+      tag.id = ensure_named (run, run->tags, run->find_tag, run->insert_tag, tags[i], error);
+      if (tag.id == 0)
+        return FALSE;
+      g_array_append_val (run->row_tags, tag);
+    }
+
+  g_array_sort (run->row_tags, compare_row_tags);
+  for (guint i = 0; i < run->row_tags->len; i++)
+    if (kept == 0 || g_array_index (run->row_tags, RowTag, i).id
+                     != g_array_index (run->row_tags, RowTag, kept - 1).id)
+      g_array_index (run->row_tags, RowTag, kept++) = g_array_index (run->row_tags, RowTag, i);
+  g_array_set_size (run->row_tags, kept);
+  return TRUE;
+}
+
+/* Links the contact to the tags resolve_tags() found. */
+static gboolean
+link_tags (Run     *run,
+           gint64   contact_id,
+           GError **error)
+{
+  for (guint i = 0; i < run->row_tags->len; i++)
+    {
+      sqlite3_bind_int64 (run->link_tag, 1, contact_id);
+      sqlite3_bind_int64 (run->link_tag, 2, g_array_index (run->row_tags, RowTag, i).id);
+      if (!step_done (run, run->link_tag, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 add_tags (Run                *run,
           gint64              contact_id,
           const char * const *tags,
           GError            **error)
 {
-  for (guint i = 0; tags[i] != NULL; i++)
-    {
-      gint64 tag_id = ensure_named (run, run->tags, run->find_tag, run->insert_tag, tags[i], error);
-
-      if (tag_id == 0)
-        return FALSE;
-      sqlite3_bind_int64 (run->link_tag, 1, contact_id);
-      sqlite3_bind_int64 (run->link_tag, 2, tag_id);
-      if (!step_done (run, run->link_tag, error))
-        return FALSE;
-    }
-  return TRUE;
+  return resolve_tags (run, tags, error) && link_tags (run, contact_id, error);
 }
 
 static void
@@ -3220,13 +3291,14 @@ remember_phone (Run        *run,
     g_hash_table_insert (run->phones, g_strdup (key), ID_TO_POINTER (id));
 }
 
-/* Notes that the derived columns of a contact (search text, purchase
- * figures) need their upkeep at the end of a deferred run. */
+/* Notes that the search text of a contact that was updated needs its
+ * upkeep at the end of a deferred run: its tags may have changed while
+ * contact_tags_search_ins was put off. */
 static inline void
 touch (Run    *run,
        gint64  contact_id)
 {
-  if (run->touched != NULL && contact_id <= run->max_contact_id)
+  if (run->touched != NULL)
     g_hash_table_add (run->touched, ID_TO_POINTER (contact_id));
 }
 
@@ -3319,10 +3391,48 @@ row_channel (Run     *run,
   return ensure_named (run, run->channels, run->find_channel, run->insert_channel, name, error);
 }
 
+/* The search text of the contact insert_contact() adds, with the tags
+ * in run->row_tags (none when @with_tags is FALSE): what
+ * contacts_search_upd computes once the tags are linked, before SQL's
+ * lower() (the insert statement applies it), so that a big import
+ * writes each contact once instead of again from a trigger. */
+static const char *
+row_search_text (Run      *run,
+                 gboolean  with_tags)
+{
+  Row *row = &run->row;
+  GString *text = run->search_text;
+
+  g_string_truncate (text, 0);
+  g_string_append (text, row->last_name);
+  g_string_append (text, row->first_name);
+  g_string_append_c (text, ' ');
+  g_string_append (text, row->first_name);
+  g_string_append_c (text, ' ');
+  g_string_append (text, row->last_name);
+  g_string_append_c (text, ' ');
+  if (row->email != NULL)
+    g_string_append (text, row->email);
+  g_string_append_c (text, ' ');
+  g_string_append (text, row->text[CT_IMPORT_FIELD_PHONE]);
+  g_string_append_c (text, ' ');
+  g_string_append (text, row->text[CT_IMPORT_FIELD_COMPANY]);
+  if (with_tags)
+    for (guint i = 0; i < run->row_tags->len; i++)
+      {
+        g_string_append_c (text, ' ');
+        g_string_append (text, g_array_index (run->row_tags, RowTag, i).name);
+      }
+  return text->str;
+}
+
+/* Adds the row's contact, with its search text already made: with the
+ * tags in run->row_tags when @with_tags, which the caller then links. */
 static gboolean
 insert_contact (Run         *run,
                 gint64       channel_id,
                 gint64       created_at,
+                gboolean     with_tags,
                 gint64      *id_out,
                 GError     **error)
 {
@@ -3343,10 +3453,10 @@ insert_contact (Run         *run,
     sqlite3_bind_int64 (stmt, 9, created_at);
   else
     sqlite3_bind_null (stmt, 9);
+  sqlite3_bind_text (stmt, 10, row_search_text (run, with_tags), -1, SQLITE_STATIC);
   if (!step_done (run, stmt, error))
     return FALSE;
   *id_out = sqlite3_last_insert_rowid (run->handle);
-  touch (run, *id_out);
   return TRUE;
 }
 
@@ -3396,9 +3506,14 @@ import_contact (Run     *run,
 
   if (row->email != NULL)
     {
-      sqlite3_bind_text (run->find_contact_by_email, 1, row->email, -1, SQLITE_STATIC);
-      if (!read_existing (run, run->find_contact_by_email, &existing, error))
-        return FALSE;
+      /* Into an empty table, only a row for a contact this run added
+       * can match. */
+      if (!run->contacts_were_empty || g_hash_table_contains (run->added_emails, make_key (run, row->email)))
+        {
+          sqlite3_bind_text (run->find_contact_by_email, 1, row->email, -1, SQLITE_STATIC);
+          if (!read_existing (run, run->find_contact_by_email, &existing, error))
+            return FALSE;
+        }
     }
   else
     {
@@ -3426,10 +3541,13 @@ import_contact (Run     *run,
 
   if (existing.id == 0)
     {
-      if (!insert_contact (run, channel_id, row->has_created_at ? row->created_at : 0, &id, error) ||
-          !add_tags (run, id, (const char * const *) tags, error))
+      if (!resolve_tags (run, (const char * const *) tags, error) ||
+          !insert_contact (run, channel_id, row->has_created_at ? row->created_at : 0, TRUE, &id, error) ||
+          !link_tags (run, id, error))
         goto out;
       remember_phone (run, phone, id);
+      if (run->contacts_were_empty && row->email != NULL)
+        g_hash_table_add (run->added_emails, g_strdup (make_key (run, row->email)));
       run->result->imported++;
       ok = TRUE;
       goto out;
@@ -3560,7 +3678,9 @@ purchase_contact (Run     *run,
   if (row->email != NULL)
     {
       buyer = g_hash_table_lookup (run->emails, make_key (run, row->email));
-      if (buyer == NULL)
+      /* Every contact with an email the run added is in run->emails: into
+       * an empty table, no other can match. */
+      if (buyer == NULL && !run->contacts_were_empty)
         {
           int rc;
 
@@ -3597,7 +3717,7 @@ purchase_contact (Run     *run,
       return buyer;
     }
 
-  if (!insert_contact (run, channel_id, row->paid_at, &id, error))
+  if (!insert_contact (run, channel_id, row->paid_at, FALSE, &id, error))
     return NULL;
   buyer = buyer_for_id (run, id);
   buyer->created = TRUE;
@@ -3834,8 +3954,9 @@ static const struct
   guint         kinds;
   DeferredWork  work;
 } deferred_triggers[] = {
-  /* Search text: the contacts' UPDATE trigger recomputes it, tags
-   * included, for the contacts added and the ones touched. */
+  /* Search text: the contacts added are inserted with theirs, tags
+   * included; the contacts' UPDATE trigger recomputes it for the ones
+   * updated. */
   { "contacts_search_ins", KIND_BOTH, DEFERRED_SEARCH },
   { "contact_tags_search_ins", KIND_CONTACTS, DEFERRED_SEARCH },
   /* Purchase figures: added up in memory as the rows go in. */
@@ -3917,16 +4038,10 @@ defer_upkeep (Run          *run,
   if (rc != SQLITE_DONE)
     return db_failed (run, rc, error);
 
+  /* Contacts added get their whole search text as they are inserted
+   * (see row_search_text()); only the ones updated are done at the end. */
   if (run->deferred_work & DEFERRED_SEARCH)
-    {
-      /* Contacts added get ids above the highest one now: those are
-       * done in one statement at the end, the others as touched. */
-      run->max_contact_id = ct_db_query_int64 (run->db, "SELECT coalesce(max(id), 0) FROM contacts",
-                                               error);
-      if (error != NULL && *error != NULL)
-        return FALSE;
-      run->touched = g_hash_table_new (NULL, NULL);
-    }
+    run->touched = g_hash_table_new (NULL, NULL);
   if (run->deferred_work & DEFERRED_PRODUCT_FIGURES)
     run->product_figures = g_array_new (FALSE, FALSE, sizeof (ProductFigures));
 
@@ -3947,7 +4062,8 @@ compare_ids (gconstpointer a,
 
 /* Puts the triggers back and does their work, then builds the indexes.
  * The search text: setting a column to itself fires the UPDATE trigger
- * that recomputes it (with the tags) for each touched contact. The
+ * that recomputes it (with the tags) for each contact updated (those
+ * added have theirs from insert_contact()). The
  * purchase figures: added to the stored ones the way the INSERT triggers
  * add each purchase. */
 static gboolean
@@ -3970,21 +4086,13 @@ restore_upkeep (Run           *run,
       n_triggers++;
     }
 
-  if (run->touched != NULL)
+  if (run->touched != NULL && g_hash_table_size (run->touched) > 0)
     {
-      g_autoptr(sqlite3_stmt) added = NULL;
       g_autoptr(sqlite3_stmt) stmt = NULL;
       g_autoptr(GArray) ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64),
                                                  g_hash_table_size (run->touched));
       GHashTableIter iter;
       gpointer key;
-
-      added = ct_db_prepare (run->db, "UPDATE contacts SET first_name = first_name WHERE id > ?1", error);
-      if (added == NULL)
-        return FALSE;
-      sqlite3_bind_int64 (added, 1, run->max_contact_id);
-      if (!step_done (run, added, error))
-        return FALSE;
 
       /* In id order, page after page of the table. */
       g_hash_table_iter_init (&iter, run->touched);
