@@ -553,10 +553,12 @@ ct_points_redeem (CtDb        *db,
     return 0;
 
   at = now_or (at);
+  /* What expired is gone whether or not this redemption goes through. */
+  if (!ct_points_expire (db, at, contact_id, NULL, error))
+    return 0;
   if (!ct_db_exec (db, "SAVEPOINT ct_points_redeem", error))
     return 0;
-  if (!ct_points_expire (db, at, contact_id, NULL, error)
-      || !ct_points_get_balance (db, contact_id, &balance, error))
+  if (!ct_points_get_balance (db, contact_id, &balance, error))
     goto fail;
   if (points > balance)
     {
