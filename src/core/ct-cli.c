@@ -48,7 +48,9 @@ static const CtCliCommand commands[] = {
   { "export", N_("Export contacts, purchases or products to CSV or vCard, or one contact’s data to JSON"), ct_cli_run_export },
   { "help", N_("List the commands, or show the options of one"), run_help },
   { "import", N_("Import contacts or purchases from a CSV or vCard file"), ct_cli_run_import },
+  { "points", N_("Award or redeem a contact’s loyalty points, or show the balance"), ct_cli_run_points },
   { "stats", N_("Show how many contacts, customers, purchases and products a database holds"), run_stats },
+  { "tiers", N_("List the membership tiers with how many contacts each holds"), ct_cli_run_tiers },
 };
 
 static const CtCliCommand *

@@ -23,9 +23,8 @@ static const struct
   { "diamond", "Diamond" },
 };
 
-/* The default tier's name in the app's language. */
-static const char *
-builtin_label (const char *id)
+const char *
+ct_tier_builtin_label (const char *id)
 {
   if (g_strcmp0 (id, "member") == 0)
     return C_("tier", "Member");
@@ -91,7 +90,7 @@ ct_tier_list (CtDb    *db,
     {
       CtTier tier = { 0 };
       const char *builtin = (const char *) sqlite3_column_text (stmt, 1);
-      const char *label = builtin_label (builtin);
+      const char *label = ct_tier_builtin_label (builtin);
 
       tier.builtin = g_strdup (builtin);
       tier.name = g_strdup (label != NULL ? label : (const char *) sqlite3_column_text (stmt, 0));
@@ -282,7 +281,7 @@ ct_tier_save_all (CtDb          *db,
       /* A default tier stays one while its name is the default's, in the
        * app's language or in English. */
       if (t->builtin != NULL && builtin_english (t->builtin) != NULL
-          && (g_str_equal (name, builtin_label (t->builtin))
+          && (g_str_equal (name, ct_tier_builtin_label (t->builtin))
               || g_str_equal (name, builtin_english (t->builtin))))
         builtin = t->builtin;
 

@@ -51,6 +51,11 @@ typedef struct
 /* Frees the strings of @tier, not @tier itself. */
 void        ct_tier_clear            (CtTier        *tier);
 
+/* The name of a default tier ("gold") in the app's language, %NULL for
+ * anything else: how to show tiers.name where tiers.builtin is set.
+ * Returns: (transfer none) (nullable) */
+const char *ct_tier_builtin_label    (const char    *builtin);
+
 /* Returns: (transfer full): the tiers from level 0 up, a GArray of
  * CtTier that frees their strings with it; %NULL with @error set. */
 GArray     *ct_tier_list             (CtDb          *db,
