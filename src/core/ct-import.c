@@ -50,6 +50,7 @@
 
 #include "ct-contact.h"
 #include "ct-import.h"
+#include "ct-points.h"
 #include "ct-referral.h"
 #include "ct-progress.h"
 #include "ct-parse.h"
@@ -4144,30 +4145,9 @@ restore_upkeep (Run           *run,
 
   if (run->deferred_work & DEFERRED_POINTS)
     {
-      /* What the purchases_points_ins trigger (ct-db-schema.c) gives each
-       * purchase, for all the purchases added at once. */
-      g_autoptr(sqlite3_stmt) points = NULL;
-
-      points = ct_db_prepare (run->db,
-                              "INSERT INTO points_ledger (contact_id, points, kind, created_at, expires_at, purchase_id)"
-                              " SELECT contact_id, pts, 'purchase', purchased_at,"
-                              "  CASE WHEN expiry_days > 0 THEN purchased_at + expiry_days * 86400 END, id"
-                              " FROM (SELECT p.id, p.contact_id, p.purchased_at, s.expiry_days,"
-                              "         p.amount * s.points_per_unit"
-                              "         * coalesce((SELECT t.points_multiplier FROM contact_loyalty l"
-                              "                     JOIN tiers t ON t.level = l.tier_level"
-                              "                     WHERE l.contact_id = p.contact_id),"
-                              "                    (SELECT t.points_multiplier FROM tiers t WHERE t.level = 0), 100)"
-                              "         / (10000 * s.currency_scale) AS pts"
-                              "       FROM purchases p JOIN loyalty_settings s ON s.currency = p.currency"
-                              "       WHERE p.id > ?1 AND p.refunded = 0 AND p.contact_id IS NOT NULL"
-                              "       AND p.amount > 0)"
-                              " WHERE pts > 0",
-                              error);
-      if (points == NULL)
-        return FALSE;
-      sqlite3_bind_int64 (points, 1, run->max_purchase_id);
-      if (!step_done (run, points, error))
+      /* What the purchases_points_ins trigger gives each purchase,
+       * for all the purchases added at once. */
+      if (!ct_points_earn_for_purchases (run->db, run->max_purchase_id, error))
         return FALSE;
     }
 

@@ -286,6 +286,45 @@ ct_points_award_task (CtDb         *db,
   return ct_points_award (db, contact_id, points, task, reason, at, error);
 }
 
+gboolean
+ct_points_earn_for_purchases (CtDb    *db,
+                              gint64   after_id,
+                              GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CT_IS_DB (db), FALSE);
+
+  /* Keep in step with the trigger's arithmetic. */
+  stmt = ct_db_prepare (db,
+                        "INSERT INTO points_ledger (contact_id, points, kind, created_at, expires_at, purchase_id)"
+                        " SELECT contact_id, pts, 'purchase', purchased_at,"
+                        "  CASE WHEN expiry_days > 0 THEN purchased_at + expiry_days * 86400 END, id"
+                        " FROM (SELECT p.id, p.contact_id, p.purchased_at, s.expiry_days,"
+                        "         p.amount * s.points_per_unit"
+                        "         * coalesce((SELECT t.points_multiplier FROM contact_loyalty l"
+                        "                     JOIN tiers t ON t.level = l.tier_level"
+                        "                     WHERE l.contact_id = p.contact_id),"
+                        "                    (SELECT t.points_multiplier FROM tiers t WHERE t.level = 0), 100)"
+                        "         / (10000 * s.currency_scale) AS pts"
+                        "       FROM purchases p JOIN loyalty_settings s ON s.currency = p.currency"
+                        "       WHERE p.id > ?1 AND p.refunded = 0 AND p.contact_id IS NOT NULL"
+                        "       AND p.amount > 0)"
+                        " WHERE pts > 0",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, after_id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not give the points of the purchases"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Expiry */
 
 typedef struct

@@ -104,6 +104,14 @@ gboolean    ct_points_get_balance    (CtDb         *db,
                                       gint64       *balance,
                                       GError      **error);
 
+/* Gives the points of every purchase with an id above @after_id in one
+ * statement, as the purchases_points_ins trigger (ct-db-schema.c) would
+ * give them one by one: for a bulk insert that drops the trigger while
+ * it runs (an import, the demo) and puts it back after. */
+gboolean    ct_points_earn_for_purchases (CtDb     *db,
+                                          gint64    after_id,
+                                          GError  **error);
+
 typedef struct
 {
   gint64        id;
