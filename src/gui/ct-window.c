@@ -27,6 +27,7 @@
 #include "ct-contacts-view.h"
 #include "ct-import-window.h"
 #include "ct-preferences-window.h"
+#include "ct-feedback-view.h"
 #include "ct-products-view.h"
 #include "ct-purchases-view.h"
 #include "ct-resources.h"
@@ -636,6 +637,8 @@ ct_window_constructed (GObject *object)
             _("Purchases"), "emblem-documents-symbolic");
   add_page (self, ct_products_view_new (self->context), "products",
             _("Products"), "package-x-generic-symbolic");
+  add_page (self, ct_feedback_view_new (self->context), "feedback",
+            _("Feedback"), "mail-unread-symbolic");
   adw_view_stack_set_visible_child_name (self->view_stack, "contacts");
 
   display = g_filename_display_name (ct_db_get_path (db));
