@@ -843,6 +843,24 @@ test_detail_loyalty (Fixture       *f,
   g_assert_true (ct_referral_get_referrer (f->db, f->zhang, &referrer, &error));
   g_assert_cmpint (referrer, ==, f->ada);
 
+  /* Record feedback through the dialog, as a person would. */
+  g_assert_cmpstr (row_title (f, "feedback_row"), ==, "No feedback yet");
+  gtk_widget_activate_action (GTK_WIDGET (f->detail), "contact.record-feedback", NULL);
+  ct_test_spin (20);
+  {
+    g_autoptr(GList) windows = gtk_window_list_toplevels ();
+    AdwMessageDialog *dialog = NULL;
+
+    for (GList *l = windows; l != NULL; l = l->next)
+      if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+        dialog = l->data;
+    g_assert_nonnull (dialog);
+    ct_test_screenshot (GTK_WIDGET (dialog), "contact-record-feedback");
+    adw_message_dialog_response (dialog, "record");
+  }
+  ct_test_spin (20);
+  g_assert_cmpstr (row_title (f, "feedback_row"), ==, "1 piece of feedback");
+
   select_contact (f, f->ada);
   g_assert_cmpstr (row_title (f, "referrals_row"), ==, "Referred 1 contact");
   g_assert_cmpstr (row_subtitle (f, "referrals_row"), ==, "Earning 100 points");

@@ -18,6 +18,7 @@
 #include "ct-analytics.h"
 #include "ct-export-ui.h"
 #include "ct-gui-format.h"
+#include "ct-feedback.h"
 #include "ct-points.h"
 #include "ct-privacy.h"
 #include "ct-referral.h"
@@ -75,6 +76,7 @@ struct _CtContactDetail
   AdwActionRow        *points_row;
   AdwEntryRow         *referrer_row;
   AdwActionRow        *referrals_row;
+  AdwActionRow        *feedback_row;
   AdwPreferencesGroup *purchases_group;
   GtkButton           *add_purchase_button;
   GtkListBox          *purchases_listbox;
@@ -1172,6 +1174,121 @@ update_loyalty (CtContactDetail *self)
 
     set_row (self->referrals_row, title, n_referred > 0 ? subtitle : NULL);
   }
+
+  {
+    CtFeedbackFilter filter;
+    g_autoptr(GArray) feedback = NULL;
+    g_autofree char *title = NULL;
+    guint n_open = 0;
+
+    ct_feedback_filter_init (&filter);
+    filter.contact_id = self->contact_id;
+    feedback = ct_feedback_list (db, &filter, &error);
+    if (feedback == NULL)
+      {
+        set_row (self->feedback_row, _("Feedback"), error->message);
+        return;
+      }
+    for (guint i = 0; i < feedback->len; i++)
+      n_open += !g_array_index (feedback, CtFeedback, i).resolved;
+    title = g_strdup_printf (ngettext ("%u piece of feedback", "%u pieces of feedback", feedback->len),
+                             feedback->len);
+    if (feedback->len > 0)
+      {
+        g_autofree char *subtitle = g_strdup_printf (ngettext ("%u open; the latest: %s", "%u open; the latest: %s", n_open),
+                                                     n_open, g_array_index (feedback, CtFeedback, 0).text);
+
+        set_row (self->feedback_row, title, subtitle);
+      }
+    else
+      set_row (self->feedback_row, _("No feedback yet"), NULL);
+  }
+}
+
+typedef struct
+{
+  CtContactDetail *self;
+  GtkDropDown     *category;
+  GtkDropDown     *scale;
+  GtkSpinButton   *score;
+  GtkEntry        *text;
+} FeedbackDialog;
+
+static void
+on_feedback_scale_changed (FeedbackDialog *d)
+{
+  gboolean nps = gtk_drop_down_get_selected (d->scale) == 1;
+
+  gtk_spin_button_set_range (d->score, nps ? 0 : 1, nps ? 10 : 5);
+}
+
+static void
+on_feedback_response (AdwMessageDialog *dialog,
+                      const char       *response,
+                      FeedbackDialog   *d)
+{
+  CtDb *db = get_db (d->self);
+  g_autoptr(GError) error = NULL;
+
+  if (g_str_equal (response, "record") && db != NULL
+      && ct_feedback_add (db, d->self->contact_id, gtk_drop_down_get_selected (d->category),
+                          gtk_drop_down_get_selected (d->scale) == 1 ? CT_FEEDBACK_NPS : CT_FEEDBACK_RATING,
+                          gtk_spin_button_get_value_as_int (d->score),
+                          gtk_editable_get_text (GTK_EDITABLE (d->text)), 0, &error) == 0)
+    toast_message (d->self, error->message);
+  g_object_unref (d->self);
+  g_free (d);
+}
+
+static void
+record_feedback_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  CtContactDetail *self = CT_CONTACT_DETAIL (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  FeedbackDialog *d = g_new0 (FeedbackDialog, 1);
+  g_autoptr(GtkStringList) categories = gtk_string_list_new (NULL);
+  const char *scales[] = { _("Rating from 1 to 5"), _("Would recommend, 0 to 10 (NPS)"), NULL };
+  GtkWidget *dialog, *box;
+
+  d->self = g_object_ref (self);
+  for (guint c = 0; c < CT_FEEDBACK_N_CATEGORIES; c++)
+    gtk_string_list_append (categories, ct_feedback_category_get_label (c));
+
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   _("Record Feedback"),
+                                   _("What the contact said, and how they scored it."));
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  d->category = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (categories)), NULL));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (d->category), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Category"), -1);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (d->category));
+  d->scale = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (scales));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (d->scale), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Scale"), -1);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (d->scale));
+  d->score = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (1, 5, 1));
+  gtk_spin_button_set_value (d->score, 5);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (d->score), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Score"), -1);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (d->score));
+  d->text = GTK_ENTRY (gtk_entry_new ());
+  gtk_entry_set_placeholder_text (d->text, _("What they said"));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (d->text));
+  g_signal_connect_swapped (d->scale, "notify::selected", G_CALLBACK (on_feedback_scale_changed), d);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
+
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "record", _("_Record"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "record",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "record");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (on_feedback_response), d);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -1805,6 +1922,7 @@ ct_contact_detail_class_init (CtContactDetailClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CtContactDetail, points_row);
   gtk_widget_class_bind_template_child (widget_class, CtContactDetail, referrer_row);
   gtk_widget_class_bind_template_child (widget_class, CtContactDetail, referrals_row);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, feedback_row);
   gtk_widget_class_bind_template_child (widget_class, CtContactDetail, status_row);
   gtk_widget_class_bind_template_child (widget_class, CtContactDetail, notes_view);
   gtk_widget_class_bind_template_child (widget_class, CtContactDetail, tags_group);
@@ -1828,6 +1946,7 @@ ct_contact_detail_class_init (CtContactDetailClass *klass)
   gtk_widget_class_install_action (widget_class, "contact.erase", NULL, erase_action);
   gtk_widget_class_install_action (widget_class, "contact.award-points", NULL, award_points_action);
   gtk_widget_class_install_action (widget_class, "contact.redeem-points", NULL, redeem_points_action);
+  gtk_widget_class_install_action (widget_class, "contact.record-feedback", NULL, record_feedback_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK,
                                        "contact.save", NULL);
 }
@@ -1898,6 +2017,8 @@ ct_contact_detail_set_context (CtContactDetail *self,
   g_signal_connect_object (db, "changed::referrals", G_CALLBACK (on_db_changed), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (db, "changed::tiers", G_CALLBACK (on_db_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (db, "changed::feedback", G_CALLBACK (on_db_changed), self,
                            G_CONNECT_SWAPPED);
 }
 
