@@ -196,8 +196,13 @@ test_demo (Fixture       *f,
   ct_window_show_page (f->window, "dashboard");
   g_test_assert_expected_messages ();
   g_assert_cmpstr (visible_view (f->window), ==, "contacts");
+  /* Contacts, Purchases, Products, Feedback */
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (adw_view_stack_get_pages (
-                      ADW_VIEW_STACK (child (f->window, "view_stack"))))), ==, 3);
+                      ADW_VIEW_STACK (child (f->window, "view_stack"))))), ==, 4);
+  ct_window_show_page (f->window, "feedback");
+  g_assert_cmpstr (visible_view (f->window), ==, "feedback");
+  ct_test_screenshot (GTK_WIDGET (f->window), "feedback-demo");
+  ct_window_show_page (f->window, "contacts");
 
   /* win.search lands in the contacts search entry. */
   ct_window_show_page (f->window, "products");

@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "ct-money.h"
+#include "ct-points.h"
 #include "ct-tier.h"
 
 #define SECONDS_PER_DAY 86400
@@ -650,6 +651,51 @@ fail:
   ct_db_exec (db, "ROLLBACK TO ct_tier_update", NULL);
   ct_db_exec (db, "RELEASE ct_tier_update", NULL);
   return FALSE;
+}
+
+static void
+refresh_in_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  g_autoptr(CtDb) db = NULL;
+  GError *error = NULL;
+
+  db = ct_db_open_full (task_data, CT_DB_OPEN_ALREADY_CHECKED, &error);
+  if (db == NULL
+      || !ct_tier_update (db, 0, 0, NULL, &error)
+      || !ct_points_expire (db, 0, 0, NULL, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+ct_loyalty_refresh_async (const char          *db_path,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (db_path != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ct_loyalty_refresh_async);
+  g_task_set_task_data (task, g_strdup (db_path), g_free);
+  g_task_run_in_thread (task, refresh_in_thread);
+}
+
+gboolean
+ct_loyalty_refresh_finish (GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 gboolean

@@ -125,6 +125,19 @@ gboolean    ct_tier_update           (CtDb               *db,
                                       CtTierUpdateResult *result,
                                       GError            **error);
 
+/* Places every contact as of now and writes off the points expired, on
+ * a worker thread with its own connection to @db_path (a file this
+ * process has open and checked already): what the app does when it
+ * starts, since both follow the date. CtDb::changed is emitted on the
+ * worker's connection only: the caller emits ("contact_loyalty") on its
+ * own after a success. */
+void        ct_loyalty_refresh_async  (const char          *db_path,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+gboolean    ct_loyalty_refresh_finish (GAsyncResult        *result,
+                                       GError             **error);
+
 /* A contact's tier: *level -1 when not placed yet. */
 gboolean    ct_tier_get_contact      (CtDb          *db,
                                       gint64         contact_id,
