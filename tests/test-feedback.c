@@ -140,7 +140,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/feedback/nps", test_nps);
   g_test_add ("/feedback/record-and-months", Fixture, NULL, fixture_set_up, test_record_and_months, fixture_tear_down);

@@ -128,7 +128,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/referral/set-and-count", Fixture, NULL, fixture_set_up, test_set_and_count, fixture_tear_down);
   g_test_add ("/referral/refused", Fixture, NULL, fixture_set_up, test_refused, fixture_tear_down);
