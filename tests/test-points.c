@@ -306,6 +306,34 @@ test_contact_deleted (Fixture       *f,
   g_assert_cmpint (ct_db_query_int64 (f->db, "SELECT count(*) FROM contact_loyalty", &error), ==, 0);
 }
 
+/* What a bulk insert gives in one statement is what the trigger gives
+ * one by one, balances included. */
+static void
+test_earn_in_bulk (Fixture       *f,
+                   gconstpointer  data)
+{
+  gint64 a = add_contact (f, "a@example.com");
+  gint64 b = add_contact (f, "b@example.com");
+  GError *error = NULL;
+  gint64 before;
+
+  add_purchase (f, a, 10000, "CNY", T0);          /* by the trigger: 100 */
+  g_assert_true (ct_tier_update (f->db, T0, 0, NULL, &error));
+  before = ct_db_query_int64 (f->db, "SELECT max(id) FROM purchases", &error);
+  ct_test_db_exec (f, "DROP TRIGGER purchases_points_ins");
+  add_purchase (f, a, 500000, "CNY", T0 + 1);     /* at Member: 5,000 */
+  add_purchase (f, b, 12399, "CNY", T0 + 2);      /* 123 */
+  add_purchase (f, b, 5000, "USD", T0 + 3);       /* none */
+  g_assert_cmpint (balance (f, a), ==, 100);
+  g_assert_true (ct_points_earn_for_purchases (f->db, before, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (balance (f, a), ==, 5100);
+  g_assert_cmpint (balance (f, b), ==, 123);
+  /* The balance trigger is back. */
+  g_assert_cmpint (ct_points_award (f->db, b, 7, CT_POINTS_MANUAL, NULL, T0 + 4, &error), >, 0);
+  g_assert_cmpint (balance (f, b), ==, 130);
+}
+
 static void
 test_kinds (void)
 {
@@ -337,6 +365,7 @@ main (int   argc,
   ADD ("/points/expiry", test_expiry);
   ADD ("/points/expiry-used-up", test_expiry_used_up);
   ADD ("/points/contact-deleted", test_contact_deleted);
+  ADD ("/points/earn-in-bulk", test_earn_in_bulk);
   g_test_add_func ("/points/kinds", test_kinds);
 
   return g_test_run ();

@@ -286,40 +286,95 @@ ct_points_award_task (CtDb         *db,
   return ct_points_award (db, contact_id, points, task, reason, at, error);
 }
 
+/* Runs @sql with @a bound to ?1; FALSE with @error set on failure. */
+static gboolean
+exec_bound (CtDb        *db,
+            const char  *sql,
+            gint64       a,
+            GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, a);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not give the points of the purchases"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 ct_points_earn_for_purchases (CtDb    *db,
                               gint64   after_id,
                               GError **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
+  g_autoptr(sqlite3_stmt) trigger = NULL;
+  g_autofree char *trigger_sql = NULL;
+  gint64 first_row;
+  GError *local_error = NULL;
 
   g_return_val_if_fail (CT_IS_DB (db), FALSE);
 
-  /* Keep in step with the trigger's arithmetic. */
-  stmt = ct_db_prepare (db,
-                        "INSERT INTO points_ledger (contact_id, points, kind, created_at, expires_at, purchase_id)"
-                        " SELECT contact_id, pts, 'purchase', purchased_at,"
-                        "  CASE WHEN expiry_days > 0 THEN purchased_at + expiry_days * 86400 END, id"
-                        " FROM (SELECT p.id, p.contact_id, p.purchased_at, s.expiry_days,"
-                        "         p.amount * s.points_per_unit"
-                        "         * coalesce((SELECT t.points_multiplier FROM contact_loyalty l"
-                        "                     JOIN tiers t ON t.level = l.tier_level"
-                        "                     WHERE l.contact_id = p.contact_id),"
-                        "                    (SELECT t.points_multiplier FROM tiers t WHERE t.level = 0), 100)"
-                        "         / (10000 * s.currency_scale) AS pts"
-                        "       FROM purchases p JOIN loyalty_settings s ON s.currency = p.currency"
-                        "       WHERE p.id > ?1 AND p.refunded = 0 AND p.contact_id IS NOT NULL"
-                        "       AND p.amount > 0)"
-                        " WHERE pts > 0",
-                        error);
-  if (stmt == NULL)
+  /* The balance trigger's upsert per row costs more than the rows
+   * themselves: put it aside and add the balances up once. */
+  trigger = ct_db_prepare (db, "SELECT sql FROM sqlite_master WHERE type = 'trigger'"
+                               " AND name = 'points_ledger_ins'", error);
+  if (trigger == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, after_id);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_DONE)
+  if (sqlite3_step (trigger) == SQLITE_ROW)
+    trigger_sql = g_strdup ((const char *) sqlite3_column_text (trigger, 0));
+  g_clear_pointer (&trigger, sqlite3_finalize);
+  if (trigger_sql == NULL)
     {
-      ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not give the points of the purchases"));
+      g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_FAILED,
+                           _("The database lacks the trigger that keeps the points balances."));
+      return FALSE;
+    }
+
+  first_row = ct_db_query_int64 (db, "SELECT coalesce(max(id), 0) FROM points_ledger", &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+
+  if (!ct_db_exec (db, "SAVEPOINT ct_points_earn", error))
+    return FALSE;
+
+  /* Keep in step with the purchases_points_ins trigger's arithmetic. */
+  if (!ct_db_exec (db, "DROP TRIGGER points_ledger_ins", error)
+      || !exec_bound (db,
+                      "INSERT INTO points_ledger (contact_id, points, kind, created_at, expires_at, purchase_id)"
+                      " SELECT contact_id, pts, 'purchase', purchased_at,"
+                      "  CASE WHEN expiry_days > 0 THEN purchased_at + expiry_days * 86400 END, id"
+                      " FROM (SELECT p.id, p.contact_id, p.purchased_at, s.expiry_days,"
+                      "         p.amount * s.points_per_unit"
+                      "         * coalesce((SELECT t.points_multiplier FROM contact_loyalty l"
+                      "                     JOIN tiers t ON t.level = l.tier_level"
+                      "                     WHERE l.contact_id = p.contact_id),"
+                      "                    (SELECT t.points_multiplier FROM tiers t WHERE t.level = 0), 100)"
+                      "         / (10000 * s.currency_scale) AS pts"
+                      "       FROM purchases p JOIN loyalty_settings s ON s.currency = p.currency"
+                      "       WHERE p.id > ?1 AND p.refunded = 0 AND p.contact_id IS NOT NULL"
+                      "       AND p.amount > 0)"
+                      " WHERE pts > 0",
+                      after_id, error)
+      || !exec_bound (db,
+                      "INSERT INTO contact_loyalty (contact_id, points)"
+                      " SELECT contact_id, sum(points) FROM points_ledger WHERE id > ?1"
+                      " GROUP BY contact_id"
+                      " ON CONFLICT (contact_id) DO UPDATE SET points = points + excluded.points",
+                      first_row, error)
+      || !ct_db_exec (db, trigger_sql, error)
+      || !ct_db_exec (db, "RELEASE ct_points_earn", error))
+    {
+      ct_db_exec (db, "ROLLBACK TO ct_points_earn", NULL);
+      ct_db_exec (db, "RELEASE ct_points_earn", NULL);
       return FALSE;
     }
   return TRUE;
