@@ -493,6 +493,9 @@ test_loyalty (Fixture       *f,
   g_assert_cmpuint (spends->len, ==, 4);
   g_assert_cmpstr (gtk_editable_get_text (g_ptr_array_index (spends, 2)), ==, "5000.00");
   g_assert_cmpstr (gtk_editable_get_text (g_ptr_array_index (names, 3)), ==, "Diamond");
+  /* The distribution: how many contacts each tier holds (none here). */
+  g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (gtk_widget_get_ancestor (
+                     g_ptr_array_index (spends, 0), ADW_TYPE_EXPANDER_ROW))), ==, "Tier 1 · 0 members");
   adw_expander_row_set_expanded (ADW_EXPANDER_ROW (gtk_widget_get_ancestor (g_ptr_array_index (spends, 2),
                                                                             ADW_TYPE_EXPANDER_ROW)), TRUE);
   ct_test_screenshot (GTK_WIDGET (f->prefs), "preferences-loyalty");

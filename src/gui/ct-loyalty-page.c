@@ -106,13 +106,22 @@ tier_rows_clear (gpointer data)
 
 static void
 add_tier_rows (CtLoyaltyPage *self,
-               const CtTier  *tier)
+               const CtTier  *tier,
+               gint64         members)
 {
   TierRows rows = { 0 };
   g_autofree char *spend = NULL;
   g_autofree char *spend_title = NULL;
   guint level = self->rows->len;
-  g_autofree char *title = g_strdup_printf (_("Tier %u"), level + 1);
+  g_autofree char *title = NULL;
+
+  if (members >= 0)
+    /* Translators: "Tier 3 · 81 members" under a tier's name */
+    title = g_strdup_printf (ngettext ("Tier %u · %lld member", "Tier %u · %lld members",
+                                       (unsigned long) (members % 1000000)),
+                             level + 1, (long long) members);
+  else
+    title = g_strdup_printf (_("Tier %u"), level + 1);
 
   rows.builtin = g_strdup (tier->builtin);
   rows.expander = ADW_EXPANDER_ROW (adw_expander_row_new ());
@@ -158,6 +167,7 @@ load (CtLoyaltyPage *self)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) tiers = NULL;
+  g_autoptr(GArray) members = NULL;
   CtLoyaltySettings s;
 
   for (guint i = 0; i < self->rows->len; i++)
@@ -173,9 +183,32 @@ load (CtLoyaltyPage *self)
       return;
     }
   g_strlcpy (self->currency, s.currency, sizeof self->currency);
+  members = ct_tier_count_members (get_db (self), NULL);
   for (guint i = 0; i < tiers->len; i++)
-    add_tier_rows (self, &g_array_index (tiers, CtTier, i));
+    add_tier_rows (self, &g_array_index (tiers, CtTier, i),
+                   members != NULL && i < members->len ? g_array_index (members, gint64, i) : -1);
   update_buttons (self);
+
+  /* The distribution is in the rows; the upgrade rate of the last 12
+   * months goes with the group. */
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+    g_autoptr(GDateTime) year_ago = g_date_time_add_years (now, -1);
+    CtTierUpgradeRate rate;
+    g_autofree char *description = NULL;
+
+    if (ct_tier_upgrade_rate (get_db (self), g_date_time_to_unix (year_ago), g_date_time_to_unix (now),
+                              &rate, NULL)
+        && rate.total_base > 0)
+      /* Translators: "… 12.5% moved up in the last 12 months (25 of 200)" */
+      description = g_strdup_printf (_("Contacts are in the highest tier they qualify for. "
+                                       "%.1f%% moved up in the last 12 months (%lld of %lld)."),
+                                     100.0 * (double) rate.total_upgraded / (double) rate.total_base,
+                                     (long long) rate.total_upgraded, (long long) rate.total_base);
+    adw_preferences_group_set_description (self->tiers_group,
+                                           description != NULL ? description
+                                           : _("Contacts are in the highest tier they qualify for."));
+  }
 
   gtk_spin_button_set_value (self->grace, s.grace_days);
   gtk_spin_button_set_value (self->per_unit, s.points_per_unit / 100.0);
@@ -198,7 +231,7 @@ on_add_clicked (CtLoyaltyPage *self)
   tier.perks = (char *) "";
   tier.min_spend = below * 2 + 100;
   tier.points_multiplier = 100;
-  add_tier_rows (self, &tier);
+  add_tier_rows (self, &tier, -1);
   update_buttons (self);
 }
 
