@@ -1384,8 +1384,14 @@ insert_loyalty (Demo    *demo,
    * the last year, so that the history and the upgrade rate have
    * something to show. */
   for (int quarter = 4; quarter >= 0; quarter--)
-    if (!ct_tier_update (demo->db, demo->now - (gint64) quarter * 91 * DAY, 0, NULL, error))
-      return FALSE;
+    {
+      /* The first look a little over a year ago, so that the upgrade
+       * rate over the last 12 months has contacts to count from. */
+      gint64 days = quarter == 4 ? 366 : (gint64) quarter * 91;
+
+      if (!ct_tier_update (demo->db, demo->now - days * DAY, 0, NULL, error))
+        return FALSE;
+    }
 
   stmt = ct_db_prepare (demo->db,
                         "SELECT id, created_at, first_name GLOB '*[^ -~]*' FROM contacts ORDER BY id",
