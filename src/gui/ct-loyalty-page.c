@@ -392,19 +392,21 @@ ct_loyalty_page_init (CtLoyaltyPage *self)
   self->remove_button = suffix_button (self->tiers_group, GTK_BOX (box), _("_Remove Top Tier"), FALSE);
   self->add_button = suffix_button (self->tiers_group, GTK_BOX (box), _("Add _Tier"), FALSE);
   save = suffix_button (self->tiers_group, GTK_BOX (box), _("_Save Tiers"), TRUE);
-  gtk_widget_set_valign (box, GTK_ALIGN_END);
-  adw_preferences_group_set_header_suffix (self->tiers_group, box);
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (self), self->tiers_group);
   self->tiers_error = error_label ();
   g_signal_connect_swapped (self->add_button, "clicked", G_CALLBACK (on_add_clicked), self);
   g_signal_connect_swapped (self->remove_button, "clicked", G_CALLBACK (on_remove_clicked), self);
   g_signal_connect_swapped (save, "clicked", G_CALLBACK (on_save_tiers_clicked), self);
 
+  /* Below the tiers, whose rows are made again on each load: the
+   * buttons and what went wrong saving. */
   {
-    AdwPreferencesGroup *errors = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+    AdwPreferencesGroup *below = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
 
-    adw_preferences_group_add (errors, GTK_WIDGET (self->tiers_error));
-    adw_preferences_page_add (ADW_PREFERENCES_PAGE (self), errors);
+    gtk_widget_set_halign (box, GTK_ALIGN_END);
+    adw_preferences_group_add (below, box);
+    adw_preferences_group_add (below, GTK_WIDGET (self->tiers_error));
+    adw_preferences_page_add (ADW_PREFERENCES_PAGE (self), below);
   }
 
   points = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
