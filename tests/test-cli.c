@@ -4,6 +4,7 @@
 
 #include <string.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 
 #include "ct-cli.h"
 #include "ct-db.h"
@@ -549,6 +550,141 @@ test_is_command (void)
   g_assert_cmpint (ct_cli_run (2, (char **) unknown), ==, 2);
 }
 
+/* A database with three contacts: ann spent ¥5,000 in the last days
+ * (Gold), bob ¥999.99 (Member), cat nothing. */
+static char *
+make_loyalty_db (Fixture *f)
+{
+  char *path = g_build_filename (f->dir, "loyalty.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CtDb) db = ct_db_open (path, &error);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *sql = NULL;
+
+  g_assert_no_error (error);
+  sql = g_strdup_printf ("INSERT INTO contacts (id, email) VALUES (1, 'ann@example.com'),"
+                         " (2, 'bob@example.com'), (3, 'cat@example.com');"
+                         "INSERT INTO purchases (contact_id, amount, purchased_at) VALUES"
+                         " (1, 500000, %" G_GINT64_FORMAT "), (2, 99999, %" G_GINT64_FORMAT ");",
+                         now - 86400, now - 86400);
+  ct_db_exec (db, sql, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+test_tiers (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autofree char *path = make_loyalty_db (f);
+  g_auto(Result) text = { 0 };
+  g_auto(Result) json = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonArray *tiers;
+
+  text = run (f, "tiers", "--db", path, NULL);
+  g_assert_cmpint (text.status, ==, 0);
+  g_assert_nonnull (strstr (text.out, "Gold"));
+  g_assert_nonnull (strstr (text.out, "¥5,000.00"));
+
+  json = run (f, "tiers", "--db", path, "--json", NULL);
+  g_assert_cmpint (json.status, ==, 0);
+  json_parser_load_from_data (parser, json.out, -1, &error);
+  g_assert_no_error (error);
+  tiers = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "tiers");
+  g_assert_cmpuint (json_array_get_length (tiers), ==, 4);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (tiers, 0), "members"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (tiers, 1), "members"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (tiers, 2), "members"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (tiers, 2), "name"), ==, "Gold");
+}
+
+static void
+test_points (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *path = make_loyalty_db (f);
+  g_auto(Result) award = { 0 };
+  g_auto(Result) task = { 0 };
+  g_auto(Result) redeem = { 0 };
+  g_auto(Result) too_many = { 0 };
+  g_auto(Result) not_number = { 0 };
+  g_auto(Result) no_reason = { 0 };
+  g_auto(Result) nobody = { 0 };
+  g_auto(Result) bad_task = { 0 };
+
+  award = run (f, "points", "award", "CAT@example.com", "120", "Welcome", "gift", "--db", path, NULL);
+  g_assert_cmpint (award.status, ==, 0);
+  g_assert_nonnull (strstr (award.out, "120 points"));
+  task = run (f, "points", "award", "cat@example.com", "30", "Review of course 2", "--task", "review", "--db", path, NULL);
+  g_assert_cmpint (task.status, ==, 0);
+  g_assert_nonnull (strstr (task.out, "150 points"));
+
+  redeem = run (f, "points", "redeem", "cat@example.com", "50", "--db", path, NULL);
+  g_assert_cmpint (redeem.status, ==, 0);
+  g_assert_nonnull (strstr (redeem.out, "100 points"));
+
+  too_many = run (f, "points", "redeem", "cat@example.com", "101", "--db", path, NULL);
+  g_assert_cmpint (too_many.status, ==, 1);
+  g_assert_nonnull (strstr (too_many.err, "only 100 points"));
+
+  not_number = run (f, "points", "award", "cat@example.com", "ten", "x", "--db", path, NULL);
+  g_assert_cmpint (not_number.status, ==, 2);
+  g_assert_nonnull (strstr (not_number.err, "“ten”"));
+  no_reason = run (f, "points", "award", "cat@example.com", "10", "--db", path, NULL);
+  g_assert_cmpint (no_reason.status, ==, 2);
+  nobody = run (f, "points", "award", "dan@example.com", "10", "x", "--db", path, NULL);
+  g_assert_cmpint (nobody.status, ==, 1);
+  g_assert_nonnull (strstr (nobody.err, "dan@example.com"));
+  bad_task = run (f, "points", "award", "cat@example.com", "10", "x", "--task", "bonus", "--db", path, NULL);
+  g_assert_cmpint (bad_task.status, ==, 2);
+}
+
+static void
+test_export_tier_points (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *path = make_loyalty_db (f);
+  g_autofree char *csv = g_build_filename (f->dir, "contacts.csv", NULL);
+  g_autofree char *contents = NULL;
+  g_auto(Result) tiers = { 0 };
+  g_auto(Result) export = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  tiers = run (f, "tiers", "--db", path, NULL);
+  g_assert_cmpint (tiers.status, ==, 0);
+  export = run (f, "export", "contacts", csv, "--db", path, NULL);
+  g_assert_cmpint (export.status, ==, 0);
+  g_file_get_contents (csv, &contents, NULL, &error);
+  g_assert_no_error (error);
+  /* ..., lifecycle, tier, points, clv, ... : ann's ¥5,000 earned 5,000 points */
+  g_assert_nonnull (strstr (contents, ",tier,points,"));
+  g_assert_nonnull (strstr (contents, ",Gold,5000,"));
+  g_assert_nonnull (strstr (contents, ",Member,999,"));
+}
+
+static void
+test_analyze_tiers (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *path = make_loyalty_db (f);
+  g_auto(Result) analyze = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *tiers;
+
+  analyze = run (f, "analyze", "--db", path, "--json", NULL);
+  g_assert_cmpint (analyze.status, ==, 0);
+  json_parser_load_from_data (parser, analyze.out, -1, &error);
+  g_assert_no_error (error);
+  tiers = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "tiers");
+  g_assert_nonnull (tiers);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (json_object_get_array_member (tiers, "tiers"), 2), "members"), ==, 1);
+  g_assert_true (json_object_has_member (tiers, "upgrade_rate"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (tiers, "monthly")), ==, 12);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -570,6 +706,10 @@ main (int   argc,
   ADD ("/cli/stats-missing", test_stats_missing);
   ADD ("/cli/usage-errors", test_usage_errors);
   ADD ("/cli/help", test_help);
+  ADD ("/cli/tiers", test_tiers);
+  ADD ("/cli/points", test_points);
+  ADD ("/cli/export-tier-points", test_export_tier_points);
+  ADD ("/cli/analyze-tiers", test_analyze_tiers);
 
   return g_test_run ();
 }

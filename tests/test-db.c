@@ -424,31 +424,42 @@ test_not_database_header (Fixture       *fixture,
   assert_refused (fixture->path, CT_DB_ERROR_NOT_DATABASE);
 }
 
+/* Garbage in the middle of eight pages half-way through the file: one
+ * page alone may be an empty index of a table the test never fills,
+ * where the bytes hit would be unused space the integrity check does
+ * not read. */
+static void
+damage_middle (const char *path)
+{
+  guint8 garbage[512];
+  goffset first = (file_size (path) / 4096 / 2) * 4096 + 1024;
+  FILE *fp;
+
+  for (guint i = 0; i < sizeof garbage; i++)
+    garbage[i] = (guint8) (i * 37 + 11);
+  fp = g_fopen (path, "r+b");
+  g_assert_nonnull (fp);
+  for (goffset page = 0; page < 8; page++)
+    {
+      g_assert_cmpint (fseek (fp, first + page * 4096, SEEK_SET), ==, 0);
+      g_assert_cmpuint (fwrite (garbage, 1, sizeof garbage, fp), ==, sizeof garbage);
+    }
+  fclose (fp);
+}
+
 static void
 test_corrupt (Fixture       *fixture,
               gconstpointer  data)
 {
   g_autoptr(CtDb) db = NULL;
-  guint8 garbage[512];
-  goffset size;
-  goffset offset;
-  FILE *fp;
   GError *error = NULL;
 
   make_clientele_db (fixture->path, 400);
-  size = file_size (fixture->path);
-  g_assert_cmpint (size, >, 40 * 4096);
+  g_assert_cmpint (file_size (fixture->path), >, 40 * 4096);
 
-  /* Damage the middle of a page half-way through the file, far from the
-   * file header that tells SQLite what the file is. */
-  offset = (size / 4096 / 2) * 4096 + 1024;
-  for (guint i = 0; i < sizeof garbage; i++)
-    garbage[i] = (guint8) (i * 37 + 11);
-  fp = g_fopen (fixture->path, "r+b");
-  g_assert_nonnull (fp);
-  g_assert_cmpint (fseek (fp, offset, SEEK_SET), ==, 0);
-  g_assert_cmpuint (fwrite (garbage, 1, sizeof garbage, fp), ==, sizeof garbage);
-  fclose (fp);
+  /* Damage pages half-way through the file, far from the file header
+   * that tells SQLite what the file is. */
+  damage_middle (fixture->path);
 
   assert_refused (fixture->path, CT_DB_ERROR_CORRUPT);
 
@@ -466,22 +477,6 @@ open_trusting (const char *path)
   g_assert_no_error (error);
   g_assert_nonnull (db);
   return db;
-}
-
-static void
-damage_middle (const char *path)
-{
-  guint8 garbage[512];
-  goffset offset = (file_size (path) / 4096 / 2) * 4096 + 1024;
-  FILE *fp;
-
-  for (guint i = 0; i < sizeof garbage; i++)
-    garbage[i] = (guint8) (i * 37 + 11);
-  fp = g_fopen (path, "r+b");
-  g_assert_nonnull (fp);
-  g_assert_cmpint (fseek (fp, offset, SEEK_SET), ==, 0);
-  g_assert_cmpuint (fwrite (garbage, 1, sizeof garbage, fp), ==, sizeof garbage);
-  fclose (fp);
 }
 
 static void
@@ -821,6 +816,7 @@ test_migrate_contacts_rebuild (Fixture       *fixture,
   g_autoptr(CtDb) fresh = NULL;
   g_auto(GStrv) before = g_new0 (char *, G_N_ELEMENTS (kept_rows) + 1);
   g_autofree char *old_schema = NULL;
+  g_autofree char *old_names_sql = NULL;
   g_autofree char *new_schema = NULL;
   g_autofree char *schema = NULL;
   g_autofree char *fresh_schema = NULL;
@@ -871,6 +867,19 @@ test_migrate_contacts_rebuild (Fixture       *fixture,
   for (guint t = 0; t < G_N_ELEMENTS (kept_rows); t++)
     before[t] = rows_digest (old, kept_rows[t]);
   old_schema = rows_digest (old, SCHEMA_BUT_CONTACTS_SQL);
+  /* Later migrations add objects of their own: compare the ones the file
+   * had before the rebuild. */
+  {
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (old, "SELECT group_concat(quote(name), ',') FROM sqlite_schema",
+                                         -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    old_names_sql = g_strdup_printf ("SELECT type, name, tbl_name, sql FROM sqlite_schema"
+                                     " WHERE name != 'contacts' AND name IN (%s) ORDER BY type, name",
+                                     (const char *) sqlite3_column_text (stmt, 0));
+    sqlite3_finalize (stmt);
+  }
   g_assert_cmpint (raw_query_int (old, "SELECT purchase_count FROM contacts WHERE id = 1"), ==, 1);
   sqlite3_close (old);
 
@@ -894,7 +903,7 @@ test_migrate_contacts_rebuild (Fixture       *fixture,
 
   /* The indexes and triggers are back as they were, and the schema is
    * the one a new file gets. */
-  new_schema = rows_digest (ct_db_get_handle (db), SCHEMA_BUT_CONTACTS_SQL);
+  new_schema = rows_digest (ct_db_get_handle (db), old_names_sql);
   g_assert_cmpstr (new_schema, ==, old_schema);
   fresh = ct_db_open (fresh_path, &error);
   g_assert_no_error (error);

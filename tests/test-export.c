@@ -354,11 +354,15 @@ test_contacts (Fixture       *f,
   g_assert_cmpstr (cell (records, 3, "purchases"), ==, "2");
   g_assert_cmpstr (cell (records, 3, "total_spent"), ==, "248.50");
   g_assert_cmpstr (cell (records, 3, "last_purchase_at"), ==, "2024-02-01T00:00:00Z");
+  /* The points the purchases earned (one per ¥1, rounded down). */
+  g_assert_cmpstr (cell (records, 3, "points"), ==, "248");
+  g_assert_cmpstr (cell (records, 2, "points"), ==, "10");
   /* No analysis stored yet (test-analytics checks the filled columns),
-   * and no tiers or points: left empty rather than made up. */
+   * and no one placed in a tier yet (test-cli checks a placed one): left
+   * empty rather than made up. */
   {
     static const char * const later[] = {
-      "rfm_segment", "lifecycle", "tier", "points", "clv", "p_alive", "cluster",
+      "rfm_segment", "lifecycle", "tier", "clv", "p_alive", "cluster",
     };
 
     for (guint i = 0; i < G_N_ELEMENTS (later); i++)

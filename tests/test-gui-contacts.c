@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "ct-gui-test.h"
+#include "ct-points.h"
+#include "ct-referral.h"
 #include "ct-contacts-view.h"
 #include "ct-contact-detail.h"
 #include "ct-purchase-dialog.h"
@@ -805,6 +807,67 @@ test_background_analysis (Fixture       *f,
   g_signal_handlers_disconnect_by_data (f->window, &watch);
 }
 
+/* The Loyalty group: tier, points balance, referrer set by typing an
+ * email, and the figures following changes made elsewhere. */
+static void
+test_detail_loyalty (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 referrer = 0;
+
+  select_contact (f, f->zhang);
+  g_assert_cmpstr (row_title (f, "tier_row"), ==, "Member");
+  g_assert_cmpstr (row_title (f, "points_row"), ==, "498 points");
+
+  /* ¥1,000 more today: Silver at once, and 1,000 points more. */
+  add_purchase (f->db, f->zhang, 100000, 0);
+  ct_db_emit_changed (f->db, "purchases");
+  ct_test_spin (20);
+  g_assert_cmpstr (row_title (f, "tier_row"), ==, "Silver");
+  g_assert_cmpstr (row_title (f, "points_row"), ==, "1,498 points");
+
+  ct_points_award (f->db, f->zhang, 2, CT_POINTS_CHECKIN, NULL, 0, &error);
+  g_assert_no_error (error);
+  ct_test_spin (20);
+  g_assert_cmpstr (row_title (f, "points_row"), ==, "1,500 points");
+
+  set_entry (f, "referrer_row", "ADA@example.com");
+  g_signal_emit_by_name (detail_child (f, "referrer_row"), "apply");
+  ct_test_spin (20);
+  g_assert_true (ct_referral_get_referrer (f->db, f->zhang, &referrer, &error));
+  g_assert_cmpint (referrer, ==, f->ada);
+  ct_test_screenshot (GTK_WIDGET (f->window), "contact-loyalty");
+
+  /* A referrer who is nobody is refused, and nothing changes. */
+  set_entry (f, "referrer_row", "nobody@example.com");
+  g_signal_emit_by_name (detail_child (f, "referrer_row"), "apply");
+  g_assert_true (ct_referral_get_referrer (f->db, f->zhang, &referrer, &error));
+  g_assert_cmpint (referrer, ==, f->ada);
+
+  /* Record feedback through the dialog, as a person would. */
+  g_assert_cmpstr (row_title (f, "feedback_row"), ==, "No feedback yet");
+  gtk_widget_activate_action (GTK_WIDGET (f->detail), "contact.record-feedback", NULL);
+  ct_test_spin (20);
+  {
+    g_autoptr(GList) windows = gtk_window_list_toplevels ();
+    AdwMessageDialog *dialog = NULL;
+
+    for (GList *l = windows; l != NULL; l = l->next)
+      if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+        dialog = l->data;
+    g_assert_nonnull (dialog);
+    ct_test_screenshot (GTK_WIDGET (dialog), "contact-record-feedback");
+    adw_message_dialog_response (dialog, "record");
+  }
+  ct_test_spin (20);
+  g_assert_cmpstr (row_title (f, "feedback_row"), ==, "1 piece of feedback");
+
+  select_contact (f, f->ada);
+  g_assert_cmpstr (row_title (f, "referrals_row"), ==, "Referred 1 contact");
+  g_assert_cmpstr (row_subtitle (f, "referrals_row"), ==, "Earning 100 points");
+}
+
 static void
 test_edit (Fixture       *f,
            gconstpointer  data)
@@ -1104,6 +1167,7 @@ main (int   argc,
   ADD ("/contacts/new", test_new_contact);
   ADD ("/contacts/tags", test_tags);
   ADD ("/contacts/add-purchase", test_add_purchase);
+  ADD ("/contacts/detail-loyalty", test_detail_loyalty);
 #undef ADD
 
   result = g_test_run ();

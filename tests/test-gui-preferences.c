@@ -12,7 +12,9 @@
 #include "ct-gui-test.h"
 #include "ct-analytics.h"
 #include "ct-channel.h"
+#include "ct-loyalty-page.h"
 #include "ct-preferences-window.h"
+#include "ct-tier.h"
 
 static CtApplication *app;
 
@@ -434,6 +436,97 @@ test_from_window (Fixture       *f,
   ct_test_spin (50);
 }
 
+static gboolean
+match_loyalty_page (GtkWidget     *widget,
+                    gconstpointer  data)
+{
+  return CT_IS_LOYALTY_PAGE (widget);
+}
+
+static gboolean
+match_labelled_button (GtkWidget     *widget,
+                       gconstpointer  label)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+/* Entry rows titled @title under @root, in order. */
+static void
+collect_entry_rows (GtkWidget  *root,
+                    const char *title,
+                    GPtrArray  *out)
+{
+  if (ADW_IS_ENTRY_ROW (root)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
+    g_ptr_array_add (out, root);
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    collect_entry_rows (c, title, out);
+}
+
+static gboolean
+match_visible_error (GtkWidget     *widget,
+                     gconstpointer  data)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "error") && gtk_widget_get_visible (widget)
+         && strstr (gtk_label_get_text (GTK_LABEL (widget)), data) != NULL;
+}
+
+/* Tiers are edited on the Loyalty page and saved together; thresholds
+ * that disagree are refused with a message naming the tier. */
+static void
+test_loyalty (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) spends = g_ptr_array_new ();
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(GArray) tiers = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *page, *save;
+  CtLoyaltySettings s;
+
+  open_prefs (f);
+  page = ct_test_find_widget (GTK_WIDGET (f->prefs), match_loyalty_page, NULL);
+  g_assert_nonnull (page);
+  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (f->prefs), ADW_PREFERENCES_PAGE (page));
+  collect_entry_rows (page, "Spent in the last 12 months, from (CNY)", spends);
+  collect_entry_rows (page, "Name", names);
+  g_assert_cmpuint (spends->len, ==, 4);
+  g_assert_cmpstr (gtk_editable_get_text (g_ptr_array_index (spends, 2)), ==, "5000.00");
+  g_assert_cmpstr (gtk_editable_get_text (g_ptr_array_index (names, 3)), ==, "Diamond");
+  /* The distribution: how many contacts each tier holds (none here). */
+  g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (gtk_widget_get_ancestor (
+                     g_ptr_array_index (spends, 0), ADW_TYPE_EXPANDER_ROW))), ==, "Tier 1 · 0 members");
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (gtk_widget_get_ancestor (g_ptr_array_index (spends, 2),
+                                                                            ADW_TYPE_EXPANDER_ROW)), TRUE);
+  ct_test_screenshot (GTK_WIDGET (f->prefs), "preferences-loyalty");
+
+  save = ct_test_find_widget (page, match_labelled_button, "_Save Tiers");
+  g_assert_nonnull (save);
+
+  /* Gold from ¥4,000, renamed 金卡 */
+  gtk_editable_set_text (g_ptr_array_index (spends, 2), "4000");
+  gtk_editable_set_text (g_ptr_array_index (names, 2), "金卡");
+  g_signal_emit_by_name (save, "clicked");
+  tiers = ct_tier_list (f->db, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_array_index (tiers, CtTier, 2).min_spend, ==, 400000);
+  g_assert_cmpstr (g_array_index (tiers, CtTier, 2).name, ==, "金卡");
+
+  /* Silver above Gold: refused, nothing saved. */
+  g_ptr_array_set_size (spends, 0);
+  collect_entry_rows (page, "Spent in the last 12 months, from (CNY)", spends);
+  gtk_editable_set_text (g_ptr_array_index (spends, 1), "4500");
+  g_signal_emit_by_name (save, "clicked");
+  g_assert_nonnull (ct_test_find_widget (page, match_visible_error, "金卡"));
+  g_clear_pointer (&tiers, g_array_unref);
+  tiers = ct_tier_list (f->db, &error);
+  g_assert_cmpint (g_array_index (tiers, CtTier, 1).min_spend, ==, 100000);
+
+  /* The grace and the points settings */
+  g_assert_true (ct_loyalty_settings_load (f->db, &s, &error));
+  g_assert_cmpuint (s.grace_days, ==, 30);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -452,6 +545,7 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/preferences/channel-spend", Fixture, NULL, fixture_setup, test_channel_spend,
               fixture_teardown);
+  g_test_add ("/preferences/loyalty", Fixture, NULL, fixture_setup, test_loyalty, fixture_teardown);
   g_test_add ("/preferences/from-window", Fixture, NULL, fixture_setup, test_from_window,
               fixture_teardown);
 

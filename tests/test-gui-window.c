@@ -204,8 +204,13 @@ test_demo (Fixture       *f,
   ct_window_show_page (f->window, "no-such-page");
   g_test_assert_expected_messages ();
   g_assert_cmpstr (visible_view (f->window), ==, "contacts");
+  /* Dashboard, Contacts, Purchases, Products, Segments, Feedback */
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (adw_view_stack_get_pages (
-                      ADW_VIEW_STACK (child (f->window, "view_stack"))))), ==, 5);
+                      ADW_VIEW_STACK (child (f->window, "view_stack"))))), ==, 6);
+  ct_window_show_page (f->window, "feedback");
+  g_assert_cmpstr (visible_view (f->window), ==, "feedback");
+  ct_test_screenshot (GTK_WIDGET (f->window), "feedback-demo");
+  ct_window_show_page (f->window, "contacts");
 
   /* win.search lands in the contacts search entry. */
   ct_window_show_page (f->window, "products");

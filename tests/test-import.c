@@ -1308,6 +1308,18 @@ test_deferred_upkeep (Fixture       *f,
                                  " OR revenue != (SELECT coalesce(sum(s.amount), 0) FROM purchases s"
                                  " WHERE s.product_id = p.id AND s.refunded = 0 AND s.currency = p.currency)"), ==, 0);
 
+  /* The points the purchases earned, given at the end in one statement:
+   * what the row-by-row trigger gives (whole yuan, rounded down, ×1 at
+   * the Member tier), and a balance equal to the ledger. */
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM points_ledger"), ==,
+                   count (f->db, "SELECT count(*) FROM purchases WHERE refunded = 0"
+                                 " AND currency = 'CNY' AND amount >= 100"));
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM points_ledger l JOIN purchases p ON p.id = l.purchase_id"
+                                 " WHERE l.points != p.amount / 100 OR l.created_at != p.purchased_at"), ==, 0);
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM contact_loyalty lo WHERE lo.points !="
+                                 " (SELECT coalesce(sum(points), 0) FROM points_ledger l"
+                                 "  WHERE l.contact_id = lo.contact_id)"), ==, 0);
+
   /* Let the triggers recompute everything: nothing may change. */
   imported = digest (f->db);
   g_assert_true (ct_db_exec (f->db, "UPDATE contacts SET first_name = first_name", NULL));
@@ -1842,6 +1854,45 @@ test_unknown_encoding_kept (void)
   g_assert_cmpint (ct_importer_get_column_field (importer, 1), ==, CT_IMPORT_FIELD_EMAIL);
 }
 
+/* A referrer column, guessed from its Chinese header: the referrer may
+ * be further down the file; one who is no contact is reported by line,
+ * and the contact is kept. */
+static void
+test_referrers (Fixture       *f,
+                gconstpointer  data)
+{
+  static const char text[] =
+    "邮箱,姓名,推荐人\n"
+    "ann@example.com,Ann,BOB@example.com\n"
+    "bob@example.com,Bob,\n"
+    "cat@example.com,Cat,nobody@example.com\n"
+    "dan@example.com,Dan,dan@example.com\n";
+  g_autoptr(CtImporter) importer = load_text (CT_IMPORT_CONTACTS, text, "referrals.csv");
+  g_autoptr(CtImportResult) result = NULL;
+  const CtImportReject *reject;
+
+  g_assert_cmpint (ct_importer_get_column_field (importer, 2), ==, CT_IMPORT_FIELD_REFERRER);
+
+  result = run (importer, f->db, FALSE);
+  g_assert_cmpuint (ct_import_result_get_imported (result), ==, 4);
+  g_assert_cmpuint (ct_import_result_get_rejected (result), ==, 2);
+  reject = ct_import_result_get_reject (result, 0);
+  g_assert_cmpuint (reject->line, ==, 4);
+  g_assert_cmpstr (reject->column, ==, "推荐人");
+  g_assert_nonnull (strstr (reject->reason, "nobody@example.com"));
+  reject = ct_import_result_get_reject (result, 1);
+  g_assert_cmpuint (reject->line, ==, 5);
+
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM referrals r"
+                                 " JOIN contacts a ON a.id = r.referred_id AND a.email = 'ann@example.com'"
+                                 " JOIN contacts b ON b.id = r.referrer_id AND b.email = 'bob@example.com'"
+                                 " WHERE r.source = 'import'"), ==, 1);
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM referrals"), ==, 1);
+  /* Bob earned the referral's points. */
+  g_assert_cmpint (count (f->db, "SELECT l.points FROM contact_loyalty l JOIN contacts c ON c.id = l.contact_id"
+                                 " WHERE c.email = 'bob@example.com'"), ==, 100);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1883,6 +1934,7 @@ main (int   argc,
   ADD ("/import/run/erased", test_erased);
   ADD ("/import/run/export-round-trip", test_export_round_trip);
   ADD ("/import/vcard", test_vcard);
+  ADD ("/import/run/referrers", test_referrers);
   ADD ("/import/cli", test_cli);
 
   return g_test_run ();

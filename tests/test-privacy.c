@@ -119,10 +119,10 @@ fixture_set_up (Fixture       *f,
   add_purchase (f, f->ada, 19900, 1704445530, "YZ-2001", FALSE);
 
   /* A table of a later feature that refers to contacts. */
-  exec (f, "CREATE TABLE points_ledger (id INTEGER PRIMARY KEY,"
+  exec (f, "CREATE TABLE later_notes (id INTEGER PRIMARY KEY,"
            " contact_id INTEGER REFERENCES contacts(id), points INTEGER, note TEXT)");
   {
-    g_autofree char *sql = g_strdup_printf ("INSERT INTO points_ledger (contact_id, points, note)"
+    g_autofree char *sql = g_strdup_printf ("INSERT INTO later_notes (contact_id, points, note)"
                                             " VALUES (%" G_GINT64_FORMAT ", 120, '张伟 birthday bonus'),"
                                             " (%" G_GINT64_FORMAT ", 5, 'welcome')",
                                             f->wei, f->ada);
@@ -212,15 +212,21 @@ check_export (JsonNode *root,
   g_assert_true (json_object_get_boolean_member (purchase, "refunded"));
 
   other = json_object_get_object_member (object, "other");
-  ledger = json_object_get_array_member (other, "points_ledger");
+  ledger = json_object_get_array_member (other, "later_notes");
   g_assert_cmpuint (json_array_get_length (ledger), ==, 1);
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (ledger, 0), "points"), ==, 120);
   g_assert_cmpstr (member_string (json_array_get_object_element (ledger, 0), "note"), ==,
                    "张伟 birthday bonus");
-  /* Only this contact's rows; the analytics cache (contact_metrics) and
-   * the campaign outbox are there too, empty since nothing was analysed
-   * or sent. */
-  g_assert_cmpuint (json_object_get_size (other), ==, 3);
+  /* The points the purchases earned (the refunded one earned none). */
+  ledger = json_object_get_array_member (other, "points_ledger");
+  g_assert_cmpuint (json_array_get_length (ledger), ==, 2);
+  /* Only this contact's rows; the analytics cache (contact_metrics), the
+   * campaign outbox and the loyalty tables are there too, empty where
+   * nothing happened. */
+  g_assert_cmpuint (json_object_get_size (other), ==, 7);
+  g_assert_true (json_object_has_member (other, "feedback"));
+  g_assert_true (json_object_has_member (other, "tier_history"));
+  g_assert_true (json_object_has_member (other, "contact_loyalty"));
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (other, "contact_metrics")), ==, 0);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (other, "outbox")), ==, 0);
 }
@@ -388,6 +394,7 @@ test_erase (Fixture       *f,
       if (found->len > 0)
         g_error ("“%s” is still in %s", traces[i], (char *) g_ptr_array_index (found, 0));
     }
+  g_assert_cmpint (ct_db_query_int64 (f->db, "SELECT count(*) FROM later_notes", NULL), ==, 1);
   g_assert_cmpint (ct_db_query_int64 (f->db, "SELECT count(*) FROM points_ledger", NULL), ==, 1);
 
   /* The other contact keeps their tag, their purchase and their points;

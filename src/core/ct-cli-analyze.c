@@ -22,6 +22,7 @@
 #include "ct-money.h"
 #include "ct-parse.h"
 #include "ct-rfm.h"
+#include "ct-tier.h"
 
 #define SECONDS_PER_DAY 86400
 
@@ -216,6 +217,33 @@ print_summary (const char *db_path,
     print_row (_("Average order value"), 28, aov);
     print_row (_("Revenue"), 28, revenue);
   }
+
+  if (json_object_has_member (o, "tiers"))
+    {
+      JsonObject *tiers = json_object_get_object_member (o, "tiers");
+      JsonArray *levels = json_object_get_array_member (tiers, "tiers");
+      JsonObject *rate = json_object_get_object_member (tiers, "upgrade_rate");
+      g_autofree char *upgraded = ct_cli_format_count (json_object_get_int_member (rate, "upgraded"));
+      g_autofree char *base = ct_cli_format_count (json_object_get_int_member (rate, "base"));
+
+      g_print ("\n%s\n", _("Membership tiers"));
+      for (guint i = 0; i < json_array_get_length (levels); i++)
+        {
+          JsonObject *tier = json_array_get_object_element (levels, i);
+          g_autofree char *members = ct_cli_format_count (json_object_get_int_member (tier, "members"));
+
+          print_row (json_object_get_string_member (tier, "name"), 20, members);
+        }
+      if (json_object_get_null_member (rate, "rate"))
+        /* Translators: "Upgrade rate from 2024-06-30 to 2025-06-30: no one was in a tier below the top at the start" */
+        g_print (_("  Upgrade rate from %s to %s: no one was in a tier below the top at the start.\n"),
+                 json_object_get_string_member (rate, "from"), json_object_get_string_member (rate, "to"));
+      else
+        /* Translators: "Upgrade rate from 2024-06-30 to 2025-06-30: 12.5% (25 of 200 moved up)" */
+        g_print (_("  Upgrade rate from %s to %s: %.1f%% (%s of %s moved up)\n"),
+                 json_object_get_string_member (rate, "from"), json_object_get_string_member (rate, "to"),
+                 100.0 * json_object_get_double_member (rate, "rate"), upgraded, base);
+    }
 }
 
 int
@@ -312,6 +340,15 @@ ct_cli_run_analyze (const CtCliCommand  *command,
       return CT_CLI_EXIT_FAILED;
     }
 
+  /* Tiers depend on the time as well as on the purchases: place the
+   * contacts as of now before reading the tiers, unless nothing may be
+   * written. */
+  if (!no_store && !ct_tier_update (db, 0, 0, NULL, &error))
+    {
+      ct_cli_print_error ("%s", error->message);
+      return CT_CLI_EXIT_FAILED;
+    }
+
   /* Translators: shown while analysing, %d%% is the percent done */
   ct_cli_run_init (&run, _("Analysing… %d%%"));
   ct_analytics_compute_async (ct_db_get_path (db), &options, !no_store,
@@ -327,6 +364,20 @@ ct_cli_run_analyze (const CtCliCommand  *command,
         ct_cli_print_error ("%s", error->message);
       return CT_CLI_EXIT_FAILED;
     }
+
+  /* The tiers come from the app's own tables, not from the analysis's
+   * cache: distribution now and from the history at the as-of time,
+   * and the upgrade rate over the 12 months before it. */
+  {
+    JsonNode *tiers = ct_tier_summary_to_json (db, json_object_get_int_member (json_node_get_object (root), "as_of"), &error);
+
+    if (tiers == NULL)
+      {
+        ct_cli_print_error ("%s", error->message);
+        return CT_CLI_EXIT_FAILED;
+      }
+    json_object_set_member (json_node_get_object (root), "tiers", tiers);
+  }
 
   if (json)
     {

@@ -123,6 +123,14 @@ int    ct_cli_run_export         (const CtCliCommand  *command,
                                   int                  argc,
                                   char               **argv);
 
+/* ct-cli-loyalty.c */
+int    ct_cli_run_tiers          (const CtCliCommand  *command,
+                                  int                  argc,
+                                  char               **argv);
+int    ct_cli_run_points         (const CtCliCommand  *command,
+                                  int                  argc,
+                                  char               **argv);
+
 /* ct-cli-import.c */
 int    ct_cli_run_import         (const CtCliCommand  *command,
                                   int                  argc,

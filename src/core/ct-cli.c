@@ -49,11 +49,13 @@ static const CtCliCommand commands[] = {
   { "export", N_("Export contacts, purchases or products to CSV or vCard, or one contact’s data to JSON"), ct_cli_run_export },
   { "help", N_("List the commands, or show the options of one"), run_help },
   { "import", N_("Import contacts or purchases from a CSV or vCard file"), ct_cli_run_import },
+  { "points", N_("Award or redeem a contact’s loyalty points, or show the balance"), ct_cli_run_points },
   { "provider", N_("Choose the mail provider and its key, test it, or pull unsubscribes and events"), ct_cli_run_provider },
   { "report", N_("Write a PDF report of a period: key figures, charts, segments, channels and the best customers"), ct_cli_run_report },
   { "segment", N_("Count, save, list segments and export their members as CSV"), ct_cli_run_segment },
   { "send-due", N_("Send the scheduled campaigns that are due and finish interrupted ones"), ct_cli_run_send_due },
   { "stats", N_("Show how many contacts, customers, purchases and products a database holds"), run_stats },
+  { "tiers", N_("List the membership tiers with how many contacts each holds"), ct_cli_run_tiers },
 };
 
 static const CtCliCommand *

@@ -483,6 +483,188 @@ static const CtDbMigration migrations[] = {
     "  WHERE id IN (OLD.contact_id, NEW.contact_id);"
     "END;"
   },
+  { 8,
+    /* Loyalty (ct-tier.c, ct-points.c, ct-referral.c, ct-feedback.c).
+     *
+     * loyalty_settings: one row. Tier thresholds and points count
+     * purchases in `currency` only (mixing ¥ and $ one for one would be
+     * wrong); currency_scale is 10^decimals of it, so that the purchase
+     * trigger below can turn minor units into whole units.
+     * points_per_unit is in hundredths of a point per whole unit spent
+     * (100: one point per ¥1); expiry_days 0 = points never expire. */
+    "CREATE TABLE loyalty_settings ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  currency TEXT NOT NULL DEFAULT 'CNY' CHECK (length(currency) = 3),"
+    "  currency_scale INTEGER NOT NULL DEFAULT 100 CHECK (currency_scale > 0),"
+    "  grace_days INTEGER NOT NULL DEFAULT 30 CHECK (grace_days BETWEEN 0 AND 3650),"
+    "  points_per_unit INTEGER NOT NULL DEFAULT 100 CHECK (points_per_unit BETWEEN 0 AND 10000),"
+    "  expiry_days INTEGER NOT NULL DEFAULT 0 CHECK (expiry_days BETWEEN 0 AND 36500),"
+    "  checkin_points INTEGER NOT NULL DEFAULT 5 CHECK (checkin_points >= 0),"
+    "  referral_points INTEGER NOT NULL DEFAULT 100 CHECK (referral_points >= 0),"
+    "  review_points INTEGER NOT NULL DEFAULT 20 CHECK (review_points >= 0),"
+    "  survey_points INTEGER NOT NULL DEFAULT 20 CHECK (survey_points >= 0)"
+    ");"
+    "INSERT INTO loyalty_settings (id) VALUES (1);"
+
+    /* Tiers, level 0 (everyone) up to at most level 4. builtin names a
+     * default tier whose name the user has not changed, so that it is
+     * shown in the language of the app ("Gold", 金卡); NULL once
+     * renamed. min_spend: minor units spent in the trailing 12 months;
+     * min_purchases: purchases in the same months, NULL for none.
+     * points_multiplier in hundredths (150 = ×1.5). */
+    "CREATE TABLE tiers ("
+    "  level INTEGER PRIMARY KEY CHECK (level BETWEEN 0 AND 4),"
+    "  name TEXT NOT NULL CHECK (length(trim(name)) > 0),"
+    "  builtin TEXT,"
+    "  min_spend INTEGER NOT NULL CHECK (min_spend >= 0),"
+    "  min_purchases INTEGER CHECK (min_purchases IS NULL OR min_purchases > 0),"
+    "  discount_percent REAL NOT NULL DEFAULT 0 CHECK (discount_percent BETWEEN 0 AND 100),"
+    "  points_multiplier INTEGER NOT NULL DEFAULT 100 CHECK (points_multiplier BETWEEN 0 AND 10000),"
+    "  perks TEXT NOT NULL DEFAULT ''"
+    ");"
+    "INSERT INTO tiers (level, name, builtin, min_spend, discount_percent, points_multiplier) VALUES"
+    "  (0, 'Member', 'member', 0, 0, 100),"
+    "  (1, 'Silver', 'silver', 100000, 5, 120),"
+    "  (2, 'Gold', 'gold', 500000, 10, 150),"
+    "  (3, 'Diamond', 'diamond', 2000000, 15, 200);"
+
+    /* Each contact's place: tier_level NULL until the first placement;
+     * below_since is when the contact was first seen below its tier's
+     * thresholds, the start of the grace before a downgrade. points is
+     * the balance, the sum of the contact's ledger, kept by triggers so
+     * that lists, segments and merge fields read one row. */
+    "CREATE TABLE contact_loyalty ("
+    "  contact_id INTEGER PRIMARY KEY REFERENCES contacts(id) ON DELETE CASCADE,"
+    "  tier_level INTEGER,"
+    "  tier_since INTEGER,"
+    "  below_since INTEGER,"
+    "  points INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE INDEX contact_loyalty_tier ON contact_loyalty(tier_level);"
+    "CREATE INDEX contact_loyalty_points ON contact_loyalty(points);"
+
+    /* Every placement and tier change, never rewritten: the tier
+     * history, and the tier-change events automations read (by id,
+     * which only grows). from_level NULL: the first placement. */
+    "CREATE TABLE tier_history ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,"
+    "  from_level INTEGER,"
+    "  to_level INTEGER NOT NULL,"
+    "  changed_at INTEGER NOT NULL,"
+    "  reason TEXT NOT NULL CHECK (reason IN ('placed','upgrade','downgrade'))"
+    ");"
+    "CREATE INDEX tier_history_contact ON tier_history(contact_id, changed_at);"
+    "CREATE INDEX tier_history_time ON tier_history(changed_at);"
+
+    /* The points ledger: one row per change of a balance. Earnings may
+     * carry expires_at; an 'expired' row writes off what was left of the
+     * earning lot_id when it expired, and expiry_settled marks an
+     * earning whose expiry has been written (or found used up). */
+    "CREATE TABLE points_ledger ("
+    "  id INTEGER PRIMARY KEY,"
+    "  contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,"
+    "  points INTEGER NOT NULL CHECK (points <> 0),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('purchase','refund','manual','checkin',"
+    "    'referral','review','survey','redeem','expired')),"
+    "  reason TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER,"
+    "  expiry_settled INTEGER NOT NULL DEFAULT 0,"
+    "  purchase_id INTEGER REFERENCES purchases(id) ON DELETE CASCADE,"
+    "  referred_id INTEGER REFERENCES contacts(id) ON DELETE SET NULL,"
+    "  lot_id INTEGER REFERENCES points_ledger(id) ON DELETE CASCADE"
+    ");"
+    "CREATE INDEX points_ledger_contact ON points_ledger(contact_id, created_at);"
+    "CREATE INDEX points_ledger_purchase ON points_ledger(purchase_id) WHERE purchase_id IS NOT NULL;"
+    "CREATE INDEX points_ledger_referred ON points_ledger(referred_id) WHERE referred_id IS NOT NULL;"
+    "CREATE INDEX points_ledger_lot ON points_ledger(lot_id) WHERE lot_id IS NOT NULL;"
+    "CREATE INDEX points_ledger_expiring ON points_ledger(expires_at)"
+    "  WHERE expires_at IS NOT NULL AND expiry_settled = 0;"
+
+    /* balance upkeep */
+    "CREATE TRIGGER points_ledger_ins AFTER INSERT ON points_ledger BEGIN"
+    "  INSERT INTO contact_loyalty (contact_id, points) VALUES (NEW.contact_id, NEW.points)"
+    "  ON CONFLICT (contact_id) DO UPDATE SET points = points + excluded.points;"
+    "END;"
+    "CREATE TRIGGER points_ledger_del AFTER DELETE ON points_ledger BEGIN"
+    "  UPDATE contact_loyalty SET points = points - OLD.points WHERE contact_id = OLD.contact_id;"
+    "END;"
+    "CREATE TRIGGER points_ledger_move AFTER UPDATE OF contact_id, points ON points_ledger BEGIN"
+    "  UPDATE contact_loyalty SET points = points - OLD.points WHERE contact_id = OLD.contact_id;"
+    "  INSERT INTO contact_loyalty (contact_id, points) VALUES (NEW.contact_id, NEW.points)"
+    "  ON CONFLICT (contact_id) DO UPDATE SET points = points + excluded.points;"
+    "END;"
+
+    /* Points earned on a purchase, in whatever way the purchase was
+     * written (the app, an import, the demo): whole units of the
+     * loyalty currency × the buyer's tier multiplier × points_per_unit,
+     * rounded down, at the tier the buyer had when buying. A refund
+     * takes back what the purchase earned; undoing the refund gives it
+     * again. A deleted purchase takes its rows with it (ON DELETE
+     * CASCADE). */
+    "CREATE TRIGGER purchases_points_ins AFTER INSERT ON purchases"
+    "  WHEN NEW.refunded = 0 AND NEW.contact_id IS NOT NULL AND NEW.amount > 0 BEGIN"
+    "  INSERT INTO points_ledger (contact_id, points, kind, created_at, expires_at, purchase_id)"
+    "  SELECT NEW.contact_id, e.pts, 'purchase', NEW.purchased_at,"
+    "    CASE WHEN e.expiry_days > 0 THEN NEW.purchased_at + e.expiry_days * 86400 END, NEW.id"
+    "  FROM (SELECT s.expiry_days,"
+    "          NEW.amount * s.points_per_unit"
+    "          * coalesce((SELECT t.points_multiplier FROM contact_loyalty l"
+    "                      JOIN tiers t ON t.level = l.tier_level"
+    "                      WHERE l.contact_id = NEW.contact_id),"
+    "                     (SELECT t.points_multiplier FROM tiers t WHERE t.level = 0), 100)"
+    "          / (10000 * s.currency_scale) AS pts"
+    "        FROM loyalty_settings s WHERE s.currency = NEW.currency) e"
+    "  WHERE e.pts > 0;"
+    "END;"
+    "CREATE TRIGGER purchases_points_refund AFTER UPDATE OF refunded ON purchases"
+    "  WHEN NEW.refunded = 1 AND OLD.refunded = 0 BEGIN"
+    "  INSERT INTO points_ledger (contact_id, points, kind, created_at, purchase_id)"
+    "  SELECT contact_id, -sum(points), 'refund', unixepoch(), NEW.id"
+    "  FROM points_ledger WHERE purchase_id = NEW.id AND kind IN ('purchase','refund')"
+    "  GROUP BY contact_id HAVING sum(points) > 0;"
+    "END;"
+    "CREATE TRIGGER purchases_points_unrefund AFTER UPDATE OF refunded ON purchases"
+    "  WHEN NEW.refunded = 0 AND OLD.refunded = 1 BEGIN"
+    "  INSERT INTO points_ledger (contact_id, points, kind, created_at, purchase_id)"
+    "  SELECT contact_id, -points, 'purchase', unixepoch(), NEW.id"
+    "  FROM points_ledger WHERE purchase_id = NEW.id AND kind = 'refund'"
+    "  ORDER BY id DESC LIMIT 1;"
+    "END;"
+    /* A purchase moved to another contact (merging two contacts) takes
+     * its points along. */
+    "CREATE TRIGGER purchases_points_move AFTER UPDATE OF contact_id ON purchases"
+    "  WHEN NEW.contact_id IS NOT NULL AND NEW.contact_id IS NOT OLD.contact_id BEGIN"
+    "  UPDATE points_ledger SET contact_id = NEW.contact_id WHERE purchase_id = NEW.id;"
+    "END;"
+
+    /* Who referred whom: one referrer per contact. */
+    "CREATE TABLE referrals ("
+    "  referred_id INTEGER PRIMARY KEY REFERENCES contacts(id) ON DELETE CASCADE,"
+    "  referrer_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,"
+    "  source TEXT NOT NULL DEFAULT 'manual' CHECK (source IN ('manual','import')),"
+    "  created_at INTEGER NOT NULL DEFAULT (unixepoch()),"
+    "  CHECK (referrer_id <> referred_id)"
+    ");"
+    "CREATE INDEX referrals_referrer ON referrals(referrer_id);"
+
+    /* Feedback: a 1-5 rating or a 0-10 NPS answer. */
+    "CREATE TABLE feedback ("
+    "  id INTEGER PRIMARY KEY,"
+    "  contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,"
+    "  category TEXT NOT NULL CHECK (category IN ('product','service','emotional')),"
+    "  scale TEXT NOT NULL CHECK (scale IN ('rating','nps')),"
+    "  score INTEGER NOT NULL CHECK ((scale = 'rating' AND score BETWEEN 1 AND 5)"
+    "                             OR (scale = 'nps' AND score BETWEEN 0 AND 10)),"
+    "  text TEXT NOT NULL DEFAULT '',"
+    "  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','resolved')),"
+    "  created_at INTEGER NOT NULL,"
+    "  resolved_at INTEGER"
+    ");"
+    "CREATE INDEX feedback_time ON feedback(created_at);"
+    "CREATE INDEX feedback_contact ON feedback(contact_id, created_at);"
+  },
 };
 
 const CtDbMigration *

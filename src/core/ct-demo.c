@@ -25,7 +25,11 @@
 #include <glib/gi18n-lib.h>
 
 #include "ct-demo.h"
+#include "ct-feedback.h"
+#include "ct-points.h"
 #include "ct-progress.h"
+#include "ct-referral.h"
+#include "ct-tier.h"
 
 #define DAY 86400
 #define HISTORY_DAYS 730
@@ -1335,6 +1339,124 @@ write_settings (Demo                *demo,
   return step_done (demo, stmt, error);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* Loyalty: tier history, referrals and feedback
+ *
+ * From an RNG of their own, so that the contacts and purchases stay the
+ * same for a seed as they were before the loyalty data existed. */
+
+static const struct
+{
+  CtFeedbackCategory  category;
+  gboolean            chinese;
+  const char         *text;
+} feedback_texts[] = {
+  { CT_FEEDBACK_PRODUCT, TRUE, "课程内容很扎实，案例也很实用。" },
+  { CT_FEEDBACK_PRODUCT, TRUE, "第三章讲得有点快，希望能补充练习。" },
+  { CT_FEEDBACK_PRODUCT, TRUE, "电子书排版不错，但部分图片看不清。" },
+  { CT_FEEDBACK_SERVICE, TRUE, "助教回复很及时，赞！" },
+  { CT_FEEDBACK_SERVICE, TRUE, "开发票等了一周，有点慢。" },
+  { CT_FEEDBACK_EMOTIONAL, TRUE, "加入社群后感觉不再孤单，谢谢老师。" },
+  { CT_FEEDBACK_EMOTIONAL, TRUE, "最近有点跟不上进度，有些焦虑。" },
+  { CT_FEEDBACK_PRODUCT, FALSE, "The templates alone were worth the price." },
+  { CT_FEEDBACK_PRODUCT, FALSE, "Module 4 needs more examples." },
+  { CT_FEEDBACK_SERVICE, FALSE, "Quick, friendly answer to my refund question." },
+  { CT_FEEDBACK_SERVICE, FALSE, "I could not find the download link after paying." },
+  { CT_FEEDBACK_EMOTIONAL, FALSE, "This course got me through a hard month." },
+};
+
+static gboolean
+insert_loyalty (Demo    *demo,
+                guint64  seed,
+                GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) created = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) chinese = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  Rng rng;
+  int rc;
+
+  rng_init (&rng, seed ^ G_GUINT64_CONSTANT (0x6c6f79616c747921));
+
+  /* The tiers as the app would have kept them, looked at each quarter of
+   * the last year, so that the history and the upgrade rate have
+   * something to show. */
+  for (int quarter = 4; quarter >= 0; quarter--)
+    {
+      /* The first look a little over a year ago, so that the upgrade
+       * rate over the last 12 months has contacts to count from. */
+      gint64 days = quarter == 4 ? 366 : (gint64) quarter * 91;
+
+      if (!ct_tier_update (demo->db, demo->now - days * DAY, 0, NULL, error))
+        return FALSE;
+    }
+
+  stmt = ct_db_prepare (demo->db,
+                        "SELECT id, created_at, first_name GLOB '*[^ -~]*' FROM contacts ORDER BY id",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      gint64 at = sqlite3_column_int64 (stmt, 1);
+      gboolean cn = sqlite3_column_int (stmt, 2) != 0;
+
+      g_array_append_val (ids, id);
+      g_array_append_val (created, at);
+      g_array_append_val (chinese, cn);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, demo->handle, rc, _("Could not write the demo data"));
+      return FALSE;
+    }
+
+  for (guint i = 1; i < ids->len; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+      gint64 at = g_array_index (created, gint64, i);
+      gboolean cn = g_array_index (chinese, gboolean, i);
+
+      /* One contact in 25 came by a referral from someone already there. */
+      if (rng_chance (&rng, 0.04)
+          && !ct_referral_set (demo->db, id, g_array_index (ids, gint64, rng_range (&rng, i)),
+                               CT_REFERRAL_MANUAL, at, error))
+        return FALSE;
+
+      /* One in 15 said something, on a 1-5 rating or the 0-10 question. */
+      if (rng_chance (&rng, 1.0 / 15.0))
+        {
+          guint pick;
+          gboolean nps = rng_chance (&rng, 0.4);
+          double drawn;
+          int score;
+          gint64 when = at + (gint64) (rng_double (&rng) * (double) MAX (demo->now - at, 1));
+          gint64 feedback_id;
+
+          do
+            pick = rng_range (&rng, G_N_ELEMENTS (feedback_texts));
+          while (feedback_texts[pick].chinese != cn);
+          /* Mostly happy, as buyers who bother to answer tend to be.
+           * (CLAMP would draw the number more than once.) */
+          drawn = (nps ? 10.5 : 5.5) - rng_exponential (&rng, nps ? 2.5 : 1.2);
+          score = nps ? (int) CLAMP (drawn, 0.0, 10.0) : (int) CLAMP (drawn, 1.0, 5.0);
+          feedback_id = ct_feedback_add (demo->db, id, feedback_texts[pick].category,
+                                         nps ? CT_FEEDBACK_NPS : CT_FEEDBACK_RATING, score,
+                                         feedback_texts[pick].text, when, error);
+          if (feedback_id == 0)
+            return FALSE;
+          if (demo->now - when > 14 * DAY && rng_chance (&rng, 0.7)
+              && !ct_feedback_set_resolved (demo->db, feedback_id, TRUE,
+                                            when + (gint64) rng_range (&rng, 10 * DAY), error))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 prepare_statements (Demo    *demo,
                     GError **error)
@@ -1431,6 +1553,7 @@ ct_demo_generate (CtDb                *db,
   gint64 old_cache_size;
   gint64 old_temp_store;
   g_autofree char *pragma = NULL;
+  g_autofree char *points_trigger = NULL;
   guint last_percent = 0;
   gboolean ok = FALSE;
 
@@ -1475,6 +1598,26 @@ ct_demo_generate (CtDb                *db,
   if (!check_empty (&demo, error))
     goto out;
 
+  /* Points are given for all the purchases at the end in one statement
+   * rather than by a trigger per purchase (a third of the time). */
+  {
+    g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db, "SELECT sql FROM sqlite_master WHERE type = 'trigger'"
+                                                      " AND name = 'purchases_points_ins'", error);
+
+    if (stmt == NULL)
+      goto out;
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+      points_trigger = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  }
+  if (points_trigger == NULL)
+    {
+      g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_FAILED,
+                           _("The database lacks the trigger that gives points for purchases."));
+      goto out;
+    }
+  if (!ct_db_exec (db, "DROP TRIGGER purchases_points_ins", error))
+    goto out;
+
   demo.emails = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   demo.purchases = g_array_new (FALSE, FALSE, sizeof (DemoPurchase));
   demo.scratch = g_string_new (NULL);
@@ -1507,6 +1650,11 @@ ct_demo_generate (CtDb                *db,
             progress (percent / 100.0, user_data);
         }
     }
+
+  if (!ct_db_exec (db, points_trigger, error) ||
+      !ct_points_earn_for_purchases (db, 0, error) ||
+      !insert_loyalty (&demo, options->seed, error))
+    goto out;
 
   if (!write_settings (&demo, options, error))
     goto out;

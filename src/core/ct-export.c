@@ -21,6 +21,7 @@
 #include "ct-export-private.h"
 #include "ct-money.h"
 #include "ct-stats.h"
+#include "ct-tier.h"
 
 /* Rows between two checks of the cancellable when the writer has not
  * written (and so has not looked) for a while. */
@@ -277,9 +278,12 @@ typedef struct
   "                    WHERE s.contact_id = c.id AND s.refunded = 0 AND s.currency = ?2)" \
   "      ELSE c.total_spent END," \
   " c.last_purchase_at," \
-  " m.rfm_segment, m.lifecycle, m.clv_predictive, m.currency, m.p_alive, m.cluster" \
+  " m.rfm_segment, m.lifecycle, m.clv_predictive, m.currency, m.p_alive, m.cluster," \
+  " tr.name, tr.builtin, lo.points" \
   " FROM contacts c LEFT JOIN channels ch ON ch.id = c.channel_id" \
-  " LEFT JOIN contact_metrics m ON m.contact_id = c.id"
+  " LEFT JOIN contact_metrics m ON m.contact_id = c.id" \
+  " LEFT JOIN contact_loyalty lo ON lo.contact_id = c.id" \
+  " LEFT JOIN tiers tr ON tr.level = lo.tier_level"
 
 /* The contacts list's default order, which the contacts_name_order index
  * gives without sorting. */
@@ -337,6 +341,8 @@ write_contact (ExportRun     *run,
   g_autofree char *clv = NULL;
   g_autofree char *p_alive = NULL;
   g_autofree char *cluster = NULL;
+  g_autofree char *points = g_strdup_printf ("%lld", (long long) sqlite3_column_int64 (stmt, 19));
+  const char *tier = ct_tier_builtin_label (column_text (stmt, 18));
   const char *cells[18];
 
   /* The analytics columns come from the cache of the last stored
@@ -344,8 +350,9 @@ write_contact (ExportRun     *run,
    * analysis yet, a contact added since, a model that could not be
    * fitted. A guess would mislead a script more than a blank. clv is the
    * predicted lifetime value in major units of the analysis's currency;
-   * cluster is numbered from 1, as people see it. tier and points: not
-   * kept yet. */
+   * cluster is numbered from 1, as people see it. tier: the tier the
+   * contact was last placed in (ct-tier.h), empty before the first
+   * placement; points: the balance, 0 for a contact who never had any. */
   if (sqlite3_column_type (stmt, 13) != SQLITE_NULL)
     clv = ct_export_format_amount (sqlite3_column_int64 (stmt, 13), column_text (stmt, 14));
   if (sqlite3_column_type (stmt, 15) != SQLITE_NULL)
@@ -371,8 +378,8 @@ write_contact (ExportRun     *run,
   cells[10] = last;
   cells[11] = column_text (stmt, 11);   /* rfm_segment */
   cells[12] = column_text (stmt, 12);   /* lifecycle */
-  cells[13] = "";                       /* tier */
-  cells[14] = "";                       /* points */
+  cells[13] = tier != NULL ? tier : column_text (stmt, 17);
+  cells[14] = points;
   cells[15] = clv != NULL ? clv : "";
   cells[16] = p_alive != NULL ? p_alive : "";
   cells[17] = cluster != NULL ? cluster : "";

@@ -50,6 +50,8 @@
 
 #include "ct-contact.h"
 #include "ct-import.h"
+#include "ct-points.h"
+#include "ct-referral.h"
 #include "ct-progress.h"
 #include "ct-parse.h"
 #include "ct-vcard.h"
@@ -92,6 +94,7 @@ static const struct
   /* Translators: where a purchase was made (a shop or platform), which
    * makes its order ID unique */
   [CT_IMPORT_FIELD_SOURCE] = { "source", N_("Order source") },
+  [CT_IMPORT_FIELD_REFERRER] = { "referrer", N_("Referred by") },
 };
 
 static const CtImportField contact_fields[] = {
@@ -107,6 +110,7 @@ static const CtImportField contact_fields[] = {
   CT_IMPORT_FIELD_STATUS,
   CT_IMPORT_FIELD_NOTES,
   CT_IMPORT_FIELD_CREATED_AT,
+  CT_IMPORT_FIELD_REFERRER,
 };
 
 static const CtImportField purchase_fields[] = {
@@ -216,11 +220,24 @@ static const struct
   { "source", CT_IMPORT_FIELD_CHANNEL, KIND_BOTH },
   { "leadsource", CT_IMPORT_FIELD_CHANNEL, KIND_BOTH },
   { "utmsource", CT_IMPORT_FIELD_CHANNEL, KIND_BOTH },
-  { "referrer", CT_IMPORT_FIELD_CHANNEL, KIND_BOTH },
   { "渠道", CT_IMPORT_FIELD_CHANNEL, KIND_BOTH },
   { "来源", CT_IMPORT_FIELD_CHANNEL, KIND_BOTH },
   { "来源渠道", CT_IMPORT_FIELD_CHANNEL, KIND_BOTH },
   { "推广渠道", CT_IMPORT_FIELD_CHANNEL, KIND_BOTH },
+
+  /* Who referred the contact: an email or phone. ("referrer" in web
+   * analytics is the site a visit came from, but a contacts file of a
+   * referral programme means a person by it.) */
+  { "referrer", CT_IMPORT_FIELD_REFERRER, KIND_CONTACTS },
+  { "referredby", CT_IMPORT_FIELD_REFERRER, KIND_CONTACTS },
+  { "referreremail", CT_IMPORT_FIELD_REFERRER, KIND_CONTACTS },
+  { "invitedby", CT_IMPORT_FIELD_REFERRER, KIND_CONTACTS },
+  { "推荐人", CT_IMPORT_FIELD_REFERRER, KIND_CONTACTS },
+  { "推荐人邮箱", CT_IMPORT_FIELD_REFERRER, KIND_CONTACTS },
+  { "推荐人手机", CT_IMPORT_FIELD_REFERRER, KIND_CONTACTS },
+  { "介绍人", CT_IMPORT_FIELD_REFERRER, KIND_CONTACTS },
+  { "邀请人", CT_IMPORT_FIELD_REFERRER, KIND_CONTACTS },
+  { "推薦人", CT_IMPORT_FIELD_REFERRER, KIND_CONTACTS },
 
   { "tags", CT_IMPORT_FIELD_TAGS, KIND_BOTH },
   { "tag", CT_IMPORT_FIELD_TAGS, KIND_BOTH },
@@ -2814,6 +2831,7 @@ typedef enum
   DEFERRED_SEARCH = 1 << 0,
   DEFERRED_CONTACT_FIGURES = 1 << 1,
   DEFERRED_PRODUCT_FIGURES = 1 << 2,
+  DEFERRED_POINTS = 1 << 3,
 } DeferredWork;
 
 /* What the purchases inserted add to a contact's figures. */
@@ -2899,12 +2917,39 @@ typedef struct
   GPtrArray      *deferred_sql;    /* CREATE statements to run again, triggers first;
                                     * NULL when not deferring */
   DeferredWork    deferred_work;
+  gint64          max_purchase_id; /* before the run, with DEFERRED_POINTS */
   GHashTable     *touched;         /* ids of updated contacts whose search text
                                     * needs upkeep, with DEFERRED_SEARCH */
   GArray         *row_tags;        /* RowTag: the row's tags, resolved */
   GString        *search_text;     /* the search text of a contact to insert */
   GArray         *product_figures; /* ProductFigures to add */
+
+  /* The row being imported, for what is checked after the last one. */
+  guint           line;
+  const char * const *fields;
+  guint           n_fields;
+  GArray         *referrals;       /* PendingReferral, set once every row is in */
 } Run;
+
+/* A contacts row's referrer, looked up after the last row so that it may
+ * be a contact further down the file. */
+typedef struct
+{
+  gint64  contact_id;
+  char   *referrer;
+  guint   line;
+  GStrv   fields;
+  guint   n_fields;
+} PendingReferral;
+
+static void
+pending_referral_clear (gpointer data)
+{
+  PendingReferral *p = data;
+
+  g_clear_pointer (&p->referrer, g_free);
+  g_clear_pointer (&p->fields, g_strfreev);
+}
 
 #define ID_TO_POINTER(id) GSIZE_TO_POINTER ((gsize) (id))
 #define POINTER_TO_ID(p) ((gint64) GPOINTER_TO_SIZE (p))
@@ -2938,6 +2983,7 @@ run_clear (Run *run)
   if (run->search_text != NULL)
     g_string_free (run->search_text, TRUE);
   run->search_text = NULL;
+  g_clear_pointer (&run->referrals, g_array_unref);
   if (run->key != NULL)
     g_string_free (run->key, TRUE);
   run->key = NULL;
@@ -3488,6 +3534,30 @@ tags_differ (Run                *run,
   return TRUE;
 }
 
+static GStrv copy_cells (const char * const *fields, guint n_fields);
+
+static void
+note_referral (Run    *run,
+               gint64  contact_id)
+{
+  const char *referrer = run->row.text[CT_IMPORT_FIELD_REFERRER];
+  PendingReferral p = { 0 };
+
+  if (referrer[0] == '\0')
+    return;
+  if (run->referrals == NULL)
+    {
+      run->referrals = g_array_new (FALSE, TRUE, sizeof (PendingReferral));
+      g_array_set_clear_func (run->referrals, pending_referral_clear);
+    }
+  p.contact_id = contact_id;
+  p.referrer = g_strdup (referrer);
+  p.line = run->line;
+  p.fields = copy_cells (run->fields, run->n_fields);
+  p.n_fields = run->n_fields;
+  g_array_append_val (run->referrals, p);
+}
+
 /* A contacts row: add, or apply the duplicate policy to the match. */
 static gboolean
 import_contact (Run     *run,
@@ -3548,6 +3618,7 @@ import_contact (Run     *run,
       remember_phone (run, phone, id);
       if (run->contacts_were_empty && row->email != NULL)
         g_hash_table_add (run->added_emails, g_strdup (make_key (run, row->email)));
+      note_referral (run, id);
       run->result->imported++;
       ok = TRUE;
       goto out;
@@ -3641,6 +3712,7 @@ import_contact (Run     *run,
     }
   else
     run->result->skipped++;
+  note_referral (run, existing.id);
   ok = TRUE;
 
 out:
@@ -3962,6 +4034,8 @@ static const struct
   /* Purchase figures: added up in memory as the rows go in. */
   { "purchases_stats_ins", KIND_PURCHASES, DEFERRED_CONTACT_FIGURES },
   { "purchases_product_ins", KIND_PURCHASES, DEFERRED_PRODUCT_FIGURES },
+  /* Points earned: one INSERT … SELECT over the purchases added. */
+  { "purchases_points_ins", KIND_PURCHASES, DEFERRED_POINTS },
 };
 
 static gboolean
@@ -4044,6 +4118,13 @@ defer_upkeep (Run          *run,
     run->touched = g_hash_table_new (NULL, NULL);
   if (run->deferred_work & DEFERRED_PRODUCT_FIGURES)
     run->product_figures = g_array_new (FALSE, FALSE, sizeof (ProductFigures));
+  if (run->deferred_work & DEFERRED_POINTS)
+    {
+      run->max_purchase_id = ct_db_query_int64 (run->db, "SELECT coalesce(max(id), 0) FROM purchases",
+                                                error);
+      if (error != NULL && *error != NULL)
+        return FALSE;
+    }
 
   for (guint i = 0; i < drops->len; i++)
     if (!ct_db_exec (run->db, g_ptr_array_index (drops, i), error))
@@ -4170,6 +4251,14 @@ restore_upkeep (Run           *run,
         }
     }
 
+  if (run->deferred_work & DEFERRED_POINTS)
+    {
+      /* What the purchases_points_ins trigger gives each purchase,
+       * for all the purchases added at once. */
+      if (!ct_points_earn_for_purchases (run->db, run->max_purchase_id, error))
+        return FALSE;
+    }
+
   for (guint i = n_triggers; i < run->deferred_sql->len; i++)
     if (!ct_db_exec (run->db, g_ptr_array_index (run->deferred_sql, i), error))
       return FALSE;
@@ -4249,6 +4338,63 @@ add_reject (Run                *run,
   reject.message = line_message (line, found->reason);
   reject.fields = copy_cells (fields, n_fields);
   g_array_append_val (run->result->rejects, reject);
+}
+
+/* The referrers of the rows, now that every row is in: a referrer who
+ * is not a contact (or the contact itself) rejects the referral with its
+ * line; the contact stays imported. update-empty keeps a referrer
+ * already recorded, overwrite replaces it. */
+static gboolean
+apply_referrals (Run     *run,
+                 GError **error)
+{
+  if (run->referrals == NULL)
+    return TRUE;
+
+  for (guint i = 0; i < run->referrals->len; i++)
+    {
+      PendingReferral *p = &g_array_index (run->referrals, PendingReferral, i);
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *quoted = quote_cell (p->referrer);
+      Problem found = { run->map.col[CT_IMPORT_FIELD_REFERRER], NULL };
+      gint64 referrer, previous = 0;
+
+      referrer = ct_referral_find_contact (run->db, p->referrer, &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (referrer == 0)
+        found.reason = g_strdup_printf (_("The referrer “%s” is not a contact, neither in the file nor before; "
+                                          "the contact was imported without a referrer."), quoted);
+      else if (referrer == p->contact_id)
+        found.reason = g_strdup_printf (_("“%s” is the contact itself, who cannot be its own referrer; "
+                                          "the contact was imported without a referrer."), quoted);
+      else
+        {
+          if (!ct_referral_get_referrer (run->db, p->contact_id, &previous, error))
+            return FALSE;
+          if (previous != 0 && run->self->on_duplicate != CT_IMPORT_DUPLICATES_OVERWRITE)
+            continue;
+          if (!ct_referral_set (run->db, p->contact_id, referrer, CT_REFERRAL_IMPORT, 0, &local_error))
+            {
+              if (!g_error_matches (local_error, CT_DB_ERROR, CT_DB_ERROR_INVALID)
+                  && !g_error_matches (local_error, CT_DB_ERROR, CT_DB_ERROR_NOT_FOUND))
+                {
+                  g_propagate_error (error, g_steal_pointer (&local_error));
+                  return FALSE;
+                }
+              found.reason = g_strdup (local_error->message);
+            }
+        }
+      if (found.reason != NULL)
+        {
+          add_reject (run, p->line, &found, (const char * const *) p->fields, p->n_fields);
+          g_free (found.reason);
+        }
+    }
+  return TRUE;
 }
 
 static GStrv
@@ -4358,10 +4504,16 @@ ct_importer_run (CtImporter        *self,
           continue;
         }
 
+      run.line = records.line;
+      run.fields = (const char * const *) records.fields;
+      run.n_fields = records.n_fields;
       if (self->kind == CT_IMPORT_CONTACTS ? !import_contact (&run, error)
                                            : !import_purchase (&run, error))
         goto out;
     }
+
+  if (!apply_referrals (&run, error))
+    goto out;
 
   if (self->kind == CT_IMPORT_PURCHASES && !fix_created_at (&run, error))
     goto out;

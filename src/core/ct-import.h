@@ -76,6 +76,7 @@ typedef enum
   CT_IMPORT_FIELD_PAID_AT,
   CT_IMPORT_FIELD_REFUNDED,
   CT_IMPORT_FIELD_SOURCE,       /* purchases: overrides the importer's source per row */
+  CT_IMPORT_FIELD_REFERRER,     /* contacts: the email or phone of who referred them */
   CT_IMPORT_N_FIELDS
 } CtImportField;
 

@@ -18,7 +18,11 @@
 #include "ct-analytics.h"
 #include "ct-export-ui.h"
 #include "ct-gui-format.h"
+#include "ct-feedback.h"
+#include "ct-points.h"
 #include "ct-privacy.h"
+#include "ct-referral.h"
+#include "ct-tier.h"
 #include "ct-purchase-dialog.h"
 #include "ct-window.h"
 
@@ -67,6 +71,12 @@ struct _CtContactDetail
   AdwActionRow        *alive_row;
   AdwActionRow        *value_row;
   AdwActionRow        *cluster_row;
+  AdwPreferencesGroup *loyalty_group;
+  AdwActionRow        *tier_row;
+  AdwActionRow        *points_row;
+  AdwEntryRow         *referrer_row;
+  AdwActionRow        *referrals_row;
+  AdwActionRow        *feedback_row;
   AdwPreferencesGroup *purchases_group;
   GtkButton           *add_purchase_button;
   GtkListBox          *purchases_listbox;
@@ -1063,6 +1073,374 @@ update_scores (CtContactDetail *self)
   update_cluster_row (self, contact);
 }
 
+
+/* Loyalty: tier, points, referrals */
+
+static char *
+contact_label (CtDb   *db,
+               gint64  id)
+{
+  g_autoptr(CtContact) contact = ct_contact_load (db, id, NULL);
+
+  if (contact == NULL)
+    return g_strdup ("");
+  return g_strdup (ct_contact_get_display_name (contact));
+}
+
+static void
+update_loyalty (CtContactDetail *self)
+{
+  CtDb *db = get_db (self);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) tiers = NULL;
+  CtLoyaltySettings settings;
+  int level = -1;
+  gint64 since = 0, below_since = 0, balance = 0, referrer = 0, n_referred = 0, referral_points = 0;
+
+  if (self->contact == NULL || db == NULL)
+    return;
+
+  /* Tiers follow the date as well as the purchases: place this contact
+   * as of now before showing it. */
+  if (!ct_tier_update (db, 0, self->contact_id, NULL, &error)
+      || !ct_points_expire (db, 0, self->contact_id, NULL, &error)
+      || !ct_loyalty_settings_load (db, &settings, &error)
+      || (tiers = ct_tier_list (db, &error)) == NULL
+      || !ct_tier_get_contact (db, self->contact_id, &level, &since, &below_since, &error)
+      || !ct_points_get_balance (db, self->contact_id, &balance, &error)
+      || !ct_referral_get_referrer (db, self->contact_id, &referrer, &error)
+      || !ct_referral_get_counts (db, self->contact_id, &n_referred, &referral_points, &error))
+    {
+      set_row (self->tier_row, _("Loyalty figures unavailable"), error->message);
+      return;
+    }
+
+  if (level >= 0 && (guint) level < tiers->len)
+    {
+      const CtTier *tier = &g_array_index (tiers, CtTier, level);
+      g_autofree char *date = ct_format_date (since);
+      g_autoptr(GString) subtitle = g_string_new (NULL);
+
+      /* Translators: "Member since 2025-03-14" under a tier's name */
+      g_string_printf (subtitle, _("In this tier since %s"), date);
+      if (tier->discount_percent > 0)
+        /* Translators: a tier's benefit after its start date, "; 10% off" */
+        g_string_append_printf (subtitle, _("; %g%% off"), tier->discount_percent);
+      /* Translators: a tier's benefit, "; ×1.5 points" */
+      g_string_append_printf (subtitle, _("; ×%g points"), tier->points_multiplier / 100.0);
+      if (below_since > 0)
+        {
+          g_autofree char *until = ct_format_date (below_since + (gint64) settings.grace_days * 86400);
+
+          /* Translators: a downgrade waiting; %s is a date */
+          g_string_append_printf (subtitle, _("; below its threshold now, kept until %s"), until);
+        }
+      set_row (self->tier_row, tier->name, subtitle->str);
+    }
+  else
+    set_row (self->tier_row, _("No tier yet"), NULL);
+
+  {
+    g_autofree char *count = ct_format_count ((guint64) ABS (balance));
+    g_autofree char *title =
+      /* Translators: a contact's points balance, "1,250 points" */
+      g_strdup_printf (ngettext ("%s%s point", "%s%s points", (unsigned long) (ABS (balance) % 1000000)),
+                       balance < 0 ? "−" : "", count);
+
+    set_row (self->points_row, title, _("Earned on purchases and tasks, less what was redeemed or expired."));
+  }
+
+  self->ignore_changes++;
+  if (referrer != 0)
+    {
+      g_autoptr(CtContact) who = ct_contact_load (db, referrer, NULL);
+      const char *email = who != NULL ? ct_contact_get_email (who) : NULL;
+
+      gtk_editable_set_text (GTK_EDITABLE (self->referrer_row),
+                             email != NULL && *email != '\0' ? email
+                             : who != NULL ? ct_contact_get_phone (who) : "");
+    }
+  else
+    gtk_editable_set_text (GTK_EDITABLE (self->referrer_row), "");
+  self->ignore_changes--;
+
+  {
+    g_autofree char *title = g_strdup_printf (ngettext ("Referred %lld contact", "Referred %lld contacts",
+                                                        (unsigned long) (n_referred % 1000000)),
+                                              (long long) n_referred);
+    g_autofree char *subtitle = g_strdup_printf (ngettext ("Earning %lld point", "Earning %lld points",
+                                                           (unsigned long) (referral_points % 1000000)),
+                                                 (long long) referral_points);
+
+    set_row (self->referrals_row, title, n_referred > 0 ? subtitle : NULL);
+  }
+
+  {
+    CtFeedbackFilter filter;
+    g_autoptr(GArray) feedback = NULL;
+    g_autofree char *title = NULL;
+    guint n_open = 0;
+
+    ct_feedback_filter_init (&filter);
+    filter.contact_id = self->contact_id;
+    feedback = ct_feedback_list (db, &filter, &error);
+    if (feedback == NULL)
+      {
+        set_row (self->feedback_row, _("Feedback"), error->message);
+        return;
+      }
+    for (guint i = 0; i < feedback->len; i++)
+      n_open += !g_array_index (feedback, CtFeedback, i).resolved;
+    title = g_strdup_printf (ngettext ("%u piece of feedback", "%u pieces of feedback", feedback->len),
+                             feedback->len);
+    if (feedback->len > 0)
+      {
+        g_autofree char *subtitle = g_strdup_printf (ngettext ("%u open; the latest: %s", "%u open; the latest: %s", n_open),
+                                                     n_open, g_array_index (feedback, CtFeedback, 0).text);
+
+        set_row (self->feedback_row, title, subtitle);
+      }
+    else
+      set_row (self->feedback_row, _("No feedback yet"), NULL);
+  }
+}
+
+typedef struct
+{
+  CtContactDetail *self;
+  GtkDropDown     *category;
+  GtkDropDown     *scale;
+  GtkSpinButton   *score;
+  GtkEntry        *text;
+} FeedbackDialog;
+
+static void
+on_feedback_scale_changed (FeedbackDialog *d)
+{
+  gboolean nps = gtk_drop_down_get_selected (d->scale) == 1;
+
+  gtk_spin_button_set_range (d->score, nps ? 0 : 1, nps ? 10 : 5);
+}
+
+static void
+on_feedback_response (AdwMessageDialog *dialog,
+                      const char       *response,
+                      FeedbackDialog   *d)
+{
+  CtDb *db = get_db (d->self);
+  g_autoptr(GError) error = NULL;
+
+  if (g_str_equal (response, "record") && db != NULL
+      && ct_feedback_add (db, d->self->contact_id, gtk_drop_down_get_selected (d->category),
+                          gtk_drop_down_get_selected (d->scale) == 1 ? CT_FEEDBACK_NPS : CT_FEEDBACK_RATING,
+                          gtk_spin_button_get_value_as_int (d->score),
+                          gtk_editable_get_text (GTK_EDITABLE (d->text)), 0, &error) == 0)
+    toast_message (d->self, error->message);
+  g_object_unref (d->self);
+  g_free (d);
+}
+
+static void
+record_feedback_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  CtContactDetail *self = CT_CONTACT_DETAIL (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  FeedbackDialog *d = g_new0 (FeedbackDialog, 1);
+  g_autoptr(GtkStringList) categories = gtk_string_list_new (NULL);
+  const char *scales[] = { _("Rating from 1 to 5"), _("Would recommend, 0 to 10 (NPS)"), NULL };
+  GtkWidget *dialog, *box;
+
+  d->self = g_object_ref (self);
+  for (guint c = 0; c < CT_FEEDBACK_N_CATEGORIES; c++)
+    gtk_string_list_append (categories, ct_feedback_category_get_label (c));
+
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   _("Record Feedback"),
+                                   _("What the contact said, and how they scored it."));
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  d->category = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (categories)), NULL));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (d->category), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Category"), -1);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (d->category));
+  d->scale = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (scales));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (d->scale), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Scale"), -1);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (d->scale));
+  d->score = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (1, 5, 1));
+  gtk_spin_button_set_value (d->score, 5);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (d->score), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Score"), -1);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (d->score));
+  d->text = GTK_ENTRY (gtk_entry_new ());
+  gtk_entry_set_placeholder_text (d->text, _("What they said"));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (d->text));
+  g_signal_connect_swapped (d->scale, "notify::selected", G_CALLBACK (on_feedback_scale_changed), d);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
+
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "record", _("_Record"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "record",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "record");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (on_feedback_response), d);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_referrer_apply (CtContactDetail *self)
+{
+  CtDb *db = get_db (self);
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->referrer_row));
+  g_autoptr(GError) error = NULL;
+  gint64 referrer = 0;
+
+  if (db == NULL || self->contact_id <= 0)
+    return;
+  if (*text != '\0')
+    {
+      referrer = ct_referral_find_contact (db, text, &error);
+      if (error != NULL)
+        {
+          toast_message (self, error->message);
+          return;
+        }
+      if (referrer == 0)
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("No contact has the email or phone “%s”."), text);
+
+          toast_message (self, message);
+          return;
+        }
+    }
+  if (!ct_referral_set (db, self->contact_id, referrer, CT_REFERRAL_MANUAL, 0, &error))
+    {
+      toast_message (self, error->message);
+      return;
+    }
+  if (referrer != 0)
+    {
+      g_autofree char *name = contact_label (db, referrer);
+      g_autofree char *message = g_strdup_printf (_("Referred by %s"), name);
+
+      toast_message (self, message);
+    }
+  update_loyalty (self);
+}
+
+typedef struct
+{
+  CtContactDetail *self;
+  GtkSpinButton   *points;
+  GtkDropDown     *kind;
+  GtkEntry        *reason;
+  gboolean         redeem;
+} PointsDialog;
+
+static const CtPointsKind award_kinds[] = {
+  CT_POINTS_MANUAL, CT_POINTS_CHECKIN, CT_POINTS_REFERRAL, CT_POINTS_REVIEW, CT_POINTS_SURVEY,
+};
+
+static void
+points_dialog_free (PointsDialog *d)
+{
+  g_object_unref (d->self);
+  g_free (d);
+}
+
+static void
+on_points_response (AdwMessageDialog *dialog,
+                    const char       *response,
+                    PointsDialog     *d)
+{
+  CtDb *db = get_db (d->self);
+  g_autoptr(GError) error = NULL;
+  gint64 points = (gint64) gtk_spin_button_get_value_as_int (d->points);
+  const char *reason = gtk_editable_get_text (GTK_EDITABLE (d->reason));
+  gint64 id;
+
+  if (g_str_equal (response, "apply") && db != NULL)
+    {
+      if (d->redeem)
+        id = ct_points_redeem (db, d->self->contact_id, points, reason, 0, &error);
+      else
+        id = ct_points_award (db, d->self->contact_id, points,
+                              award_kinds[gtk_drop_down_get_selected (d->kind)], reason, 0, &error);
+      if (id == 0)
+        toast_message (d->self, error->message);
+      update_loyalty (d->self);
+    }
+  points_dialog_free (d);
+}
+
+static void
+open_points_dialog (CtContactDetail *self,
+                    gboolean         redeem)
+{
+  GtkWidget *dialog;
+  GtkWidget *box;
+  g_autoptr(GtkStringList) kinds = gtk_string_list_new (NULL);
+  PointsDialog *d = g_new0 (PointsDialog, 1);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  d->self = g_object_ref (self);
+  d->redeem = redeem;
+  for (guint i = 0; i < G_N_ELEMENTS (award_kinds); i++)
+    gtk_string_list_append (kinds, ct_points_kind_get_label (award_kinds[i]));
+
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   redeem ? _("Redeem Points") : _("Award Points"),
+                                   redeem ? _("The points are taken off the balance; never more than it holds.")
+                                          : _("The points are added to the balance."));
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  d->points = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (1, 100000000, 1));
+  gtk_spin_button_set_value (d->points, 10);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (d->points), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Points"), -1);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (d->points));
+  d->kind = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (kinds)), NULL));
+  gtk_widget_set_visible (GTK_WIDGET (d->kind), !redeem);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (d->kind), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Awarded for"), -1);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (d->kind));
+  d->reason = GTK_ENTRY (gtk_entry_new ());
+  gtk_entry_set_placeholder_text (d->reason, _("Reason (optional)"));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (d->reason));
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
+
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "apply", redeem ? _("_Redeem") : _("_Award"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "apply",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "apply");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (on_points_response), d);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+award_points_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  open_points_dialog (CT_CONTACT_DETAIL (widget), FALSE);
+}
+
+static void
+redeem_points_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  open_points_dialog (CT_CONTACT_DETAIL (widget), TRUE);
+}
+
 /* Showing */
 
 static void
@@ -1123,6 +1501,7 @@ on_db_changed (CtContactDetail *self,
     load_tags (self);
   update_summary (self);
   update_scores (self);
+  update_loyalty (self);
 }
 
 static void
@@ -1137,9 +1516,11 @@ show_contact (CtContactDetail *self,
   load_tags (self);
   show_purchases (self);
   update_scores (self);
+  update_loyalty (self);
 
   gtk_widget_set_visible (GTK_WIDGET (self->tags_group), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->scores_group), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->loyalty_group), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->purchases_group), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->delete_button), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->menu_button), TRUE);
@@ -1536,6 +1917,12 @@ ct_contact_detail_class_init (CtContactDetailClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CtContactDetail, phone_row);
   gtk_widget_class_bind_template_child (widget_class, CtContactDetail, company_row);
   gtk_widget_class_bind_template_child (widget_class, CtContactDetail, channel_row);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, loyalty_group);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, tier_row);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, points_row);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, referrer_row);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, referrals_row);
+  gtk_widget_class_bind_template_child (widget_class, CtContactDetail, feedback_row);
   gtk_widget_class_bind_template_child (widget_class, CtContactDetail, status_row);
   gtk_widget_class_bind_template_child (widget_class, CtContactDetail, notes_view);
   gtk_widget_class_bind_template_child (widget_class, CtContactDetail, tags_group);
@@ -1557,6 +1944,9 @@ ct_contact_detail_class_init (CtContactDetailClass *klass)
   gtk_widget_class_install_action (widget_class, "contact.add-purchase", NULL, add_purchase_action);
   gtk_widget_class_install_action (widget_class, "contact.export-data", NULL, export_data_action);
   gtk_widget_class_install_action (widget_class, "contact.erase", NULL, erase_action);
+  gtk_widget_class_install_action (widget_class, "contact.award-points", NULL, award_points_action);
+  gtk_widget_class_install_action (widget_class, "contact.redeem-points", NULL, redeem_points_action);
+  gtk_widget_class_install_action (widget_class, "contact.record-feedback", NULL, record_feedback_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK,
                                        "contact.save", NULL);
 }
@@ -1584,6 +1974,7 @@ ct_contact_detail_init (CtContactDetail *self)
   g_signal_connect_swapped (self->phone_row, "changed", G_CALLBACK (on_form_changed), self);
   g_signal_connect_swapped (self->company_row, "changed", G_CALLBACK (on_form_changed), self);
   g_signal_connect_swapped (self->channel_row, "notify::selected", G_CALLBACK (on_form_changed), self);
+  g_signal_connect_swapped (self->referrer_row, "apply", G_CALLBACK (on_referrer_apply), self);
   g_signal_connect_swapped (self->status_row, "notify::selected", G_CALLBACK (on_form_changed), self);
   g_signal_connect_swapped (gtk_text_view_get_buffer (self->notes_view), "changed",
                             G_CALLBACK (on_form_changed), self);
@@ -1620,6 +2011,14 @@ ct_contact_detail_set_context (CtContactDetail *self,
   g_signal_connect_object (db, "changed::channels", G_CALLBACK (on_db_changed), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (db, "changed::contact_metrics", G_CALLBACK (on_db_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (db, "changed::points_ledger", G_CALLBACK (on_db_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (db, "changed::referrals", G_CALLBACK (on_db_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (db, "changed::tiers", G_CALLBACK (on_db_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (db, "changed::feedback", G_CALLBACK (on_db_changed), self,
                            G_CONNECT_SWAPPED);
 }
 
@@ -1674,6 +2073,7 @@ ct_contact_detail_new_contact (CtContactDetail *self)
   /* Tags and purchases belong to a stored contact. */
   gtk_widget_set_visible (GTK_WIDGET (self->tags_group), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->scores_group), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->loyalty_group), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->purchases_group), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->delete_button), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->menu_button), FALSE);

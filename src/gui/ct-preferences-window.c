@@ -20,6 +20,7 @@
 #include "ct-preferences-window.h"
 #include "ct-analytics.h"
 #include "ct-channel.h"
+#include "ct-loyalty-page.h"
 #include "ct-money.h"
 #include "ct-parse.h"
 #include "ct-rfm.h"
@@ -451,6 +452,9 @@ ct_preferences_window_constructed (GObject *object)
 
   reload_channels (self);
   reload_spend_list (self);
+
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
+                              ADW_PREFERENCES_PAGE (ct_loyalty_page_new (self->context)));
 
   g_signal_connect_object (db, "changed::channels", G_CALLBACK (reload_channels), self,
                            G_CONNECT_SWAPPED);

@@ -28,6 +28,8 @@
 #include "ct-dashboard-view.h"
 #include "ct-import-window.h"
 #include "ct-preferences-window.h"
+#include "ct-feedback-view.h"
+#include "ct-tier.h"
 #include "ct-products-view.h"
 #include "ct-segments-view.h"
 #include "ct-purchases-view.h"
@@ -629,6 +631,22 @@ on_open_contacts (CtWindow   *self,
 }
 
 static void
+on_loyalty_refreshed (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(CtDb) db = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* A failure here costs nothing but stale tiers until the next start or
+   * the next contact opened, which places that contact again. */
+  if (!ct_loyalty_refresh_finish (result, &error))
+    g_message ("Could not place the contacts in their tiers: %s", error->message);
+  else
+    ct_db_emit_changed (db, "contact_loyalty");
+}
+
+static void
 ct_window_constructed (GObject *object)
 {
   CtWindow *self = CT_WINDOW (object);
@@ -655,6 +673,8 @@ ct_window_constructed (GObject *object)
             _("Products"), "package-x-generic-symbolic");
   add_page (self, ct_segments_view_new (self->context), "segments",
             _("Segments"), "edit-find-symbolic");
+  add_page (self, ct_feedback_view_new (self->context), "feedback",
+            _("Feedback"), "mail-unread-symbolic");
   /* The dashboard first: the business at a glance. */
   adw_view_stack_set_visible_child_name (self->view_stack, "dashboard");
 
@@ -671,6 +691,11 @@ ct_window_constructed (GObject *object)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (db, "changed::settings", G_CALLBACK (on_settings_changed), self,
                            G_CONNECT_SWAPPED);
+
+  /* Tiers and points expiry follow the date: bring them up to today in
+   * the background. */
+  if (!ct_db_is_empty (db))
+    ct_loyalty_refresh_async (ct_db_get_path (db), NULL, on_loyalty_refreshed, g_object_ref (db));
 
   restore_size (self);
 }
