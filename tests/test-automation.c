@@ -7,6 +7,7 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
+#include "ct-abtest.h"
 #include "ct-automation.h"
 #include "ct-mail-emulator.h"
 #include "ct-mail-secret.h"
@@ -561,6 +562,167 @@ test_cli (void)
   ct_test_db_tear_down (&t);
 }
 
+/* ---- A/B tests of subject lines ------------------------------------------ */
+
+static gint64
+ab_setup (CtTestDb *t,
+          guint     n)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  ct_test_db_set_up (t, "clientele-test-abtest-XXXXXX");
+  ct_test_db_exec (t, "BEGIN");
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *email = g_strdup_printf ("p%u@example.com", i);
+      add_contact (t, email, NULL);
+    }
+  ct_test_db_exec (t, "COMMIT");
+  ct_test_db_exec (t, "UPDATE contacts SET status = 'unsubscribed' WHERE id % 10 = 0");
+  id = ct_campaign_create (t->db, "Launch", "Subject A", "Body", NULL, "{\"all\":true}", &error);
+  g_assert_no_error (error);
+  g_assert_true (ct_abtest_create (t->db, id, "Subject B", 0.4, CT_ABTEST_OPENS, 4, &error));
+  g_assert_no_error (error);
+  return id;
+}
+
+static char *
+split_of (CtTestDb *t,
+          gint64    campaign_id)
+{
+  g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (t->db,
+    "SELECT group_concat(contact_id || ':' || campaign_id, ',') FROM"
+    " (SELECT contact_id, campaign_id FROM outbox ORDER BY contact_id)", NULL);
+  g_assert_nonnull (stmt);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+}
+
+static void
+test_abtest_split (void)
+{
+  CtTestDb t1, t2;
+  CtAbTest test;
+  gint64 id1 = ab_setup (&t1, 200), id2 = ab_setup (&t2, 200);
+  g_autofree char *split1 = NULL, *split2 = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now = now_s ();
+
+  g_assert_true (ct_abtest_launch (t1.db, id1, now, &error));
+  g_assert_true (ct_abtest_launch (t2.db, id2, now, &error));
+  g_assert_no_error (error);
+  g_assert_true (ct_abtest_get (t1.db, id1, &test, &error));
+  /* 40% of 200 is 80: 40 for A, 40 for B, the rest held back; the
+   * unsubscribed are left out of the test, not given to the other side. */
+  g_assert_cmpint (ct_db_query_int64 (t1.db, "SELECT count(*) FROM ab_holdout", NULL), ==, 120);
+  g_assert_cmpint (ct_db_query_int64 (t1.db, "SELECT count(*) FROM outbox o JOIN contacts c ON c.id = o.contact_id"
+                                             " WHERE c.status != 'subscribed'", NULL), ==, 0);
+  g_assert_cmpint (ct_db_query_int64 (t1.db, "SELECT count(*) FROM outbox", NULL), <=, 80);
+  g_assert_cmpint (ct_db_query_int64 (t1.db, "SELECT count(*) FROM outbox WHERE campaign_id = 1", NULL), >, 25);
+  g_assert_cmpint (ct_db_query_int64 (t1.db, "SELECT count(*) FROM outbox WHERE campaign_id = 2", NULL), >, 25);
+  g_assert_cmpstr (test.state, ==, "testing");
+  g_assert_cmpint (test.decide_at, ==, now + 4 * 3600);
+  /* The same campaign over the same contacts splits the same way, and
+   * not simply by id. */
+  split1 = split_of (&t1, id1);
+  split2 = split_of (&t2, id2);
+  g_assert_cmpstr (split1, ==, split2);
+  g_assert_cmpint (ct_db_query_int64 (t1.db, "SELECT count(*) FROM outbox WHERE contact_id > 100", NULL), >, 10);
+  /* Launching twice is refused. */
+  g_assert_false (ct_abtest_launch (t1.db, id1, now, &error));
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_INVALID);
+  ct_test_db_tear_down (&t1);
+  ct_test_db_tear_down (&t2);
+}
+
+static void
+ab_decide_case (CtAbTestMetric metric,
+                gboolean       b_wins)
+{
+  CtTestDb t;
+  CtAbTest test;
+  gint64 id = 0, now = now_s ();
+  gboolean decided = TRUE;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = NULL;
+  gint64 holdout_ok;
+
+  id = ab_setup (&t, 200);
+  if (metric == CT_ABTEST_CLICKS)
+    ct_test_db_exec (&t, "UPDATE ab_tests SET metric = 'clicks'");
+  g_assert_true (ct_abtest_launch (t.db, id, now, &error));
+  g_assert_no_error (error);
+  holdout_ok = ct_db_query_int64 (t.db, "SELECT count(*) FROM ab_holdout h JOIN contacts c ON c.id = h.contact_id"
+                                        " WHERE c.status = 'subscribed'", NULL);
+  /* As if sent, with events: A gets opens on a third of its mail, B on
+   * half of it; clicks the other way round. */
+  ct_test_db_exec (&t, "UPDATE outbox SET state = 'sent', sent_at = unixepoch()");
+  ct_test_db_exec (&t, "INSERT INTO mail_events (outbox_id, type, at) SELECT id, 'opened', unixepoch()"
+                       " FROM outbox WHERE campaign_id = 1 AND id % 3 = 0");
+  ct_test_db_exec (&t, "INSERT INTO mail_events (outbox_id, type, at) SELECT id, 'opened', unixepoch()"
+                       " FROM outbox WHERE campaign_id = 2 AND id % 2 = 0");
+  ct_test_db_exec (&t, "INSERT INTO mail_events (outbox_id, type, at) SELECT id, 'clicked', unixepoch()"
+                       " FROM outbox WHERE campaign_id = 1 AND id % 4 = 1");
+  ct_test_db_exec (&t, "INSERT INTO mail_events (outbox_id, type, at) SELECT id, 'clicked', unixepoch()"
+                       " FROM outbox WHERE campaign_id = 2 AND id % 10 = 1");
+
+  /* Not before the wait is over. */
+  g_assert_true (ct_abtest_decide (t.db, id, now + 3600, &decided, &error));
+  g_assert_false (decided);
+  g_assert_true (ct_abtest_run_due (t.db, now + 4 * 3600, &error));
+  g_assert_no_error (error);
+  g_assert_true (ct_abtest_get (t.db, id, &test, &error));
+  g_assert_cmpstr (test.state, ==, "decided");
+  g_assert_cmpint (test.winner_id, ==, b_wins ? 2 : 1);
+  g_assert_cmpint (test.holdout, ==, 0);
+  /* The rest (less the unsubscribed) is queued with the winner's subject. */
+  sql = g_strdup_printf ("SELECT count(*) FROM outbox WHERE campaign_id = %d AND state = 'queued'", b_wins ? 2 : 1);
+  g_assert_cmpint (ct_db_query_int64 (t.db, sql, NULL), ==, holdout_ok);
+  g_assert_cmpint (ct_db_query_int64 (t.db, "SELECT count(*) FROM outbox WHERE state = 'queued'", NULL), ==, holdout_ok);
+  g_assert_cmpint (ct_db_query_int64 (t.db, "SELECT count(DISTINCT contact_id) FROM outbox", NULL),
+                   ==, ct_db_query_int64 (t.db, "SELECT count(*) FROM outbox", NULL));
+  /* Deciding again changes nothing. */
+  g_assert_true (ct_abtest_decide (t.db, id, now + 5 * 3600, &decided, &error));
+  g_assert_false (decided);
+  ct_test_db_tear_down (&t);
+}
+
+static void
+test_abtest_opens (void)
+{
+  ab_decide_case (CT_ABTEST_OPENS, TRUE);
+}
+
+static void
+test_abtest_clicks (void)
+{
+  ab_decide_case (CT_ABTEST_CLICKS, FALSE);
+}
+
+static void
+test_abtest_errors (void)
+{
+  CtTestDb t;
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  ct_test_db_set_up (&t, "clientele-test-abtest-XXXXXX");
+  id = ct_campaign_create (t.db, "Launch", "Same", "Body", NULL, "{\"all\":true}", &error);
+  g_assert_false (ct_abtest_create (t.db, id, "Same", 0.5, CT_ABTEST_OPENS, 4, &error));
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (ct_abtest_create (t.db, id, "Other", 1.5, CT_ABTEST_OPENS, 4, &error));
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (ct_abtest_create (t.db, id, "  ", 0.5, CT_ABTEST_OPENS, 4, &error));
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (ct_abtest_launch (t.db, id, 0, &error));
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_NOT_FOUND);
+  ct_test_db_tear_down (&t);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -576,5 +738,9 @@ main (int   argc,
   g_test_add_func ("/automation/validation", test_validation);
   g_test_add_func ("/automation/cli", test_cli);
   g_test_add_func ("/automation/concurrent-send-due", test_concurrent_send_due);
+  g_test_add_func ("/abtest/split", test_abtest_split);
+  g_test_add_func ("/abtest/opens", test_abtest_opens);
+  g_test_add_func ("/abtest/clicks", test_abtest_clicks);
+  g_test_add_func ("/abtest/errors", test_abtest_errors);
   return g_test_run ();
 }

@@ -20,6 +20,7 @@
 #include <json-glib/json-glib.h>
 
 #include "ct-automation.h"
+#include "ct-automation-private.h"
 #include "ct-mail-template.h"
 #include "ct-segment.h"
 
@@ -659,10 +660,10 @@ hash_email (const char *email)
 
 /* Why @contact_id cannot be mailed now, or NULL when they can: the same
  * exclusions as a campaign's launch. */
-static const char *
-exclusion (CtDb    *db,
-           gint64   contact_id,
-           char   **out_email)
+const char *
+ct_mail_exclusion (CtDb    *db,
+                   gint64   contact_id,
+                   char   **out_email)
 {
   g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db,
     "SELECT c.email, c.status, s.reason FROM contacts c LEFT JOIN suppressions s ON s.email = c.email"
@@ -891,7 +892,7 @@ queue_due (CtDb                *db,
 
       if (due == NULL)
         goto fail;
-      why = exclusion (db, row[2], &email);
+      why = ct_mail_exclusion (db, row[2], &email);
       if (why == NULL)
         {
           if (!matches (db, due, row[2], &ok, error))

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "ct-abtest.h"
 #include "ct-automation.h"
 #include "ct-cli-private.h"
 #include "ct-mail-secret.h"
@@ -428,7 +429,10 @@ ct_cli_run_send_due (const CtCliCommand  *command,
   {
     CtAutomationReport automations = { 0 };
 
-    if (!ct_automation_run_due (db, 0, &automations, &error))
+    /* A/B tests before ct_outbox_send_due(), which would launch a due
+     * test's campaign as a plain one. */
+    if (!ct_abtest_run_due (db, 0, &error)
+        || !ct_automation_run_due (db, 0, &automations, &error))
       {
         ct_cli_print_error ("%s", error->message);
         return CT_CLI_EXIT_FAILED;
