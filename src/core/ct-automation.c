@@ -21,7 +21,10 @@
 
 #include "ct-automation.h"
 #include "ct-automation-private.h"
+#include "ct-abtest.h"
+#include "ct-mail-secret.h"
 #include "ct-mail-template.h"
+#include "ct-outbox.h"
 #include "ct-segment.h"
 
 static const char * const trigger_names[] = {
@@ -1007,5 +1010,109 @@ ct_automation_run_due (CtDb                *db,
       ct_db_emit_changed (db, "campaigns");
       ct_db_emit_changed (db, "outbox");
     }
+  return TRUE;
+}
+
+/* ---- the whole of send-due, for the app ---------------------------------- */
+
+gboolean
+ct_send_due_run (const char       *db_path,
+                 CtSendDueReport  *report,
+                 GCancellable     *cancellable,
+                 GError          **error)
+{
+  g_autoptr(CtDb) db = NULL;
+  g_autoptr(CtMailSettings) settings = NULL;
+  g_autoptr(CtMailProvider) provider = NULL;
+  CtOutboxOptions options;
+  CtOutboxReport sent = { 0 };
+  CtSendDueReport local = { 0 };
+  g_autoptr(GError) local_error = NULL;
+  char *key;
+
+  report = report != NULL ? report : &local;
+  memset (report, 0, sizeof *report);
+  db = ct_db_open_full (db_path, CT_DB_OPEN_ALREADY_CHECKED, error);
+  if (db == NULL)
+    return FALSE;
+  if (!ct_abtest_run_due (db, 0, error)
+      || !ct_automation_run_due (db, 0, &report->automations, error))
+    return FALSE;
+  /* Nothing to send needs neither a provider nor a key. */
+  if (ct_db_query_int64 (db, "SELECT count(*) FROM campaigns WHERE status = 'sending'"
+                             " OR (status = 'scheduled' AND scheduled_at <= unixepoch())", NULL) == 0)
+    return TRUE;
+  settings = ct_mail_settings_load (db, error);
+  if (settings == NULL)
+    return FALSE;
+  if (!settings->configured)
+    {
+      g_set_error_literal (error, CT_MAIL_ERROR, CT_MAIL_ERROR_SETTINGS,
+                           _("Mail is waiting to be sent, but no mail provider is set up: choose one in Preferences."));
+      return FALSE;
+    }
+  key = ct_mail_secret_lookup (ct_mail_provider_kind_to_name (settings->kind), db_path, &local_error);
+  if (key == NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, CT_MAIL_ERROR, CT_MAIL_ERROR_SETTINGS,
+                     _("Mail is waiting to be sent, but there is no API key for %s: enter it in Preferences."),
+                     ct_mail_provider_kind_display_name (settings->kind));
+      return FALSE;
+    }
+  provider = ct_mail_settings_new_provider (settings, key);
+  ct_mail_secret_free (key);
+  ct_outbox_options_init (&options, settings, provider);
+  if (!ct_outbox_send_due (db, provider, settings, &options, &sent, cancellable, error))
+    return FALSE;
+  report->sent = sent.sent;
+  report->failed = sent.rejected + sent.failed + sent.unknown;
+  return TRUE;
+}
+
+static void
+send_due_thread (GTask        *task,
+                 gpointer      source,
+                 gpointer      data,
+                 GCancellable *cancellable)
+{
+  CtSendDueReport *report = g_new0 (CtSendDueReport, 1);
+  GError *error = NULL;
+
+  if (ct_send_due_run (data, report, cancellable, &error))
+    g_task_return_pointer (task, report, g_free);
+  else
+    {
+      g_free (report);
+      g_task_return_error (task, error);
+    }
+}
+
+void
+ct_send_due_async (const char          *db_path,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, ct_send_due_async);
+  g_task_set_task_data (task, g_strdup (db_path), g_free);
+  g_task_run_in_thread (task, send_due_thread);
+}
+
+gboolean
+ct_send_due_finish (GAsyncResult     *result,
+                    CtSendDueReport  *report,
+                    GError          **error)
+{
+  g_autofree CtSendDueReport *r = g_task_propagate_pointer (G_TASK (result), error);
+
+  if (r == NULL)
+    return FALSE;
+  if (report != NULL)
+    *report = *r;
   return TRUE;
 }

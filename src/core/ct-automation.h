@@ -126,4 +126,29 @@ gboolean   ct_automation_run_due     (CtDb                *db,
                                       CtAutomationReport  *report,
                                       GError             **error);
 
+/* What `clientele send-due` does, on a connection of its own to
+ * @db_path, for the app's timer on a worker thread: A/B tests, then
+ * automations, then the scheduled and queued mail through the provider
+ * of the settings with the key from the keyring (or CLIENTELE_PROVIDER_KEY).
+ * With mail to send but no provider set up, it fails with
+ * CT_MAIL_ERROR_SETTINGS. */
+typedef struct
+{
+  CtAutomationReport automations;
+  gint64             sent;       /* messages accepted by the provider */
+  gint64             failed;     /* rejected, failed or unknown */
+} CtSendDueReport;
+
+void       ct_send_due_async   (const char           *db_path,
+                                GCancellable         *cancellable,
+                                GAsyncReadyCallback   callback,
+                                gpointer              user_data);
+gboolean   ct_send_due_finish  (GAsyncResult         *result,
+                                CtSendDueReport      *report,
+                                GError              **error);
+gboolean   ct_send_due_run     (const char           *db_path,
+                                CtSendDueReport      *report,
+                                GCancellable         *cancellable,
+                                GError              **error);
+
 G_END_DECLS
