@@ -1116,3 +1116,65 @@ ct_send_due_finish (GAsyncResult     *result,
     *report = *r;
   return TRUE;
 }
+
+/* ---- systemd units ------------------------------------------------------ */
+
+/* One word of an ExecStart= line: double-quoted, with systemd's escapes
+ * (backslash and quote), and % doubled (a specifier otherwise). */
+static void
+append_unit_word (GString    *line,
+                  const char *word)
+{
+  g_string_append_c (line, '"');
+  for (const char *p = word; *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_c (line, '\\');
+      if (*p == '%')
+        g_string_append_c (line, '%');
+      g_string_append_c (line, *p);
+    }
+  g_string_append_c (line, '"');
+}
+
+char *
+ct_send_due_service_unit (const char *exe,
+                          const char *db_path)
+{
+  GString *unit = g_string_new (NULL);
+
+  g_string_append (unit,
+                   "# Written by Clientele's Preferences: runs the automations and sends\n"
+                   "# the mail that is due (clientele-send-due.timer starts it).\n"
+                   "[Unit]\n"
+                   "Description=Clientele: run the automations and send the campaigns that are due\n"
+                   "\n"
+                   "[Service]\n"
+                   "Type=oneshot\n"
+                   "ExecStart=");
+  append_unit_word (unit, exe);
+  g_string_append (unit, " send-due");
+  if (db_path != NULL)
+    {
+      g_string_append (unit, " --db ");
+      append_unit_word (unit, db_path);
+    }
+  g_string_append_c (unit, '\n');
+  return g_string_free (unit, FALSE);
+}
+
+char *
+ct_send_due_timer_unit (void)
+{
+  return g_strdup ("# Written by Clientele's Preferences.\n"
+                   "[Unit]\n"
+                   "Description=Clientele: run the automations and send the campaigns that are due, every ten minutes\n"
+                   "\n"
+                   "[Timer]\n"
+                   "OnBootSec=2min\n"
+                   "OnUnitActiveSec=10min\n"
+                   "Persistent=true\n"
+                   "\n"
+                   "[Install]\n"
+                   "WantedBy=timers.target\n");
+}

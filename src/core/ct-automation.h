@@ -151,4 +151,13 @@ gboolean   ct_send_due_run     (const char           *db_path,
                                 GCancellable         *cancellable,
                                 GError              **error);
 
+/* The systemd user units that run `clientele send-due` every ten
+ * minutes when the app is closed (as data/ installs them), for
+ * Preferences to write into ~/.config/systemd/user: @exe the clientele
+ * program, @db_path (nullable) the database unless the default one.
+ * Returns: (transfer full) */
+char      *ct_send_due_service_unit (const char *exe,
+                                     const char *db_path);
+char      *ct_send_due_timer_unit   (void);
+
 G_END_DECLS
