@@ -247,6 +247,7 @@ ct_send_due_timer_init (CtSendDueTimer *self)
   gtk_label_set_xalign (self->status_label, 0);
   gtk_label_set_selectable (self->status_label, TRUE);
   gtk_widget_set_margin_top (GTK_WIDGET (self->status_label), 12);
+  gtk_widget_set_name (GTK_WIDGET (self->status_label), "send-due-status");
   gtk_widget_set_visible (GTK_WIDGET (self->status_label), FALSE);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (self), GTK_WIDGET (self->status_label));
   update (self);
