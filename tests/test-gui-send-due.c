@@ -111,6 +111,9 @@ run_case (gboolean fail)
     }
   gtk_window_destroy (GTK_WINDOW (prefs));
   ct_test_spin (20);
+  g_clear_object (&context);
+  g_clear_object (&db);
+  ct_test_rm_tmp (db_dir);
 }
 
 static void
@@ -164,5 +167,7 @@ main (int   argc,
 
   result = g_test_run ();
   g_object_unref (app);
+  ct_test_rm_tmp (root);
+  g_free (root);
   return result;
 }

@@ -93,9 +93,10 @@ bad:
   return FALSE;
 }
 
+/* @bad_text: a translated message with one %s for the file's name. */
 static char *
 read_text_file (const char *path,
-                const char *what)
+                const char *bad_text)
 {
   g_autoptr(GError) error = NULL;
   char *text = NULL;
@@ -109,8 +110,7 @@ read_text_file (const char *path,
   if (!g_utf8_validate (text, length, NULL))
     {
       g_autofree char *display = g_filename_display_name (path);
-      /* Translators: "The body file “x.md” is not UTF-8 text." */
-      ct_cli_print_error (_("The %s file “%s” is not UTF-8 text."), what, display);
+      ct_cli_print_error (bad_text, display);
       g_free (text);
       return NULL;
     }
@@ -258,10 +258,10 @@ ct_cli_run_automation (const CtCliCommand  *command,
       a->delay_hours = (guint) delay_hours;
       if (!parse_trigger (db, trigger, a))
         return CT_CLI_EXIT_USAGE;
-      a->body = read_text_file (body_path, _("body"));
+      a->body = read_text_file (body_path, _("The body file “%s” is not UTF-8 text."));
       if (a->body == NULL)
         return CT_CLI_EXIT_USAGE;
-      if (rule_path != NULL && (a->rule_json = read_text_file (rule_path, _("rule"))) == NULL)
+      if (rule_path != NULL && (a->rule_json = read_text_file (rule_path, _("The rule file “%s” is not UTF-8 text."))) == NULL)
         return CT_CLI_EXIT_USAGE;
       if (ct_automation_create (db, a, &error) == 0)
         {
