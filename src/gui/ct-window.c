@@ -24,6 +24,7 @@
 #include "ct-window.h"
 #include "ct-analytics.h"
 #include "ct-automation.h"
+#include "ct-automations-view.h"
 #include "ct-gui-format.h"
 #include "ct-contacts-view.h"
 #include "ct-dashboard-view.h"
@@ -733,6 +734,8 @@ ct_window_constructed (GObject *object)
             _("Products"), "package-x-generic-symbolic");
   add_page (self, ct_segments_view_new (self->context), "segments",
             _("Segments"), "edit-find-symbolic");
+  add_page (self, ct_automations_view_new (self->context), "automations",
+            _("Automations"), "media-playlist-repeat-symbolic");
   /* The dashboard first: the business at a glance. */
   adw_view_stack_set_visible_child_name (self->view_stack, "dashboard");
 
