@@ -28,6 +28,7 @@ struct _CtAutomationsView
   GtkListBox   *list;
   GtkListBox   *history;
   gboolean      loading;
+  guint         reload_id;
 };
 
 G_DEFINE_FINAL_TYPE (CtAutomationsView, ct_automations_view, ADW_TYPE_BIN)
@@ -187,6 +188,25 @@ reload (CtAutomationsView *self)
       gtk_list_box_append (self->history, row);
     }
   self->loading = FALSE;
+}
+
+/* Later, once: the change may come from a switch in the list, which
+ * must not be destroyed under its own signal. */
+static gboolean
+on_reload_idle (gpointer data)
+{
+  CtAutomationsView *self = data;
+
+  self->reload_id = 0;
+  reload (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_reload (CtAutomationsView *self)
+{
+  if (self->reload_id == 0)
+    self->reload_id = g_idle_add (on_reload_idle, self);
 }
 
 /* ---- the editor --------------------------------------------------------- */
@@ -604,8 +624,8 @@ ct_automations_view_constructed (GObject *object)
   adw_bin_set_child (ADW_BIN (self), scrolled);
 
   reload (self);
-  g_signal_connect_object (get_db (self), "changed::automations", G_CALLBACK (reload), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (get_db (self), "changed::contacts", G_CALLBACK (reload), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (get_db (self), "changed::automations", G_CALLBACK (queue_reload), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (get_db (self), "changed::contacts", G_CALLBACK (queue_reload), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -613,6 +633,7 @@ ct_automations_view_dispose (GObject *object)
 {
   CtAutomationsView *self = CT_AUTOMATIONS_VIEW (object);
 
+  g_clear_handle_id (&self->reload_id, g_source_remove);
   G_OBJECT_CLASS (ct_automations_view_parent_class)->dispose (object);
   g_clear_object (&self->context);
 }
