@@ -8,7 +8,9 @@
  */
 #include "config.h"
 
+#include <locale.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "ct-gui-test.h"
 #include "ct-preferences-window.h"
@@ -134,6 +136,7 @@ main (int   argc,
 {
   g_autofree char *bin = NULL, *script = NULL, *config = NULL, *path = NULL;
   g_autofree char *fake = NULL;
+  const char *localedir;
   int result;
 
   /* Before anything reads them (GLib caches the config folder). */
@@ -157,6 +160,16 @@ main (int   argc,
   g_setenv ("PATH", path, TRUE);
   g_setenv ("XDG_CONFIG_HOME", config, TRUE);
 
+  /* Screenshots in another language, as the app does it (run with
+   * LANGUAGE=zh_CN and CLIENTELE_LOCALEDIR=build/po). */
+  localedir = g_getenv ("CLIENTELE_LOCALEDIR");
+  if (localedir != NULL && *localedir != '\0')
+    {
+      setlocale (LC_ALL, "");
+      bindtextdomain (GETTEXT_PACKAGE, localedir);
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+    }
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   ct_test_add_icons ();

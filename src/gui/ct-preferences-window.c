@@ -457,7 +457,7 @@ ct_preferences_window_constructed (GObject *object)
   {
     AdwPreferencesPage *page = ADW_PREFERENCES_PAGE (adw_preferences_page_new ());
 
-    adw_preferences_page_set_title (page, _("Sending"));
+    adw_preferences_page_set_title (page, _("Sending Mail"));
     adw_preferences_page_set_icon_name (page, "mail-send-symbolic");
     gtk_widget_set_name (GTK_WIDGET (page), "sending-page");
     adw_preferences_page_add (page, ADW_PREFERENCES_GROUP (ct_send_due_timer_new (self->context)));
