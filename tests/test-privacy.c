@@ -217,10 +217,13 @@ check_export (JsonNode *root,
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (ledger, 0), "points"), ==, 120);
   g_assert_cmpstr (member_string (json_array_get_object_element (ledger, 0), "note"), ==,
                    "张伟 birthday bonus");
-  /* Only this contact's rows; the analytics cache (contact_metrics) and
-   * the campaign outbox are there too, empty since nothing was analysed
-   * or sent. */
-  g_assert_cmpuint (json_object_get_size (other), ==, 3);
+  /* Only this contact's rows; the analytics cache (contact_metrics),
+   * the campaign outbox, the automations' firings and the A/B test's
+   * held-back audience are there too, empty since nothing was analysed,
+   * sent or fired. */
+  g_assert_cmpuint (json_object_get_size (other), ==, 5);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (other, "automation_firings")), ==, 0);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (other, "ab_holdout")), ==, 0);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (other, "contact_metrics")), ==, 0);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (other, "outbox")), ==, 0);
 }
