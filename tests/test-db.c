@@ -424,26 +424,30 @@ test_not_database_header (Fixture       *fixture,
   assert_refused (fixture->path, CT_DB_ERROR_NOT_DATABASE);
 }
 
-/* Garbage in the middle of eight pages half-way through the file: one
- * page alone may be an empty index of a table the test never fills,
- * where the bytes hit would be unused space the integrity check does
- * not read. */
+/* Garbage over the first page of the contacts table, which holds rows
+ * (and, with 400 contacts, points at the pages that hold the rest): the
+ * integrity check reads it whatever else the schema has. A page picked
+ * by its place in the file may be an empty index of a table the test
+ * never fills, where the bytes hit would be unused space the check does
+ * not read. The contacts are never on page 1, the header that tells
+ * SQLite what the file is. */
 static void
 damage_middle (const char *path)
 {
   guint8 garbage[512];
-  goffset first = (file_size (path) / 4096 / 2) * 4096 + 1024;
+  sqlite3 *handle = raw_open (path);
+  gint64 root = raw_query_int (handle, "SELECT rootpage FROM sqlite_schema WHERE name = 'contacts'");
+  gint64 page_size = raw_query_int (handle, "PRAGMA page_size");
   FILE *fp;
 
+  sqlite3_close (handle);
+  g_assert_cmpint (root, >, 1);
   for (guint i = 0; i < sizeof garbage; i++)
     garbage[i] = (guint8) (i * 37 + 11);
   fp = g_fopen (path, "r+b");
   g_assert_nonnull (fp);
-  for (goffset page = 0; page < 8; page++)
-    {
-      g_assert_cmpint (fseek (fp, first + page * 4096, SEEK_SET), ==, 0);
-      g_assert_cmpuint (fwrite (garbage, 1, sizeof garbage, fp), ==, sizeof garbage);
-    }
+  g_assert_cmpint (fseek (fp, (root - 1) * page_size, SEEK_SET), ==, 0);
+  g_assert_cmpuint (fwrite (garbage, 1, sizeof garbage, fp), ==, sizeof garbage);
   fclose (fp);
 }
 
@@ -816,7 +820,6 @@ test_migrate_contacts_rebuild (Fixture       *fixture,
   g_autoptr(CtDb) fresh = NULL;
   g_auto(GStrv) before = g_new0 (char *, G_N_ELEMENTS (kept_rows) + 1);
   g_autofree char *old_schema = NULL;
-  g_autofree char *old_names_sql = NULL;
   g_autofree char *new_schema = NULL;
   g_autofree char *schema = NULL;
   g_autofree char *fresh_schema = NULL;
@@ -867,21 +870,29 @@ test_migrate_contacts_rebuild (Fixture       *fixture,
   for (guint t = 0; t < G_N_ELEMENTS (kept_rows); t++)
     before[t] = rows_digest (old, kept_rows[t]);
   old_schema = rows_digest (old, SCHEMA_BUT_CONTACTS_SQL);
-  /* Later migrations add objects of their own: compare the ones the file
-   * had before the rebuild. */
-  {
-    sqlite3_stmt *stmt = NULL;
-
-    g_assert_cmpint (sqlite3_prepare_v2 (old, "SELECT group_concat(quote(name), ',') FROM sqlite_schema",
-                                         -1, &stmt, NULL), ==, SQLITE_OK);
-    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-    old_names_sql = g_strdup_printf ("SELECT type, name, tbl_name, sql FROM sqlite_schema"
-                                     " WHERE name != 'contacts' AND name IN (%s) ORDER BY type, name",
-                                     (const char *) sqlite3_column_text (stmt, 0));
-    sqlite3_finalize (stmt);
-  }
   g_assert_cmpint (raw_query_int (old, "SELECT purchase_count FROM contacts WHERE id = 1"), ==, 1);
   sqlite3_close (old);
+
+  /* The rebuild alone, on a copy: later migrations change the schema too
+   * (a column added to a table of their own), which is not this test's
+   * business. */
+  {
+    g_autofree char *copy_path = g_build_filename (fixture->dir, "rebuilt.db", NULL);
+    g_autofree char *contents = NULL;
+    gsize length;
+    sqlite3 *copy;
+
+    g_assert_true (g_file_get_contents (fixture->path, &contents, &length, NULL));
+    g_assert_true (g_file_set_contents (copy_path, contents, length, NULL));
+    copy = raw_open (copy_path);
+    raw_exec (copy, "BEGIN");
+    for (guint i = 0; i < n_migrations; i++)
+      if (migrations[i].version == rebuild)
+        raw_exec (copy, migrations[i].sql);
+    raw_exec (copy, "COMMIT");
+    new_schema = rows_digest (copy, SCHEMA_BUT_CONTACTS_SQL);
+    sqlite3_close (copy);
+  }
 
   db = ct_db_open (fixture->path, &error);
   g_assert_no_error (error);
@@ -903,7 +914,6 @@ test_migrate_contacts_rebuild (Fixture       *fixture,
 
   /* The indexes and triggers are back as they were, and the schema is
    * the one a new file gets. */
-  new_schema = rows_digest (ct_db_get_handle (db), old_names_sql);
   g_assert_cmpstr (new_schema, ==, old_schema);
   fresh = ct_db_open (fresh_path, &error);
   g_assert_no_error (error);

@@ -197,6 +197,8 @@ test_demo (Fixture       *f,
   ct_window_show_page (f->window, "segments");
   g_assert_cmpstr (visible_view (f->window), ==, "segments");
   ct_test_screenshot (GTK_WIDGET (f->window), "segments");
+  ct_window_show_page (f->window, "automations");
+  g_assert_cmpstr (visible_view (f->window), ==, "automations");
   ct_window_show_page (f->window, "contacts");
   g_assert_cmpstr (visible_view (f->window), ==, "contacts");
 
@@ -204,9 +206,9 @@ test_demo (Fixture       *f,
   ct_window_show_page (f->window, "no-such-page");
   g_test_assert_expected_messages ();
   g_assert_cmpstr (visible_view (f->window), ==, "contacts");
-  /* Dashboard, Contacts, Purchases, Products, Segments, Feedback */
+  /* Dashboard, Contacts, Purchases, Products, Segments, Feedback, Automations */
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (adw_view_stack_get_pages (
-                      ADW_VIEW_STACK (child (f->window, "view_stack"))))), ==, 6);
+                      ADW_VIEW_STACK (child (f->window, "view_stack"))))), ==, 7);
   ct_window_show_page (f->window, "feedback");
   g_assert_cmpstr (visible_view (f->window), ==, "feedback");
   ct_test_screenshot (GTK_WIDGET (f->window), "feedback-demo");

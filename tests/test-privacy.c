@@ -221,12 +221,15 @@ check_export (JsonNode *root,
   ledger = json_object_get_array_member (other, "points_ledger");
   g_assert_cmpuint (json_array_get_length (ledger), ==, 2);
   /* Only this contact's rows; the analytics cache (contact_metrics), the
-   * campaign outbox and the loyalty tables are there too, empty where
-   * nothing happened. */
-  g_assert_cmpuint (json_object_get_size (other), ==, 7);
+   * campaign outbox, the automations' firings, the A/B test's held-back
+   * audience and the loyalty tables are there too, empty where nothing
+   * happened. */
+  g_assert_cmpuint (json_object_get_size (other), ==, 9);
   g_assert_true (json_object_has_member (other, "feedback"));
   g_assert_true (json_object_has_member (other, "tier_history"));
   g_assert_true (json_object_has_member (other, "contact_loyalty"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (other, "automation_firings")), ==, 0);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (other, "ab_holdout")), ==, 0);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (other, "contact_metrics")), ==, 0);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (other, "outbox")), ==, 0);
 }

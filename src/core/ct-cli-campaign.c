@@ -7,7 +7,7 @@
  *   campaign status NAME          queued/sent/failed/unknown counts
  *   campaign resend-unknown NAME  the user's decision on "unknown" mail
  *   campaign drop-unknown NAME
- *   send-due                      scheduled campaigns that are due, and
+ *   send-due                      due automations, scheduled campaigns that are due, and
  *                                 anything a killed run left
  *
  * Sending runs on a worker thread while the main loop waits, so that
@@ -25,6 +25,8 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "ct-abtest.h"
+#include "ct-automation.h"
 #include "ct-cli-private.h"
 #include "ct-mail-secret.h"
 #include "ct-outbox.h"
@@ -422,6 +424,27 @@ ct_cli_run_send_due (const CtCliCommand  *command,
       ct_cli_print_error ("%s", error->message);
       return CT_CLI_EXIT_FAILED;
     }
+  /* Automations first: what they queue goes out in the same run. Two
+   * runs at once are safe (see ct-automation.h). */
+  {
+    CtAutomationReport automations = { 0 };
+
+    /* A/B tests before ct_outbox_send_due(), which would launch a due
+     * test's campaign as a plain one. */
+    if (!ct_abtest_run_due (db, 0, &error)
+        || !ct_automation_run_due (db, 0, &automations, &error))
+      {
+        ct_cli_print_error ("%s", error->message);
+        return CT_CLI_EXIT_FAILED;
+      }
+    if (automations.queued > 0 || automations.skipped > 0)
+      {
+        g_autofree char *q = ct_cli_format_count (automations.queued);
+        g_autofree char *s = ct_cli_format_count (automations.skipped);
+        /* Translators: "Automations: 3 emails queued, 1 left out (unsubscribed, suppressed or not matching)." */
+        g_print (_("Automations: %s emails queued, %s left out (unsubscribed, suppressed or not matching).\n"), q, s);
+      }
+  }
   /* A timer runs this every few minutes: with nothing to send it needs
    * neither a provider nor a key. */
   if (ct_db_query_int64 (db, "SELECT count(*) FROM campaigns WHERE status = 'sending'"

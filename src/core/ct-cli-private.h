@@ -97,6 +97,11 @@ int    ct_cli_run_analyze        (const CtCliCommand  *command,
                                   int                  argc,
                                   char               **argv);
 
+/* ct-cli-automation.c */
+int    ct_cli_run_automation     (const CtCliCommand  *command,
+                                  int                  argc,
+                                  char               **argv);
+
 /* ct-cli-campaign.c */
 int    ct_cli_run_campaign       (const CtCliCommand  *command,
                                   int                  argc,

@@ -44,6 +44,7 @@ static int run_stats (const CtCliCommand *command, int argc, char **argv);
 /* Sorted by name, as "clientele help" lists them. */
 static const CtCliCommand commands[] = {
   { "analyze", N_("Score and segment the customers, fit the purchase and spend models, forecast revenue"), ct_cli_run_analyze },
+  { "automation", N_("Create, list, switch on or off the automations, or see what they sent"), ct_cli_run_automation },
   { "campaign", N_("Create a campaign, send it, or see how its sending went"), ct_cli_run_campaign },
   { "demo", N_("Fill a new, empty database with a made-up business to try Clientele with"), run_demo },
   { "export", N_("Export contacts, purchases or products to CSV or vCard, or one contact’s data to JSON"), ct_cli_run_export },
@@ -53,7 +54,7 @@ static const CtCliCommand commands[] = {
   { "provider", N_("Choose the mail provider and its key, test it, or pull unsubscribes and events"), ct_cli_run_provider },
   { "report", N_("Write a PDF report of a period: key figures, charts, segments, channels and the best customers"), ct_cli_run_report },
   { "segment", N_("Count, save, list segments and export their members as CSV"), ct_cli_run_segment },
-  { "send-due", N_("Send the scheduled campaigns that are due and finish interrupted ones"), ct_cli_run_send_due },
+  { "send-due", N_("Run the automations, send the scheduled campaigns that are due and finish interrupted ones"), ct_cli_run_send_due },
   { "stats", N_("Show how many contacts, customers, purchases and products a database holds"), run_stats },
   { "tiers", N_("List the membership tiers with how many contacts each holds"), ct_cli_run_tiers },
 };

@@ -665,6 +665,82 @@ static const CtDbMigration migrations[] = {
     "CREATE INDEX feedback_time ON feedback(created_at);"
     "CREATE INDEX feedback_contact ON feedback(contact_id, created_at);"
   },
+  { 9,
+    /* Automations (ct-automation.c): a trigger with its parameter
+     * (product_id for purchase, days for no_purchase, threshold for
+     * churn_risk), optional conditions as a segment rule, a delay and
+     * the email. The enabled_* marks are what existed when it was
+     * enabled, so that new-contact and purchase triggers never fire for
+     * the base that was already there. */
+    "CREATE TABLE automations ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(name)) > 0),"
+    "  trigger TEXT NOT NULL CHECK (trigger IN"
+    "    ('new_contact','purchase','no_purchase','churn_risk','tier_change','birthday')),"
+    "  product_id INTEGER REFERENCES products(id) ON DELETE CASCADE,"
+    "  days INTEGER NOT NULL DEFAULT 0 CHECK (days >= 0),"
+    "  threshold REAL NOT NULL DEFAULT 0 CHECK (threshold >= 0 AND threshold <= 1),"
+    "  rule TEXT CHECK (rule IS NULL OR json_valid(rule)),"
+    "  delay_hours INTEGER NOT NULL DEFAULT 0 CHECK (delay_hours >= 0),"
+    "  subject TEXT NOT NULL CHECK (length(trim(subject)) > 0),"
+    "  body TEXT NOT NULL DEFAULT '',"
+    "  enabled INTEGER NOT NULL DEFAULT 0,"
+    "  enabled_at INTEGER,"
+    "  enabled_contact_id INTEGER NOT NULL DEFAULT 0,"
+    "  enabled_purchase_id INTEGER NOT NULL DEFAULT 0,"
+    "  enabled_tier_id INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL DEFAULT (unixepoch()),"
+    "  updated_at INTEGER NOT NULL DEFAULT (unixepoch())"
+    ");"
+    /* What fired: one row per automation, contact and triggering event
+     * (event_key: "new", "purchase:ID", "lapse:TIME", "churn:TIME",
+     * "tier:ID", "birthday:YEAR"). The UNIQUE constraint is what makes an
+     * automation fire once per contact and event across restarts and
+     * concurrent runs. pending until due_at, then queued in the outbox
+     * or skipped with the reason. */
+    "CREATE TABLE automation_firings ("
+    "  id INTEGER PRIMARY KEY,"
+    "  automation_id INTEGER NOT NULL REFERENCES automations(id) ON DELETE CASCADE,"
+    "  contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,"
+    "  event_key TEXT NOT NULL,"
+    "  event_at INTEGER,"
+    "  fired_at INTEGER NOT NULL DEFAULT (unixepoch()),"
+    "  due_at INTEGER NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','queued','skipped')),"
+    "  reason TEXT,"
+    "  outbox_id INTEGER REFERENCES outbox(id) ON DELETE SET NULL,"
+    "  UNIQUE (automation_id, contact_id, event_key)"
+    ");"
+    "CREATE INDEX automation_firings_due ON automation_firings(state, due_at);"
+    "CREATE INDEX automation_firings_history ON automation_firings(automation_id, fired_at);"
+    /* An automation's mail goes out through campaigns of its own (one
+     * more each time a contact is mailed again by it, because the outbox
+     * holds one row per campaign and contact); lists of campaigns leave
+     * out those with an automation_id. */
+    "ALTER TABLE campaigns ADD COLUMN automation_id INTEGER REFERENCES automations(id) ON DELETE CASCADE;"
+    "CREATE INDEX campaigns_automation ON campaigns(automation_id) WHERE automation_id IS NOT NULL;"
+    /* A/B tests of subject lines (ct-abtest.c): the campaign sends
+     * subject A, variant_id subject B, each to share/2 of the audience;
+     * the rest waits in ab_holdout until decide_at, then gets the
+     * winner's subject. */
+    "CREATE TABLE ab_tests ("
+    "  campaign_id INTEGER PRIMARY KEY REFERENCES campaigns(id) ON DELETE CASCADE,"
+    "  variant_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,"
+    "  share REAL NOT NULL CHECK (share > 0 AND share <= 1),"
+    "  metric TEXT NOT NULL CHECK (metric IN ('opens','clicks')),"
+    "  wait_hours INTEGER NOT NULL CHECK (wait_hours >= 0),"
+    "  state TEXT NOT NULL DEFAULT 'draft' CHECK (state IN ('draft','testing','decided')),"
+    "  decide_at INTEGER,"
+    "  winner_id INTEGER REFERENCES campaigns(id) ON DELETE SET NULL,"
+    "  a_rate REAL,"
+    "  b_rate REAL"
+    ");"
+    "CREATE TABLE ab_holdout ("
+    "  campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,"
+    "  contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,"
+    "  PRIMARY KEY (campaign_id, contact_id)"
+    ") WITHOUT ROWID;"
+  },
 };
 
 const CtDbMigration *

@@ -23,6 +23,8 @@
 
 #include "ct-window.h"
 #include "ct-analytics.h"
+#include "ct-automation.h"
+#include "ct-automations-view.h"
 #include "ct-gui-format.h"
 #include "ct-contacts-view.h"
 #include "ct-dashboard-view.h"
@@ -38,6 +40,11 @@
 #define DEFAULT_DEMO_CONTACTS CT_DEMO_DEFAULT_CONTACTS
 #define DEFAULT_ANALYZE_DELAY 3000  /* ms */
 #define STALE_ANALYZE_DELAY 500     /* ms */
+/* Automations and due mail while the window is open: a first run a
+ * minute after it opens, then every ten minutes, like the systemd timer
+ * (both at once are safe: see ct-automation.h). */
+#define SEND_DUE_FIRST_DELAY 60     /* s */
+#define SEND_DUE_INTERVAL 600       /* s */
 
 struct _CtWindow
 {
@@ -58,6 +65,11 @@ struct _CtWindow
   GtkLabel             *analyze_label;
   GtkSpinner           *analyze_spinner;
   GtkButton            *analyze_cancel_button;
+
+  /* Automations and due mail, on a worker thread */
+  guint                 send_due_timeout_id;
+  GCancellable         *send_due_cancellable;  /* non-NULL while a run goes */
+  char                 *send_due_error;        /* the last one shown */
 
   /* template children */
   AdwToastOverlay      *toast_overlay;
@@ -647,6 +659,73 @@ on_loyalty_refreshed (GObject      *source,
 }
 
 static void
+on_send_due_finished (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(CtWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  CtSendDueReport report;
+  CtDb *db;
+
+  g_clear_object (&self->send_due_cancellable);
+  if (!ct_send_due_finish (result, &report, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->context == NULL)
+        return;
+      /* Every ten minutes the same trouble would be one toast too many:
+       * say it once until it changes. */
+      if (g_strcmp0 (self->send_due_error, error->message) != 0)
+        {
+          g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+          g_autofree char *title = g_strdup_printf (_("Automations and scheduled mail: %s"), escaped);
+          AdwToast *toast = adw_toast_new (title);
+
+          adw_toast_set_timeout (toast, 0);
+          ct_window_add_toast (self, toast);
+          g_free (self->send_due_error);
+          self->send_due_error = g_strdup (error->message);
+        }
+      return;
+    }
+  g_clear_pointer (&self->send_due_error, g_free);
+  if (self->context == NULL)
+    return;
+  /* The worker wrote through a connection of its own. */
+  db = ct_context_get_db (self->context);
+  if (report.automations.fired > 0 || report.automations.queued > 0 || report.sent > 0)
+    {
+      ct_db_emit_changed (db, "automations");
+      ct_db_emit_changed (db, "campaigns");
+      ct_db_emit_changed (db, "outbox");
+    }
+  if (report.automations.queued > 0)
+    {
+      g_autofree char *title = g_strdup_printf (ngettext ("Automations sent %lld email",
+                                                          "Automations sent %lld emails",
+                                                          (unsigned long) report.automations.queued),
+                                                (long long) report.automations.queued);
+      ct_window_add_toast (self, adw_toast_new (title));
+    }
+}
+
+static gboolean
+on_send_due_timeout (gpointer user_data)
+{
+  CtWindow *self = CT_WINDOW (user_data);
+
+  self->send_due_timeout_id = 0;
+  if (self->context != NULL && self->send_due_cancellable == NULL)
+    {
+      self->send_due_cancellable = g_cancellable_new ();
+      ct_send_due_async (ct_db_get_path (ct_context_get_db (self->context)), self->send_due_cancellable,
+                         on_send_due_finished, g_object_ref (self));
+    }
+  self->send_due_timeout_id = g_timeout_add_seconds (SEND_DUE_INTERVAL, on_send_due_timeout, self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
 ct_window_constructed (GObject *object)
 {
   CtWindow *self = CT_WINDOW (object);
@@ -675,6 +754,8 @@ ct_window_constructed (GObject *object)
             _("Segments"), "edit-find-symbolic");
   add_page (self, ct_feedback_view_new (self->context), "feedback",
             _("Feedback"), "mail-unread-symbolic");
+  add_page (self, ct_automations_view_new (self->context), "automations",
+            _("Automations"), "media-playlist-repeat-symbolic");
   /* The dashboard first: the business at a glance. */
   adw_view_stack_set_visible_child_name (self->view_stack, "dashboard");
 
@@ -697,6 +778,8 @@ ct_window_constructed (GObject *object)
   if (!ct_db_is_empty (db))
     ct_loyalty_refresh_async (ct_db_get_path (db), NULL, on_loyalty_refreshed, g_object_ref (db));
 
+  self->send_due_timeout_id = g_timeout_add_seconds (SEND_DUE_FIRST_DELAY, on_send_due_timeout, self);
+
   restore_size (self);
 }
 
@@ -717,6 +800,12 @@ ct_window_dispose (GObject *object)
   g_clear_object (&self->analyze_cancellable);
   self->analyze_again = FALSE;
   self->analyze_label = NULL;
+
+  g_clear_handle_id (&self->send_due_timeout_id, g_source_remove);
+  if (self->send_due_cancellable != NULL)
+    g_cancellable_cancel (self->send_due_cancellable);
+  g_clear_object (&self->send_due_cancellable);
+  g_clear_pointer (&self->send_due_error, g_free);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CT_TYPE_WINDOW);
 
