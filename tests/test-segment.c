@@ -8,8 +8,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "ct-points.h"
 #include "ct-segment.h"
 #include "ct-test-db.h"
+#include "ct-tier.h"
 
 #define DAY 86400
 /* 2024-06-01T00:00:00Z */
@@ -73,6 +75,36 @@ insert (Fixture    *f,
   return sqlite3_last_insert_rowid (ct_db_get_handle (f->db));
 }
 
+/* Loyalty, by its own API: four tiers whose thresholds split the
+ * contacts above (spend in the 12 months up to NOW), the top one
+ * renamed by the seller; ct_tier_save_all() places everyone. 陈静 has
+ * no purchase, so no points, and her row is then dropped: a contact the
+ * app has not placed yet (a new one, before the next refresh), who
+ * counts in the lowest tier with 0 points.
+ *
+ *   1 Ann   150.50 spent: Silver (level 1)
+ *   2 Bob   10.00 (the refund does not count): Member (level 0)
+ *   3 陈静   not placed: Member
+ *   4 Dan   1000.00: Black Card (level 3)
+ *
+ * Points come from the purchases, by the purchases_points_ins trigger
+ * (1 point per yuan, whole points; a refund takes them back). */
+static void
+place_in_tiers (Fixture *f)
+{
+  CtTier tiers[] = {
+    { "Member", "member", 0, 0, 0.0, 100, "" },
+    { "Silver", "silver", 10000, 0, 5.0, 100, "" },
+    { "Gold", "gold", 50000, 0, 10.0, 100, "" },
+    { "Black Card", NULL, 90000, 0, 15.0, 100, "" },
+  };
+  GError *error = NULL;
+
+  g_assert_true (ct_tier_save_all (f->db, tiers, G_N_ELEMENTS (tiers), NOW, &error));
+  g_assert_no_error (error);
+  exec (f, "DELETE FROM contact_loyalty WHERE contact_id = 3;");
+}
+
 /* The hand-made business:
  *
  *   1 Ann Lee      ann@example.com, WeChat, subscribed, added 10 days ago,
@@ -127,6 +159,8 @@ fixture_set_up (Fixture       *f,
   insert (f, METRICS, 'i', (gint64) 1, 'i', NOW, 's', "champions", 's', "active", 'i', (gint64) 30000, 'd', 0.9, 'i', (gint64) 0);
   insert (f, METRICS, 'i', (gint64) 2, 'i', NOW, 's', "at_risk", 's', "at_risk", 'n', 'd', 0.2, 'i', (gint64) 1);
   insert (f, METRICS, 'i', (gint64) 3, 'i', NOW, 's', NULL, 's', "potential", 'n', 'n', 'n');
+
+  place_in_tiers (f);
 }
 
 static void
@@ -192,6 +226,29 @@ typedef struct
 
 static const Case cases[] = {
   { "email", "=", "\"ANN@example.com\"", "1" },
+  /* Tiers by name as shown, in any case, or by level; 陈静, not placed
+   * yet, is in the lowest tier. */
+  { "tier", "=", "\"silver\"", "1" },
+  { "tier", "=", "\"MEMBER\"", "2 3" },
+  { "tier", "=", "\"black card\"", "4" },
+  { "tier", "=", "3", "4" },
+  { "tier", "=", "\"Gold\"", "" },
+  { "tier", "!=", "\"Member\"", "1 4" },
+  { "tier", "!=", "0", "1 4" },
+  { "tier", "in", "[\"Silver\", 3]", "1 4" },
+  { "tier", "in", "[\"Gold\", \"member\"]", "2 3" },
+  { "tier", "not_in", "[\"Silver\", \"Gold\"]", "2 3 4" },
+  { "tier", "not_in", "[0]", "1 4" },
+  /* Points: Ann 150, Bob 10, 陈静 none (0), Dan 1000. */
+  { "points", "=", "0", "3" },
+  { "points", "!=", "0", "1 2 4" },
+  { "points", "<", "10", "3" },
+  { "points", "<=", "10", "2 3" },
+  { "points", ">", "150", "4" },
+  { "points", ">=", "150", "1 4" },
+  { "points", ">", "-1", "1 2 3 4" },
+  { "points", "in", "[0, 1000]", "3 4" },
+  { "points", "not_in", "[0, 1000]", "1 2" },
   { "email", "!=", "\"ann@example.com\"", "2 3 4" },
   { "email", "contains", "\"EXAMPLE\"", "1 2" },
   { "email", "contains", "\"'\"", "4" },
@@ -372,8 +429,7 @@ test_fields_and_ops (Fixture       *f,
       {
         gboolean found = FALSE;
 
-        if (!ct_segment_field_has_op (fields[i], op)
-            || g_str_equal (fields[i], "tier") || g_str_equal (fields[i], "points"))
+        if (!ct_segment_field_has_op (fields[i], op))
           continue;
         for (guint k = 0; k < G_N_ELEMENTS (cases) && !found; k++)
           found = g_str_equal (cases[k].field, fields[i])
@@ -700,45 +756,111 @@ test_analysis_currency (Fixture       *f,
   g_assert_cmpstr (in_jpy, ==, "1 2 4");
 }
 
-/* tier and points: refused until the loyalty feature's columns exist,
- * then usable as they are, with nothing else to change. */
+/* Compiles @json and returns the message it is refused with. */
+static char *
+compile_error (Fixture    *f,
+               const char *json)
+{
+  g_autoptr(CtSegmentRule) rule = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 count = -1;
+
+  rule = ct_segment_rule_parse (json, &error);
+  g_assert_no_error (error);
+  g_assert_false (ct_segment_count (f->db, rule, NOW, &count, &error));
+  g_assert_error (error, CT_SEGMENT_ERROR, CT_SEGMENT_ERROR_BAD_VALUE);
+  return g_strdup (error->message);
+}
+
+/* tier and points read the loyalty tables: the points are the ledger's
+ * balance, the tiers are matched in the tiers table when the rule is
+ * compiled, and only their levels reach the query. */
 static void
 test_loyalty_fields (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autofree char *tier_json = one ("tier", "=", "\"gold\"");
-  g_autoptr(CtSegmentRule) rule = ct_segment_rule_parse (tier_json, NULL);
+  static const struct { gint64 id, points; } balances[] = {
+    { 1, 150 }, { 2, 10 }, { 3, 0 }, { 4, 1000 },
+  };
   g_autoptr(GError) error = NULL;
-  g_autofree char *gold = NULL;
-  g_autofree char *rich = NULL;
-  g_autofree char *unset = NULL;
-  g_autofree char *points_json = one ("points", ">", "50");
-  g_autofree char *unset_json = one ("points", "is_not_set", NULL);
+  g_autoptr(CtSegmentRule) rule = NULL;
+  g_autoptr(CtSegmentQuery) query = NULL;
+  g_autofree char *unknown = NULL;
+  g_autofree char *level = NULL;
+  g_autofree char *renamed = NULL;
+  g_autofree char *silver = NULL;
+  g_autofree char *by_new_name = NULL;
+  g_autofree char *json = NULL;
   g_auto(GStrv) tiers = NULL;
-  gint64 count;
+  int placed = 0;
+  gint64 since = 0, below = 0;
 
-  g_assert_false (ct_segment_field_is_available (f->db, "tier"));
-  g_assert_false (ct_segment_count (f->db, rule, NOW, &count, &error));
-  g_assert_error (error, CT_SEGMENT_ERROR, CT_SEGMENT_ERROR_UNAVAILABLE);
-  g_assert_nonnull (strstr (error->message, "“tier” is not available yet"));
-  g_clear_error (&error);
-
-  exec (f, "ALTER TABLE contacts ADD COLUMN tier TEXT;"
-           "ALTER TABLE contacts ADD COLUMN points INTEGER;"
-           "UPDATE contacts SET tier = 'Gold', points = 120 WHERE id = 1;"
-           "UPDATE contacts SET tier = 'Silver', points = 0 WHERE id = 2;");
   g_assert_true (ct_segment_field_is_available (f->db, "tier"));
-  gold = members (f, tier_json);
-  g_assert_cmpstr (gold, ==, "1");
-  rich = members (f, points_json);
-  g_assert_cmpstr (rich, ==, "1");
-  unset = members (f, unset_json);
-  g_assert_cmpstr (unset, ==, "3 4");
+  g_assert_true (ct_segment_field_is_available (f->db, "points"));
 
+  /* The fixture is what the cases expect. */
+  for (guint i = 0; i < G_N_ELEMENTS (balances); i++)
+    {
+      gint64 balance = -1;
+
+      g_assert_true (ct_points_get_balance (f->db, balances[i].id, &balance, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (balance, ==, balances[i].points);
+    }
+  g_assert_true (ct_tier_get_contact (f->db, 3, &placed, &since, &below, &error));
+  g_assert_cmpint (placed, ==, -1);
+  g_assert_true (ct_tier_get_contact (f->db, 4, &placed, &since, &below, &error));
+  g_assert_cmpint (placed, ==, 3);
+
+  /* The picker offers the tiers from the lowest up, as shown. */
   tiers = ct_segment_field_list_values (f->db, "tier", &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (g_strv_length (tiers), ==, 2);
-  g_assert_cmpstr (tiers[0], ==, "Gold");
+  g_assert_cmpuint (g_strv_length (tiers), ==, 4);
+  g_assert_cmpstr (tiers[0], ==, "Member");
+  g_assert_cmpstr (tiers[1], ==, "Silver");
+  g_assert_cmpstr (tiers[3], ==, "Black Card");
+
+  /* Values are bound: no tier's name in the SQL, the level as a
+   * parameter. */
+  json = one ("tier", "in", "[\"Black Card\", \"silver\"]");
+  rule = ct_segment_rule_parse (json, &error);
+  g_assert_no_error (error);
+  query = ct_segment_compile (f->db, rule, NOW, &error);
+  g_assert_no_error (error);
+  g_assert_null (strstr (ct_segment_query_get_where (query), "Black"));
+  g_assert_null (strstr (ct_segment_query_get_where (query), "ilver"));
+  g_assert_cmpuint (ct_segment_query_get_n_params (query), ==, 2);
+
+  /* An unknown tier names the tiers there are; so does a level past the
+   * top (the levels that can exist at all are checked when parsing). */
+  unknown = compile_error (f, "{\"match\": \"any\", \"conditions\": ["
+                              "{\"field\": \"tier\", \"op\": \"=\", \"value\": \"Silver\"},"
+                              "{\"field\": \"tier\", \"op\": \"not_in\", \"value\": [\"Platinum\"]}]}");
+  g_assert_cmpstr (unknown, ==, "In condition 2: there is no tier “Platinum”: "
+                                "the tiers are Member, Silver, Gold, Black Card.");
+  level = compile_error (f, "{\"match\": \"all\", \"conditions\": [{\"field\": \"tier\", \"op\": \"=\", \"value\": 4}]}");
+  g_assert_cmpstr (level, ==, "In condition 1: there is no tier at level 4: the levels go from 0 to 3.");
+
+  /* Renamed by the seller, a tier is found by its new name only. */
+  {
+    CtTier again[] = {
+      { "Member", "member", 0, 0, 0.0, 100, "" },
+      { "白银会员", NULL, 10000, 0, 5.0, 100, "" },
+      { "Gold", "gold", 50000, 0, 10.0, 100, "" },
+      { "Black Card", NULL, 90000, 0, 15.0, 100, "" },
+    };
+
+    g_assert_true (ct_tier_save_all (f->db, again, G_N_ELEMENTS (again), NOW, &error));
+    g_assert_no_error (error);
+  }
+  silver = one ("tier", "=", "\"Silver\"");
+  renamed = compile_error (f, silver);
+  g_assert_nonnull (strstr (renamed, "the tiers are Member, 白银会员, Gold, Black Card."));
+  g_clear_pointer (&json, g_free);
+  json = one ("tier", "=", "\"白银会员\"");
+  by_new_name = members (f, json);
+  /* Saving the tiers placed 陈静 too, in the lowest tier. */
+  g_assert_cmpstr (by_new_name, ==, "1");
 }
 
 static void
@@ -890,11 +1012,13 @@ test_ready_made (Fixture       *f,
   g_autoptr(GPtrArray) list = NULL;
   g_autoptr(GError) error = NULL;
   gboolean seen_template = FALSE, seen_90 = FALSE, seen_champions = FALSE;
+  guint n_tiers = 0;
 
   list = ct_segment_get_ready_made (f->db, &error);
   g_assert_no_error (error);
-  /* 11 RFM segments, 6 stages, no purchase in 90 days, the template */
-  g_assert_cmpuint (list->len, ==, 11 + 6 + 1 + 1);
+  /* 11 RFM segments, 6 stages, the 4 tiers, no purchase in 90 days,
+   * the template */
+  g_assert_cmpuint (list->len, ==, 11 + 6 + 4 + 1 + 1);
 
   for (guint i = 0; i < list->len; i++)
     {
@@ -925,8 +1049,31 @@ test_ready_made (Fixture       *f,
         }
       else if (g_str_equal (r->id, "lifecycle-potential"))
         g_assert_cmpstr (got, ==, "3");
+      else if (g_str_equal (r->id, "tier-Member"))
+        {
+          g_assert_cmpstr (r->name, ==, "Tier: Member");
+          g_assert_cmpstr (got, ==, "2 3");
+          n_tiers++;
+        }
+      else if (g_str_equal (r->id, "tier-Silver"))
+        {
+          g_assert_cmpstr (got, ==, "1");
+          n_tiers++;
+        }
+      else if (g_str_equal (r->id, "tier-Gold"))
+        {
+          g_assert_cmpstr (got, ==, "");
+          n_tiers++;
+        }
+      else if (g_str_equal (r->id, "tier-Black Card"))
+        {
+          g_assert_cmpstr (r->name, ==, "Tier: Black Card");
+          g_assert_cmpstr (got, ==, "4");
+          n_tiers++;
+        }
     }
   g_assert_true (seen_template && seen_90 && seen_champions);
+  g_assert_cmpuint (n_tiers, ==, 4);
 
   {
     g_autoptr(CtSegmentRule) b_not_a = ct_segment_rule_new_bought_but_not ("Course B", "crs-a");
@@ -936,13 +1083,23 @@ test_ready_made (Fixture       *f,
     g_assert_cmpstr (got, ==, "4");
   }
 
-  /* Tiers appear once the loyalty feature keeps them. */
-  exec (f, "ALTER TABLE contacts ADD COLUMN tier TEXT;"
-           "UPDATE contacts SET tier = 'Gold' WHERE id IN (1, 4);");
+  /* One per tier, whatever their number. */
+  {
+    CtTier five[] = {
+      { "Member", "member", 0, 0, 0.0, 100, "" },
+      { "Silver", "silver", 10000, 0, 5.0, 100, "" },
+      { "Gold", "gold", 50000, 0, 10.0, 100, "" },
+      { "Diamond", "diamond", 90000, 0, 15.0, 100, "" },
+      { "Black Card", NULL, 200000, 0, 20.0, 100, "" },
+    };
+
+    g_assert_true (ct_tier_save_all (f->db, five, G_N_ELEMENTS (five), NOW, &error));
+    g_assert_no_error (error);
+  }
   g_clear_pointer (&list, g_ptr_array_unref);
   list = ct_segment_get_ready_made (f->db, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (list->len, ==, 11 + 6 + 1 + 1 + 1);
+  g_assert_cmpuint (list->len, ==, 11 + 6 + 5 + 1 + 1);
 }
 
 /* ------------------------------------------------------------------ */
