@@ -1128,6 +1128,9 @@ typedef struct
   gint64     clv;
   double     p_alive;
   gint64     cluster;
+  gboolean   placed;       /* tier_level not NULL */
+  gint64     tier_level;
+  gint64     points;       /* 0 without a row */
 } Person;
 
 static void
@@ -1155,6 +1158,11 @@ static const char * const product_pool[][2] = {
 static const char * const status_pool[] = { "subscribed", "unsubscribed", "bounced", "complained" };
 static const char * const rfm_pool[] = { "champions", "loyal", "at_risk", "lost" };
 static const char * const stage_pool[] = { "potential", "new", "active", "churned" };
+/* The tiers from level 0 up; a random business keeps the first 3 to 5. */
+static const char * const tier_pool[] = { "Member", "Silver", "金卡", "VIP Plus", "Black Card" };
+static const char * const tier_builtin[] = { "member", "silver", NULL, NULL, NULL };
+static const gint64 points_pool[] = { 0, 5, 10, 100, 250, -5 };
+static guint n_random_tiers;
 
 static const char *
 pick (GRand              *rand,
@@ -1171,8 +1179,18 @@ make_random_business (Fixture *f,
                       GRand   *rand,
                       guint    n_contacts)
 {
+  CtTier tiers[G_N_ELEMENTS (tier_pool)];
+  GError *error = NULL;
+
   exec (f, "DELETE FROM contact_metrics; DELETE FROM purchases; DELETE FROM contact_tags;"
            "DELETE FROM contacts; DELETE FROM tags; DELETE FROM products; DELETE FROM channels;");
+
+  n_random_tiers = (guint) g_rand_int_range (rand, CT_TIER_MIN_COUNT, CT_TIER_MAX_COUNT + 1);
+  for (guint i = 0; i < n_random_tiers; i++)
+    tiers[i] = (CtTier) { (char *) tier_pool[i], (char *) tier_builtin[i], (gint64) i * 10000,
+                          0, 0.0, 100, (char *) "" };
+  g_assert_true (ct_tier_save_all (f->db, tiers, n_random_tiers, NOW, &error));
+  g_assert_no_error (error);
   for (guint i = 0; i < G_N_ELEMENTS (channel_pool); i++)
     insert (f, "INSERT INTO channels (id, name) VALUES (?, ?)", 'i', (gint64) i + 1, 's', channel_pool[i]);
   for (guint i = 0; i < G_N_ELEMENTS (tag_pool); i++)
@@ -1213,6 +1231,25 @@ make_random_business (Fixture *f,
                 g_rand_boolean (rand) ? 'i' : 'N', (gint64) g_rand_int_range (rand, 0, 20) * 1000,
                 g_rand_boolean (rand) ? 'd' : 'D', g_rand_int_range (rand, 0, 11) / 10.0,
                 g_rand_boolean (rand) ? 'i' : 'N', (gint64) g_rand_int_range (rand, 0, 4));
+
+      /* Loyalty: no row at all, a row not placed yet (points earned
+       * before the first placement), or a tier; balances from a small
+       * pool so that = and in find people, a few below zero. */
+      switch (g_rand_int_range (rand, 0, 4))
+        {
+        case 0:
+          insert (f, "DELETE FROM contact_loyalty WHERE contact_id = ?", 'i', (gint64) c);
+          break;
+        case 1:
+          insert (f, "INSERT OR REPLACE INTO contact_loyalty (contact_id, tier_level, points) VALUES (?, NULL, ?)",
+                  'i', (gint64) c, 'i', points_pool[g_rand_int_range (rand, 0, G_N_ELEMENTS (points_pool))]);
+          break;
+        default:
+          insert (f, "INSERT OR REPLACE INTO contact_loyalty (contact_id, tier_level, points) VALUES (?, ?, ?)",
+                  'i', (gint64) c, 'i', (gint64) g_rand_int_range (rand, 0, (gint32) n_random_tiers),
+                  'i', points_pool[g_rand_int_range (rand, 0, G_N_ELEMENTS (points_pool))]);
+          break;
+        }
     }
 }
 
@@ -1236,9 +1273,10 @@ load_people (Fixture *f)
                         "SELECT c.id, c.email, c.first_name, c.last_name, c.phone, ch.name, c.status,"
                         " c.created_at, c.total_spent, c.purchase_count, c.first_purchase_at,"
                         " c.last_purchase_at, m.rfm_segment, m.lifecycle, m.clv_predictive, m.p_alive,"
-                        " m.cluster"
+                        " m.cluster, l.tier_level, l.points"
                         " FROM contacts c LEFT JOIN channels ch ON ch.id = c.channel_id"
-                        " LEFT JOIN contact_metrics m ON m.contact_id = c.id", &error);
+                        " LEFT JOIN contact_metrics m ON m.contact_id = c.id"
+                        " LEFT JOIN contact_loyalty l ON l.contact_id = c.id", &error);
   g_assert_no_error (error);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
@@ -1266,6 +1304,9 @@ load_people (Fixture *f)
       p->p_alive = sqlite3_column_double (stmt, 15);
       p->has_cluster = sqlite3_column_type (stmt, 16) != SQLITE_NULL;
       p->cluster = sqlite3_column_int64 (stmt, 16);
+      p->placed = sqlite3_column_type (stmt, 17) != SQLITE_NULL;
+      p->tier_level = sqlite3_column_int64 (stmt, 17);
+      p->points = sqlite3_column_int64 (stmt, 18);   /* NULL, no row: 0 */
       p->tags = g_ptr_array_new_with_free_func (g_free);
       p->bought = g_ptr_array_new_with_free_func (g_free);
       g_ptr_array_add (people, p);
@@ -1414,6 +1455,44 @@ date_test (gboolean    set,
   g_assert_not_reached ();
 }
 
+/* The level a tier value names: a number is the level, a name is
+ * looked up in the tiers ignoring case (the pool's names are ASCII or
+ * have no case). */
+static gint64
+tier_of (JsonNode *value)
+{
+  if (json_node_get_value_type (value) == G_TYPE_INT64)
+    return json_node_get_int (value);
+  for (guint i = 0; i < n_random_tiers; i++)
+    if (g_ascii_strcasecmp (tier_pool[i], json_node_get_string (value)) == 0)
+      return i;
+  g_assert_not_reached ();
+}
+
+/* A contact not placed yet is in the lowest tier. */
+static gboolean
+tier_test (const Person *p,
+           const char   *op,
+           JsonNode     *value)
+{
+  gint64 have = p->placed ? p->tier_level : 0;
+
+  if (g_str_equal (op, "="))
+    return have == tier_of (value);
+  if (g_str_equal (op, "!="))
+    return have != tier_of (value);
+  if (g_str_equal (op, "in") || g_str_equal (op, "not_in"))
+    {
+      JsonArray *array = json_node_get_array (value);
+      gboolean found = FALSE;
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        found |= have == tier_of (json_array_get_element (array, i));
+      return g_str_equal (op, "in") ? found : !found;
+    }
+  g_assert_not_reached ();
+}
+
 static gboolean
 list_has (GPtrArray  *list,
           const char *name)
@@ -1478,6 +1557,10 @@ evaluate (JsonNode *node,
         return number_test (p->has_cluster, (double) p->cluster, op, value, 1.0, -1.0);
       if (g_str_equal (field, "p_alive"))
         return number_test (p->has_p_alive, p->p_alive, op, value, 1.0, 0.0);
+      if (g_str_equal (field, "points"))
+        return number_test (TRUE, (double) p->points, op, value, 1.0, 0.0);
+      if (g_str_equal (field, "tier"))
+        return tier_test (p, op, value);
       if (g_str_equal (field, "tag"))
         return list_has (p->tags, json_node_get_string (value)) == g_str_equal (op, "has");
       if (g_str_equal (field, "bought_product"))
@@ -1536,6 +1619,23 @@ random_value (GRand      *rand,
         return g_strdup (g_rand_boolean (rand) ? "\"CH\"" : "\"zh\"");
       return g_strdup_printf ("\"%s\"", g_rand_int_range (rand, 0, 5) == 0 ? "wechat" : PICK (rand, channel_pool));
     case CT_SEGMENT_KIND_CHOICE:
+      if (g_str_equal (field, "tier"))
+        {
+          guint level = (guint) g_rand_int_range (rand, 0, (gint32) n_random_tiers);
+
+          switch (g_rand_int_range (rand, 0, 3))
+            {
+            case 0:
+              return g_strdup_printf ("%u", level);
+            case 1:
+              return g_strdup_printf ("\"%s\"", tier_pool[level]);
+            default:
+              {
+                g_autofree char *down = g_ascii_strdown (tier_pool[level], -1);
+                return g_strdup_printf ("\"%s\"", down);
+              }
+            }
+        }
       if (g_str_equal (field, "status"))
         return g_strdup_printf ("\"%s\"", PICK (rand, status_pool));
       if (g_str_equal (field, "rfm_segment"))
@@ -1544,6 +1644,10 @@ random_value (GRand      *rand,
     case CT_SEGMENT_KIND_AMOUNT:
       return g_strdup_printf ("%d.%s", g_rand_int_range (rand, 0, 200), g_rand_boolean (rand) ? "5" : "0");
     case CT_SEGMENT_KIND_COUNT:
+      /* Points: a balance of the pool or one off it. */
+      if (g_str_equal (field, "points"))
+        return g_strdup_printf ("%lld", (long long) (points_pool[g_rand_int_range (rand, 0, G_N_ELEMENTS (points_pool))]
+                                                     + g_rand_int_range (rand, -1, 2)));
       return g_strdup_printf ("%d", g_rand_int_range (rand, g_str_equal (field, "cluster") ? 1 : 0, 6));
     case CT_SEGMENT_KIND_NUMBER:
       {
@@ -1593,8 +1697,7 @@ random_rule (GRand   *rand,
       CtSegmentOp op = (CtSegmentOp) g_rand_int_range (rand, 0, CT_SEGMENT_N_OPS);
       g_autofree char *value = NULL;
 
-      if (g_str_equal (field, "tier") || g_str_equal (field, "points") || g_str_equal (field, "segment")
-          || !ct_segment_field_has_op (field, op))
+      if (g_str_equal (field, "segment") || !ct_segment_field_has_op (field, op))
         continue;
       value = random_value (rand, field, op);
       g_string_append_printf (out, "{\"field\": \"%s\", \"op\": \"%s\"", field, ct_segment_op_to_string (op));
