@@ -75,9 +75,9 @@ typedef struct
   Choices        choices;
   const char    *label;
   gboolean       optional;   /* kept by a feature that may not exist yet */
-  /* SQL literal: the value of a contact that has no row in table, or
-   * NULL in column; NULL when such a contact has no value. */
-  const char    *missing;
+  /* A contact without a row in table, or with NULL in column, counts
+   * as 0 rather than as having no value. */
+  gboolean       zero_default;
 } Field;
 
 static const Field fields[] = {
@@ -101,8 +101,8 @@ static const Field fields[] = {
    * the lowest tier, which asks nothing (ct_tier_count_members() counts
    * it there too), and one with no row has no points: both fields have
    * a value for everyone, so is_set and is_not_set do not fit them. */
-  { "tier", CT_SEGMENT_KIND_CHOICE, OP (EQ) | OP (NE) | OP (IN) | OP (NOT_IN), "contact_loyalty", "contact_id", "tier_level", CHOICES_TIER, N_("Tier"), TRUE, "0" },
-  { "points", CT_SEGMENT_KIND_COUNT, OPS_ORDER | OP (IN) | OP (NOT_IN), "contact_loyalty", "contact_id", "points", CHOICES_NONE, N_("Points"), TRUE, "0" },
+  { "tier", CT_SEGMENT_KIND_CHOICE, OP (EQ) | OP (NE) | OP (IN) | OP (NOT_IN), "contact_loyalty", "contact_id", "tier_level", CHOICES_TIER, N_("Tier"), TRUE, TRUE },
+  { "points", CT_SEGMENT_KIND_COUNT, OPS_ORDER | OP (IN) | OP (NOT_IN), "contact_loyalty", "contact_id", "points", CHOICES_NONE, N_("Points"), TRUE, TRUE },
   { "clv", CT_SEGMENT_KIND_AMOUNT, OPS_ORDER | OPS_SET, "contact_metrics", "contact_id", "clv_predictive", CHOICES_NONE, N_("Predicted lifetime value") },
   { "p_alive", CT_SEGMENT_KIND_NUMBER, OPS_ORDER | OPS_SET, "contact_metrics", "contact_id", "p_alive", CHOICES_NONE, N_("Chance still active") },
   { "cluster", CT_SEGMENT_KIND_COUNT, OPS_ORDER | OP (IN) | OP (NOT_IN) | OPS_SET, "contact_metrics", "contact_id", "cluster", CHOICES_NONE, N_("Cluster") },
@@ -1345,6 +1345,70 @@ add_value (Compiler     *c,
     }
 }
 
+/* A whole value of a field counted from 0: a tier's level, points. */
+static gboolean
+value_as_int (Compiler     *c,
+              const Field  *field,
+              JsonNode     *value,
+              gint64       *out,
+              const char   *path,
+              GError      **error)
+{
+  if (field->choices == CHOICES_TIER)
+    return tier_level (c, value, out, path, error);
+  node_whole (value, out);
+  return TRUE;
+}
+
+/* Whether 0 passes the positive test @op with @value. */
+static gboolean
+zero_passes (Compiler     *c,
+             const Field  *field,
+             CtSegmentOp   op,
+             JsonNode     *value,
+             gboolean     *passes,
+             const char   *path,
+             GError      **error)
+{
+  gint64 v = 0;
+
+  *passes = FALSE;
+  if (op == CT_SEGMENT_OP_IN)
+    {
+      JsonArray *array = json_node_get_array (value);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          if (!value_as_int (c, field, json_array_get_element (array, i), &v, path, error))
+            return FALSE;
+          *passes |= v == 0;
+        }
+      return TRUE;
+    }
+  if (!value_as_int (c, field, value, &v, path, error))
+    return FALSE;
+  switch (op)
+    {
+    case CT_SEGMENT_OP_EQ:
+      *passes = v == 0;
+      return TRUE;
+    case CT_SEGMENT_OP_LT:
+      *passes = 0 < v;
+      return TRUE;
+    case CT_SEGMENT_OP_LE:
+      *passes = 0 <= v;
+      return TRUE;
+    case CT_SEGMENT_OP_GT:
+      *passes = 0 > v;
+      return TRUE;
+    case CT_SEGMENT_OP_GE:
+      *passes = 0 >= v;
+      return TRUE;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
 static gboolean
 field_available (Compiler     *c,
                  const Field  *field,
@@ -1645,13 +1709,26 @@ write_condition (Compiler             *c,
       return write_compare (c, field, op, rule->value, rule, column, TRUE, path, error);
     }
 
-  /* Everyone has a value: the row's, else the default. The subquery
-   * finds the row by its primary key. */
-  if (field->missing != NULL)
+  /* Everyone has a value, 0 without one in the table. When 0 fails the
+   * test, the members are the rows that pass it; when 0 passes, they
+   * are everyone but the rows with a value that fails. Either way one
+   * subquery run once, as for the other tables, rather than a lookup
+   * per contact (several times slower on many contacts). */
+  if (field->zero_default)
     {
-      column = g_strdup_printf ("coalesce((SELECT v.%s FROM %s v WHERE v.%s = c.id), %s)",
-                                field->column, field->table, field->key, field->missing);
-      return write_compare (c, field, op, rule->value, rule, column, FALSE, path, error);
+      gboolean zero;
+
+      if (!zero_passes (c, field, op, rule->value, &zero, path, error))
+        return FALSE;
+      column = g_strdup_printf ("v.%s", field->column);
+      if (!zero)
+        g_string_append_printf (c->sql, "c.id IN (SELECT v.%s FROM %s v WHERE ", field->key, field->table);
+      else
+        g_string_append_printf (c->sql, "c.id NOT IN (SELECT v.%s FROM %s v WHERE %s IS NOT NULL AND NOT ",
+                                field->key, field->table, column);
+      ok = write_compare (c, field, op, rule->value, rule, column, FALSE, path, error);
+      g_string_append_c (c->sql, ')');
+      return ok;
     }
 
   column = g_strdup_printf ("v.%s", field->column);
