@@ -11,6 +11,7 @@
 #include "ct-db.h"
 #include "ct-export.h"
 #include "ct-segment.h"
+#include "ct-tier.h"
 
 typedef struct
 {
@@ -295,6 +296,57 @@ test_members_csv (Fixture       *f,
   g_assert_cmpstr (to_stdout.out, ==, members_text);
 }
 
+/* Tiers and points of the demo business (which places everyone): the
+ * members of each tier add up to the contacts, as the tiers' own counts
+ * say, and a points rule counts as in-process. */
+static void
+test_loyalty (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *db = make_business (f);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) members = NULL;
+  gint64 total = 0;
+
+  {
+    g_autoptr(CtDb) handle = ct_db_open (db, &error);
+
+    g_assert_no_error (error);
+    members = ct_tier_count_members (handle, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_cmpuint (members->len, ==, 4);
+
+  for (guint level = 0; level < members->len; level++)
+    {
+      static const char * const names[] = { "member", "SILVER", "Gold", "diamond" };
+      g_autofree char *json = g_strdup_printf ("{\"match\": \"all\", \"conditions\": "
+                                               "[{\"field\": \"tier\", \"op\": \"=\", \"value\": \"%s\"}]}",
+                                               names[level]);
+      g_autofree char *file = g_strdup_printf ("tier%u.json", level);
+      g_autofree char *path = write_rule (f, file, json);
+      g_autofree char *expected = g_strdup_printf ("%lld\n", (long long) g_array_index (members, gint64, level));
+      g_auto(Result) count = run (f, "segment", "count", path, "--db", db, NULL);
+
+      g_assert_cmpint (count.status, ==, 0);
+      g_assert_cmpstr (count.out, ==, expected);
+      total += g_array_index (members, gint64, level);
+    }
+  g_assert_cmpint (total, ==, 300);
+  /* The demo's buyers earn points; not everyone is a buyer. */
+  {
+    const char *json = "{\"match\": \"all\", \"conditions\": [{\"field\": \"points\", \"op\": \">\", \"value\": 0}]}";
+    g_autofree char *path = write_rule (f, "points.json", json);
+    g_auto(Result) count = run (f, "segment", "count", path, "--db", db, NULL);
+    g_autofree char *expected = g_strdup_printf ("%lld\n", (long long) count_in_process (db, json));
+
+    g_assert_cmpint (count.status, ==, 0);
+    g_assert_cmpstr (count.out, ==, expected);
+    g_assert_cmpstr (count.out, !=, "0\n");
+    g_assert_cmpstr (count.out, !=, "300\n");
+  }
+}
+
 static void
 test_errors (Fixture       *f,
              gconstpointer  data)
@@ -305,7 +357,7 @@ test_errors (Fixture       *f,
   g_autofree char *bad_op = write_rule (f, "op.json",
     "{\"match\": \"all\", \"conditions\": [{\"field\": \"email\", \"op\": \">\", \"value\": \"a\"}]}");
   g_autofree char *tier = write_rule (f, "tier.json",
-    "{\"match\": \"all\", \"conditions\": [{\"field\": \"tier\", \"op\": \"=\", \"value\": \"Gold\"}]}");
+    "{\"match\": \"all\", \"conditions\": [{\"field\": \"tier\", \"op\": \"=\", \"value\": \"Platinum\"}]}");
   g_autofree char *not_json = write_rule (f, "broken.json", "{\"match\": ");
   g_autofree char *missing_db = g_build_filename (f->dir, "none.db", NULL);
   g_autofree char *missing_file = g_build_filename (f->dir, "none.json", NULL);
@@ -325,8 +377,8 @@ test_errors (Fixture       *f,
     { { "segment", "count", bad_op, NULL }, 2, "the op “>” does not fit the field “email”" },
     { { "segment", "members", not_json, NULL }, 2, "not valid JSON" },
     { { "segment", "count", missing_file, NULL }, 2, "none.json" },
-    { { "segment", "count", tier, NULL }, 1, "“tier” is not available yet" },
-    { { "segment", "save", "Gold", tier, NULL }, 1, "“tier” is not available yet" },
+    { { "segment", "count", tier, NULL }, 1, "there is no tier “Platinum”: the tiers are Member, Silver, Gold, Diamond." },
+    { { "segment", "save", "Platinum", tier, NULL }, 1, "there is no tier “Platinum”" },
     { { "segment", "count", "No such segment", NULL }, 1, "no segment called “No such segment”" },
     { { "segment", "count", bad_field, "--csv", csv, NULL }, 2, "--csv" },
     { { "segment", "list", "--replace", NULL }, 2, "--replace" },
@@ -386,6 +438,7 @@ main (int    argc,
   ADD ("/cli/segment/count-save-list", test_count_save_list);
   ADD ("/cli/segment/members-csv", test_members_csv);
   ADD ("/cli/segment/errors", test_errors);
+  ADD ("/cli/segment/loyalty", test_loyalty);
 
   return g_test_run ();
 }

@@ -18,6 +18,7 @@
 #include "ct-resources.h"
 #include "ct-segment.h"
 #include "ct-segments-view.h"
+#include "ct-tier.h"
 
 typedef struct
 {
@@ -223,6 +224,71 @@ test_build_by_clicking (Fixture       *f,
   ct_test_screenshot (f->window, "segments-builder");
 }
 
+/* The builder offers the tiers, as the tiers page names them, and a
+ * rule naming a tier by its level shows that tier. */
+static void
+test_tier_picker (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GArray) tiers = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  GtkWidget *field, *picker;
+  GListModel *model;
+  guint position = 0;
+  gint64 gold;
+
+  tiers = ct_tier_list (f->db, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tiers->len, ==, 4);
+
+  click (find_named (GTK_WIDGET (f->view), "add-condition", 0));
+  assert_count (f);
+  field = find_named (GTK_WIDGET (f->view), "field-picker", 0);
+  {
+    const char * const *fields = ct_segment_get_fields ();
+
+    for (guint i = 0; fields[i] != NULL && !g_str_equal (fields[i], "tier"); i++)
+      if (ct_segment_field_is_available (f->db, fields[i]))
+        position++;
+  }
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (field), position);
+  ct_test_spin (50);
+
+  picker = find_named (GTK_WIDGET (f->view), "value-picker", 0);
+  g_assert_nonnull (picker);
+  model = gtk_drop_down_get_model (GTK_DROP_DOWN (picker));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, tiers->len);
+  for (guint i = 0; i < tiers->len; i++)
+    {
+      g_autoptr(GtkStringObject) item = g_list_model_get_item (model, i);
+
+      g_assert_cmpstr (gtk_string_object_get_string (item), ==, g_array_index (tiers, CtTier, i).name);
+    }
+
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (picker), 2);
+  gold = assert_count (f);
+  json = ct_segments_view_get_rule (f->view);
+  {
+    g_autofree char *want = g_strdup_printf ("{\"field\":\"tier\",\"op\":\"=\",\"value\":\"%s\"}",
+                                             g_array_index (tiers, CtTier, 2).name);
+
+    g_assert_nonnull (strstr (json, want));
+  }
+  /* The demo's 400 contacts are spread over the tiers. */
+  g_assert_cmpint (gold, >, 0);
+  g_assert_cmpint (gold, <, 400);
+
+  /* A rule from a file, by level: the picker shows the tier at that
+   * level, not the first one. */
+  g_assert_true (ct_segments_view_set_rule (f->view,
+    "{\"match\": \"all\", \"conditions\": [{\"field\": \"tier\", \"op\": \"=\", \"value\": 3}]}"));
+  ct_test_spin (50);
+  picker = find_named (GTK_WIDGET (f->view), "value-picker", 0);
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (picker)), ==, 3);
+  assert_count (f);
+}
+
 static gboolean
 has_toplevel_dialog (gpointer data)
 {
@@ -349,6 +415,7 @@ main (int   argc,
   ADD ("build-by-clicking", test_build_by_clicking);
   ADD ("save-duplicate-delete-undo", test_save_duplicate_delete_undo);
   ADD ("ready-made", test_ready_made);
+  ADD ("tier-picker", test_tier_picker);
 
   return g_test_run ();
 }

@@ -8,8 +8,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "ct-points.h"
 #include "ct-segment.h"
 #include "ct-test-db.h"
+#include "ct-tier.h"
 
 #define DAY 86400
 /* 2024-06-01T00:00:00Z */
@@ -73,6 +75,36 @@ insert (Fixture    *f,
   return sqlite3_last_insert_rowid (ct_db_get_handle (f->db));
 }
 
+/* Loyalty, by its own API: four tiers whose thresholds split the
+ * contacts above (spend in the 12 months up to NOW), the top one
+ * renamed by the seller; ct_tier_save_all() places everyone. 陈静 has
+ * no purchase, so no points, and her row is then dropped: a contact the
+ * app has not placed yet (a new one, before the next refresh), who
+ * counts in the lowest tier with 0 points.
+ *
+ *   1 Ann   150.50 spent: Silver (level 1)
+ *   2 Bob   10.00 (the refund does not count): Member (level 0)
+ *   3 陈静   not placed: Member
+ *   4 Dan   1000.00: Black Card (level 3)
+ *
+ * Points come from the purchases, by the purchases_points_ins trigger
+ * (1 point per yuan, whole points; a refund takes them back). */
+static void
+place_in_tiers (Fixture *f)
+{
+  CtTier tiers[] = {
+    { "Member", "member", 0, 0, 0.0, 100, "" },
+    { "Silver", "silver", 10000, 0, 5.0, 100, "" },
+    { "Gold", "gold", 50000, 0, 10.0, 100, "" },
+    { "Black Card", NULL, 90000, 0, 15.0, 100, "" },
+  };
+  GError *error = NULL;
+
+  g_assert_true (ct_tier_save_all (f->db, tiers, G_N_ELEMENTS (tiers), NOW, &error));
+  g_assert_no_error (error);
+  exec (f, "DELETE FROM contact_loyalty WHERE contact_id = 3;");
+}
+
 /* The hand-made business:
  *
  *   1 Ann Lee      ann@example.com, WeChat, subscribed, added 10 days ago,
@@ -127,6 +159,8 @@ fixture_set_up (Fixture       *f,
   insert (f, METRICS, 'i', (gint64) 1, 'i', NOW, 's', "champions", 's', "active", 'i', (gint64) 30000, 'd', 0.9, 'i', (gint64) 0);
   insert (f, METRICS, 'i', (gint64) 2, 'i', NOW, 's', "at_risk", 's', "at_risk", 'n', 'd', 0.2, 'i', (gint64) 1);
   insert (f, METRICS, 'i', (gint64) 3, 'i', NOW, 's', NULL, 's', "potential", 'n', 'n', 'n');
+
+  place_in_tiers (f);
 }
 
 static void
@@ -192,6 +226,29 @@ typedef struct
 
 static const Case cases[] = {
   { "email", "=", "\"ANN@example.com\"", "1" },
+  /* Tiers by name as shown, in any case, or by level; 陈静, not placed
+   * yet, is in the lowest tier. */
+  { "tier", "=", "\"silver\"", "1" },
+  { "tier", "=", "\"MEMBER\"", "2 3" },
+  { "tier", "=", "\"black card\"", "4" },
+  { "tier", "=", "3", "4" },
+  { "tier", "=", "\"Gold\"", "" },
+  { "tier", "!=", "\"Member\"", "1 4" },
+  { "tier", "!=", "0", "1 4" },
+  { "tier", "in", "[\"Silver\", 3]", "1 4" },
+  { "tier", "in", "[\"Gold\", \"member\"]", "2 3" },
+  { "tier", "not_in", "[\"Silver\", \"Gold\"]", "2 3 4" },
+  { "tier", "not_in", "[0]", "1 4" },
+  /* Points: Ann 150, Bob 10, 陈静 none (0), Dan 1000. */
+  { "points", "=", "0", "3" },
+  { "points", "!=", "0", "1 2 4" },
+  { "points", "<", "10", "3" },
+  { "points", "<=", "10", "2 3" },
+  { "points", ">", "150", "4" },
+  { "points", ">=", "150", "1 4" },
+  { "points", ">", "-1", "1 2 3 4" },
+  { "points", "in", "[0, 1000]", "3 4" },
+  { "points", "not_in", "[0, 1000]", "1 2" },
   { "email", "!=", "\"ann@example.com\"", "2 3 4" },
   { "email", "contains", "\"EXAMPLE\"", "1 2" },
   { "email", "contains", "\"'\"", "4" },
@@ -372,8 +429,7 @@ test_fields_and_ops (Fixture       *f,
       {
         gboolean found = FALSE;
 
-        if (!ct_segment_field_has_op (fields[i], op)
-            || g_str_equal (fields[i], "tier") || g_str_equal (fields[i], "points"))
+        if (!ct_segment_field_has_op (fields[i], op))
           continue;
         for (guint k = 0; k < G_N_ELEMENTS (cases) && !found; k++)
           found = g_str_equal (cases[k].field, fields[i])
@@ -700,45 +756,111 @@ test_analysis_currency (Fixture       *f,
   g_assert_cmpstr (in_jpy, ==, "1 2 4");
 }
 
-/* tier and points: refused until the loyalty feature's columns exist,
- * then usable as they are, with nothing else to change. */
+/* Compiles @json and returns the message it is refused with. */
+static char *
+compile_error (Fixture    *f,
+               const char *json)
+{
+  g_autoptr(CtSegmentRule) rule = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 count = -1;
+
+  rule = ct_segment_rule_parse (json, &error);
+  g_assert_no_error (error);
+  g_assert_false (ct_segment_count (f->db, rule, NOW, &count, &error));
+  g_assert_error (error, CT_SEGMENT_ERROR, CT_SEGMENT_ERROR_BAD_VALUE);
+  return g_strdup (error->message);
+}
+
+/* tier and points read the loyalty tables: the points are the ledger's
+ * balance, the tiers are matched in the tiers table when the rule is
+ * compiled, and only their levels reach the query. */
 static void
 test_loyalty_fields (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autofree char *tier_json = one ("tier", "=", "\"gold\"");
-  g_autoptr(CtSegmentRule) rule = ct_segment_rule_parse (tier_json, NULL);
+  static const struct { gint64 id, points; } balances[] = {
+    { 1, 150 }, { 2, 10 }, { 3, 0 }, { 4, 1000 },
+  };
   g_autoptr(GError) error = NULL;
-  g_autofree char *gold = NULL;
-  g_autofree char *rich = NULL;
-  g_autofree char *unset = NULL;
-  g_autofree char *points_json = one ("points", ">", "50");
-  g_autofree char *unset_json = one ("points", "is_not_set", NULL);
+  g_autoptr(CtSegmentRule) rule = NULL;
+  g_autoptr(CtSegmentQuery) query = NULL;
+  g_autofree char *unknown = NULL;
+  g_autofree char *level = NULL;
+  g_autofree char *renamed = NULL;
+  g_autofree char *silver = NULL;
+  g_autofree char *by_new_name = NULL;
+  g_autofree char *json = NULL;
   g_auto(GStrv) tiers = NULL;
-  gint64 count;
+  int placed = 0;
+  gint64 since = 0, below = 0;
 
-  g_assert_false (ct_segment_field_is_available (f->db, "tier"));
-  g_assert_false (ct_segment_count (f->db, rule, NOW, &count, &error));
-  g_assert_error (error, CT_SEGMENT_ERROR, CT_SEGMENT_ERROR_UNAVAILABLE);
-  g_assert_nonnull (strstr (error->message, "“tier” is not available yet"));
-  g_clear_error (&error);
-
-  exec (f, "ALTER TABLE contacts ADD COLUMN tier TEXT;"
-           "ALTER TABLE contacts ADD COLUMN points INTEGER;"
-           "UPDATE contacts SET tier = 'Gold', points = 120 WHERE id = 1;"
-           "UPDATE contacts SET tier = 'Silver', points = 0 WHERE id = 2;");
   g_assert_true (ct_segment_field_is_available (f->db, "tier"));
-  gold = members (f, tier_json);
-  g_assert_cmpstr (gold, ==, "1");
-  rich = members (f, points_json);
-  g_assert_cmpstr (rich, ==, "1");
-  unset = members (f, unset_json);
-  g_assert_cmpstr (unset, ==, "3 4");
+  g_assert_true (ct_segment_field_is_available (f->db, "points"));
 
+  /* The fixture is what the cases expect. */
+  for (guint i = 0; i < G_N_ELEMENTS (balances); i++)
+    {
+      gint64 balance = -1;
+
+      g_assert_true (ct_points_get_balance (f->db, balances[i].id, &balance, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (balance, ==, balances[i].points);
+    }
+  g_assert_true (ct_tier_get_contact (f->db, 3, &placed, &since, &below, &error));
+  g_assert_cmpint (placed, ==, -1);
+  g_assert_true (ct_tier_get_contact (f->db, 4, &placed, &since, &below, &error));
+  g_assert_cmpint (placed, ==, 3);
+
+  /* The picker offers the tiers from the lowest up, as shown. */
   tiers = ct_segment_field_list_values (f->db, "tier", &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (g_strv_length (tiers), ==, 2);
-  g_assert_cmpstr (tiers[0], ==, "Gold");
+  g_assert_cmpuint (g_strv_length (tiers), ==, 4);
+  g_assert_cmpstr (tiers[0], ==, "Member");
+  g_assert_cmpstr (tiers[1], ==, "Silver");
+  g_assert_cmpstr (tiers[3], ==, "Black Card");
+
+  /* Values are bound: no tier's name in the SQL, the level as a
+   * parameter. */
+  json = one ("tier", "in", "[\"Black Card\", \"silver\"]");
+  rule = ct_segment_rule_parse (json, &error);
+  g_assert_no_error (error);
+  query = ct_segment_compile (f->db, rule, NOW, &error);
+  g_assert_no_error (error);
+  g_assert_null (strstr (ct_segment_query_get_where (query), "Black"));
+  g_assert_null (strstr (ct_segment_query_get_where (query), "ilver"));
+  g_assert_cmpuint (ct_segment_query_get_n_params (query), ==, 2);
+
+  /* An unknown tier names the tiers there are; so does a level past the
+   * top (the levels that can exist at all are checked when parsing). */
+  unknown = compile_error (f, "{\"match\": \"any\", \"conditions\": ["
+                              "{\"field\": \"tier\", \"op\": \"=\", \"value\": \"Silver\"},"
+                              "{\"field\": \"tier\", \"op\": \"not_in\", \"value\": [\"Platinum\"]}]}");
+  g_assert_cmpstr (unknown, ==, "In condition 2: there is no tier “Platinum”: "
+                                "the tiers are Member, Silver, Gold, Black Card.");
+  level = compile_error (f, "{\"match\": \"all\", \"conditions\": [{\"field\": \"tier\", \"op\": \"=\", \"value\": 4}]}");
+  g_assert_cmpstr (level, ==, "In condition 1: there is no tier at level 4: the levels go from 0 to 3.");
+
+  /* Renamed by the seller, a tier is found by its new name only. */
+  {
+    CtTier again[] = {
+      { "Member", "member", 0, 0, 0.0, 100, "" },
+      { "白银会员", NULL, 10000, 0, 5.0, 100, "" },
+      { "Gold", "gold", 50000, 0, 10.0, 100, "" },
+      { "Black Card", NULL, 90000, 0, 15.0, 100, "" },
+    };
+
+    g_assert_true (ct_tier_save_all (f->db, again, G_N_ELEMENTS (again), NOW, &error));
+    g_assert_no_error (error);
+  }
+  silver = one ("tier", "=", "\"Silver\"");
+  renamed = compile_error (f, silver);
+  g_assert_nonnull (strstr (renamed, "the tiers are Member, 白银会员, Gold, Black Card."));
+  g_clear_pointer (&json, g_free);
+  json = one ("tier", "=", "\"白银会员\"");
+  by_new_name = members (f, json);
+  /* Saving the tiers placed 陈静 too, in the lowest tier. */
+  g_assert_cmpstr (by_new_name, ==, "1");
 }
 
 static void
@@ -890,11 +1012,13 @@ test_ready_made (Fixture       *f,
   g_autoptr(GPtrArray) list = NULL;
   g_autoptr(GError) error = NULL;
   gboolean seen_template = FALSE, seen_90 = FALSE, seen_champions = FALSE;
+  guint n_tiers = 0;
 
   list = ct_segment_get_ready_made (f->db, &error);
   g_assert_no_error (error);
-  /* 11 RFM segments, 6 stages, no purchase in 90 days, the template */
-  g_assert_cmpuint (list->len, ==, 11 + 6 + 1 + 1);
+  /* 11 RFM segments, 6 stages, the 4 tiers, no purchase in 90 days,
+   * the template */
+  g_assert_cmpuint (list->len, ==, 11 + 6 + 4 + 1 + 1);
 
   for (guint i = 0; i < list->len; i++)
     {
@@ -925,8 +1049,31 @@ test_ready_made (Fixture       *f,
         }
       else if (g_str_equal (r->id, "lifecycle-potential"))
         g_assert_cmpstr (got, ==, "3");
+      else if (g_str_equal (r->id, "tier-Member"))
+        {
+          g_assert_cmpstr (r->name, ==, "Tier: Member");
+          g_assert_cmpstr (got, ==, "2 3");
+          n_tiers++;
+        }
+      else if (g_str_equal (r->id, "tier-Silver"))
+        {
+          g_assert_cmpstr (got, ==, "1");
+          n_tiers++;
+        }
+      else if (g_str_equal (r->id, "tier-Gold"))
+        {
+          g_assert_cmpstr (got, ==, "");
+          n_tiers++;
+        }
+      else if (g_str_equal (r->id, "tier-Black Card"))
+        {
+          g_assert_cmpstr (r->name, ==, "Tier: Black Card");
+          g_assert_cmpstr (got, ==, "4");
+          n_tiers++;
+        }
     }
   g_assert_true (seen_template && seen_90 && seen_champions);
+  g_assert_cmpuint (n_tiers, ==, 4);
 
   {
     g_autoptr(CtSegmentRule) b_not_a = ct_segment_rule_new_bought_but_not ("Course B", "crs-a");
@@ -936,13 +1083,23 @@ test_ready_made (Fixture       *f,
     g_assert_cmpstr (got, ==, "4");
   }
 
-  /* Tiers appear once the loyalty feature keeps them. */
-  exec (f, "ALTER TABLE contacts ADD COLUMN tier TEXT;"
-           "UPDATE contacts SET tier = 'Gold' WHERE id IN (1, 4);");
+  /* One per tier, whatever their number. */
+  {
+    CtTier five[] = {
+      { "Member", "member", 0, 0, 0.0, 100, "" },
+      { "Silver", "silver", 10000, 0, 5.0, 100, "" },
+      { "Gold", "gold", 50000, 0, 10.0, 100, "" },
+      { "Diamond", "diamond", 90000, 0, 15.0, 100, "" },
+      { "Black Card", NULL, 200000, 0, 20.0, 100, "" },
+    };
+
+    g_assert_true (ct_tier_save_all (f->db, five, G_N_ELEMENTS (five), NOW, &error));
+    g_assert_no_error (error);
+  }
   g_clear_pointer (&list, g_ptr_array_unref);
   list = ct_segment_get_ready_made (f->db, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (list->len, ==, 11 + 6 + 1 + 1 + 1);
+  g_assert_cmpuint (list->len, ==, 11 + 6 + 5 + 1 + 1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -971,6 +1128,9 @@ typedef struct
   gint64     clv;
   double     p_alive;
   gint64     cluster;
+  gboolean   placed;       /* tier_level not NULL */
+  gint64     tier_level;
+  gint64     points;       /* 0 without a row */
 } Person;
 
 static void
@@ -998,6 +1158,11 @@ static const char * const product_pool[][2] = {
 static const char * const status_pool[] = { "subscribed", "unsubscribed", "bounced", "complained" };
 static const char * const rfm_pool[] = { "champions", "loyal", "at_risk", "lost" };
 static const char * const stage_pool[] = { "potential", "new", "active", "churned" };
+/* The tiers from level 0 up; a random business keeps the first 3 to 5. */
+static const char * const tier_pool[] = { "Member", "Silver", "金卡", "VIP Plus", "Black Card" };
+static const char * const tier_builtin[] = { "member", "silver", NULL, NULL, NULL };
+static const gint64 points_pool[] = { 0, 5, 10, 100, 250, -5 };
+static guint n_random_tiers;
 
 static const char *
 pick (GRand              *rand,
@@ -1014,8 +1179,18 @@ make_random_business (Fixture *f,
                       GRand   *rand,
                       guint    n_contacts)
 {
+  CtTier tiers[G_N_ELEMENTS (tier_pool)];
+  GError *error = NULL;
+
   exec (f, "DELETE FROM contact_metrics; DELETE FROM purchases; DELETE FROM contact_tags;"
            "DELETE FROM contacts; DELETE FROM tags; DELETE FROM products; DELETE FROM channels;");
+
+  n_random_tiers = (guint) g_rand_int_range (rand, CT_TIER_MIN_COUNT, CT_TIER_MAX_COUNT + 1);
+  for (guint i = 0; i < n_random_tiers; i++)
+    tiers[i] = (CtTier) { (char *) tier_pool[i], (char *) tier_builtin[i], (gint64) i * 10000,
+                          0, 0.0, 100, (char *) "" };
+  g_assert_true (ct_tier_save_all (f->db, tiers, n_random_tiers, NOW, &error));
+  g_assert_no_error (error);
   for (guint i = 0; i < G_N_ELEMENTS (channel_pool); i++)
     insert (f, "INSERT INTO channels (id, name) VALUES (?, ?)", 'i', (gint64) i + 1, 's', channel_pool[i]);
   for (guint i = 0; i < G_N_ELEMENTS (tag_pool); i++)
@@ -1056,6 +1231,25 @@ make_random_business (Fixture *f,
                 g_rand_boolean (rand) ? 'i' : 'N', (gint64) g_rand_int_range (rand, 0, 20) * 1000,
                 g_rand_boolean (rand) ? 'd' : 'D', g_rand_int_range (rand, 0, 11) / 10.0,
                 g_rand_boolean (rand) ? 'i' : 'N', (gint64) g_rand_int_range (rand, 0, 4));
+
+      /* Loyalty: no row at all, a row not placed yet (points earned
+       * before the first placement), or a tier; balances from a small
+       * pool so that = and in find people, a few below zero. */
+      switch (g_rand_int_range (rand, 0, 4))
+        {
+        case 0:
+          insert (f, "DELETE FROM contact_loyalty WHERE contact_id = ?", 'i', (gint64) c);
+          break;
+        case 1:
+          insert (f, "INSERT OR REPLACE INTO contact_loyalty (contact_id, tier_level, points) VALUES (?, NULL, ?)",
+                  'i', (gint64) c, 'i', points_pool[g_rand_int_range (rand, 0, G_N_ELEMENTS (points_pool))]);
+          break;
+        default:
+          insert (f, "INSERT OR REPLACE INTO contact_loyalty (contact_id, tier_level, points) VALUES (?, ?, ?)",
+                  'i', (gint64) c, 'i', (gint64) g_rand_int_range (rand, 0, (gint32) n_random_tiers),
+                  'i', points_pool[g_rand_int_range (rand, 0, G_N_ELEMENTS (points_pool))]);
+          break;
+        }
     }
 }
 
@@ -1079,9 +1273,10 @@ load_people (Fixture *f)
                         "SELECT c.id, c.email, c.first_name, c.last_name, c.phone, ch.name, c.status,"
                         " c.created_at, c.total_spent, c.purchase_count, c.first_purchase_at,"
                         " c.last_purchase_at, m.rfm_segment, m.lifecycle, m.clv_predictive, m.p_alive,"
-                        " m.cluster"
+                        " m.cluster, l.tier_level, l.points"
                         " FROM contacts c LEFT JOIN channels ch ON ch.id = c.channel_id"
-                        " LEFT JOIN contact_metrics m ON m.contact_id = c.id", &error);
+                        " LEFT JOIN contact_metrics m ON m.contact_id = c.id"
+                        " LEFT JOIN contact_loyalty l ON l.contact_id = c.id", &error);
   g_assert_no_error (error);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
@@ -1109,6 +1304,9 @@ load_people (Fixture *f)
       p->p_alive = sqlite3_column_double (stmt, 15);
       p->has_cluster = sqlite3_column_type (stmt, 16) != SQLITE_NULL;
       p->cluster = sqlite3_column_int64 (stmt, 16);
+      p->placed = sqlite3_column_type (stmt, 17) != SQLITE_NULL;
+      p->tier_level = sqlite3_column_int64 (stmt, 17);
+      p->points = sqlite3_column_int64 (stmt, 18);   /* NULL, no row: 0 */
       p->tags = g_ptr_array_new_with_free_func (g_free);
       p->bought = g_ptr_array_new_with_free_func (g_free);
       g_ptr_array_add (people, p);
@@ -1257,6 +1455,44 @@ date_test (gboolean    set,
   g_assert_not_reached ();
 }
 
+/* The level a tier value names: a number is the level, a name is
+ * looked up in the tiers ignoring case (the pool's names are ASCII or
+ * have no case). */
+static gint64
+tier_of (JsonNode *value)
+{
+  if (json_node_get_value_type (value) == G_TYPE_INT64)
+    return json_node_get_int (value);
+  for (guint i = 0; i < n_random_tiers; i++)
+    if (g_ascii_strcasecmp (tier_pool[i], json_node_get_string (value)) == 0)
+      return i;
+  g_assert_not_reached ();
+}
+
+/* A contact not placed yet is in the lowest tier. */
+static gboolean
+tier_test (const Person *p,
+           const char   *op,
+           JsonNode     *value)
+{
+  gint64 have = p->placed ? p->tier_level : 0;
+
+  if (g_str_equal (op, "="))
+    return have == tier_of (value);
+  if (g_str_equal (op, "!="))
+    return have != tier_of (value);
+  if (g_str_equal (op, "in") || g_str_equal (op, "not_in"))
+    {
+      JsonArray *array = json_node_get_array (value);
+      gboolean found = FALSE;
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        found |= have == tier_of (json_array_get_element (array, i));
+      return g_str_equal (op, "in") ? found : !found;
+    }
+  g_assert_not_reached ();
+}
+
 static gboolean
 list_has (GPtrArray  *list,
           const char *name)
@@ -1321,6 +1557,10 @@ evaluate (JsonNode *node,
         return number_test (p->has_cluster, (double) p->cluster, op, value, 1.0, -1.0);
       if (g_str_equal (field, "p_alive"))
         return number_test (p->has_p_alive, p->p_alive, op, value, 1.0, 0.0);
+      if (g_str_equal (field, "points"))
+        return number_test (TRUE, (double) p->points, op, value, 1.0, 0.0);
+      if (g_str_equal (field, "tier"))
+        return tier_test (p, op, value);
       if (g_str_equal (field, "tag"))
         return list_has (p->tags, json_node_get_string (value)) == g_str_equal (op, "has");
       if (g_str_equal (field, "bought_product"))
@@ -1379,6 +1619,23 @@ random_value (GRand      *rand,
         return g_strdup (g_rand_boolean (rand) ? "\"CH\"" : "\"zh\"");
       return g_strdup_printf ("\"%s\"", g_rand_int_range (rand, 0, 5) == 0 ? "wechat" : PICK (rand, channel_pool));
     case CT_SEGMENT_KIND_CHOICE:
+      if (g_str_equal (field, "tier"))
+        {
+          guint level = (guint) g_rand_int_range (rand, 0, (gint32) n_random_tiers);
+
+          switch (g_rand_int_range (rand, 0, 3))
+            {
+            case 0:
+              return g_strdup_printf ("%u", level);
+            case 1:
+              return g_strdup_printf ("\"%s\"", tier_pool[level]);
+            default:
+              {
+                g_autofree char *down = g_ascii_strdown (tier_pool[level], -1);
+                return g_strdup_printf ("\"%s\"", down);
+              }
+            }
+        }
       if (g_str_equal (field, "status"))
         return g_strdup_printf ("\"%s\"", PICK (rand, status_pool));
       if (g_str_equal (field, "rfm_segment"))
@@ -1387,6 +1644,10 @@ random_value (GRand      *rand,
     case CT_SEGMENT_KIND_AMOUNT:
       return g_strdup_printf ("%d.%s", g_rand_int_range (rand, 0, 200), g_rand_boolean (rand) ? "5" : "0");
     case CT_SEGMENT_KIND_COUNT:
+      /* Points: a balance of the pool or one off it. */
+      if (g_str_equal (field, "points"))
+        return g_strdup_printf ("%lld", (long long) (points_pool[g_rand_int_range (rand, 0, G_N_ELEMENTS (points_pool))]
+                                                     + g_rand_int_range (rand, -1, 2)));
       return g_strdup_printf ("%d", g_rand_int_range (rand, g_str_equal (field, "cluster") ? 1 : 0, 6));
     case CT_SEGMENT_KIND_NUMBER:
       {
@@ -1436,8 +1697,7 @@ random_rule (GRand   *rand,
       CtSegmentOp op = (CtSegmentOp) g_rand_int_range (rand, 0, CT_SEGMENT_N_OPS);
       g_autofree char *value = NULL;
 
-      if (g_str_equal (field, "tier") || g_str_equal (field, "points") || g_str_equal (field, "segment")
-          || !ct_segment_field_has_op (field, op))
+      if (g_str_equal (field, "segment") || !ct_segment_field_has_op (field, op))
         continue;
       value = random_value (rand, field, op);
       g_string_append_printf (out, "{\"field\": \"%s\", \"op\": \"%s\"", field, ct_segment_op_to_string (op));

@@ -523,16 +523,32 @@ ct_segment_get_ready_made (CtDb    *db,
 
   if (ct_segment_field_is_available (db, "tier"))
     {
+      g_autoptr(sqlite3_stmt) kept = NULL;
+
+      /* Named as shown, in the app's language; the id takes the name
+       * kept in the table instead (a default tier's English one), so
+       * that it stays the same when the language changes. Both lists
+       * go from level 0 up. */
       tiers = ct_segment_field_list_values (db, "tier", error);
       if (tiers == NULL)
         return NULL;
+      kept = ct_db_prepare (db, "SELECT name FROM tiers ORDER BY level", error);
+      if (kept == NULL)
+        return NULL;
       for (guint i = 0; tiers[i] != NULL; i++)
-        add_ready_made (list, g_strconcat ("tier-", tiers[i], NULL),
-                        /* Translators: a ready-made segment, "Tier: Gold" */
-                        g_strdup_printf (_("Tier: %s"), tiers[i]),
-                        g_strdup_printf (_("Members of the “%s” tier."), tiers[i]),
-                        rule_of (FALSE, ct_segment_condition_node_new ("tier", CT_SEGMENT_OP_EQ,
-                                                                       string_node (tiers[i])), NULL));
+        {
+          if ((rc = sqlite3_step (kept)) != SQLITE_ROW)
+            {
+              ct_db_set_error (error, ct_db_get_handle (db), rc, NULL);
+              return NULL;
+            }
+          add_ready_made (list, g_strconcat ("tier-", (const char *) sqlite3_column_text (kept, 0), NULL),
+                          /* Translators: a ready-made segment, "Tier: Gold" */
+                          g_strdup_printf (_("Tier: %s"), tiers[i]),
+                          g_strdup_printf (_("Members of the “%s” tier."), tiers[i]),
+                          rule_of (FALSE, ct_segment_condition_node_new ("tier", CT_SEGMENT_OP_EQ,
+                                                                         string_node (tiers[i])), NULL));
+        }
     }
 
   add_ready_made (list, g_strdup ("no-purchase-90-days"),

@@ -24,6 +24,7 @@
 #include "ct-rfm.h"
 #include "ct-segment.h"
 #include "ct-stats.h"
+#include "ct-tier.h"
 
 G_DEFINE_QUARK (ct-segment-error-quark, ct_segment_error)
 
@@ -55,6 +56,7 @@ typedef enum
   CHOICES_STATUS,
   CHOICES_RFM,
   CHOICES_LIFECYCLE,
+  CHOICES_TIER,        /* the tiers table: a name as shown, or a level */
 } Choices;
 
 typedef struct
@@ -73,6 +75,9 @@ typedef struct
   Choices        choices;
   const char    *label;
   gboolean       optional;   /* kept by a feature that may not exist yet */
+  /* A contact without a row in table, or with NULL in column, counts
+   * as 0 rather than as having no value. */
+  gboolean       zero_default;
 } Field;
 
 static const Field fields[] = {
@@ -92,11 +97,12 @@ static const Field fields[] = {
   { "segment", CT_SEGMENT_KIND_SEGMENT, OP (EQ) | OP (NE), NULL, NULL, NULL, CHOICES_NONE, N_("Segment") },
   { "rfm_segment", CT_SEGMENT_KIND_CHOICE, OPS_CHOICE, "contact_metrics", "contact_id", "rfm_segment", CHOICES_RFM, N_("RFM segment") },
   { "lifecycle", CT_SEGMENT_KIND_CHOICE, OPS_CHOICE, "contact_metrics", "contact_id", "lifecycle", CHOICES_LIFECYCLE, N_("Lifecycle stage") },
-  /* Loyalty (tiers and points) is being built: these name where its
-   * migration is expected to keep the current tier's name and the
-   * points balance. */
-  { "tier", CT_SEGMENT_KIND_CHOICE, OPS_CHOICE, NULL, NULL, "tier", CHOICES_NONE, N_("Tier"), TRUE },
-  { "points", CT_SEGMENT_KIND_COUNT, OPS_ORDER | OP (IN) | OP (NOT_IN) | OPS_SET, NULL, NULL, "points", CHOICES_NONE, N_("Points"), TRUE },
+  /* Loyalty (ct-tier.h, ct-points.h). A contact not placed yet is in
+   * the lowest tier, which asks nothing (ct_tier_count_members() counts
+   * it there too), and one with no row has no points: both fields have
+   * a value for everyone, so is_set and is_not_set do not fit them. */
+  { "tier", CT_SEGMENT_KIND_CHOICE, OP (EQ) | OP (NE) | OP (IN) | OP (NOT_IN), "contact_loyalty", "contact_id", "tier_level", CHOICES_TIER, N_("Tier"), TRUE, TRUE },
+  { "points", CT_SEGMENT_KIND_COUNT, OPS_ORDER | OP (IN) | OP (NOT_IN), "contact_loyalty", "contact_id", "points", CHOICES_NONE, N_("Points"), TRUE, TRUE },
   { "clv", CT_SEGMENT_KIND_AMOUNT, OPS_ORDER | OPS_SET, "contact_metrics", "contact_id", "clv_predictive", CHOICES_NONE, N_("Predicted lifetime value") },
   { "p_alive", CT_SEGMENT_KIND_NUMBER, OPS_ORDER | OPS_SET, "contact_metrics", "contact_id", "p_alive", CHOICES_NONE, N_("Chance still active") },
   { "cluster", CT_SEGMENT_KIND_COUNT, OPS_ORDER | OP (IN) | OP (NOT_IN) | OPS_SET, "contact_metrics", "contact_id", "cluster", CHOICES_NONE, N_("Cluster") },
@@ -167,6 +173,7 @@ field_choices (const Field *field)
       return rfm_choices;
     case CHOICES_LIFECYCLE:
       return lifecycle_choices;
+    case CHOICES_TIER:
     case CHOICES_NONE:
     default:
       return NULL;
@@ -540,6 +547,21 @@ check_scalar (const Field  *field,
 {
   gint64 whole;
 
+  /* A tier by its level, as `clientele analyze --json` numbers them;
+   * whether the tier exists, and its name, are the database's: they are
+   * checked when the rule is compiled. */
+  if (field->choices == CHOICES_TIER && node_is_number (value))
+    {
+      if (!node_whole (value, &whole) || whole < 0 || whole >= CT_TIER_MAX_COUNT)
+        {
+          set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
+                     _("a tier’s level is a whole number from 0 to %d, not %g."),
+                     CT_TIER_MAX_COUNT - 1, node_number (value));
+          return FALSE;
+        }
+      return TRUE;
+    }
+
   switch (field->kind)
     {
     case CT_SEGMENT_KIND_TEXT:
@@ -548,6 +570,13 @@ check_scalar (const Field  *field,
     case CT_SEGMENT_KIND_TAG:
     case CT_SEGMENT_KIND_PRODUCT:
     case CT_SEGMENT_KIND_SEGMENT:
+      if (field->choices == CHOICES_TIER && !node_is_string (value))
+        {
+          set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
+                     _("the value of “%s” must be a tier’s name or level, not %s."),
+                     field->name, json_type_name (value));
+          return FALSE;
+        }
       if (!node_is_string (value))
         {
           set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
@@ -556,6 +585,7 @@ check_scalar (const Field  *field,
           return FALSE;
         }
       if ((op == CT_SEGMENT_OP_CONTAINS || op == CT_SEGMENT_OP_STARTS_WITH
+           || field->choices == CHOICES_TIER
            || field->kind == CT_SEGMENT_KIND_TAG || field->kind == CT_SEGMENT_KIND_PRODUCT
            || field->kind == CT_SEGMENT_KIND_SEGMENT)
           && json_node_get_string (value)[0] == '\0')
@@ -973,7 +1003,111 @@ typedef struct
   int        main_decimals;   /* -1: not looked up yet */
   int        clv_decimals;
   GArray    *segments;        /* gint64 ids of the saved segments being inlined */
+  GPtrArray *tier_names;      /* NULL: not read yet; see read_tiers() */
+  GPtrArray *tier_stored;
 } Compiler;
+
+/* The tiers from level 0 up: in @names each one's name as shown (a
+ * default tier's follows the app's language, ct-tier.h), in @stored
+ * the name kept in the table, which for a default tier is its English
+ * name whatever the language: a rule written as "Gold" keeps working
+ * when the app is switched to Chinese and shows 黄金. */
+static gboolean
+read_tiers (CtDb       *db,
+            GPtrArray **names,
+            GPtrArray **stored,
+            GError    **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) shown = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_free);
+  int rc;
+
+  stmt = ct_db_prepare (db, "SELECT name, builtin FROM tiers ORDER BY level", error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *name = (const char *) sqlite3_column_text (stmt, 0);
+      const char *label = ct_tier_builtin_label ((const char *) sqlite3_column_text (stmt, 1));
+
+      g_ptr_array_add (shown, g_strdup (label != NULL ? label : name));
+      g_ptr_array_add (kept, g_strdup (name));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc, NULL);
+      return FALSE;
+    }
+  *names = g_steal_pointer (&shown);
+  if (stored != NULL)
+    *stored = g_steal_pointer (&kept);
+  return TRUE;
+}
+
+/* Case is ignored in any script GLib knows the case of, not ASCII only:
+ * tier names are the seller's own words. */
+static gboolean
+same_name (const char *a,
+           const char *b)
+{
+  g_autofree char *fa = g_utf8_casefold (a, -1);
+  g_autofree char *fb = g_utf8_casefold (b, -1);
+  g_autofree char *na = g_utf8_normalize (fa, -1, G_NORMALIZE_DEFAULT);
+  g_autofree char *nb = g_utf8_normalize (fb, -1, G_NORMALIZE_DEFAULT);
+
+  return g_strcmp0 (na, nb) == 0;
+}
+
+/* The level of the tier @value names: its name as shown, its stored
+ * name, or its level as a number. */
+static gboolean
+tier_level (Compiler    *c,
+            JsonNode    *value,
+            gint64      *level,
+            const char  *path,
+            GError     **error)
+{
+  const char *text;
+  g_autofree char *list = NULL;
+
+  if (c->tier_names == NULL
+      && !read_tiers (c->db, &c->tier_names, &c->tier_stored, error))
+    return FALSE;
+
+  if (node_is_number (value))
+    {
+      node_whole (value, level);
+      if (*level >= 0 && *level < (gint64) c->tier_names->len)
+        return TRUE;
+      set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
+                 _("there is no tier at level %lld: the levels go from 0 to %u."),
+                 (long long) *level, c->tier_names->len - 1);
+      return FALSE;
+    }
+
+  text = json_node_get_string (value);
+  for (guint i = 0; i < c->tier_names->len; i++)
+    if (same_name (text, g_ptr_array_index (c->tier_names, i)))
+      {
+        *level = i;
+        return TRUE;
+      }
+  for (guint i = 0; i < c->tier_stored->len; i++)
+    if (same_name (text, g_ptr_array_index (c->tier_stored, i)))
+      {
+        *level = i;
+        return TRUE;
+      }
+
+  g_ptr_array_add (c->tier_names, NULL);
+  list = g_strjoinv (", ", (char **) c->tier_names->pdata);
+  g_ptr_array_remove_index (c->tier_names, c->tier_names->len - 1);
+  set_error (error, CT_SEGMENT_ERROR_BAD_VALUE, path,
+             /* Translators: "there is no tier “Platinum”: the tiers are Member, Silver, Gold, Diamond." */
+             _("there is no tier “%s”: the tiers are %s."), text, list);
+  return FALSE;
+}
 
 static void
 param_clear (Param *param)
@@ -1177,6 +1311,14 @@ add_value (Compiler     *c,
   gint64 whole = 0;
   int decimals;
 
+  if (field->choices == CHOICES_TIER)
+    {
+      if (!tier_level (c, value, &whole, path, error))
+        return FALSE;
+      add_int (c, whole);
+      return TRUE;
+    }
+
   switch (field->kind)
     {
     case CT_SEGMENT_KIND_AMOUNT:
@@ -1200,6 +1342,70 @@ add_value (Compiler     *c,
     default:
       add_text (c, json_node_get_string (value));
       return TRUE;
+    }
+}
+
+/* A whole value of a field counted from 0: a tier's level, points. */
+static gboolean
+value_as_int (Compiler     *c,
+              const Field  *field,
+              JsonNode     *value,
+              gint64       *out,
+              const char   *path,
+              GError      **error)
+{
+  if (field->choices == CHOICES_TIER)
+    return tier_level (c, value, out, path, error);
+  node_whole (value, out);
+  return TRUE;
+}
+
+/* Whether 0 passes the positive test @op with @value. */
+static gboolean
+zero_passes (Compiler     *c,
+             const Field  *field,
+             CtSegmentOp   op,
+             JsonNode     *value,
+             gboolean     *passes,
+             const char   *path,
+             GError      **error)
+{
+  gint64 v = 0;
+
+  *passes = FALSE;
+  if (op == CT_SEGMENT_OP_IN)
+    {
+      JsonArray *array = json_node_get_array (value);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          if (!value_as_int (c, field, json_array_get_element (array, i), &v, path, error))
+            return FALSE;
+          *passes |= v == 0;
+        }
+      return TRUE;
+    }
+  if (!value_as_int (c, field, value, &v, path, error))
+    return FALSE;
+  switch (op)
+    {
+    case CT_SEGMENT_OP_EQ:
+      *passes = v == 0;
+      return TRUE;
+    case CT_SEGMENT_OP_LT:
+      *passes = 0 < v;
+      return TRUE;
+    case CT_SEGMENT_OP_LE:
+      *passes = 0 <= v;
+      return TRUE;
+    case CT_SEGMENT_OP_GT:
+      *passes = 0 > v;
+      return TRUE;
+    case CT_SEGMENT_OP_GE:
+      *passes = 0 >= v;
+      return TRUE;
+    default:
+      g_assert_not_reached ();
     }
 }
 
@@ -1503,6 +1709,28 @@ write_condition (Compiler             *c,
       return write_compare (c, field, op, rule->value, rule, column, TRUE, path, error);
     }
 
+  /* Everyone has a value, 0 without one in the table. When 0 fails the
+   * test, the members are the rows that pass it; when 0 passes, they
+   * are everyone but the rows with a value that fails. Either way one
+   * subquery run once, as for the other tables, rather than a lookup
+   * per contact (several times slower on many contacts). */
+  if (field->zero_default)
+    {
+      gboolean zero;
+
+      if (!zero_passes (c, field, op, rule->value, &zero, path, error))
+        return FALSE;
+      column = g_strdup_printf ("v.%s", field->column);
+      if (!zero)
+        g_string_append_printf (c->sql, "c.id IN (SELECT v.%s FROM %s v WHERE ", field->key, field->table);
+      else
+        g_string_append_printf (c->sql, "c.id NOT IN (SELECT v.%s FROM %s v WHERE %s IS NOT NULL AND NOT ",
+                                field->key, field->table, column);
+      ok = write_compare (c, field, op, rule->value, rule, column, FALSE, path, error);
+      g_string_append_c (c->sql, ')');
+      return ok;
+    }
+
   column = g_strdup_printf ("v.%s", field->column);
   g_string_append_printf (c->sql, "c.id IN (SELECT v.%s FROM %s v WHERE ", field->key, field->table);
   ok = write_compare (c, field, op, rule->value, rule, column, FALSE, path, error);
@@ -1595,9 +1823,13 @@ ct_segment_compile (CtDb                *db,
       g_string_free (c.sql, TRUE);
       g_array_unref (c.params);
       g_array_unref (c.segments);
+      g_clear_pointer (&c.tier_names, g_ptr_array_unref);
+      g_clear_pointer (&c.tier_stored, g_ptr_array_unref);
       return NULL;
     }
   g_array_unref (c.segments);
+  g_clear_pointer (&c.tier_names, g_ptr_array_unref);
+  g_clear_pointer (&c.tier_stored, g_ptr_array_unref);
   if (c.params->len > MAX_PARAMS)
     {
       g_set_error (error, CT_SEGMENT_ERROR, CT_SEGMENT_ERROR_TOO_LARGE,
@@ -1783,6 +2015,16 @@ ct_segment_field_list_values (CtDb        *db,
     case CT_SEGMENT_KIND_SEGMENT:
       return list_strings (db, "SELECT name FROM segments ORDER BY name COLLATE NOCASE", error);
     case CT_SEGMENT_KIND_CHOICE:
+      if (f->choices == CHOICES_TIER)
+        {
+          g_autoptr(GPtrArray) names = NULL;
+
+          /* In level order, from the lowest tier up, as people rank them. */
+          if (!read_tiers (db, &names, NULL, error))
+            return NULL;
+          g_ptr_array_add (names, NULL);
+          return (GStrv) g_ptr_array_steal (names, NULL);
+        }
       choices = field_choices (f);
       if (choices != NULL)
         return g_strdupv ((char **) choices);

@@ -18,13 +18,22 @@
  *   channel  the name of the contact's source channel: the same ops
  *   choice   status (subscribed, unsubscribed, bounced, complained),
  *            rfm_segment (ct_rfm_segment_to_id() ids), lifecycle
- *            (ct_lifecycle_stage_to_id() ids), tier (a tier's name):
+ *            (ct_lifecycle_stage_to_id() ids):
  *              = != in not_in is_set is_not_set
+ *            tier: = != in not_in, by a tier's name as shown (ignoring
+ *              case; a default tier also by its English name) or its
+ *              level (0 the lowest). The current tier, from
+ *              contact_loyalty; a contact not placed yet is in the
+ *              lowest tier, as ct_tier_count_members() counts it, so
+ *              everyone has a tier and is_set does not apply. A name
+ *              that is no tier is refused when the rule is compiled,
+ *              with the list of tiers.
  *   date     created_at, first_purchase_at, last_purchase_at:
  *              before after within_days not_within_days is_set is_not_set
  *   amount   total_spent, clv: = != < <= > >= (is_set is_not_set for clv)
  *   count    purchases, points, cluster: = != < <= > >= in not_in
- *              (is_set is_not_set for points and cluster)
+ *              (is_set is_not_set for cluster); points is the balance,
+ *              0 for a contact without a contact_loyalty row
  *   number   p_alive (0 to 1): = != < <= > >= is_set is_not_set
  *   tag      has has_not, by the tag's name
  *   product  bought_product: has has_not, by the product's SKU or name
@@ -128,16 +137,17 @@ gboolean      ct_segment_field_has_op            (const char    *field,
                                                   CtSegmentOp    op);
 /* Returns: (transfer none) (nullable): the values a choice field takes
  * whatever the data ("subscribed"...; rfm and lifecycle ids), NULL for
- * other fields and for tier (whose names come from the database). */
+ * other fields and for tier (whose names come from the database:
+ * ct_segment_field_list_values()). */
 const char * const *ct_segment_field_get_choices (const char    *field);
-/* Whether @db keeps the data behind @field (tier and points need the
- * loyalty feature's tables). */
+/* Whether @db keeps the data behind @field (a field of a feature whose
+ * tables a database may lack). */
 gboolean      ct_segment_field_is_available      (CtDb          *db,
                                                   const char    *field);
 /* The values a picker offers for @field: tag names for tag, product
  * names for bought_product, channel names for channel, saved segments'
- * names for segment, the tiers in use
- * for tier, the choices for the other choice fields; an empty array for
+ * names for segment, the tiers' names as shown from the lowest up for
+ * tier, the choices for the other choice fields; an empty array for
  * the rest. Returns: (transfer full) (nullable): NULL-terminated */
 GStrv         ct_segment_field_list_values       (CtDb          *db,
                                                   const char    *field,
@@ -280,10 +290,11 @@ gboolean       ct_segment_restore               (CtDb           *db,
                                                  GError        **error);
 
 /* Ready-made segments: each RFM segment, each lifecycle stage, each tier
- * (once tiers are kept), customers with no purchase in 90 days, and
+ * (by its name as shown), customers with no purchase in 90 days, and
  * "bought course X but not Y" for the two best-selling courses (when
  * there are two). Names and descriptions are translated; ids are stable
- * ("rfm-champions", "lifecycle-new", "tier-Gold",
+ * ("rfm-champions", "lifecycle-new", "tier-Gold" by the name kept in
+ * the tiers table, a default tier's English one whatever the language,
  * "no-purchase-90-days", "bought-x-not-y"). */
 typedef struct
 {

@@ -693,6 +693,32 @@ value_widget (CtSegmentsView *self,
       for (guint i = 0; values[i] != NULL; i++)
         if (g_strcmp0 (values[i], current) == 0)
           position = i;
+      /* A tier can also be written as its level, or its name in any
+       * case (a rule from a file): the picker lists the tiers from
+       * level 0 up, so it shows the tier the rule means rather than
+       * putting the first one in its place. */
+      if (g_str_equal (field, "tier") && value != NULL && JSON_NODE_HOLDS_VALUE (value))
+        {
+          if (json_node_get_value_type (value) == G_TYPE_INT64)
+            {
+              gint64 level = json_node_get_int (value);
+
+              if (level >= 0 && level < (gint64) g_strv_length (values))
+                position = (guint) level;
+            }
+          else if (current != NULL && g_strcmp0 (values[position], current) != 0)
+            {
+              g_autofree char *wanted = g_utf8_casefold (current, -1);
+
+              for (guint i = 0; values[i] != NULL; i++)
+                {
+                  g_autofree char *name = g_utf8_casefold (values[i], -1);
+
+                  if (g_str_equal (name, wanted))
+                    position = i;
+                }
+            }
+        }
       gtk_drop_down_set_selected (GTK_DROP_DOWN (drop_down), position);
       /* The tree holds what the picker shows. */
       json_object_set_string_member (condition, "value", values[position]);
