@@ -1333,7 +1333,8 @@ active_campaigns (Sender  *sender,
   int rc;
 
   stmt = ct_db_prepare (sender->db,
-    "SELECT id FROM campaigns WHERE status = 'sending' AND (?1 = 0 OR id = ?1) ORDER BY id", error);
+    "SELECT id FROM campaigns WHERE status = 'sending' AND paused_at IS NULL"
+    " AND (?1 = 0 OR id = ?1) ORDER BY id", error);
   if (stmt == NULL)
     {
       g_array_unref (ids);
@@ -1375,7 +1376,8 @@ next_due (Sender *sender,
 {
   g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (sender->db,
     "SELECT min(o.next_attempt_at) FROM outbox o JOIN campaigns c ON c.id = o.campaign_id"
-    " WHERE o.state = 'queued' AND c.status = 'sending' AND (?1 = 0 OR o.campaign_id = ?1)", NULL);
+    " WHERE o.state = 'queued' AND c.status = 'sending' AND c.paused_at IS NULL"
+    " AND (?1 = 0 OR o.campaign_id = ?1)", NULL);
 
   if (stmt == NULL)
     return 0;
@@ -1391,7 +1393,7 @@ count_left (CtDb   *db,
 {
   g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db,
     "SELECT count(*) FROM outbox o JOIN campaigns c ON c.id = o.campaign_id"
-    " WHERE o.state IN ('queued','in_flight') AND c.status = 'sending'"
+    " WHERE o.state IN ('queued','in_flight') AND c.status = 'sending' AND c.paused_at IS NULL"
     " AND (?1 = 0 OR o.campaign_id = ?1)", NULL);
 
   if (stmt == NULL)
