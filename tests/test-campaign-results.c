@@ -130,6 +130,27 @@ test_pause_cancel (void)
   g_assert_cmpint (info->counts.queued, ==, 1);
   g_clear_pointer (&list, g_ptr_array_unref);
 
+  /* The sender leaves a paused campaign alone: no request goes out (the
+   * provider's address answers nothing, so one would fail) and the row
+   * stays queued. */
+  {
+    g_autoptr(CtMailSettings) settings = ct_mail_settings_load (t.db, &error);
+    g_autoptr(CtMailProvider) provider = ct_mail_provider_new (CT_MAIL_PROVIDER_POSTMARK,
+                                                               "http://127.0.0.1:9", "key");
+    CtOutboxOptions options;
+    CtOutboxReport report = { 0 };
+
+    g_assert_no_error (error);
+    ct_outbox_options_init (&options, settings, provider);
+    g_assert_true (ct_outbox_send (t.db, provider, settings, &options, 0, &report, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (report.requests, ==, 0);
+    info = ct_campaign_get_info (t.db, 1, 7, &error);
+    g_assert_cmpint (info->counts.queued, ==, 1);
+    g_assert_cmpint (info->state, ==, CT_CAMPAIGN_PAUSED);
+    ct_campaign_info_free (info);
+  }
+
   g_assert_true (ct_campaign_set_paused (t.db, 1, FALSE, &error));
   g_assert_no_error (error);
   info = ct_campaign_get_info (t.db, 1, 7, &error);
