@@ -799,6 +799,34 @@ contact_values (sqlite3_stmt *row,
     }
 }
 
+gboolean
+ct_outbox_contact_values (CtDb    *db,
+                          gint64   contact_id,
+                          char    *values[CT_MAIL_N_FIELDS],
+                          GError **error)
+{
+  /* The columns of claim()'s query, so that a preview shows what the
+   * recipient will get. */
+  g_autoptr(sqlite3_stmt) row = ct_db_prepare (db,
+    "SELECT c.id, c.id, c.email, c.first_name, c.last_name, c.company, c.attributes,"
+    "  (SELECT p.name FROM purchases pu JOIN products p ON p.id = pu.product_id"
+    "   WHERE pu.contact_id = c.id AND pu.refunded = 0"
+    "   ORDER BY pu.purchased_at DESC LIMIT 1)"
+    " FROM contacts c WHERE c.id = ?1", error);
+
+  memset (values, 0, sizeof (char *) * CT_MAIL_N_FIELDS);
+  if (row == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (row, 1, contact_id);
+  if (sqlite3_step (row) != SQLITE_ROW)
+    {
+      g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_NOT_FOUND, _("The contact does not exist"));
+      return FALSE;
+    }
+  contact_values (row, values);
+  return TRUE;
+}
+
 static void
 append_json_string (GString    *out,
                     const char *text)

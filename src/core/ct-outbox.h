@@ -95,6 +95,14 @@ gboolean  ct_outbox_drop_unknown   (CtDb        *db,
                                     gint64      *out_count,
                                     GError     **error);
 
+/* The merge values @contact_id's mail is rendered with (owned strings,
+ * NULL where the contact has none; the unsubscribe URL is left NULL),
+ * for a preview. */
+gboolean  ct_outbox_contact_values (CtDb        *db,
+                                    gint64       contact_id,
+                                    char        *values[CT_MAIL_N_FIELDS],
+                                    GError     **error);
+
 /* ---- sending ---- */
 
 typedef struct
