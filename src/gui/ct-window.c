@@ -29,6 +29,7 @@
 #include "ct-import-window.h"
 #include "ct-preferences-window.h"
 #include "ct-products-view.h"
+#include "ct-campaigns-view.h"
 #include "ct-segments-view.h"
 #include "ct-purchases-view.h"
 #include "ct-resources.h"
@@ -633,6 +634,7 @@ ct_window_constructed (GObject *object)
 {
   CtWindow *self = CT_WINDOW (object);
   GtkWidget *dashboard;
+  GtkWidget *campaigns;
   CtDb *db;
   g_autofree char *display = NULL;
   g_autofree char *where = NULL;
@@ -655,6 +657,10 @@ ct_window_constructed (GObject *object)
             _("Products"), "package-x-generic-symbolic");
   add_page (self, ct_segments_view_new (self->context), "segments",
             _("Segments"), "edit-find-symbolic");
+  campaigns = ct_campaigns_view_new (self->context);
+  add_page (self, campaigns, "campaigns", _("Campaigns"), "mail-send-symbolic");
+  g_signal_connect_object (campaigns, "open-contacts", G_CALLBACK (on_open_contacts), self,
+                           G_CONNECT_SWAPPED);
   /* The dashboard first: the business at a glance. */
   adw_view_stack_set_visible_child_name (self->view_stack, "dashboard");
 
