@@ -197,6 +197,9 @@ test_demo (Fixture       *f,
   ct_window_show_page (f->window, "segments");
   g_assert_cmpstr (visible_view (f->window), ==, "segments");
   ct_test_screenshot (GTK_WIDGET (f->window), "segments");
+  ct_window_show_page (f->window, "campaigns");
+  g_assert_cmpstr (visible_view (f->window), ==, "campaigns");
+  ct_test_screenshot (GTK_WIDGET (f->window), "campaigns");
   ct_window_show_page (f->window, "contacts");
   g_assert_cmpstr (visible_view (f->window), ==, "contacts");
 
@@ -205,7 +208,7 @@ test_demo (Fixture       *f,
   g_test_assert_expected_messages ();
   g_assert_cmpstr (visible_view (f->window), ==, "contacts");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (adw_view_stack_get_pages (
-                      ADW_VIEW_STACK (child (f->window, "view_stack"))))), ==, 5);
+                      ADW_VIEW_STACK (child (f->window, "view_stack"))))), ==, 6);
 
   /* win.search lands in the contacts search entry. */
   ct_window_show_page (f->window, "products");
