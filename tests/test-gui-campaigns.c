@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-gui-campaigns.c: the Campaigns page and the campaign assistant:
+ * its steps and warnings, a test mail and a campaign sent to the local
+ * provider emulator, and the results updating */
+#include "config.h"
+
+#include <locale.h>
+#include <glib/gi18n.h>
+
+#include "ct-campaign-assistant.h"
+#include "ct-campaign-results.h"
+#include "ct-campaigns-view.h"
+#include "ct-context.h"
+#include "ct-gui-test.h"
+#include "ct-mail-emulator.h"
+#include "ct-mail-secret.h"
+#include "ct-outbox.h"
+#include "ct-resources.h"
+
+#define KEY "test-key-campaigns-0001"
+
+typedef struct
+{
+  char            *dir;
+  CtDb            *db;
+  CtContext       *context;
+  GtkWidget       *window;
+  CtCampaignsView *view;
+  CtMailEmulator  *emu;
+} Fixture;
+
+static void
+save_settings (Fixture    *f,
+               const char *postal)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CtMailSettings) settings = g_new0 (CtMailSettings, 1);
+
+  settings->configured = TRUE;
+  settings->kind = CT_MAIL_PROVIDER_POSTMARK;
+  settings->base_url = g_strdup (f->emu->base_url);
+  settings->from = g_strdup ("Shop <news@shop.example>");
+  settings->postal_address = g_strdup (postal);
+  settings->concurrency = 2;
+  settings->timeout = 15;
+  g_assert_true (ct_mail_settings_save (f->db, settings, &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  f->dir = ct_test_make_tmp ();
+  path = g_build_filename (f->dir, "campaigns.db", NULL);
+  f->db = ct_db_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (ct_db_exec (f->db,
+    "INSERT INTO contacts (id, email, first_name, last_name, status) VALUES"
+    " (1, 'ann@example.com', 'Ann', 'Lee', 'subscribed'),"
+    " (2, 'nobody@example.com', '', '', 'subscribed'),"
+    " (3, 'gone@example.com', 'Gone', '', 'unsubscribed');"
+    "INSERT INTO tags (id, name) VALUES (1, 'vip');"
+    "INSERT INTO contact_tags (contact_id, tag_id) VALUES (1, 1);", &error));
+  g_assert_no_error (error);
+
+  f->emu = ct_mail_emulator_new (CT_MAIL_PROVIDER_POSTMARK, KEY);
+  save_settings (f, "1 Market Street, Springfield");
+  g_setenv (CT_MAIL_KEY_ENV, KEY, TRUE);
+
+  f->context = ct_context_new (f->db, NULL);
+  f->view = CT_CAMPAIGNS_VIEW (ct_campaigns_view_new (f->context));
+  f->window = adw_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 700);
+  adw_window_set_content (ADW_WINDOW (f->window), GTK_WIDGET (f->view));
+  ct_test_show_window (GTK_WINDOW (f->window));
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  GList *toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    gtk_window_destroy (l->data);
+  g_list_free (toplevels);
+  ct_test_spin (50);
+  g_clear_object (&f->context);
+  g_clear_object (&f->db);
+  ct_mail_emulator_free (f->emu);
+  ct_test_rm_tmp (f->dir);
+  g_free (f->dir);
+  g_unsetenv (CT_MAIL_KEY_ENV);
+}
+
+static gboolean
+has_substring (const char *text,
+               const char *part)
+{
+  return text != NULL && strstr (text, part) != NULL;
+}
+
+static guint
+delivered (Fixture    *f,
+           const char *email)
+{
+  return ct_mail_emulator_delivered (f->emu, email);
+}
+
+static gboolean
+label_is (gpointer data)
+{
+  GtkLabel *label = data;
+  return g_str_has_prefix (gtk_label_get_text (label), "A test went") ||
+         g_str_has_prefix (gtk_label_get_text (label), "The test was not");
+}
+
+static gboolean
+not_sending (gpointer data)
+{
+  return !ct_campaigns_view_is_sending (data);
+}
+
+static GtkLabel *
+find_label_prefix_in (GtkWidget  *root,
+                      const char *prefix);
+
+static gboolean
+match_prefix (GtkWidget *w, gconstpointer prefix)
+{
+  return GTK_IS_LABEL (w) && gtk_widget_get_mapped (w)
+         && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (w)), prefix);
+}
+
+static GtkLabel *
+find_label_prefix_in (GtkWidget  *root,
+                      const char *prefix)
+{
+  return GTK_LABEL (ct_test_find_widget (root, match_prefix, prefix));
+}
+
+static void
+test_assistant (Fixture       *f,
+                gconstpointer  data)
+{
+  CtCampaignAssistant *assistant;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *subject = NULL;
+  GtkWidget *next;
+
+  assistant = CT_CAMPAIGN_ASSISTANT (ct_campaigns_view_new_campaign (f->view));
+  ct_test_show_window (GTK_WINDOW (assistant));
+
+  /* Audience: two subscribed, one left out; the tag narrows it. */
+  g_assert_cmpstr (ct_campaign_assistant_get_step (assistant), ==, "audience");
+  g_assert_true (has_substring (ct_campaign_assistant_get_count_text (assistant), "2 contacts will receive it"));
+  g_assert_true (has_substring (ct_campaign_assistant_get_count_text (assistant), "1 is left out"));
+  ct_test_screenshot (GTK_WIDGET (assistant), "campaign-audience");
+  ct_campaign_assistant_set_audience_tag (assistant, "vip");
+  g_assert_true (has_substring (ct_campaign_assistant_get_count_text (assistant), "1 contact will receive it"));
+  g_assert_true (has_substring (ct_campaign_assistant_get_count_text (assistant), "0 are left out"));
+  ct_campaign_assistant_set_audience_tag (assistant, "");
+
+  /* Content: Next refuses an empty campaign and says why. */
+  next = ct_test_find_button (GTK_WIDGET (assistant), "Next");
+  g_assert_nonnull (next);
+  g_signal_emit_by_name (next, "clicked");
+  g_assert_cmpstr (ct_campaign_assistant_get_step (assistant), ==, "content");
+  g_signal_emit_by_name (next, "clicked");
+  g_assert_cmpstr (ct_campaign_assistant_get_step (assistant), ==, "content");
+  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (assistant), "Give the campaign a name, so you can find it later"));
+
+  /* A template from the gallery, in Chinese. */
+  g_assert_cmpuint (ct_campaign_assistant_get_n_templates (), ==, 14);
+  ct_campaign_assistant_use_template (assistant, 3);
+  subject = ct_campaign_assistant_get_subject (assistant);
+  g_assert_cmpstr (subject, ==, "新课正式上线");
+  ct_test_spin (50);
+  ct_test_screenshot (GTK_WIDGET (assistant), "campaign-content");
+
+  /* An unknown merge field is refused at this step. */
+  ct_campaign_assistant_set_content (assistant, "Launch", "Hello", "Hi {{frist_name}}");
+  g_signal_emit_by_name (next, "clicked");
+  g_assert_cmpstr (ct_campaign_assistant_get_step (assistant), ==, "content");
+
+  /* Preview: a bare field the contact lacks, a spammy subject, and no
+   * unsubscribe page set. */
+  ct_campaign_assistant_set_content (assistant, "Launch", "FREE!! ACT NOW", "Hi {{first_name}},\n\n- one\n- [two](https://example.com/two)");
+  g_signal_emit_by_name (next, "clicked");
+  g_assert_cmpstr (ct_campaign_assistant_get_step (assistant), ==, "preview");
+  ct_campaign_assistant_preview_as (assistant, 2);
+  g_assert_true (has_substring (ct_campaign_assistant_get_warnings (assistant), "{{first_name}}"));
+  g_assert_true (has_substring (ct_campaign_assistant_get_warnings (assistant), "spam filters"));
+  g_assert_true (has_substring (ct_campaign_assistant_get_warnings (assistant), "exclamation"));
+  g_assert_true (has_substring (ct_campaign_assistant_get_warnings (assistant), "No unsubscribe page"));
+  g_assert_false (has_substring (ct_campaign_assistant_get_warnings (assistant), "postal address"));
+  /* As Ann: her name, and no missing-field warning. */
+  ct_campaign_assistant_preview_as (assistant, 1);
+  g_assert_false (has_substring (ct_campaign_assistant_get_warnings (assistant), "{{first_name}}"));
+  g_assert_true (has_substring (ct_campaign_assistant_get_preview_text (assistant), "Hi Ann,"));
+  g_assert_true (has_substring (ct_campaign_assistant_get_preview_text (assistant), "1 Market Street"));
+  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (assistant), "Subject: FREE!! ACT NOW"));
+  ct_test_spin (50);
+  ct_test_screenshot (GTK_WIDGET (assistant), "campaign-preview");
+  /* Without a postal address the preview says so. */
+  save_settings (f, "");
+  ct_campaign_assistant_preview_as (assistant, 1);
+  g_assert_true (has_substring (ct_campaign_assistant_get_warnings (assistant), "postal address"));
+  save_settings (f, "1 Market Street, Springfield");
+
+  /* Send: a test to the sender's own address, through the emulator. */
+  ct_campaign_assistant_set_content (assistant, NULL, "New course for {{first_name|you}}",
+                                     "Hi {{first_name|there}},\n\nIt is open.");
+  g_signal_emit_by_name (next, "clicked");
+  g_assert_cmpstr (ct_campaign_assistant_get_step (assistant), ==, "send");
+  g_signal_emit_by_name (ct_test_find_button (GTK_WIDGET (assistant), "Send a Test to Me"), "clicked");
+  {
+    GtkLabel *label = find_label_prefix_in (GTK_WIDGET (assistant), "Sending a test");
+    g_assert_nonnull (label);
+    g_assert_true (ct_test_wait_until (label_is, label, 20000));
+    g_assert_cmpstr (gtk_label_get_text (label), ==, "A test went to news@shop.example.");
+  }
+  g_assert_cmpuint (delivered (f, "news@shop.example"), ==, 1);
+  ct_test_screenshot (GTK_WIDGET (assistant), "campaign-send");
+
+  /* Send now: the page sends it in the background to the two
+   * subscribed contacts, and never to the unsubscribed one. */
+  g_signal_emit_by_name (ct_test_find_button (GTK_WIDGET (assistant), "Send"), "clicked");
+  g_assert_true (ct_campaigns_view_is_sending (f->view) || delivered (f, "ann@example.com") == 1);
+  g_assert_true (ct_test_wait_until (not_sending, f->view, 30000));
+  g_assert_cmpuint (delivered (f, "ann@example.com"), ==, 1);
+  g_assert_cmpuint (delivered (f, "nobody@example.com"), ==, 1);
+  g_assert_cmpuint (delivered (f, "gone@example.com"), ==, 0);
+  ct_test_spin (100);
+  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->view), "Sent"));
+  g_assert_nonnull (ct_test_find_button (GTK_WIDGET (f->view), "Recipients 2"));
+  g_assert_nonnull (ct_test_find_button (GTK_WIDGET (f->view), "Opened 0"));
+
+  /* Results update: an open pulled from the provider and a purchase. */
+  {
+    gint64 id = ct_campaign_find (f->db, "Launch", &error);
+    g_autofree char *message_id = NULL;
+    CtMailEvent event = { CT_MAIL_EVENT_OPENED, "ann@example.com", NULL, 0, NULL };
+    g_autofree char *sql = NULL;
+    CtOutboxSyncReport report = { 0 };
+
+    g_assert_no_error (error);
+    g_mutex_lock (&f->emu->lock);
+    message_id = g_strdup (g_hash_table_lookup (f->emu->message_ids, "ann@example.com"));
+    g_mutex_unlock (&f->emu->lock);
+    event.message_id = message_id;
+    event.at = g_get_real_time () / G_USEC_PER_SEC;
+    g_assert_true (ct_outbox_apply_event (f->db, "test", &event, &report, &error));
+    g_assert_no_error (error);
+    ct_db_emit_changed (f->db, "outbox");
+    sql = g_strdup_printf ("INSERT INTO purchases (contact_id, amount, currency, purchased_at)"
+                           " VALUES (1, 19900, 'CNY', %lld)", (long long) event.at + 60);
+    g_assert_true (ct_db_exec (f->db, sql, &error));
+    ct_db_emit_changed (f->db, "purchases");
+    ct_test_spin (100);
+    g_assert_nonnull (ct_test_find_button (GTK_WIDGET (f->view), "Opened 1"));
+    g_assert_nonnull (ct_test_find_button (GTK_WIDGET (f->view), "Bought 1"));
+    g_assert_nonnull (find_label_prefix_in (GTK_WIDGET (f->view), "Revenue ¥199.00"));
+    (void) id;
+  }
+  ct_test_screenshot (GTK_WIDGET (f->window), "campaigns-results");
+}
+
+static gboolean
+match_progress (GtkWidget *w, gconstpointer data)
+{
+  return GTK_IS_PROGRESS_BAR (w) && gtk_widget_get_mapped (w);
+}
+
+static void
+test_pause_resume_cancel (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CtCampaignInfo) info = NULL;
+  gint64 id;
+
+  id = ct_campaign_create (f->db, "Later", "Hi", "Body", NULL, "{\"all\":true}", &error);
+  g_assert_no_error (error);
+  g_assert_true (ct_outbox_launch (f->db, id, NULL, NULL, &error));
+  g_assert_true (ct_campaign_set_paused (f->db, id, TRUE, &error));
+  ct_campaigns_view_reload (f->view);
+  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->view), "Paused"));
+  g_assert_nonnull (ct_test_find_widget (GTK_WIDGET (f->view), match_progress, NULL));
+  /* Resume sends the rest. */
+  g_signal_emit_by_name (ct_test_find_button (GTK_WIDGET (f->view), "Resume"), "clicked");
+  g_assert_true (ct_test_wait_until (not_sending, f->view, 30000));
+  g_assert_cmpuint (delivered (f, "ann@example.com"), ==, 1);
+  info = ct_campaign_get_info (f->db, id, 7, &error);
+  g_assert_cmpint (info->state, ==, CT_CAMPAIGN_SENT);
+
+  /* Cancel a scheduled one: nothing goes. */
+  id = ct_campaign_create (f->db, "Cancelled", "Hi", "Body", NULL, "{\"all\":true}", &error);
+  g_assert_true (ct_campaign_schedule (f->db, id, g_get_real_time () / G_USEC_PER_SEC + 3600, &error));
+  ct_campaigns_view_reload (f->view);
+  g_signal_emit_by_name (ct_test_find_button (GTK_WIDGET (f->view), "Cancel"), "clicked");
+  g_clear_pointer (&info, ct_campaign_info_free);
+  info = ct_campaign_get_info (f->db, id, 7, &error);
+  g_assert_cmpint (info->state, ==, CT_CAMPAIGN_CANCELLED);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *localedir = g_getenv ("CLIENTELE_LOCALEDIR");
+
+  if (localedir != NULL && *localedir != '\0')
+    {
+      setlocale (LC_ALL, "");
+      bindtextdomain (GETTEXT_PACKAGE, localedir);
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+    }
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  g_assert_nonnull (ct_get_resource ());
+  ct_test_add_icons ();
+
+#define ADD(path, func) \
+  g_test_add ("/gui/campaigns/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("assistant", test_assistant);
+  ADD ("pause-resume-cancel", test_pause_resume_cancel);
+
+  return g_test_run ();
+}
