@@ -16,6 +16,7 @@
 #include "ct-mail-secret.h"
 #include "ct-outbox.h"
 #include "ct-resources.h"
+#include "ct-sending-page.h"
 
 #define KEY "test-key-campaigns-0001"
 
@@ -308,6 +309,54 @@ test_pause_resume_cancel (Fixture       *f,
   g_assert_cmpint (info->state, ==, CT_CAMPAIGN_CANCELLED);
 }
 
+static gboolean
+not_testing (gpointer data)
+{
+  return !ct_sending_page_is_testing (data);
+}
+
+/* Preferences, Sending: the key is stored and never shown back; Test
+ * connection says in words what happened. */
+static void
+test_sending_page (Fixture       *f,
+                   gconstpointer  data)
+{
+  CtSendingPage *page;
+  GtkWidget *window = adw_preferences_window_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stored = NULL;
+
+  /* The key must come from the page, not the environment. */
+  g_unsetenv (CT_MAIL_KEY_ENV);
+  page = ct_sending_page_new (f->context);
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (window), ADW_PREFERENCES_PAGE (page));
+  ct_test_show_window (GTK_WINDOW (window));
+
+  ct_sending_page_fill (page, CT_MAIL_PROVIDER_POSTMARK, f->emu->base_url, "no-at-sign", "", "wrong-key");
+  g_assert_false (ct_sending_page_save (page));
+  g_assert_true (has_substring (ct_sending_page_get_status (page), "“@”"));
+
+  ct_sending_page_fill (page, CT_MAIL_PROVIDER_POSTMARK, f->emu->base_url, "Shop <news@shop.example>",
+                        "1 Market Street", "wrong-key");
+  ct_sending_page_test (page);
+  g_assert_true (ct_test_wait_until (not_testing, page, 20000));
+  g_assert_true (has_substring (ct_sending_page_get_status (page), "refused the API key"));
+  g_assert_false (has_substring (ct_sending_page_get_status (page), "wrong-key"));
+
+  ct_sending_page_fill (page, CT_MAIL_PROVIDER_POSTMARK, f->emu->base_url, "Shop <news@shop.example>",
+                        "1 Market Street", KEY);
+  ct_sending_page_test (page);
+  g_assert_true (ct_test_wait_until (not_testing, page, 20000));
+  g_assert_true (has_substring (ct_sending_page_get_status (page), "Connected"));
+  /* Stored, and the field emptied: the key is never shown back. */
+  stored = ct_mail_secret_lookup ("postmark", ct_db_get_path (f->db), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored, ==, KEY);
+  g_assert_nonnull (ct_test_find_widget (GTK_WIDGET (page), match_prefix, "API Key (one is stored"));
+  ct_test_screenshot (window, "preferences-sending");
+  ct_mail_secret_clear ("postmark", ct_db_get_path (f->db), NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -331,6 +380,7 @@ main (int   argc,
 
   ADD ("assistant", test_assistant);
   ADD ("pause-resume-cancel", test_pause_resume_cancel);
+  ADD ("sending-preferences", test_sending_page);
 
   return g_test_run ();
 }

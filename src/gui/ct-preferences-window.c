@@ -23,6 +23,7 @@
 #include "ct-money.h"
 #include "ct-parse.h"
 #include "ct-rfm.h"
+#include "ct-sending-page.h"
 
 #define DEFAULT_SPEND_CURRENCY "CNY"
 
@@ -451,6 +452,10 @@ ct_preferences_window_constructed (GObject *object)
 
   reload_channels (self);
   reload_spend_list (self);
+
+  /* Mail sending: a page of its own, built in ct-sending-page.c. */
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
+                              ADW_PREFERENCES_PAGE (ct_sending_page_new (self->context)));
 
   g_signal_connect_object (db, "changed::channels", G_CALLBACK (reload_channels), self,
                            G_CONNECT_SWAPPED);
