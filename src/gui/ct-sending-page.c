@@ -136,7 +136,7 @@ ct_sending_page_save (CtSendingPage *self)
     }
   if (base_url != NULL && !g_str_has_prefix (base_url, "https://") && !g_str_has_prefix (base_url, "http://"))
     {
-      set_status (self, _("The base URL must start with https://"), TRUE);
+      set_status (self, _("The base URL must start with https:// (or http:// for a server on this computer)"), TRUE);
       return FALSE;
     }
   settings->kind = selected_kind (self);
