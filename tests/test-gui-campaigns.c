@@ -20,6 +20,19 @@
 
 #define KEY "test-key-campaigns-0001"
 
+/* The app's own translations, so that the screenshot runs in Chinese
+ * check the same things. */
+#define TR(s) g_dgettext (GETTEXT_PACKAGE, s)
+#define TRC(c, s) g_dpgettext2 (GETTEXT_PACKAGE, c, s)
+
+static char *
+plural (const char *one,
+        const char *many,
+        long long   n)
+{
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, one, many, n), n);
+}
+
 typedef struct
 {
   char            *dir;
@@ -116,8 +129,7 @@ static gboolean
 label_is (gpointer data)
 {
   GtkLabel *label = data;
-  return g_str_has_prefix (gtk_label_get_text (label), "A test went") ||
-         g_str_has_prefix (gtk_label_get_text (label), "The test was not");
+  return g_strcmp0 (gtk_label_get_text (label), TR ("Sending a test…")) != 0;
 }
 
 static gboolean
@@ -151,6 +163,8 @@ test_assistant (Fixture       *f,
   CtCampaignAssistant *assistant;
   g_autoptr(GError) error = NULL;
   g_autofree char *subject = NULL;
+  g_autofree char *t1 = NULL, *t2 = NULL, *t3 = NULL, *t4 = NULL, *t5 = NULL, *t6 = NULL;
+  g_autofree char *t7 = NULL, *t8 = NULL, *t9 = NULL, *t10 = NULL, *t11 = NULL;
   GtkWidget *next;
 
   assistant = CT_CAMPAIGN_ASSISTANT (ct_campaigns_view_new_campaign (f->view));
@@ -158,22 +172,22 @@ test_assistant (Fixture       *f,
 
   /* Audience: two subscribed, one left out; the tag narrows it. */
   g_assert_cmpstr (ct_campaign_assistant_get_step (assistant), ==, "audience");
-  g_assert_true (has_substring (ct_campaign_assistant_get_count_text (assistant), "2 contacts will receive it"));
-  g_assert_true (has_substring (ct_campaign_assistant_get_count_text (assistant), "1 is left out"));
+  g_assert_true (has_substring (ct_campaign_assistant_get_count_text (assistant), t1 = plural ("%lld contact will receive it.", "%lld contacts will receive it.", 2)));
+  g_assert_true (has_substring (ct_campaign_assistant_get_count_text (assistant), t2 = plural ("%lld is left out: unsubscribed, bounced or suppressed.", "%lld are left out: unsubscribed, bounced or suppressed.", 1)));
   ct_test_screenshot (GTK_WIDGET (assistant), "campaign-audience");
   ct_campaign_assistant_set_audience_tag (assistant, "vip");
-  g_assert_true (has_substring (ct_campaign_assistant_get_count_text (assistant), "1 contact will receive it"));
-  g_assert_true (has_substring (ct_campaign_assistant_get_count_text (assistant), "0 are left out"));
+  g_assert_true (has_substring (ct_campaign_assistant_get_count_text (assistant), t3 = plural ("%lld contact will receive it.", "%lld contacts will receive it.", 1)));
+  g_assert_true (has_substring (ct_campaign_assistant_get_count_text (assistant), t4 = plural ("%lld is left out: unsubscribed, bounced or suppressed.", "%lld are left out: unsubscribed, bounced or suppressed.", 0)));
   ct_campaign_assistant_set_audience_tag (assistant, "");
 
   /* Content: Next refuses an empty campaign and says why. */
-  next = ct_test_find_button (GTK_WIDGET (assistant), "Next");
+  next = ct_test_find_button (GTK_WIDGET (assistant), TR ("_Next"));
   g_assert_nonnull (next);
   g_signal_emit_by_name (next, "clicked");
   g_assert_cmpstr (ct_campaign_assistant_get_step (assistant), ==, "content");
   g_signal_emit_by_name (next, "clicked");
   g_assert_cmpstr (ct_campaign_assistant_get_step (assistant), ==, "content");
-  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (assistant), "Give the campaign a name, so you can find it later"));
+  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (assistant), TR ("Give the campaign a name, so you can find it later")));
 
   /* A template from the gallery, in Chinese. */
   g_assert_cmpuint (ct_campaign_assistant_get_n_templates (), ==, 14);
@@ -195,22 +209,22 @@ test_assistant (Fixture       *f,
   g_assert_cmpstr (ct_campaign_assistant_get_step (assistant), ==, "preview");
   ct_campaign_assistant_preview_as (assistant, 2);
   g_assert_true (has_substring (ct_campaign_assistant_get_warnings (assistant), "{{first_name}}"));
-  g_assert_true (has_substring (ct_campaign_assistant_get_warnings (assistant), "spam filters"));
-  g_assert_true (has_substring (ct_campaign_assistant_get_warnings (assistant), "exclamation"));
-  g_assert_true (has_substring (ct_campaign_assistant_get_warnings (assistant), "No unsubscribe page"));
-  g_assert_false (has_substring (ct_campaign_assistant_get_warnings (assistant), "postal address"));
+  g_assert_true (has_substring (ct_campaign_assistant_get_warnings (assistant), t5 = g_strdup_printf (TR ("“%s” is a phrase spam filters distrust"), "free")));
+  g_assert_true (has_substring (ct_campaign_assistant_get_warnings (assistant), TR ("More than one exclamation mark looks like spam")));
+  g_assert_true (has_substring (ct_campaign_assistant_get_warnings (assistant), TR ("No unsubscribe page is set in Preferences: the unsubscribe link opens a mail to you, and you must unsubscribe people by hand.")));
+  g_assert_false (has_substring (ct_campaign_assistant_get_warnings (assistant), TR ("No postal address is set in Preferences: marketing mail must show one, and it will not be sent without it.")));
   /* As Ann: her name, and no missing-field warning. */
   ct_campaign_assistant_preview_as (assistant, 1);
   g_assert_false (has_substring (ct_campaign_assistant_get_warnings (assistant), "{{first_name}}"));
   g_assert_true (has_substring (ct_campaign_assistant_get_preview_text (assistant), "Hi Ann,"));
   g_assert_true (has_substring (ct_campaign_assistant_get_preview_text (assistant), "1 Market Street"));
-  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (assistant), "Subject: FREE!! ACT NOW"));
+  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (assistant), t6 = g_strdup_printf (TR ("Subject: %s"), "FREE!! ACT NOW")));
   ct_test_spin (50);
   ct_test_screenshot (GTK_WIDGET (assistant), "campaign-preview");
   /* Without a postal address the preview says so. */
   save_settings (f, "");
   ct_campaign_assistant_preview_as (assistant, 1);
-  g_assert_true (has_substring (ct_campaign_assistant_get_warnings (assistant), "postal address"));
+  g_assert_true (has_substring (ct_campaign_assistant_get_warnings (assistant), TR ("No postal address is set in Preferences: marketing mail must show one, and it will not be sent without it.")));
   save_settings (f, "1 Market Street, Springfield");
 
   /* Send: a test to the sender's own address, through the emulator. */
@@ -218,28 +232,29 @@ test_assistant (Fixture       *f,
                                      "Hi {{first_name|there}},\n\nIt is open.");
   g_signal_emit_by_name (next, "clicked");
   g_assert_cmpstr (ct_campaign_assistant_get_step (assistant), ==, "send");
-  g_signal_emit_by_name (ct_test_find_button (GTK_WIDGET (assistant), "Send a Test to Me"), "clicked");
+  g_signal_emit_by_name (ct_test_find_button (GTK_WIDGET (assistant), TR ("Send a _Test to Me")), "clicked");
   {
-    GtkLabel *label = find_label_prefix_in (GTK_WIDGET (assistant), "Sending a test");
+    GtkLabel *label = find_label_prefix_in (GTK_WIDGET (assistant), TR ("Sending a test…"));
     g_assert_nonnull (label);
     g_assert_true (ct_test_wait_until (label_is, label, 20000));
-    g_assert_cmpstr (gtk_label_get_text (label), ==, "A test went to news@shop.example.");
+    g_autofree char *went = g_strdup_printf (TR ("A test went to %s."), "news@shop.example");
+    g_assert_cmpstr (gtk_label_get_text (label), ==, went);
   }
   g_assert_cmpuint (delivered (f, "news@shop.example"), ==, 1);
   ct_test_screenshot (GTK_WIDGET (assistant), "campaign-send");
 
   /* Send now: the page sends it in the background to the two
    * subscribed contacts, and never to the unsubscribed one. */
-  g_signal_emit_by_name (ct_test_find_button (GTK_WIDGET (assistant), "Send"), "clicked");
+  g_signal_emit_by_name (ct_test_find_button (GTK_WIDGET (assistant), TR ("_Send")), "clicked");
   g_assert_true (ct_campaigns_view_is_sending (f->view) || delivered (f, "ann@example.com") == 1);
   g_assert_true (ct_test_wait_until (not_sending, f->view, 30000));
   g_assert_cmpuint (delivered (f, "ann@example.com"), ==, 1);
   g_assert_cmpuint (delivered (f, "nobody@example.com"), ==, 1);
   g_assert_cmpuint (delivered (f, "gone@example.com"), ==, 0);
   ct_test_spin (100);
-  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->view), "Sent"));
-  g_assert_nonnull (ct_test_find_button (GTK_WIDGET (f->view), "Recipients 2"));
-  g_assert_nonnull (ct_test_find_button (GTK_WIDGET (f->view), "Opened 0"));
+  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->view), TRC ("campaign", "Sent")));
+  g_assert_nonnull (ct_test_find_button (GTK_WIDGET (f->view), t7 = g_strdup_printf ("%s 2", TRC ("campaign", "Recipients"))));
+  g_assert_nonnull (ct_test_find_button (GTK_WIDGET (f->view), t8 = g_strdup_printf ("%s 0", TRC ("campaign", "Opened"))));
 
   /* Results update: an open pulled from the provider and a purchase. */
   {
@@ -263,9 +278,9 @@ test_assistant (Fixture       *f,
     g_assert_true (ct_db_exec (f->db, sql, &error));
     ct_db_emit_changed (f->db, "purchases");
     ct_test_spin (100);
-    g_assert_nonnull (ct_test_find_button (GTK_WIDGET (f->view), "Opened 1"));
-    g_assert_nonnull (ct_test_find_button (GTK_WIDGET (f->view), "Bought 1"));
-    g_assert_nonnull (find_label_prefix_in (GTK_WIDGET (f->view), "Revenue ¥199.00"));
+    g_assert_nonnull (ct_test_find_button (GTK_WIDGET (f->view), t9 = g_strdup_printf ("%s 1", TRC ("campaign", "Opened"))));
+    g_assert_nonnull (ct_test_find_button (GTK_WIDGET (f->view), t10 = g_strdup_printf ("%s 1", TRC ("campaign", "Bought"))));
+    g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->view), t11 = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Revenue %s (%lld purchase)", "Revenue %s (%lld purchases)", 1), "¥199.00", 1LL)));
     (void) id;
   }
   ct_test_screenshot (GTK_WIDGET (f->window), "campaigns-results");
@@ -290,10 +305,10 @@ test_pause_resume_cancel (Fixture       *f,
   g_assert_true (ct_outbox_launch (f->db, id, NULL, NULL, &error));
   g_assert_true (ct_campaign_set_paused (f->db, id, TRUE, &error));
   ct_campaigns_view_reload (f->view);
-  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->view), "Paused"));
+  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->view), TRC ("campaign", "Paused")));
   g_assert_nonnull (ct_test_find_widget (GTK_WIDGET (f->view), match_progress, NULL));
   /* Resume sends the rest. */
-  g_signal_emit_by_name (ct_test_find_button (GTK_WIDGET (f->view), "Resume"), "clicked");
+  g_signal_emit_by_name (ct_test_find_button (GTK_WIDGET (f->view), TR ("_Resume")), "clicked");
   g_assert_true (ct_test_wait_until (not_sending, f->view, 30000));
   g_assert_cmpuint (delivered (f, "ann@example.com"), ==, 1);
   info = ct_campaign_get_info (f->db, id, 7, &error);
@@ -303,7 +318,7 @@ test_pause_resume_cancel (Fixture       *f,
   id = ct_campaign_create (f->db, "Cancelled", "Hi", "Body", NULL, "{\"all\":true}", &error);
   g_assert_true (ct_campaign_schedule (f->db, id, g_get_real_time () / G_USEC_PER_SEC + 3600, &error));
   ct_campaigns_view_reload (f->view);
-  g_signal_emit_by_name (ct_test_find_button (GTK_WIDGET (f->view), "Cancel"), "clicked");
+  g_signal_emit_by_name (ct_test_find_button (GTK_WIDGET (f->view), TR ("_Cancel")), "clicked");
   g_clear_pointer (&info, ct_campaign_info_free);
   info = ct_campaign_get_info (f->db, id, 7, &error);
   g_assert_cmpint (info->state, ==, CT_CAMPAIGN_CANCELLED);
@@ -325,6 +340,8 @@ test_sending_page (Fixture       *f,
   GtkWidget *window = adw_preferences_window_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *stored = NULL;
+  g_autofree char *connected = g_strdup_printf (TR ("Connected: %s accepted the API key."),
+                                                ct_mail_provider_kind_display_name (CT_MAIL_PROVIDER_POSTMARK));
 
   /* The key must come from the page, not the environment. */
   g_unsetenv (CT_MAIL_KEY_ENV);
@@ -340,19 +357,19 @@ test_sending_page (Fixture       *f,
                         "1 Market Street", "wrong-key");
   ct_sending_page_test (page);
   g_assert_true (ct_test_wait_until (not_testing, page, 20000));
-  g_assert_true (has_substring (ct_sending_page_get_status (page), "refused the API key"));
+  g_assert_true (has_substring (ct_sending_page_get_status (page), TR ("The provider refused the API key: it is wrong, revoked, or lacks the right to send.")));
   g_assert_false (has_substring (ct_sending_page_get_status (page), "wrong-key"));
 
   ct_sending_page_fill (page, CT_MAIL_PROVIDER_POSTMARK, f->emu->base_url, "Shop <news@shop.example>",
                         "1 Market Street", KEY);
   ct_sending_page_test (page);
   g_assert_true (ct_test_wait_until (not_testing, page, 20000));
-  g_assert_true (has_substring (ct_sending_page_get_status (page), "Connected"));
+  g_assert_true (has_substring (ct_sending_page_get_status (page), connected));
   /* Stored, and the field emptied: the key is never shown back. */
   stored = ct_mail_secret_lookup ("postmark", ct_db_get_path (f->db), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (stored, ==, KEY);
-  g_assert_nonnull (ct_test_find_widget (GTK_WIDGET (page), match_prefix, "API Key (one is stored"));
+  g_assert_nonnull (ct_test_find_widget (GTK_WIDGET (page), match_prefix, TR ("API Key (one is stored; type to replace it)")));
   ct_test_screenshot (window, "preferences-sending");
   ct_mail_secret_clear ("postmark", ct_db_get_path (f->db), NULL);
 }
