@@ -131,8 +131,9 @@ static void
 set_error (CtCampaignAssistant *self,
            const char          *message)
 {
+  /* Always in place (empty when all is well): it pushes the buttons to
+   * the right. */
   gtk_label_set_text (self->error_label, message != NULL ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
 }
 
 static char *
@@ -1006,6 +1007,7 @@ ct_campaign_assistant_use_template (CtCampaignAssistant *self,
                                     guint                index)
 {
   g_return_if_fail (index < G_N_ELEMENTS (gallery));
+  set_error (self, NULL);
   gtk_drop_down_set_selected (self->template_drop, index);
   ct_campaign_assistant_set_content (self, NULL, gallery[index].subject, gallery[index].body);
   if (*gtk_editable_get_text (GTK_EDITABLE (self->name_entry)) == '\0')
@@ -1075,7 +1077,7 @@ ct_campaign_assistant_new (CtContext *context,
   gtk_box_append (GTK_BOX (box), header);
 
   self->stack = GTK_STACK (gtk_stack_new ());
-  gtk_stack_set_transition_type (self->stack, GTK_STACK_TRANSITION_TYPE_SLIDE_LEFT_RIGHT);
+  gtk_stack_set_transition_type (self->stack, GTK_STACK_TRANSITION_TYPE_NONE);
   gtk_widget_set_vexpand (GTK_WIDGET (self->stack), TRUE);
   build_audience (self);
   build_content (self);
