@@ -6,6 +6,7 @@
 #include <glib.h>
 
 #include "ct-campaign-results.h"
+#include "ct-segment.h"
 #include "ct-test-db.h"
 
 #define DAY 86400
@@ -196,7 +197,34 @@ test_audience (void)
   g_assert_true (ct_campaign_count_audience (t.db, "{\"tag\":\"vip\"}", &in, &out, &error));
   g_assert_cmpint (in, ==, 1);
   g_assert_cmpint (out, ==, 1);
-  g_assert_false (ct_campaign_count_audience (t.db, "{\"segment\":3}", &in, &out, &error));
+  /* A saved segment: its members, less those who may not be mailed,
+   * counted and launched alike. */
+  {
+    g_autoptr(CtSegmentRule) vip = ct_segment_rule_parse (
+      "{\"match\": \"all\", \"conditions\": [{\"field\": \"tag\", \"op\": \"has\", \"value\": \"vip\"}]}", &error);
+    g_autofree char *audience = NULL;
+    gint64 segment, campaign, queued = -1, excluded = -1;
+
+    g_assert_no_error (error);
+    segment = ct_segment_save (t.db, "VIPs", vip, &error);
+    g_assert_no_error (error);
+    audience = g_strdup_printf ("{\"segment\":%lld}", (long long) segment);
+    g_assert_true (ct_campaign_count_audience (t.db, audience, &in, &out, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (in, ==, 1);
+    g_assert_cmpint (out, ==, 1);
+    campaign = ct_campaign_create (t.db, "To VIPs", "Hi", "Body", NULL, audience, &error);
+    g_assert_no_error (error);
+    g_assert_true (ct_outbox_launch (t.db, campaign, &queued, &excluded, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (queued, ==, 1);
+    g_assert_cmpint (excluded, ==, 1);
+    g_assert_cmpint (ct_db_query_int64 (t.db, "SELECT contact_id FROM outbox", NULL), ==, 1);
+  }
+  g_assert_false (ct_campaign_count_audience (t.db, "{\"segment\":99}", &in, &out, &error));
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (ct_campaign_count_audience (t.db, "{\"list\":3}", &in, &out, &error));
   g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_INVALID);
   g_clear_error (&error);
   g_assert_false (ct_campaign_count_audience (t.db, "[", &in, &out, &error));

@@ -78,7 +78,11 @@ fixture_set_up (Fixture       *f,
     " (2, 'nobody@example.com', '', '', 'subscribed'),"
     " (3, 'gone@example.com', 'Gone', '', 'unsubscribed');"
     "INSERT INTO tags (id, name) VALUES (1, 'vip');"
-    "INSERT INTO contact_tags (contact_id, tag_id) VALUES (1, 1);", &error));
+    "INSERT INTO contact_tags (contact_id, tag_id) VALUES (1, 1);"
+    /* Ann and the unsubscribed one: one gets it, one is left out. */
+    "INSERT INTO segments (id, name, rule) VALUES (1, 'Named A or G',"
+    " '{\"match\": \"any\", \"conditions\": [{\"field\": \"email\", \"op\": \"contains\", \"value\": \"ann@\"},"
+    " {\"field\": \"email\", \"op\": \"contains\", \"value\": \"gone@\"}]}');", &error));
   g_assert_no_error (error);
 
   f->emu = ct_mail_emulator_new (CT_MAIL_PROVIDER_POSTMARK, KEY);
@@ -178,6 +182,12 @@ test_assistant (Fixture       *f,
   ct_campaign_assistant_set_audience_tag (assistant, "vip");
   g_assert_true (has_substring (ct_campaign_assistant_get_count_text (assistant), t3 = plural ("%lld contact will receive it.", "%lld contacts will receive it.", 1)));
   g_assert_true (has_substring (ct_campaign_assistant_get_count_text (assistant), t4 = plural ("%lld is left out: unsubscribed, bounced or suppressed.", "%lld are left out: unsubscribed, bounced or suppressed.", 0)));
+  ct_campaign_assistant_set_audience_tag (assistant, "");
+  g_clear_pointer (&t3, g_free);
+  g_clear_pointer (&t4, g_free);
+  ct_campaign_assistant_set_audience_segment (assistant, 1);
+  g_assert_true (has_substring (ct_campaign_assistant_get_count_text (assistant), t3 = plural ("%lld contact will receive it.", "%lld contacts will receive it.", 1)));
+  g_assert_true (has_substring (ct_campaign_assistant_get_count_text (assistant), t4 = plural ("%lld is left out: unsubscribed, bounced or suppressed.", "%lld are left out: unsubscribed, bounced or suppressed.", 1)));
   ct_campaign_assistant_set_audience_tag (assistant, "");
 
   /* Content: Next refuses an empty campaign and says why. */

@@ -392,8 +392,10 @@ ct_campaign_count_audience (CtDb        *db,
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GHashTable) members = NULL;
   const char *tag = NULL;
   JsonObject *object;
+  int rc;
 
   *out_included = *out_excluded = 0;
   if (!json_parser_load_from_data (parser, audience_json, -1, NULL)
@@ -405,32 +407,43 @@ ct_campaign_count_audience (CtDb        *db,
     }
   object = json_node_get_object (json_parser_get_root (parser));
   tag = json_object_get_string_member_with_default (object, "tag", NULL);
-  if (tag == NULL && !json_object_get_boolean_member_with_default (object, "all", FALSE))
+  if (tag == NULL && !json_object_get_boolean_member_with_default (object, "all", FALSE)
+      && json_object_get_int_member_with_default (object, "segment", 0) <= 0)
     {
       g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_INVALID,
-                   _("The audience “%s” names neither everyone nor a tag"), audience_json);
+                   _("The audience “%s” names neither everyone, a tag nor a segment"), audience_json);
       return FALSE;
     }
+  if (!ct_outbox_audience_members (db, audience_json, &members, error))
+    return FALSE;
   /* The same test as ct_outbox_launch(), counted rather than queued. */
   stmt = ct_db_prepare (db,
-    "SELECT coalesce(sum(ok), 0), coalesce(sum(NOT ok), 0) FROM (SELECT"
-    "  c.status = 'subscribed' AND s.email IS NULL AND trim(c.email) LIKE '%_@_%' AS ok"
+    "SELECT c.id, c.status = 'subscribed' AND s.email IS NULL AND trim(c.email) LIKE '%_@_%'"
     " FROM contacts c LEFT JOIN suppressions s ON s.email = c.email"
     " WHERE c.email IS NOT NULL AND trim(c.email) != ''"
     "   AND (?1 IS NULL OR c.id IN (SELECT ct.contact_id FROM contact_tags ct"
-    "                               JOIN tags t ON t.id = ct.tag_id WHERE t.name = ?1)))", error);
+    "                               JOIN tags t ON t.id = ct.tag_id WHERE t.name = ?1))", error);
   if (stmt == NULL)
     return FALSE;
   if (tag != NULL)
     sqlite3_bind_text (stmt, 1, tag, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      ct_db_set_error (error, ct_db_get_handle (db), sqlite3_errcode (ct_db_get_handle (db)),
-                       _("Could not count the audience"));
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      if (members != NULL && !g_hash_table_contains (members, &id))
+        continue;
+      if (sqlite3_column_int (stmt, 1))
+        (*out_included)++;
+      else
+        (*out_excluded)++;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not count the audience"));
+      *out_included = *out_excluded = 0;
       return FALSE;
     }
-  *out_included = sqlite3_column_int64 (stmt, 0);
-  *out_excluded = sqlite3_column_int64 (stmt, 1);
   return TRUE;
 }
 

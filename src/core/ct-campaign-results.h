@@ -97,7 +97,8 @@ gboolean        ct_campaign_cancel       (CtDb        *db,
                                           gint64      *out_dropped,
                                           GError     **error);
 
-/* Who an audience ({"all":true} or {"tag":"NAME"}) would reach now, as
+/* Who an audience ({"all":true}, {"tag":"NAME"} or {"segment":ID})
+ * would reach now, as
  * ct_outbox_launch() counts them: *@out_included contacts, and
  * *@out_excluded with an address that may not be mailed (unsubscribed,
  * bounced, complained or suppressed). */

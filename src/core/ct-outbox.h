@@ -43,7 +43,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CtMailSettings, ct_mail_settings_free)
 
 /* ---- campaigns ---- */
 
-/* A draft campaign. @audience_json: {"all":true} or {"tag":"NAME"};
+/* A draft campaign. @audience_json: {"all":true}, {"tag":"NAME"} or
+ * {"segment":ID} (a saved segment, its members at launch);
  * @from: (nullable) the sender, else the settings'. Refuses an empty or
  * taken name, an empty subject and merge fields that do not exist.
  * Returns the new id, 0 with @error set. */
@@ -54,6 +55,13 @@ gint64    ct_campaign_create       (CtDb        *db,
                                     const char  *from,
                                     const char  *audience_json,
                                     GError     **error);
+/* For a segment audience ({"segment":ID}), the ids (gint64 keys) of its
+ * members now in *@out_members; NULL there for the other audiences.
+ * FALSE with @error when the segment is gone or its rule cannot be used. */
+gboolean  ct_outbox_audience_members (CtDb        *db,
+                                      const char  *audience_json,
+                                      GHashTable **out_members,
+                                      GError     **error);
 /* CT_DB_ERROR_NOT_FOUND when there is no campaign called @name. */
 gint64    ct_campaign_find         (CtDb        *db,
                                     const char  *name,

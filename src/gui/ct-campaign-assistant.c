@@ -18,6 +18,7 @@
 #include "ct-mail-secret.h"
 #include "ct-mail-template.h"
 #include "ct-outbox.h"
+#include "ct-segment.h"
 
 static const char * const steps[] = { "audience", "content", "preview", "send" };
 
@@ -84,6 +85,8 @@ struct _CtCampaignAssistant
   CtContext     *context;
   guint          step;
   GStrv          tags;           /* the audience choices after "everyone" */
+  guint          n_tags;
+  GArray        *segment_ids;    /* then the saved segments' */
   GArray        *preview_ids;    /* contact ids in the preview drop-down */
   char          *count_text;
   char          *warnings_text;
@@ -163,15 +166,20 @@ audience_json (CtCampaignAssistant *self)
   g_autoptr(JsonNode) root = NULL;
 
   json_builder_begin_object (builder);
-  if (i == 0 || i == GTK_INVALID_LIST_POSITION || self->tags[i - 1] == NULL)
-    {
-      json_builder_set_member_name (builder, "all");
-      json_builder_add_boolean_value (builder, TRUE);
-    }
-  else
+  if (i != GTK_INVALID_LIST_POSITION && i >= 1 && i <= self->n_tags)
     {
       json_builder_set_member_name (builder, "tag");
       json_builder_add_string_value (builder, self->tags[i - 1]);
+    }
+  else if (i != GTK_INVALID_LIST_POSITION && i > self->n_tags && i - 1 - self->n_tags < self->segment_ids->len)
+    {
+      json_builder_set_member_name (builder, "segment");
+      json_builder_add_int_value (builder, g_array_index (self->segment_ids, gint64, i - 1 - self->n_tags));
+    }
+  else
+    {
+      json_builder_set_member_name (builder, "all");
+      json_builder_add_boolean_value (builder, TRUE);
     }
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
@@ -245,12 +253,14 @@ load_preview_contacts (CtCampaignAssistant *self)
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+  g_autoptr(GHashTable) members = NULL;
   const char *tag = NULL;
 
   if (json_parser_load_from_data (parser, audience, -1, NULL))
     tag = json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
                                                       "tag", NULL);
   g_array_set_size (self->preview_ids, 0);
+  ct_outbox_audience_members (get_db (self), audience, &members, NULL);
   /* People of the audience, by name: enough to find one with a name
    * and one without. */
   stmt = ct_db_prepare (get_db (self),
@@ -258,18 +268,21 @@ load_preview_contacts (CtCampaignAssistant *self)
     " FROM contacts c WHERE c.email IS NOT NULL AND trim(c.email) != ''"
     " AND (?1 IS NULL OR c.id IN (SELECT ct.contact_id FROM contact_tags ct"
     "                             JOIN tags t ON t.id = ct.tag_id WHERE t.name = ?1))"
-    " ORDER BY c.id LIMIT 200", NULL);
+    " ORDER BY c.id", NULL);
   if (stmt != NULL)
     {
       if (tag != NULL)
         sqlite3_bind_text (stmt, 1, tag, -1, SQLITE_TRANSIENT);
-      while (sqlite3_step (stmt) == SQLITE_ROW)
+      while (self->preview_ids->len < 200 && sqlite3_step (stmt) == SQLITE_ROW)
         {
           gint64 id = sqlite3_column_int64 (stmt, 0);
           const char *name = (const char *) sqlite3_column_text (stmt, 1);
           const char *email = (const char *) sqlite3_column_text (stmt, 2);
-          g_autofree char *item = name != NULL && *name != '\0'
-                                  ? g_strdup_printf ("%s <%s>", name, email) : g_strdup (email);
+          g_autofree char *item = NULL;
+
+          if (members != NULL && !g_hash_table_contains (members, &id))
+            continue;
+          item = name != NULL && *name != '\0' ? g_strdup_printf ("%s <%s>", name, email) : g_strdup (email);
 
           g_array_append_val (self->preview_ids, id);
           gtk_string_list_append (names, item);
@@ -815,8 +828,24 @@ build_audience (CtCampaignAssistant *self)
       g_ptr_array_add (tags, g_strdup (tag));
       gtk_string_list_append (choices, item);
     }
+  self->n_tags = tags->len;
   g_ptr_array_add (tags, NULL);
   self->tags = (GStrv) g_ptr_array_steal (tags, NULL);
+  {
+    g_autoptr(GPtrArray) segments = ct_segment_list (get_db (self), NULL);
+
+    for (guint i = 0; segments != NULL && i < segments->len; i++)
+      {
+        CtSegment *segment = g_ptr_array_index (segments, i);
+        g_autofree char *item = NULL;
+
+        if (segment->rule == NULL)
+          continue;
+        item = g_strdup_printf (_("Segment “%s”"), segment->name);
+        g_array_append_val (self->segment_ids, segment->id);
+        gtk_string_list_append (choices, item);
+      }
+  }
 
   gtk_box_append (GTK_BOX (box), caption (_("Who gets this campaign?")));
   self->audience_drop = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (choices)), NULL));
@@ -825,7 +854,7 @@ build_audience (CtCampaignAssistant *self)
   gtk_label_set_xalign (self->count_label, 0);
   gtk_label_set_wrap (self->count_label, TRUE);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->count_label));
-  label = gtk_label_new (_("To mail a saved segment, tag its members from the Segments page and choose the tag here."));
+  label = gtk_label_new (_("A segment is taken as it is when the campaign starts sending: people who join it later do not get this mail."));
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
   gtk_widget_add_css_class (label, "dim-label");
@@ -976,6 +1005,16 @@ ct_campaign_assistant_set_audience_tag (CtCampaignAssistant *self,
   update_count (self);
 }
 
+void
+ct_campaign_assistant_set_audience_segment (CtCampaignAssistant *self,
+                                            gint64               segment_id)
+{
+  for (guint i = 0; i < self->segment_ids->len; i++)
+    if (g_array_index (self->segment_ids, gint64, i) == segment_id)
+      gtk_drop_down_set_selected (self->audience_drop, 1 + self->n_tags + i);
+  update_count (self);
+}
+
 const char *
 ct_campaign_assistant_get_count_text (CtCampaignAssistant *self)
 {
@@ -1032,6 +1071,7 @@ ct_campaign_assistant_finalize (GObject *object)
 
   g_strfreev (self->tags);
   g_array_unref (self->preview_ids);
+  g_array_unref (self->segment_ids);
   g_free (self->count_text);
   g_free (self->warnings_text);
   G_OBJECT_CLASS (ct_campaign_assistant_parent_class)->finalize (object);
@@ -1053,6 +1093,7 @@ static void
 ct_campaign_assistant_init (CtCampaignAssistant *self)
 {
   self->preview_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->segment_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
 }
 
 CtCampaignAssistant *

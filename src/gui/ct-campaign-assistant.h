@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 #define CT_TYPE_CAMPAIGN_ASSISTANT (ct_campaign_assistant_get_type ())
 G_DECLARE_FINAL_TYPE (CtCampaignAssistant, ct_campaign_assistant, CT, CAMPAIGN_ASSISTANT, AdwWindow)
 
-/* Signal "created" (gint64 campaign_id, gboolean send_now): the
+/* Audience: everyone, a tag or a saved segment. Signal "created" (gint64 campaign_id, gboolean send_now): the
  * campaign was saved (scheduled, or to be sent now by the receiver). */
 CtCampaignAssistant *ct_campaign_assistant_new (CtContext *context,
                                                 GtkWindow *parent);
@@ -23,6 +23,8 @@ const char  *ct_campaign_assistant_get_step     (CtCampaignAssistant *self);
 /* For tests: audience "" for everyone or a tag name. */
 void         ct_campaign_assistant_set_audience_tag (CtCampaignAssistant *self,
                                                      const char          *tag);
+void         ct_campaign_assistant_set_audience_segment (CtCampaignAssistant *self,
+                                                         gint64               segment_id);
 /* "N will receive it; M excluded" as shown. */
 const char  *ct_campaign_assistant_get_count_text (CtCampaignAssistant *self);
 void         ct_campaign_assistant_set_content  (CtCampaignAssistant *self,

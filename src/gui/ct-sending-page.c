@@ -22,6 +22,7 @@ struct _CtSendingPage
 
   CtContext          *context;
   gboolean            testing;
+  gboolean            session_only;  /* no Secret Service: the key lasts this session */
   char               *status;
 
   AdwComboRow        *provider_row;
@@ -172,6 +173,7 @@ ct_sending_page_save (CtSendingPage *self)
     }
   ct_mail_secret_free (g_steal_pointer (&key));
   update_key_title (self);
+  self->session_only = self->session_only || session_only;
   if (session_only)
     notice = g_strdup (_("Saved. There is no keyring (Secret Service) on this computer: the API key is kept only until Clientele closes, and you will need to enter it again."));
   if (settings->postal_address == NULL)
@@ -246,7 +248,12 @@ test_done (GObject      *source,
     {
       g_autofree char *text = g_strdup_printf (_("Connected: %s accepted the API key."),
                                                ct_mail_provider_kind_display_name (selected_kind (self)));
-      set_status (self, text, FALSE);
+      g_autofree char *full = NULL;
+
+      /* The keyring notice must not vanish behind the good news. */
+      if (self->session_only)
+        full = g_strjoin (" ", text, _("There is no keyring (Secret Service) on this computer: the API key is kept only until Clientele closes."), NULL);
+      set_status (self, full != NULL ? full : text, FALSE);
     }
   else
     {
