@@ -321,6 +321,14 @@ ct_campaign_create (CtDb        *db,
     }
   if (!check_audience (audience_json, error))
     return 0;
+  /* A segment audience must name a saved segment whose rule works now;
+   * it may still change or go before launch, which checks again. */
+  {
+    g_autoptr(GHashTable) members = NULL;
+
+    if (!ct_outbox_audience_members (db, audience_json, &members, error))
+      return 0;
+  }
 
   stmt = ct_db_prepare (db, "INSERT INTO campaigns (name, subject, body, from_address, audience)"
                             " VALUES (?1, ?2, ?3, ?4, ?5)", error);
