@@ -784,7 +784,17 @@ ct_campaigns_view_class_init (CtCampaignsViewClass *klass)
 static void
 ct_campaigns_view_init (CtCampaignsView *self)
 {
+  GtkWidget *empty;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+  empty = gtk_label_new (_("No campaigns yet. “New Campaign” takes you from an audience to a sent mail in four steps."));
+  gtk_label_set_wrap (GTK_LABEL (empty), TRUE);
+  gtk_widget_set_margin_top (empty, 24);
+  gtk_widget_set_margin_bottom (empty, 24);
+  gtk_widget_set_margin_start (empty, 12);
+  gtk_widget_set_margin_end (empty, 12);
+  gtk_widget_add_css_class (empty, "dim-label");
+  gtk_list_box_set_placeholder (self->campaign_list, empty);
 }
 
 GtkWidget *
