@@ -197,6 +197,9 @@ test_demo (Fixture       *f,
   ct_window_show_page (f->window, "segments");
   g_assert_cmpstr (visible_view (f->window), ==, "segments");
   ct_test_screenshot (GTK_WIDGET (f->window), "segments");
+  ct_window_show_page (f->window, "campaigns");
+  g_assert_cmpstr (visible_view (f->window), ==, "campaigns");
+  ct_test_screenshot (GTK_WIDGET (f->window), "campaigns");
   ct_window_show_page (f->window, "automations");
   g_assert_cmpstr (visible_view (f->window), ==, "automations");
   ct_window_show_page (f->window, "contacts");
@@ -206,9 +209,10 @@ test_demo (Fixture       *f,
   ct_window_show_page (f->window, "no-such-page");
   g_test_assert_expected_messages ();
   g_assert_cmpstr (visible_view (f->window), ==, "contacts");
-  /* Dashboard, Contacts, Purchases, Products, Segments, Feedback, Automations */
+  /* Dashboard, Contacts, Purchases, Products, Segments, Campaigns,
+   * Automations, Feedback */
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (adw_view_stack_get_pages (
-                      ADW_VIEW_STACK (child (f->window, "view_stack"))))), ==, 7);
+                      ADW_VIEW_STACK (child (f->window, "view_stack"))))), ==, 8);
   ct_window_show_page (f->window, "feedback");
   g_assert_cmpstr (visible_view (f->window), ==, "feedback");
   ct_test_screenshot (GTK_WIDGET (f->window), "feedback-demo");

@@ -544,7 +544,11 @@ test_campaign_errors (void)
   g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_INVALID);
   g_assert_nonnull (strstr (error->message, "frist_name"));
   g_clear_error (&error);
+  /* Segments are an audience; this one does not exist. */
   g_assert_cmpint (ct_campaign_create (t.db, "A", "S", "b", NULL, "{\"segment\":1}", &error), ==, 0);
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpint (ct_campaign_create (t.db, "A", "S", "b", NULL, "{\"list\":1}", &error), ==, 0);
   g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_INVALID);
   g_clear_error (&error);
   g_assert_cmpint (ct_campaign_create (t.db, "A", "S", "b", NULL, "{\"all\":true}", &error), >, 0);

@@ -741,6 +741,13 @@ static const CtDbMigration migrations[] = {
     "  PRIMARY KEY (campaign_id, contact_id)"
     ") WITHOUT ROWID;"
   },
+  { 10,
+    /* Pausing a campaign being sent (ct-campaign-results.c): the sender
+     * skips a campaign with paused_at set; resuming clears it. Kept
+     * apart from status so that a paused campaign is still "sending" to
+     * everything that reads status. */
+    "ALTER TABLE campaigns ADD COLUMN paused_at INTEGER;"
+  },
 };
 
 const CtDbMigration *

@@ -33,6 +33,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "ct-outbox.h"
+#include "ct-segment.h"
 
 /* ---- settings ---------------------------------------------------------- */
 
@@ -220,11 +221,55 @@ check_audience (const char  *audience_json,
   if (json_object_has_member (object, "tag")
       && json_object_get_string_member_with_default (object, "tag", NULL) != NULL)
     return TRUE;
+  if (json_object_has_member (object, "segment")
+      && json_object_get_int_member_with_default (object, "segment", 0) > 0)
+    return TRUE;
 bad:
   g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_INVALID,
-               _("The audience “%s” is neither {\"all\":true} nor {\"tag\":\"NAME\"}"),
+               _("The audience “%s” is none of {\"all\":true}, {\"tag\":\"NAME\"} and {\"segment\":ID}"),
                audience_json);
   return FALSE;
+}
+
+gboolean
+ct_outbox_audience_members (CtDb         *db,
+                            const char   *audience_json,
+                            GHashTable  **out_members,
+                            GError      **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(CtSegment) segment = NULL;
+  g_autoptr(GArray) ids = NULL;
+  GHashTable *members;
+  gint64 segment_id;
+
+  *out_members = NULL;
+  if (!json_parser_load_from_data (parser, audience_json, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return TRUE;
+  segment_id = json_object_get_int_member_with_default (json_node_get_object (json_parser_get_root (parser)),
+                                                        "segment", 0);
+  if (segment_id <= 0)
+    return TRUE;
+  segment = ct_segment_lookup (db, segment_id, error);
+  if (segment == NULL)
+    return FALSE;
+  if (segment->rule == NULL)
+    {
+      g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_INVALID,
+                   _("The segment “%s” cannot be used: %s"), segment->name,
+                   segment->rule_error != NULL ? segment->rule_error : "");
+      return FALSE;
+    }
+  /* The members as of now: the audience is the segment at launch. */
+  ids = ct_segment_members (db, segment->rule, 0, error);
+  if (ids == NULL)
+    return FALSE;
+  members = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  for (guint i = 0; i < ids->len; i++)
+    g_hash_table_add (members, g_memdup2 (&g_array_index (ids, gint64, i), sizeof (gint64)));
+  *out_members = members;
+  return TRUE;
 }
 
 static gboolean
@@ -276,6 +321,14 @@ ct_campaign_create (CtDb        *db,
     }
   if (!check_audience (audience_json, error))
     return 0;
+  /* A segment audience must name a saved segment whose rule works now;
+   * it may still change or go before launch, which checks again. */
+  {
+    g_autoptr(GHashTable) members = NULL;
+
+    if (!ct_outbox_audience_members (db, audience_json, &members, error))
+      return 0;
+  }
 
   stmt = ct_db_prepare (db, "INSERT INTO campaigns (name, subject, body, from_address, audience)"
                             " VALUES (?1, ?2, ?3, ?4, ?5)", error);
@@ -369,6 +422,7 @@ ct_outbox_launch (CtDb    *db,
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *audience = NULL;
   g_autofree char *status = NULL;
+  g_autoptr(GHashTable) members = NULL;
   const char *tag = NULL;
   gint64 queued = 0, excluded = 0;
   int rc;
@@ -402,6 +456,9 @@ ct_outbox_launch (CtDb    *db,
       && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     tag = json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
                                                       "tag", NULL);
+  /* A segment: its members now, checked row by row below. */
+  if (!ct_outbox_audience_members (db, audience, &members, error))
+    goto fail;
 
   /* People who asked to be forgotten: only their address's hash is
    * left, so the check is by hash. */
@@ -428,9 +485,12 @@ ct_outbox_launch (CtDb    *db,
   while ((rc = sqlite3_step (candidates)) == SQLITE_ROW)
     {
       const char *email = (const char *) sqlite3_column_text (candidates, 1);
+      gint64 contact_id = sqlite3_column_int64 (candidates, 0);
       g_autofree char *hash = NULL;
       char *key;
 
+      if (members != NULL && !g_hash_table_contains (members, &contact_id))
+        continue;
       if (!sqlite3_column_int (candidates, 2))
         {
           excluded++;
@@ -797,6 +857,34 @@ contact_values (sqlite3_stmt *row,
                                            : g_strdup_printf ("%lld", (long long) json_node_get_int (node));
         }
     }
+}
+
+gboolean
+ct_outbox_contact_values (CtDb    *db,
+                          gint64   contact_id,
+                          char    *values[CT_MAIL_N_FIELDS],
+                          GError **error)
+{
+  /* The columns of claim()'s query, so that a preview shows what the
+   * recipient will get. */
+  g_autoptr(sqlite3_stmt) row = ct_db_prepare (db,
+    "SELECT c.id, c.id, c.email, c.first_name, c.last_name, c.company, c.attributes,"
+    "  (SELECT p.name FROM purchases pu JOIN products p ON p.id = pu.product_id"
+    "   WHERE pu.contact_id = c.id AND pu.refunded = 0"
+    "   ORDER BY pu.purchased_at DESC LIMIT 1)"
+    " FROM contacts c WHERE c.id = ?1", error);
+
+  memset (values, 0, sizeof (char *) * CT_MAIL_N_FIELDS);
+  if (row == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (row, 1, contact_id);
+  if (sqlite3_step (row) != SQLITE_ROW)
+    {
+      g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_NOT_FOUND, _("The contact does not exist"));
+      return FALSE;
+    }
+  contact_values (row, values);
+  return TRUE;
 }
 
 static void
@@ -1333,7 +1421,8 @@ active_campaigns (Sender  *sender,
   int rc;
 
   stmt = ct_db_prepare (sender->db,
-    "SELECT id FROM campaigns WHERE status = 'sending' AND (?1 = 0 OR id = ?1) ORDER BY id", error);
+    "SELECT id FROM campaigns WHERE status = 'sending' AND paused_at IS NULL"
+    " AND (?1 = 0 OR id = ?1) ORDER BY id", error);
   if (stmt == NULL)
     {
       g_array_unref (ids);
@@ -1375,7 +1464,8 @@ next_due (Sender *sender,
 {
   g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (sender->db,
     "SELECT min(o.next_attempt_at) FROM outbox o JOIN campaigns c ON c.id = o.campaign_id"
-    " WHERE o.state = 'queued' AND c.status = 'sending' AND (?1 = 0 OR o.campaign_id = ?1)", NULL);
+    " WHERE o.state = 'queued' AND c.status = 'sending' AND c.paused_at IS NULL"
+    " AND (?1 = 0 OR o.campaign_id = ?1)", NULL);
 
   if (stmt == NULL)
     return 0;
@@ -1391,7 +1481,7 @@ count_left (CtDb   *db,
 {
   g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db,
     "SELECT count(*) FROM outbox o JOIN campaigns c ON c.id = o.campaign_id"
-    " WHERE o.state IN ('queued','in_flight') AND c.status = 'sending'"
+    " WHERE o.state IN ('queued','in_flight') AND c.status = 'sending' AND c.paused_at IS NULL"
     " AND (?1 = 0 OR o.campaign_id = ?1)", NULL);
 
   if (stmt == NULL)

@@ -43,7 +43,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CtMailSettings, ct_mail_settings_free)
 
 /* ---- campaigns ---- */
 
-/* A draft campaign. @audience_json: {"all":true} or {"tag":"NAME"};
+/* A draft campaign. @audience_json: {"all":true}, {"tag":"NAME"} or
+ * {"segment":ID} (a saved segment, its members at launch);
  * @from: (nullable) the sender, else the settings'. Refuses an empty or
  * taken name, an empty subject and merge fields that do not exist.
  * Returns the new id, 0 with @error set. */
@@ -54,6 +55,13 @@ gint64    ct_campaign_create       (CtDb        *db,
                                     const char  *from,
                                     const char  *audience_json,
                                     GError     **error);
+/* For a segment audience ({"segment":ID}), the ids (gint64 keys) of its
+ * members now in *@out_members; NULL there for the other audiences.
+ * FALSE with @error when the segment is gone or its rule cannot be used. */
+gboolean  ct_outbox_audience_members (CtDb        *db,
+                                      const char  *audience_json,
+                                      GHashTable **out_members,
+                                      GError     **error);
 /* CT_DB_ERROR_NOT_FOUND when there is no campaign called @name. */
 gint64    ct_campaign_find         (CtDb        *db,
                                     const char  *name,
@@ -93,6 +101,14 @@ gboolean  ct_outbox_resend_unknown (CtDb        *db,
 gboolean  ct_outbox_drop_unknown   (CtDb        *db,
                                     gint64       campaign_id,
                                     gint64      *out_count,
+                                    GError     **error);
+
+/* The merge values @contact_id's mail is rendered with (owned strings,
+ * NULL where the contact has none; the unsubscribe URL is left NULL),
+ * for a preview. */
+gboolean  ct_outbox_contact_values (CtDb        *db,
+                                    gint64       contact_id,
+                                    char        *values[CT_MAIL_N_FIELDS],
                                     GError     **error);
 
 /* ---- sending ---- */

@@ -25,6 +25,7 @@
 #include "ct-parse.h"
 #include "ct-rfm.h"
 #include "ct-send-due-timer.h"
+#include "ct-sending-page.h"
 
 #define DEFAULT_SPEND_CURRENCY "CNY"
 
@@ -457,12 +458,11 @@ ct_preferences_window_constructed (GObject *object)
   adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
                               ADW_PREFERENCES_PAGE (ct_loyalty_page_new (self->context)));
 
-  /* Sending: the background timer for automations and scheduled mail. */
+  /* Sending: the mail provider (ct-sending-page.c), and the background
+   * timer for automations and scheduled mail, on one page. */
   {
-    AdwPreferencesPage *page = ADW_PREFERENCES_PAGE (adw_preferences_page_new ());
+    AdwPreferencesPage *page = ADW_PREFERENCES_PAGE (ct_sending_page_new (self->context));
 
-    adw_preferences_page_set_title (page, _("Sending Mail"));
-    adw_preferences_page_set_icon_name (page, "mail-send-symbolic");
     gtk_widget_set_name (GTK_WIDGET (page), "sending-page");
     adw_preferences_page_add (page, ADW_PREFERENCES_GROUP (ct_send_due_timer_new (self->context)));
     adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self), page);

@@ -33,6 +33,7 @@
 #include "ct-feedback-view.h"
 #include "ct-tier.h"
 #include "ct-products-view.h"
+#include "ct-campaigns-view.h"
 #include "ct-segments-view.h"
 #include "ct-purchases-view.h"
 #include "ct-resources.h"
@@ -730,6 +731,7 @@ ct_window_constructed (GObject *object)
 {
   CtWindow *self = CT_WINDOW (object);
   GtkWidget *dashboard;
+  GtkWidget *campaigns;
   CtDb *db;
   g_autofree char *display = NULL;
   g_autofree char *where = NULL;
@@ -752,10 +754,14 @@ ct_window_constructed (GObject *object)
             _("Products"), "package-x-generic-symbolic");
   add_page (self, ct_segments_view_new (self->context), "segments",
             _("Segments"), "edit-find-symbolic");
-  add_page (self, ct_feedback_view_new (self->context), "feedback",
-            _("Feedback"), "mail-unread-symbolic");
+  campaigns = ct_campaigns_view_new (self->context);
+  add_page (self, campaigns, "campaigns", _("Campaigns"), "mail-send-symbolic");
+  g_signal_connect_object (campaigns, "open-contacts", G_CALLBACK (on_open_contacts), self,
+                           G_CONNECT_SWAPPED);
   add_page (self, ct_automations_view_new (self->context), "automations",
             _("Automations"), "media-playlist-repeat-symbolic");
+  add_page (self, ct_feedback_view_new (self->context), "feedback",
+            _("Feedback"), "mail-unread-symbolic");
   /* The dashboard first: the business at a glance. */
   adw_view_stack_set_visible_child_name (self->view_stack, "dashboard");
 

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ct-sending-page.h: the Sending page of Preferences: the mail
+ * provider, its key and the sender's details */
+#pragma once
+
+#include <adwaita.h>
+#include "ct-context.h"
+
+G_BEGIN_DECLS
+
+#define CT_TYPE_SENDING_PAGE (ct_sending_page_get_type ())
+G_DECLARE_FINAL_TYPE (CtSendingPage, ct_sending_page, CT, SENDING_PAGE, AdwPreferencesPage)
+
+CtSendingPage *ct_sending_page_new          (CtContext     *context);
+
+/* For tests: what the fields hold, Save and Test connection. */
+void           ct_sending_page_fill         (CtSendingPage *self,
+                                             guint          provider,
+                                             const char    *base_url,
+                                             const char    *from,
+                                             const char    *postal_address,
+                                             const char    *api_key);
+gboolean       ct_sending_page_save         (CtSendingPage *self);
+void           ct_sending_page_test         (CtSendingPage *self);
+gboolean       ct_sending_page_is_testing   (CtSendingPage *self);
+const char    *ct_sending_page_get_status   (CtSendingPage *self);
+
+G_END_DECLS
