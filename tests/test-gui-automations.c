@@ -68,6 +68,9 @@ test_page (void)
   list = ct_test_find_widget (view, match_name, "automation-list");
   history = ct_test_find_widget (view, match_name, "automation-history");
   g_assert_cmpuint (n_rows (list), ==, 0);
+  /* Empty lists say so (their placeholders survive each reload). */
+  g_assert_nonnull (ct_test_find_label (list, _("No automations yet: a welcome email for new contacts is a good first one.")));
+  g_assert_nonnull (ct_test_find_label (history, _("Nothing has fired yet.")));
 
   /* The editor: a purchase of the course, with a mistake first. */
   editor = ct_automations_view_edit (CT_AUTOMATIONS_VIEW (view), 0);

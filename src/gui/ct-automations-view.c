@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ct-gui-format.h"
 #include "ct-automations-view.h"
 #include "ct-automation.h"
 #include "ct-segment.h"
@@ -50,10 +51,7 @@ get_db (CtAutomationsView *self)
 static void
 clear_list (GtkListBox *box)
 {
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (box))) != NULL)
-    gtk_list_box_remove (box, child);
+  ct_list_box_remove_rows (box);
 }
 
 static void

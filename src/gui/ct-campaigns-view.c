@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ct-gui-format.h"
 #include "ct-campaign-assistant.h"
 #include "ct-campaign-results.h"
 #include "ct-campaigns-view.h"
@@ -483,7 +484,6 @@ ct_campaigns_view_reload (CtCampaignsView *self)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) list = ct_campaign_list (get_db (self), window_days (self), &error);
   g_autofree char *signature = NULL;
-  GtkWidget *child;
 
   if (list == NULL)
     {
@@ -496,8 +496,7 @@ ct_campaigns_view_reload (CtCampaignsView *self)
   g_free (self->signature);
   self->signature = g_steal_pointer (&signature);
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->campaign_list))) != NULL)
-    gtk_list_box_remove (self->campaign_list, child);
+  ct_list_box_remove_rows (self->campaign_list);
   for (guint i = 0; i < list->len; i++)
     gtk_list_box_append (self->campaign_list, build_row (self, g_ptr_array_index (list, i)));
 }

@@ -119,15 +119,13 @@ reload (CtFeedbackView *self)
   g_autoptr(GDateTime) start = NULL;
   g_autoptr(GDateTime) first = NULL;
   CtFeedbackFilter filter;
-  GtkWidget *child;
   gint64 answers = 0, promoters = 0, detractors = 0, ratings = 0;
   double rating_sum = 0.0;
 
   if (db == NULL)
     return;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->feedback_list))) != NULL)
-    gtk_list_box_remove (self->feedback_list, child);
+  ct_list_box_remove_rows (self->feedback_list);
 
   get_filter (self, &filter);
   list = ct_feedback_list (db, &filter, &error);

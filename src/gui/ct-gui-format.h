@@ -70,4 +70,16 @@ ct_label_set_tooltip_when_ellipsized (GtkLabel *label)
   g_signal_connect (label, "query-tooltip", G_CALLBACK (ct_label_query_tooltip), NULL);
 }
 
+/* Removes every row of @box but not its placeholder: the placeholder is
+ * a child of the list box too, and GTK 4.8 drops it when it is passed to
+ * gtk_list_box_remove(), leaving an empty list with nothing to say so. */
+static inline void
+ct_list_box_remove_rows (GtkListBox *box)
+{
+  GtkListBoxRow *row;
+
+  while ((row = gtk_list_box_get_row_at_index (box, 0)) != NULL)
+    gtk_list_box_remove (box, GTK_WIDGET (row));
+}
+
 G_END_DECLS

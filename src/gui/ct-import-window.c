@@ -1017,7 +1017,6 @@ show_done (CtImportWindow *self)
   guint created = ct_import_result_get_contacts_created (result);
   gboolean committed = ct_import_result_get_committed (result);
   g_autoptr(GString) text = g_string_new (NULL);
-  GtkWidget *child;
 
   if (!committed)
     {
@@ -1074,8 +1073,7 @@ show_done (CtImportWindow *self)
     }
   adw_status_page_set_description (self->done_page, text->str);
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->rejects_list))) != NULL)
-    gtk_list_box_remove (self->rejects_list, child);
+  ct_list_box_remove_rows (self->rejects_list);
   for (guint i = 0; i < rejected && i < MAX_LISTED_REJECTS; i++)
     gtk_list_box_append (self->rejects_list,
                          create_reject_row (ct_import_result_get_reject (result, i)));

@@ -17,6 +17,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ct-gui-format.h"
 #include "ct-preferences-window.h"
 #include "ct-analytics.h"
 #include "ct-channel.h"
@@ -321,10 +322,8 @@ reload_spend_list (CtPreferencesWindow *self)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) spends = NULL;
-  GtkWidget *child;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->spend_list))) != NULL)
-    gtk_list_box_remove (self->spend_list, child);
+  ct_list_box_remove_rows (self->spend_list);
 
   spends = ct_channel_list_spend (ct_context_get_db (self->context), &error);
   if (spends == NULL)

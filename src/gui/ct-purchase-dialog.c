@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ct-gui-format.h"
 #include "ct-purchase-dialog.h"
 
 /* How many matches the contact picker lists; the search narrows it. */
@@ -130,10 +131,8 @@ show_contact (CtPurchaseDialog *self,
 static void
 clear_contact_results (CtPurchaseDialog *self)
 {
-  GtkWidget *child;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->contact_results))) != NULL)
-    gtk_list_box_remove (self->contact_results, child);
+  ct_list_box_remove_rows (self->contact_results);
 }
 
 static void

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ct-gui-format.h"
 #include "ct-contact.h"
 #include "ct-export-ui.h"
 #include "ct-rfm.h"
@@ -176,10 +177,8 @@ static void
 set_members_shown (CtSegmentsView *self,
                    GPtrArray      *shown)
 {
-  GtkWidget *child;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->member_list))) != NULL)
-    gtk_list_box_remove (self->member_list, child);
+  ct_list_box_remove_rows (self->member_list);
 
   for (guint i = 0; shown != NULL && i < shown->len; i++)
     {
@@ -1086,15 +1085,12 @@ reload_lists (CtSegmentsView *self)
   g_autoptr(GTask) task = NULL;
   GPtrArray *labels = g_ptr_array_new_with_free_func (g_object_unref);
   ListJob *job = g_new0 (ListJob, 1);
-  GtkWidget *child;
 
   job->db_path = g_strdup (ct_db_get_path (get_db (self)));
   job->rules = g_ptr_array_new_with_free_func (g_free);
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->saved_list))) != NULL)
-    gtk_list_box_remove (self->saved_list, child);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->ready_list))) != NULL)
-    gtk_list_box_remove (self->ready_list, child);
+  ct_list_box_remove_rows (self->saved_list);
+  ct_list_box_remove_rows (self->ready_list);
 
   saved = ct_segment_list (get_db (self), &error);
   if (saved == NULL)
