@@ -6,6 +6,7 @@
 #include <glib.h>
 
 #include "ct-campaign-results.h"
+#include "ct-outbox.h"
 #include "ct-segment.h"
 #include "ct-test-db.h"
 
@@ -256,6 +257,44 @@ test_subject (void)
   g_assert_cmpuint (zh_spam->len, ==, 2);
 }
 
+/* The tier and points merge fields come from the loyalty tables: a
+ * renamed tier by its new name, a default one by its label, a contact
+ * not placed yet in the lowest tier with no points. */
+static void
+test_loyalty_values (void)
+{
+  CtTestDb t;
+  g_autoptr(GError) error = NULL;
+  char *values[CT_MAIL_N_FIELDS];
+
+  ct_test_db_set_up (&t, "clientele-test-campaign-XXXXXX");
+  ct_test_db_exec (&t,
+    "INSERT INTO contacts (id, email, first_name) VALUES (1,'a@x.test','Ann'), (2,'b@x.test','Bo'), (3,'c@x.test','Cy');"
+    "UPDATE tiers SET name = 'Black Card', builtin = NULL WHERE level = 3;"
+    "INSERT INTO contact_loyalty (contact_id, tier_level, points) VALUES (1, 2, 120), (2, 3, 7);");
+
+  g_assert_true (ct_outbox_contact_values (t.db, 1, values, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (values[CT_MAIL_FIELD_TIER], ==, "Gold");
+  g_assert_cmpstr (values[CT_MAIL_FIELD_POINTS], ==, "120");
+  for (guint i = 0; i < CT_MAIL_N_FIELDS; i++)
+    g_free (values[i]);
+
+  g_assert_true (ct_outbox_contact_values (t.db, 2, values, &error));
+  g_assert_cmpstr (values[CT_MAIL_FIELD_TIER], ==, "Black Card");
+  g_assert_cmpstr (values[CT_MAIL_FIELD_POINTS], ==, "7");
+  for (guint i = 0; i < CT_MAIL_N_FIELDS; i++)
+    g_free (values[i]);
+
+  g_assert_true (ct_outbox_contact_values (t.db, 3, values, &error));
+  g_assert_cmpstr (values[CT_MAIL_FIELD_TIER], ==, "Member");
+  g_assert_cmpstr (values[CT_MAIL_FIELD_POINTS], ==, "0");
+  for (guint i = 0; i < CT_MAIL_N_FIELDS; i++)
+    g_free (values[i]);
+
+  ct_test_db_tear_down (&t);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -264,5 +303,6 @@ main (int argc, char **argv)
   g_test_add_func ("/campaign/pause-cancel", test_pause_cancel);
   g_test_add_func ("/campaign/audience", test_audience);
   g_test_add_func ("/campaign/subject", test_subject);
+  g_test_add_func ("/campaign/loyalty-values", test_loyalty_values);
   return g_test_run ();
 }

@@ -33,6 +33,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "ct-outbox.h"
+#include "ct-tier.h"
 #include "ct-segment.h"
 
 /* ---- settings ---------------------------------------------------------- */
@@ -808,6 +809,14 @@ load_campaign (Sender  *sender,
   return campaign;
 }
 
+/* Columns 10-12 of the queries contact_values() reads: the contact's
+ * tier name and built-in id, and points balance (NULL without a contact). */
+#define LOYALTY_COLUMNS \
+  "t.name, t.builtin, CASE WHEN c.id IS NULL THEN NULL ELSE coalesce(l.points, 0) END"
+#define LOYALTY_JOINS \
+  "LEFT JOIN contact_loyalty l ON l.contact_id = c.id" \
+  " LEFT JOIN tiers t ON c.id IS NOT NULL AND t.level = coalesce(l.tier_level, 0)"
+
 /* The merge values of a contact (owned strings, NULL where empty). */
 static void
 contact_values (sqlite3_stmt *row,
@@ -815,7 +824,6 @@ contact_values (sqlite3_stmt *row,
 {
   const char *first = (const char *) sqlite3_column_text (row, 3);
   const char *last = (const char *) sqlite3_column_text (row, 4);
-  const char *attributes = (const char *) sqlite3_column_text (row, 6);
 
   first = first != NULL ? first : "";
   last = last != NULL ? last : "";
@@ -833,30 +841,21 @@ contact_values (sqlite3_stmt *row,
   values[CT_MAIL_FIELD_COMPANY] = g_strdup ((const char *) sqlite3_column_text (row, 5));
   values[CT_MAIL_FIELD_LAST_PRODUCT] = g_strdup ((const char *) sqlite3_column_text (row, 7));
 
-  /* Tiers and points belong to the loyalty feature; until it has its
-   * own tables they come from the contact's custom attributes. Most
-   * contacts have none, and parsing "{}" ten thousand times shows. */
-  if (attributes != NULL && strcmp (attributes, "{}") != 0
-      && (strstr (attributes, "\"tier\"") != NULL || strstr (attributes, "\"points\"") != NULL))
+  /* The tier as the app shows it (a default tier's name in the app's
+   * language until the user renames it) and the points balance. A
+   * contact not placed yet is in the lowest tier, as the tiers page and
+   * segments count it. */
+  if (sqlite3_column_type (row, 11) != SQLITE_NULL)
     {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      JsonObject *attrs;
-      JsonNode *node;
+      const char *builtin = ct_tier_builtin_label ((const char *) sqlite3_column_text (row, 11));
 
-      if (json_parser_load_from_data (parser, attributes, -1, NULL)
-          && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-        {
-          attrs = json_node_get_object (json_parser_get_root (parser));
-          node = json_object_get_member (attrs, "tier");
-          if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-            values[CT_MAIL_FIELD_TIER] = g_strdup (json_node_get_string (node));
-          node = json_object_get_member (attrs, "points");
-          if (node != NULL && JSON_NODE_HOLDS_VALUE (node))
-            values[CT_MAIL_FIELD_POINTS] = json_node_get_value_type (node) == G_TYPE_STRING
-                                           ? g_strdup (json_node_get_string (node))
-                                           : g_strdup_printf ("%lld", (long long) json_node_get_int (node));
-        }
+      values[CT_MAIL_FIELD_TIER] = g_strdup (builtin != NULL ? builtin
+                                             : (const char *) sqlite3_column_text (row, 10));
     }
+  else
+    values[CT_MAIL_FIELD_TIER] = g_strdup ((const char *) sqlite3_column_text (row, 10));
+  if (sqlite3_column_type (row, 12) != SQLITE_NULL)
+    values[CT_MAIL_FIELD_POINTS] = g_strdup_printf ("%lld", (long long) sqlite3_column_int64 (row, 12));
 }
 
 gboolean
@@ -871,8 +870,9 @@ ct_outbox_contact_values (CtDb    *db,
     "SELECT c.id, c.id, c.email, c.first_name, c.last_name, c.company, c.attributes,"
     "  (SELECT p.name FROM purchases pu JOIN products p ON p.id = pu.product_id"
     "   WHERE pu.contact_id = c.id AND pu.refunded = 0"
-    "   ORDER BY pu.purchased_at DESC LIMIT 1)"
-    " FROM contacts c WHERE c.id = ?1", error);
+    "   ORDER BY pu.purchased_at DESC LIMIT 1),"
+    "  NULL, NULL, " LOYALTY_COLUMNS
+    " FROM contacts c " LOYALTY_JOINS " WHERE c.id = ?1", error);
 
   memset (values, 0, sizeof (char *) * CT_MAIL_N_FIELDS);
   if (row == NULL)
@@ -1056,8 +1056,8 @@ claim (Sender  *sender,
     "  (SELECT p.name FROM purchases pu JOIN products p ON p.id = pu.product_id"
     "   WHERE pu.contact_id = o.contact_id AND pu.refunded = 0"
     "   ORDER BY pu.purchased_at DESC LIMIT 1),"
-    "  o.idempotency_key, o.attempts"
-    " FROM outbox o LEFT JOIN contacts c ON c.id = o.contact_id"
+    "  o.idempotency_key, o.attempts, " LOYALTY_COLUMNS
+    " FROM outbox o LEFT JOIN contacts c ON c.id = o.contact_id " LOYALTY_JOINS
     " WHERE o.campaign_id = ?1 AND o.state = 'queued' AND o.next_attempt_at <= ?2"
     " ORDER BY o.id LIMIT ?3", error);
   mark = ct_db_prepare (sender->db,
