@@ -128,6 +128,13 @@ fixture_set_up (Fixture       *f,
                                             f->wei, f->ada);
     exec (f, sql);
   }
+  /* Ada referred Wei. */
+  {
+    g_autofree char *sql = g_strdup_printf ("INSERT INTO referrals (referred_id, referrer_id, created_at)"
+                                            " VALUES (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", 1704445530)",
+                                            f->wei, f->ada);
+    exec (f, sql);
+  }
 
   g_signal_connect (f->db, "changed", G_CALLBACK (on_changed), f);
 }
@@ -199,6 +206,17 @@ check_export (JsonNode *root,
   g_assert_cmpstr (json_array_get_string_element (tags, 1), ==, "张伟推荐");
 
   /* Refunded ones too: they are held. */
+  /* Who referred Wei, by id only. */
+  {
+    JsonArray *referrals = json_object_get_array_member (object, "referrals");
+    JsonObject *referral;
+
+    g_assert_cmpuint (json_array_get_length (referrals), ==, 1);
+    referral = json_array_get_object_element (referrals, 0);
+    g_assert_cmpstr (member_string (referral, "role"), ==, "referred_by");
+    g_assert_cmpint (json_object_get_int_member (referral, "other_contact_id"), !=, id);
+    g_assert_cmpstr (member_string (referral, "created_at"), ==, "2024-01-05T09:05:30Z");
+  }
   purchases = json_object_get_array_member (object, "purchases");
   g_assert_cmpuint (json_array_get_length (purchases), ==, 3);
   purchase = json_array_get_object_element (purchases, 1);

@@ -281,6 +281,50 @@ list_other_tables (CtDb    *db,
   return g_steal_pointer (&tables);
 }
 
+/* Who referred the contact and whom the contact referred: the referrals
+ * table names contacts by role, not by a contact_id column. The other
+ * person is given by id only; their details are theirs. */
+static gboolean
+build_referrals (CtDb         *db,
+                 gint64        contact_id,
+                 JsonBuilder  *builder,
+                 GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = ct_db_prepare (db,
+                        "SELECT CASE WHEN referred_id = ?1 THEN 'referred_by' ELSE 'referred' END,"
+                        "  CASE WHEN referred_id = ?1 THEN referrer_id ELSE referred_id END,"
+                        "  source, created_at"
+                        " FROM referrals WHERE referred_id = ?1 OR referrer_id = ?1"
+                        " ORDER BY created_at, referred_id",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, contact_id);
+
+  json_builder_set_member_name (builder, "referrals");
+  json_builder_begin_array (builder);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autofree char *at = ct_export_format_time (sqlite3_column_int64 (stmt, 3));
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "role");
+      json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 0));
+      json_builder_set_member_name (builder, "other_contact_id");
+      json_builder_add_int_value (builder, sqlite3_column_int64 (stmt, 1));
+      json_builder_set_member_name (builder, "source");
+      json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 2));
+      json_builder_set_member_name (builder, "created_at");
+      json_builder_add_string_value (builder, at);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  return step_done (db, rc, error);
+}
+
 static gboolean
 build_other_tables (CtDb         *db,
                     gint64        contact_id,
@@ -337,8 +381,9 @@ build_other_tables (CtDb         *db,
  * Everything the database holds about the contact, as a JSON object:
  * "format", "format_version", "exported_at", "contact" (the row, with
  * channel by name and times in ISO 8601 UTC), "tags", "purchases"
- * (amounts in major units as strings, with their currency) and "other"
- * (rows of any further table with a contact_id, by table name).
+ * (amounts in major units as strings, with their currency), "referrals"
+ * (who referred the contact and whom they referred, by contact id) and
+ * "other" (rows of any further table with a contact_id, by table name).
  */
 JsonNode *
 ct_privacy_export_contact (CtDb     *db,
@@ -368,6 +413,7 @@ ct_privacy_export_contact (CtDb     *db,
   ok = build_contact (db, contact_id, builder, error)
        && build_tags (db, contact_id, builder, error)
        && build_purchases (db, contact_id, builder, error)
+       && build_referrals (db, contact_id, builder, error)
        && build_other_tables (db, contact_id, builder, error);
 
   ct_export_end_read (db, own);
