@@ -1746,10 +1746,10 @@ ct_contact_load (CtDb    *db,
 
 /* Tags */
 
-static gboolean
-contact_exists (CtDb    *db,
-                gint64   id,
-                GError **error)
+gboolean
+ct_contact_check_exists (CtDb    *db,
+                         gint64   id,
+                         GError **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
@@ -1795,7 +1795,7 @@ replace_tags (CtDb               *db,
   g_autoptr(sqlite3_stmt) add = NULL;
   g_autoptr(sqlite3_stmt) touch = NULL;
 
-  if (!contact_exists (db, contact_id, error))
+  if (!ct_contact_check_exists (db, contact_id, error))
     return FALSE;
 
   clear = ct_db_prepare (db, "DELETE FROM contact_tags WHERE contact_id = ?", error);

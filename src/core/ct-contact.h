@@ -88,6 +88,11 @@ gboolean        ct_contact_insert             (CtDb       *db,
 gboolean        ct_contact_update             (CtDb       *db,
                                                CtContact  *contact,
                                                GError    **error);
+/* Whether contact @id is there; CT_DB_ERROR_NOT_FOUND "The contact does
+ * not exist any more." when it is not. */
+gboolean        ct_contact_check_exists       (CtDb       *db,
+                                               gint64      id,
+                                               GError    **error);
 /* Returns: (transfer full) (nullable): CT_DB_ERROR_NOT_FOUND when missing */
 CtContact      *ct_contact_load               (CtDb       *db,
                                                gint64      id,

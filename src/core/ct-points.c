@@ -5,6 +5,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "ct-contact.h"
 #include "ct-points.h"
 #include "ct-tier.h"
 
@@ -95,28 +96,6 @@ now_or (gint64 when)
   return when != 0 ? when : g_get_real_time () / G_USEC_PER_SEC;
 }
 
-static gboolean
-check_contact (CtDb    *db,
-               gint64   contact_id,
-               GError **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db, "SELECT 1 FROM contacts WHERE id = ?", error);
-  int rc;
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, contact_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return TRUE;
-  if (rc == SQLITE_DONE)
-    g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_NOT_FOUND,
-                         _("The contact does not exist any more."));
-  else
-    ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not look up the contact"));
-  return FALSE;
-}
-
 /* Writes one row; @expires_at 0 for none, @referred_id 0 for none. */
 static gint64
 insert_row (CtDb         *db,
@@ -202,7 +181,7 @@ ct_points_award_full (CtDb         *db,
                            _("At most 100,000,000 points can be awarded at once."));
       return 0;
     }
-  if (!check_contact (db, contact_id, error))
+  if (!ct_contact_check_exists (db, contact_id, error))
     return 0;
   if (!ct_loyalty_settings_load (db, &settings, error))
     return 0;
@@ -643,7 +622,7 @@ ct_points_redeem (CtDb        *db,
                    (long long) points);
       return 0;
     }
-  if (!check_contact (db, contact_id, error))
+  if (!ct_contact_check_exists (db, contact_id, error))
     return 0;
 
   at = now_or (at);

@@ -17,28 +17,6 @@ now_or (gint64 when)
 }
 
 static gboolean
-contact_exists (CtDb    *db,
-                gint64   id,
-                GError **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db, "SELECT 1 FROM contacts WHERE id = ?", error);
-  int rc;
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return TRUE;
-  if (rc == SQLITE_DONE)
-    g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_NOT_FOUND,
-                         _("The contact does not exist any more."));
-  else
-    ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not look up the contact"));
-  return FALSE;
-}
-
-static gboolean
 run (CtDb        *db,
      const char  *sql,
      gint64       a,
@@ -81,8 +59,8 @@ ct_referral_set (CtDb              *db,
                            _("A contact cannot be its own referrer."));
       return FALSE;
     }
-  if (!contact_exists (db, referred_id, error)
-      || (referrer_id != 0 && !contact_exists (db, referrer_id, error))
+  if (!ct_contact_check_exists (db, referred_id, error)
+      || (referrer_id != 0 && !ct_contact_check_exists (db, referrer_id, error))
       || !ct_referral_get_referrer (db, referred_id, &previous, error)
       || !ct_loyalty_settings_load (db, &settings, error))
     return FALSE;
