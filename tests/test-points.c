@@ -314,21 +314,25 @@ test_earn_in_bulk (Fixture       *f,
 {
   gint64 a = add_contact (f, "a@example.com");
   gint64 b = add_contact (f, "b@example.com");
+  gint64 c = add_contact (f, "c@example.com");
   GError *error = NULL;
   gint64 before;
 
   add_purchase (f, a, 10000, "CNY", T0);          /* by the trigger: 100 */
+  add_purchase (f, c, 500000, "CNY", T0);         /* 5,000, and Gold from then on */
   g_assert_true (ct_tier_update (f->db, T0, 0, NULL, &error));
   before = ct_db_query_int64 (f->db, "SELECT max(id) FROM purchases", &error);
   ct_test_db_exec (f, "DROP TRIGGER purchases_points_ins");
   add_purchase (f, a, 500000, "CNY", T0 + 1);     /* at Member: 5,000 */
   add_purchase (f, b, 12399, "CNY", T0 + 2);      /* 123 */
   add_purchase (f, b, 5000, "USD", T0 + 3);       /* none */
+  add_purchase (f, c, 10000, "CNY", T0 + 4);      /* at Gold, x1.5: 150 */
   g_assert_cmpint (balance (f, a), ==, 100);
   g_assert_true (ct_points_earn_for_purchases (f->db, before, &error));
   g_assert_no_error (error);
   g_assert_cmpint (balance (f, a), ==, 5100);
   g_assert_cmpint (balance (f, b), ==, 123);
+  g_assert_cmpint (balance (f, c), ==, 5150);
   /* The balance trigger is back. */
   g_assert_cmpint (ct_points_award (f->db, b, 7, CT_POINTS_MANUAL, NULL, T0 + 4, &error), >, 0);
   g_assert_cmpint (balance (f, b), ==, 130);
