@@ -91,6 +91,23 @@ generate (CtDb    *db,
   g_assert_no_error (error);
 }
 
+/* Every index and trigger, as sqlite_master keeps them. */
+static char *
+schema_objects (CtDb *db)
+{
+  g_autoptr(sqlite3_stmt) stmt =
+    ct_db_prepare (db, "SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_master"
+                       " WHERE type IN ('index', 'trigger') ORDER BY type, name", NULL);
+  g_autoptr(GString) objects = g_string_new (NULL);
+  int rc;
+
+  g_assert_nonnull (stmt);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_string_append_printf (objects, "%s\n", (const char *) sqlite3_column_text (stmt, 0));
+  g_assert_cmpint (rc, ==, SQLITE_DONE);
+  return g_string_free (g_steal_pointer (&objects), FALSE);
+}
+
 /* SHA-256 over every row of every table, in key order, with column types,
  * so that any difference in content shows. */
 static char *
@@ -161,6 +178,30 @@ test_deterministic (Fixture       *f,
   g_assert_cmpstr (sum1, !=, sum3);
   g_assert_cmpint (query (f->db, "SELECT count(*) FROM purchases"), ==,
                    query (db2, "SELECT count(*) FROM purchases"));
+}
+
+/* The indexes the demo builds at the end come back exactly as they were,
+ * with every trigger, whether it finishes or is cancelled. */
+static void
+test_schema_kept (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *before = schema_objects (f->db);
+  g_autofree char *after = NULL;
+  static const char * const deferred[] = {
+    "purchases_time", "purchases_product", "purchases_channel",
+    "contacts_created", "contacts_channel", "contacts_name_order",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (deferred); i++)
+    {
+      g_autofree char *line = g_strdup_printf ("index %s: CREATE INDEX", deferred[i]);
+
+      g_assert_nonnull (strstr (before, line));
+    }
+  generate (f->db, 300, 7);
+  after = schema_objects (f->db);
+  g_assert_cmpstr (after, ==, before);
 }
 
 static void
@@ -502,6 +543,8 @@ test_cancel (Fixture       *f,
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   Progress p = { cancellable, 0.3, 0, 0.0, TRUE };
   CtDemoOptions options = { 1000, 4, NOW };
+  g_autofree char *before = schema_objects (f->db);
+  g_autofree char *after = NULL;
 
   g_assert_false (ct_demo_generate (f->db, &options, on_progress, &p, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -516,6 +559,8 @@ test_cancel (Fixture       *f,
   g_assert_cmpint (query (f->db, "SELECT count(*) FROM settings"), ==, 0);
   g_assert_true (ct_db_is_empty (f->db));
   g_assert_true (sqlite3_get_autocommit (ct_db_get_handle (f->db)));
+  after = schema_objects (f->db);
+  g_assert_cmpstr (after, ==, before);
 
   /* the connection is usable afterwards, and the settings were restored */
   g_assert_cmpint (query (f->db, "PRAGMA temp_store"), ==, 0);
@@ -704,6 +749,7 @@ main (int   argc,
   g_test_add (name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/demo/deterministic", test_deterministic);
+  ADD ("/demo/schema-kept", test_schema_kept);
   ADD ("/demo/shape", test_shape);
   ADD ("/demo/people", test_people);
   ADD ("/demo/channels", test_channels);

@@ -616,6 +616,72 @@ ct_db_exec (CtDb        *self,
 }
 
 /**
+ * ct_db_drop_indexes:
+ *
+ * Returns: (transfer full) (element-type utf8): the CREATE INDEX
+ *   statements of the indexes dropped, or %NULL with @error set
+ */
+GPtrArray *
+ct_db_drop_indexes (CtDb               *self,
+                    const char * const *names,
+                    GError            **error)
+{
+  g_autoptr(GPtrArray) statements = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(sqlite3_stmt) lookup = NULL;
+
+  g_return_val_if_fail (CT_IS_DB (self), NULL);
+  g_return_val_if_fail (names != NULL, NULL);
+
+  lookup = ct_db_prepare (self, "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1"
+                                " AND sql IS NOT NULL", error);
+  if (lookup == NULL)
+    return NULL;
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autofree char *create = NULL;
+      char *drop;
+      gboolean ok;
+      int rc;
+
+      sqlite3_reset (lookup);
+      sqlite3_bind_text (lookup, 1, names[i], -1, SQLITE_STATIC);
+      rc = sqlite3_step (lookup);
+      if (rc == SQLITE_DONE)
+        continue;
+      if (rc != SQLITE_ROW)
+        {
+          ct_db_set_error (error, self->handle, rc, NULL);
+          return NULL;
+        }
+      create = g_strdup ((const char *) sqlite3_column_text (lookup, 0));
+      sqlite3_reset (lookup);
+
+      drop = sqlite3_mprintf ("DROP INDEX \"%w\"", names[i]);
+      ok = ct_db_exec (self, drop, error);
+      sqlite3_free (drop);
+      if (!ok)
+        return NULL;
+      g_ptr_array_add (statements, g_steal_pointer (&create));
+    }
+  return g_steal_pointer (&statements);
+}
+
+gboolean
+ct_db_restore_indexes (CtDb       *self,
+                       GPtrArray  *statements,
+                       GError    **error)
+{
+  g_return_val_if_fail (CT_IS_DB (self), FALSE);
+  g_return_val_if_fail (statements != NULL, FALSE);
+
+  for (guint i = 0; i < statements->len; i++)
+    if (!ct_db_exec (self, g_ptr_array_index (statements, i), error))
+      return FALSE;
+  return TRUE;
+}
+
+/**
  * ct_db_prepare:
  *
  * Returns: (transfer full) (nullable): a statement to sqlite3_finalize()

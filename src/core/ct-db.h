@@ -73,6 +73,19 @@ gboolean      ct_db_commit               (CtDb        *self,
                                           GError     **error);
 void          ct_db_rollback             (CtDb        *self);
 
+/* Bulk inserts into an empty or small table: an index built once at the
+ * end sorts its rows once, where one kept up to date costs a random
+ * insertion per row. Drops each named index that exists and returns the
+ * statements that create them again, for ct_db_restore_indexes(). Both
+ * belong inside the caller's transaction, so a rollback brings the
+ * indexes back too. */
+GPtrArray    *ct_db_drop_indexes         (CtDb               *self,
+                                          const char * const *names,
+                                          GError            **error);
+gboolean      ct_db_restore_indexes      (CtDb        *self,
+                                          GPtrArray   *statements,
+                                          GError     **error);
+
 gint64        ct_db_query_int64          (CtDb        *self,
                                           const char  *sql,
                                           GError     **error);
