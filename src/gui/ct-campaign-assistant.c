@@ -1266,6 +1266,40 @@ ct_campaign_assistant_set_content (CtCampaignAssistant *self,
     gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->body_view), markdown, -1);
 }
 
+void
+ct_campaign_assistant_set_preheader (CtCampaignAssistant *self,
+                                     const char          *preheader)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->preheader_entry), preheader != NULL ? preheader : "");
+}
+
+void
+ct_campaign_assistant_set_ab_test (CtCampaignAssistant *self,
+                                   const char          *subject_b,
+                                   guint                share_percent,
+                                   const char          *metric,
+                                   guint                wait_hours)
+{
+  gtk_check_button_set_active (self->ab_check, subject_b != NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->subject_b_entry), subject_b != NULL ? subject_b : "");
+  gtk_spin_button_set_value (self->ab_share_spin, share_percent);
+  gtk_drop_down_set_selected (self->ab_metric_drop, g_strcmp0 (metric, "clicks") == 0 ? 1 : 0);
+  gtk_spin_button_set_value (self->ab_wait_spin, wait_hours);
+}
+
+char *
+ct_campaign_assistant_dup_audience (CtCampaignAssistant *self)
+{
+  return audience_json (self);
+}
+
+const char *
+ct_campaign_assistant_get_preview_preheader (CtCampaignAssistant *self)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (self->preview_preheader))
+         ? gtk_label_get_text (self->preview_preheader) : "";
+}
+
 guint
 ct_campaign_assistant_get_n_templates (void)
 {
