@@ -358,7 +358,7 @@ ct_campaigns_view_describe_abtest (CtCampaignsView *self,
           if (sqlite3_step (stmt) == SQLITE_ROW)
             a_name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
         }
-      return g_strdup_printf (_("Subject B of the A/B test “%s”: sent and shown with it."),
+      return g_strdup_printf (_("Subject B of the A/B test “%s”: it goes out with subject A, never on its own."),
                               a_name != NULL ? a_name : "");
     }
   clicks = test.metric == CT_ABTEST_CLICKS;
