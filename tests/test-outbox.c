@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "ct-abtest.h"
+#include "ct-campaign-results.h"
 #include "ct-mail-emulator.h"
 #include "ct-mail-secret.h"
 #include "ct-mail-template.h"
@@ -990,6 +991,27 @@ test_cli (void)
     r = run_cli (NULL, NULL, args);
     g_assert_cmpint (r.status, ==, 0);
     cli_result_clear (&r);
+  }
+  {
+    /* --preheader: stored; a bad one leaves no campaign behind. */
+    const char *bad[] = { "campaign", "create", "Bad preheader", "--db", t.path, "--subject", "Hi",
+                          "--body", body, "--preheader", "{{frist_name}}", NULL };
+    const char *args[] = { "campaign", "create", "With preheader", "--db", t.path, "--subject", "Hi",
+                           "--body", body, "--preheader", "Two lessons inside", NULL };
+    CtDb *db = t.db;
+
+    r = run_cli (NULL, NULL, bad);
+    g_assert_cmpint (r.status, ==, 2);
+    g_assert_nonnull (strstr (r.err, "frist_name"));
+    cli_result_clear (&r);
+    r = run_cli (NULL, NULL, args);
+    g_assert_cmpint (r.status, ==, 0);
+    cli_result_clear (&r);
+    g_assert_cmpint (ct_db_query_int64 (db, "SELECT count(*) FROM campaigns WHERE name = 'Bad preheader'", NULL), ==, 0);
+    g_assert_cmpint (ct_db_query_int64 (db, "SELECT count(*) FROM campaigns WHERE name = 'With preheader'"
+                                            " AND preheader = 'Two lessons inside'", NULL), ==, 1);
+    /* Out of the way of what follows. */
+    g_assert_true (ct_campaign_cancel (db, ct_campaign_find (db, "With preheader", NULL), NULL, NULL));
   }
   {
     const char *args[] = { "send-due", "--db", t.path, NULL };
