@@ -491,6 +491,10 @@ ct_campaign_assistant_preview_as (CtCampaignAssistant *self,
       g_autofree char *html = ct_mail_template_render (content->html, (const char * const *) values);
       g_autofree char *text = ct_mail_template_render (content->text, (const char * const *) values);
       g_autofree char *shown = html_to_text (html);
+
+      /* The document's head and the body's first line break are no part
+       * of what a reader sees. */
+      g_strchug (shown);
       g_autofree char *subject_line = g_strdup_printf (_("Subject: %s"), s);
 
       gtk_label_set_text (self->preview_subject, subject_line);
@@ -1007,6 +1011,14 @@ static void
 on_ab_toggled (CtCampaignAssistant *self)
 {
   gtk_widget_set_visible (self->ab_box, gtk_check_button_get_active (self->ab_check));
+  set_error (self, NULL);
+}
+
+/* A complaint about a field goes once the field is edited. */
+static void
+on_field_edited (CtCampaignAssistant *self)
+{
+  set_error (self, NULL);
 }
 
 /* A row of the A/B grid: the label names the widget for screen readers
@@ -1075,6 +1087,7 @@ build_ab (CtCampaignAssistant *self,
   gtk_widget_set_visible (self->ab_box, FALSE);
   gtk_box_append (GTK_BOX (box), self->ab_box);
   g_signal_connect_swapped (self->ab_check, "toggled", G_CALLBACK (on_ab_toggled), self);
+  g_signal_connect_swapped (self->subject_b_entry, "changed", G_CALLBACK (on_field_edited), self);
 }
 
 static void
@@ -1119,6 +1132,7 @@ build_content (CtCampaignAssistant *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Preheader"), -1);
   gtk_widget_set_name (GTK_WIDGET (self->preheader_entry), "preheader-entry");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->preheader_entry));
+  g_signal_connect_swapped (self->preheader_entry, "changed", G_CALLBACK (on_field_edited), self);
   build_ab (self, box);
 
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
@@ -1132,7 +1146,13 @@ build_content (CtCampaignAssistant *self)
   g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_insert_field), self);
   gtk_box_append (GTK_BOX (row), button);
   gtk_box_append (GTK_BOX (box), row);
-  gtk_box_append (GTK_BOX (box), scrolled_text (&self->body_view, TRUE));
+  {
+    GtkWidget *body = scrolled_text (&self->body_view, TRUE);
+
+    /* Room for a few lines even with the A/B test open. */
+    gtk_widget_set_size_request (body, -1, 120);
+    gtk_box_append (GTK_BOX (box), body);
+  }
   gtk_stack_add_named (self->stack, box, "content");
 }
 
@@ -1370,7 +1390,7 @@ ct_campaign_assistant_new (CtContext *context,
                                             "modal", TRUE,
                                             "transient-for", parent,
                                             "default-width", 720,
-                                            "default-height", 640,
+                                            "default-height", 720,
                                             NULL);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *header = adw_header_bar_new ();
