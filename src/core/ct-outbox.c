@@ -414,7 +414,6 @@ ct_campaign_schedule (CtDb    *db,
   return TRUE;
 }
 
-/* Whether @campaign_id is either subject of an A/B test. */
 gboolean
 ct_campaign_set_preheader (CtDb        *db,
                            gint64       campaign_id,
@@ -458,6 +457,7 @@ ct_campaign_set_preheader (CtDb        *db,
   return TRUE;
 }
 
+/* Whether @campaign_id is either subject of an A/B test. */
 static gboolean
 is_abtest (CtDb   *db,
            gint64  campaign_id)
@@ -1679,7 +1679,7 @@ ct_outbox_send (CtDb                  *db,
            * their size too: a batch of 50 at 10/s takes 5 s of budget. */
           sender.next_slot = MAX (sender.next_slot, now)
                              + MAX (interval, options->message_rate > 0
-                                              ? (gint64) (job->batch->recipients->len * G_USEC_PER_SEC
+                                              ? (gint64) ((double) job->batch->recipients->len * G_USEC_PER_SEC
                                                           / options->message_rate)
                                               : 0);
           in_flight++;

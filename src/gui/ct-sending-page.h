@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* ct-sending-page.h: the Sending page of Preferences: the mail
- * provider, its key and the sender's details */
+/* ct-sending-page.h: the Sending page of Preferences: the business's
+ * name, the mail provider, its key, the sender's details, the sending
+ * rate and the campaigns' attribution window */
 #pragma once
 
 #include <adwaita.h>
