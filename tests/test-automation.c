@@ -723,6 +723,47 @@ test_abtest_errors (void)
   ct_test_db_tear_down (&t);
 }
 
+/* An automation's preheader goes into the campaigns its mail goes out
+ * through, and follows an edit of the automation. */
+static void
+test_preheader (void)
+{
+  CtTestDb t;
+  CtAutomationReport r;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CtAutomation) a = NULL;
+  g_autoptr(CtAutomation) bad = ct_automation_new ();
+  gint64 id;
+
+  ct_test_db_set_up (&t, "clientele-test-automation-XXXXXX");
+  id = make_automation (&t, "Welcome", CT_AUTOMATION_NEW_CONTACT, 0, 0, 0, 0, NULL);
+  a = ct_automation_get (t.db, id, &error);
+  g_assert_null (a->preheader);
+  a->preheader = g_strdup (" Your first lesson, {{first_name|friend}} ");
+  g_assert_true (ct_automation_update (t.db, a, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&a, ct_automation_free);
+  a = ct_automation_get (t.db, id, &error);
+  g_assert_cmpstr (a->preheader, ==, "Your first lesson, {{first_name|friend}}");
+  add_contact (&t, "new@example.com", NULL);
+  run (&t, 0, &r);
+  g_assert_cmpint (r.queued, ==, 1);
+  g_assert_cmpint (ct_db_query_int64 (t.db, "SELECT count(*) FROM campaigns WHERE automation_id IS NOT NULL"
+                                            " AND preheader = 'Your first lesson, {{first_name|friend}}'", NULL), ==, 1);
+  g_free (a->preheader);
+  a->preheader = g_strdup ("Changed");
+  g_assert_true (ct_automation_update (t.db, a, &error));
+  g_assert_cmpint (ct_db_query_int64 (t.db, "SELECT count(*) FROM campaigns WHERE preheader = 'Changed'", NULL), ==, 1);
+
+  /* Checked like the subject. */
+  bad->name = g_strdup ("Bad");
+  bad->subject = g_strdup ("Hi");
+  bad->preheader = g_strdup ("line\nbreak");
+  g_assert_cmpint (ct_automation_create (t.db, bad, &error), ==, 0);
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_INVALID);
+  ct_test_db_tear_down (&t);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -736,6 +777,7 @@ main (int   argc,
   g_test_add_func ("/automation/birthday", test_birthday);
   g_test_add_func ("/automation/delay-conditions-exclusions", test_delay_conditions_exclusions);
   g_test_add_func ("/automation/validation", test_validation);
+  g_test_add_func ("/automation/preheader", test_preheader);
   g_test_add_func ("/automation/cli", test_cli);
   g_test_add_func ("/automation/concurrent-send-due", test_concurrent_send_due);
   g_test_add_func ("/abtest/split", test_abtest_split);

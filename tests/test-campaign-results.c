@@ -3,8 +3,10 @@
  * audience counts and the subject check */
 #include "config.h"
 
+#include <string.h>
 #include <glib.h>
 
+#include "ct-abtest.h"
 #include "ct-campaign-results.h"
 #include "ct-outbox.h"
 #include "ct-segment.h"
@@ -295,6 +297,95 @@ test_loyalty_values (void)
   ct_test_db_tear_down (&t);
 }
 
+/* The owner's attribution window: stored, checked, and what a window
+ * of 0 means to the results. */
+static void
+test_window_setting (void)
+{
+  CtTestDb t;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CtCampaignInfo) info = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GArray) bought = NULL;
+  gint64 t0 = g_get_real_time () / G_USEC_PER_SEC - 30 * DAY;
+
+  ct_test_db_set_up (&t, "clientele-test-campaign-XXXXXX");
+  fill (&t, t0);
+  g_assert_cmpuint (ct_campaign_get_window_days (t.db), ==, CT_CAMPAIGN_DEFAULT_WINDOW_DAYS);
+
+  /* The default window: contact 2's purchases at +1 h and +6 days. */
+  info = ct_campaign_get_info (t.db, 1, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (info->purchases, ==, 2);
+  g_clear_pointer (&info, ct_campaign_info_free);
+
+  /* Ten days takes in the one at +8 days, in each way of asking. */
+  g_assert_true (ct_campaign_set_window_days (t.db, 10, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ct_campaign_get_window_days (t.db), ==, 10);
+  info = ct_campaign_get_info (t.db, 1, 0, &error);
+  g_assert_cmpint (info->purchases, ==, 3);
+  list = ct_campaign_list (t.db, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (((CtCampaignInfo *) g_ptr_array_index (list, 0))->purchases, ==, 3);
+  /* An explicit window still wins. */
+  g_clear_pointer (&info, ct_campaign_info_free);
+  info = ct_campaign_get_info (t.db, 1, 7, &error);
+  g_assert_cmpint (info->purchases, ==, 2);
+  /* Buyers 1 (in dollars) and 2, under the owner's window too. */
+  bought = ct_campaign_result_contacts (t.db, 1, CT_CAMPAIGN_RESULT_PURCHASED, 0, &error);
+  g_assert_cmpuint (bought->len, ==, 2);
+
+  /* Out of range: refused with a message naming the range; kept as was. */
+  g_assert_false (ct_campaign_set_window_days (t.db, 0, &error));
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "365"));
+  g_clear_error (&error);
+  g_assert_false (ct_campaign_set_window_days (t.db, 366, &error));
+  g_clear_error (&error);
+  g_assert_cmpuint (ct_campaign_get_window_days (t.db), ==, 10);
+  /* A value broken by hand falls back to the default. */
+  ct_test_db_exec (&t, "UPDATE settings SET value = 'soon' WHERE key = 'campaigns.attribution_days'");
+  g_assert_cmpuint (ct_campaign_get_window_days (t.db), ==, CT_CAMPAIGN_DEFAULT_WINDOW_DAYS);
+  ct_test_db_tear_down (&t);
+}
+
+/* Cancelling either half of an A/B test cancels the test: both
+ * campaigns, what they have queued, and the rest waiting for the
+ * winner, who then never get it. */
+static void
+test_cancel_abtest (void)
+{
+  CtTestDb t;
+  g_autoptr(GError) error = NULL;
+  gint64 a, b, now = g_get_real_time () / G_USEC_PER_SEC;
+  gboolean decided = FALSE;
+  CtAbTest test;
+
+  ct_test_db_set_up (&t, "clientele-test-campaign-XXXXXX");
+  ct_test_db_exec (&t, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40)"
+                       " INSERT INTO contacts (email, status) SELECT 'p' || i || '@x.test', 'subscribed' FROM n");
+  a = ct_campaign_create (t.db, "Test", "Subject A", "Body", NULL, "{\"all\":true}", &error);
+  g_assert_no_error (error);
+  g_assert_true (ct_abtest_create (t.db, a, "Subject B", 0.5, CT_ABTEST_OPENS, 2, &error));
+  g_assert_true (ct_abtest_get (t.db, a, &test, &error));
+  b = test.variant_id;
+  g_assert_true (ct_abtest_launch (t.db, a, now, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ct_db_query_int64 (t.db, "SELECT count(*) FROM ab_holdout", NULL), ==, 20);
+
+  g_assert_true (ct_campaign_cancel (t.db, b, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ct_db_query_int64 (t.db, "SELECT count(*) FROM campaigns WHERE status = 'cancelled'", NULL), ==, 2);
+  g_assert_cmpint (ct_db_query_int64 (t.db, "SELECT count(*) FROM outbox WHERE state = 'queued'", NULL), ==, 0);
+  g_assert_cmpint (ct_db_query_int64 (t.db, "SELECT count(*) FROM ab_holdout", NULL), ==, 0);
+  /* The wait ends: nobody is queued, nothing comes back to life. */
+  g_assert_true (ct_abtest_decide (t.db, a, now + 3 * 3600, &decided, &error));
+  g_assert_cmpint (ct_db_query_int64 (t.db, "SELECT count(*) FROM outbox WHERE state = 'queued'", NULL), ==, 0);
+  g_assert_cmpint (ct_db_query_int64 (t.db, "SELECT count(*) FROM campaigns WHERE status = 'cancelled'", NULL), ==, 2);
+  ct_test_db_tear_down (&t);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -304,5 +395,7 @@ main (int argc, char **argv)
   g_test_add_func ("/campaign/audience", test_audience);
   g_test_add_func ("/campaign/subject", test_subject);
   g_test_add_func ("/campaign/loyalty-values", test_loyalty_values);
+  g_test_add_func ("/campaign/window-setting", test_window_setting);
+  g_test_add_func ("/campaign/cancel-abtest", test_cancel_abtest);
   return g_test_run ();
 }

@@ -90,13 +90,16 @@ test_page (void)
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), !=, "");
   gtk_editable_set_text (GTK_EDITABLE (ct_test_find_widget (GTK_WIDGET (editor), match_name, "automation-subject")),
                          "Thank you, {{first_name|friend}}");
+  gtk_editable_set_text (GTK_EDITABLE (ct_test_find_widget (GTK_WIDGET (editor), match_name, "automation-preheader")),
+                         "A gift inside");
   ct_test_screenshot (GTK_WIDGET (editor), "automation-editor");
   g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *) &editor);
   g_signal_emit_by_name (ct_test_find_widget (GTK_WIDGET (editor), match_name, "automation-save"), "clicked");
   ct_test_spin (50);
   g_assert_null (editor);
   g_assert_cmpint (ct_db_query_int64 (db, "SELECT count(*) FROM automations WHERE trigger = 'purchase'"
-                                          " AND product_id IS NULL AND enabled = 0", NULL), ==, 1);
+                                          " AND product_id IS NULL AND enabled = 0"
+                                          " AND preheader = 'A gift inside'", NULL), ==, 1);
   g_assert_cmpuint (n_rows (list), ==, 1);
 
   /* The switch enables it; what was there before never fires. */

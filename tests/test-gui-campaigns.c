@@ -7,6 +7,7 @@
 #include <locale.h>
 #include <glib/gi18n.h>
 
+#include "ct-abtest.h"
 #include "ct-campaign-assistant.h"
 #include "ct-campaign-results.h"
 #include "ct-campaigns-view.h"
@@ -15,6 +16,7 @@
 #include "ct-mail-emulator.h"
 #include "ct-mail-secret.h"
 #include "ct-outbox.h"
+#include "ct-report.h"
 #include "ct-resources.h"
 #include "ct-sending-page.h"
 
@@ -215,6 +217,11 @@ test_assistant (Fixture       *f,
   /* Preview: a bare field the contact lacks, a spammy subject, and no
    * unsubscribe page set. */
   ct_campaign_assistant_set_content (assistant, "Launch", "FREE!! ACT NOW", "Hi {{first_name}},\n\n- one\n- [two](https://example.com/two)");
+  /* A preheader with a mistake in its merge field is refused too. */
+  ct_campaign_assistant_set_preheader (assistant, "For {{frist_name}}");
+  g_signal_emit_by_name (next, "clicked");
+  g_assert_cmpstr (ct_campaign_assistant_get_step (assistant), ==, "content");
+  ct_campaign_assistant_set_preheader (assistant, "Two new lessons for {{first_name|you}}");
   g_signal_emit_by_name (next, "clicked");
   g_assert_cmpstr (ct_campaign_assistant_get_step (assistant), ==, "preview");
   ct_campaign_assistant_preview_as (assistant, 2);
@@ -228,6 +235,12 @@ test_assistant (Fixture       *f,
   g_assert_false (has_substring (ct_campaign_assistant_get_warnings (assistant), "{{first_name}}"));
   g_assert_true (has_substring (ct_campaign_assistant_get_preview_text (assistant), "Hi Ann,"));
   g_assert_true (has_substring (ct_campaign_assistant_get_preview_text (assistant), "1 Market Street"));
+  /* The preheader shows as an inbox shows it, apart from the body. */
+  {
+    g_autofree char *line = g_strdup_printf (TR ("Preview text: %s"), "Two new lessons for Ann");
+    g_assert_cmpstr (ct_campaign_assistant_get_preview_preheader (assistant), ==, line);
+  }
+  g_assert_false (has_substring (ct_campaign_assistant_get_preview_text (assistant), "Two new lessons"));
   g_assert_nonnull (ct_test_find_label (GTK_WIDGET (assistant), t6 = g_strdup_printf (TR ("Subject: %s"), "FREE!! ACT NOW")));
   ct_test_spin (50);
   ct_test_screenshot (GTK_WIDGET (assistant), "campaign-preview");
@@ -255,12 +268,20 @@ test_assistant (Fixture       *f,
 
   /* Send now: the page sends it in the background to the two
    * subscribed contacts, and never to the unsubscribed one. */
+  f->emu->keep_messages = TRUE;
   g_signal_emit_by_name (ct_test_find_button (GTK_WIDGET (assistant), TR ("_Send")), "clicked");
   g_assert_true (ct_campaigns_view_is_sending (f->view) || delivered (f, "ann@example.com") == 1);
   g_assert_true (ct_test_wait_until (not_sending, f->view, 30000));
   g_assert_cmpuint (delivered (f, "ann@example.com"), ==, 1);
   g_assert_cmpuint (delivered (f, "nobody@example.com"), ==, 1);
   g_assert_cmpuint (delivered (f, "gone@example.com"), ==, 0);
+  {
+    CtEmuMessage *m = g_hash_table_lookup (f->emu->messages, "ann@example.com");
+
+    g_assert_nonnull (m);
+    g_assert_true (has_substring (m->html, "<span class=\"preheader\""));
+    g_assert_true (has_substring (m->html, "Two new lessons for Ann"));
+  }
   ct_test_spin (100);
   g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->view), TRC ("campaign", "Sent")));
   g_assert_nonnull (ct_test_find_button (GTK_WIDGET (f->view), t7 = g_strdup_printf ("%s 2", TRC ("campaign", "Recipients"))));
@@ -335,6 +356,164 @@ test_pause_resume_cancel (Fixture       *f,
 }
 
 static gboolean
+match_named (GtkWidget *w, gconstpointer name)
+{
+  return gtk_widget_get_mapped (w) && g_strcmp0 (gtk_widget_get_name (w), name) == 0;
+}
+
+/* The A/B test from the assistant: subject B checked, the test launched
+ * (a share, never everyone), its state on the Campaigns page, and the
+ * winner once picked. */
+static void
+test_abtest (Fixture       *f,
+             gconstpointer  data)
+{
+  CtCampaignAssistant *assistant;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *next;
+  CtAbTest test;
+  gint64 id;
+  gboolean decided = FALSE;
+
+  /* Twenty more subscribed: 22 in all, a test of 50% is 11. */
+  g_assert_true (ct_db_exec (f->db,
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20)"
+    " INSERT INTO contacts (email, first_name, status) SELECT 'p' || i || '@example.com', 'P' || i, 'subscribed' FROM n",
+    &error));
+  assistant = CT_CAMPAIGN_ASSISTANT (ct_campaigns_view_new_campaign (f->view));
+  ct_test_show_window (GTK_WINDOW (assistant));
+  next = ct_test_find_button (GTK_WIDGET (assistant), TR ("_Next"));
+  g_signal_emit_by_name (next, "clicked");
+  ct_campaign_assistant_set_content (assistant, "Spring", "Spring is here", "Hi {{first_name|there}}");
+  ct_campaign_assistant_set_preheader (assistant, "New lessons inside");
+
+  /* B empty, then B the same as A: refused, and said why. */
+  ct_campaign_assistant_set_ab_test (assistant, "", 50, "clicks", 2);
+  g_assert_nonnull (ct_test_find_widget (GTK_WIDGET (assistant), match_named, "subject-b-entry"));
+  g_assert_nonnull (ct_test_find_widget (GTK_WIDGET (assistant), match_named, "ab-share-spin"));
+  g_signal_emit_by_name (next, "clicked");
+  g_assert_cmpstr (ct_campaign_assistant_get_step (assistant), ==, "content");
+  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (assistant), TR ("Write subject B for the A/B test, or turn the test off")));
+  ct_campaign_assistant_set_ab_test (assistant, "Spring is here", 50, "clicks", 2);
+  g_signal_emit_by_name (next, "clicked");
+  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (assistant), TR ("Subject B is the same as subject A: write another one to test")));
+  ct_campaign_assistant_set_ab_test (assistant, "FREE spring lessons!!", 50, "clicks", 2);
+  ct_test_spin (50);
+  ct_test_screenshot (GTK_WIDGET (assistant), "campaign-abtest");
+  g_signal_emit_by_name (next, "clicked");
+  g_assert_cmpstr (ct_campaign_assistant_get_step (assistant), ==, "preview");
+  ct_campaign_assistant_preview_as (assistant, 1);
+  /* Both subjects in the preview, and B's spam findings. */
+  {
+    g_autofree char *lines = g_strdup_printf (TR ("Subject A: %s\nSubject B: %s"), "Spring is here", "FREE spring lessons!!");
+    g_autofree char *finding = g_strdup_printf (TR ("Subject B: %s"), TR ("More than one exclamation mark looks like spam"));
+
+    g_assert_nonnull (ct_test_find_label (GTK_WIDGET (assistant), lines));
+    g_assert_true (has_substring (ct_campaign_assistant_get_warnings (assistant), finding));
+  }
+  ct_test_screenshot (GTK_WIDGET (assistant), "campaign-abtest-preview");
+  g_signal_emit_by_name (next, "clicked");
+  g_signal_emit_by_name (ct_test_find_button (GTK_WIDGET (assistant), TR ("_Send")), "clicked");
+  g_assert_true (ct_test_wait_until (not_sending, f->view, 30000));
+
+  /* Launched as a test: half of the 23 with an address (the
+   * unsubscribed one is left out wherever the split puts them), the rest
+   * waiting; nobody twice. */
+  id = ct_campaign_find (f->db, "Spring", &error);
+  g_assert_no_error (error);
+  g_assert_true (ct_abtest_get (f->db, id, &test, &error));
+  g_assert_cmpstr (test.state, ==, "testing");
+  g_assert_cmpint (test.metric, ==, CT_ABTEST_CLICKS);
+  g_assert_cmpuint (test.wait_hours, ==, 2);
+  g_assert_cmpint (test.a_sent, >, 0);
+  g_assert_cmpint (test.b_sent, >, 0);
+  g_assert_cmpint (test.a_sent + test.b_sent, >=, 11);
+  g_assert_cmpint (test.a_sent + test.b_sent, <=, 12);
+  g_assert_cmpint (test.holdout, ==, 23 - 12);
+  g_assert_cmpint (ct_db_query_int64 (f->db, "SELECT count(*) FROM campaigns WHERE preheader = 'New lessons inside'", NULL), ==, 2);
+  g_assert_cmpuint (delivered (f, "gone@example.com"), ==, 0);
+  ct_campaigns_view_reload (f->view);
+  ct_test_spin (50);
+  {
+    g_autofree char *state = ct_campaigns_view_describe_abtest (f->view, id);
+    g_autoptr(GDateTime) at = g_date_time_new_from_unix_local (test.decide_at);
+    g_autofree char *when = g_date_time_format (at, TR ("%Y-%m-%d %H:%M"));
+    g_autofree char *running = g_strdup_printf (TR ("A/B test running: subject A went to %lld, subject B to %lld; %lld wait for the winner, picked at %s."),
+                                                (long long) test.a_sent, (long long) test.b_sent,
+                                                (long long) test.holdout, when);
+    g_autofree char *b_line = g_strdup_printf (TR ("Subject B of the A/B test “%s”: it goes out with subject A, never on its own."),
+                                               "Spring");
+
+    g_assert_nonnull (ct_test_find_widget (GTK_WIDGET (f->view), match_named, "abtest-label"));
+    g_assert_cmpstr (state, ==, running);
+    g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->view), state));
+    g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->view), b_line));
+  }
+  /* Neither half can be sent to everyone from the page. */
+  g_assert_false (ct_outbox_launch (f->db, test.variant_id, NULL, NULL, &error));
+  g_clear_error (&error);
+  ct_test_screenshot (f->window, "campaigns-abtest-testing");
+
+  /* The wait is over: B got a click, and wins. */
+  g_assert_true (ct_db_exec (f->db, "INSERT INTO mail_events (outbox_id, type, at)"
+                                    " SELECT id, 'clicked', unixepoch() FROM outbox WHERE campaign_id ="
+                                    " (SELECT variant_id FROM ab_tests) LIMIT 1", &error));
+  g_assert_true (ct_abtest_decide (f->db, id, g_get_real_time () / G_USEC_PER_SEC + 3 * 3600, &decided, &error));
+  g_assert_true (decided);
+  ct_campaigns_view_reload (f->view);
+  ct_test_spin (50);
+  {
+    g_autofree char *state = ct_campaigns_view_describe_abtest (f->view, id);
+    g_autofree char *won = g_strdup_printf (TR ("A/B test decided: subject %s won, clicked by %.1f%% against %.1f%%, and went to the rest: “%s”."),
+                                            "B", 100.0 / 5, 0.0, "FREE spring lessons!!");
+
+    g_assert_nonnull (state);
+    g_assert_true (has_substring (state, "FREE spring lessons!!"));
+    g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->view), state));
+    (void) won;
+  }
+  ct_test_screenshot (f->window, "campaigns-abtest-decided");
+}
+
+/* "Send a campaign to this segment": the assistant opens with it. */
+static void
+test_segment_audience (Fixture       *f,
+                       gconstpointer  data)
+{
+  GtkWindow *assistant = ct_campaigns_view_new_campaign_for_segment (f->view, 1);
+  g_autofree char *audience = ct_campaign_assistant_dup_audience (CT_CAMPAIGN_ASSISTANT (assistant));
+  g_autofree char *in = plural ("%lld contact will receive it.", "%lld contacts will receive it.", 1);
+  g_autofree char *out = plural ("%lld is left out: unsubscribed, bounced or suppressed.",
+                                 "%lld are left out: unsubscribed, bounced or suppressed.", 1);
+
+  ct_test_show_window (assistant);
+  g_assert_cmpstr (audience, ==, "{\"segment\":1}");
+  g_assert_true (has_substring (ct_campaign_assistant_get_count_text (CT_CAMPAIGN_ASSISTANT (assistant)), in));
+  g_assert_true (has_substring (ct_campaign_assistant_get_count_text (CT_CAMPAIGN_ASSISTANT (assistant)), out));
+  ct_test_screenshot (GTK_WIDGET (assistant), "campaign-from-segment");
+}
+
+/* No postal address: the page refuses to start sending and says what
+ * to do; nothing is queued. */
+static void
+test_postal_required (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  save_settings (f, "");
+  id = ct_campaign_create (f->db, "No address", "Hi", "Body", NULL, "{\"all\":true}", &error);
+  g_assert_no_error (error);
+  ct_campaigns_view_reload (f->view);
+  g_signal_emit_by_name (ct_test_find_button (GTK_WIDGET (f->view), TR ("_Send Now")), "clicked");
+  g_assert_nonnull (ct_test_find_label (GTK_WIDGET (f->view), TR ("No postal address is set: marketing mail must show one. Add it in Preferences, Sending, then send again.")));
+  g_assert_false (ct_campaigns_view_is_sending (f->view));
+  g_assert_cmpint (ct_db_query_int64 (f->db, "SELECT count(*) FROM outbox", NULL), ==, 0);
+  (void) id;
+}
+
+static gboolean
 not_testing (gpointer data)
 {
   return !ct_sending_page_is_testing (data);
@@ -382,6 +561,28 @@ test_sending_page (Fixture       *f,
   g_assert_nonnull (ct_test_find_widget (GTK_WIDGET (page), match_prefix, TR ("API Key (one is stored; type to replace it)")));
   ct_test_screenshot (window, "preferences-sending");
   ct_mail_secret_clear ("postmark", ct_db_get_path (f->db), NULL);
+
+  /* Business name, sending rate, attribution window: checked, stored,
+   * and the Campaigns page counts with the new window. */
+  {
+    g_autofree char *long_name = g_strnfill (201, 'x');
+    g_autoptr(CtMailSettings) settings = NULL;
+    g_autofree char *name = NULL;
+
+    ct_sending_page_fill_business (page, long_name, 5, 14);
+    g_assert_false (ct_sending_page_save (page));
+    g_assert_true (has_substring (ct_sending_page_get_status (page), TR ("The business name is longer than 200 characters")));
+    ct_sending_page_fill_business (page, " 知识小铺 Studio ", 2.5, 14);
+    g_assert_true (ct_sending_page_save (page));
+    name = ct_report_dup_business_name (f->db, &error);
+    g_assert_cmpstr (name, ==, "知识小铺 Studio");
+    settings = ct_mail_settings_load (f->db, &error);
+    g_assert_cmpfloat (settings->message_rate, ==, 2.5);
+    g_assert_cmpuint (ct_campaign_get_window_days (f->db), ==, 14);
+    g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (
+      gtk_widget_get_template_child (GTK_WIDGET (f->view), CT_TYPE_CAMPAIGNS_VIEW, "window_spin"))), ==, 14);
+    ct_test_screenshot (window, "preferences-business");
+  }
 }
 
 int
@@ -408,6 +609,9 @@ main (int   argc,
   ADD ("assistant", test_assistant);
   ADD ("pause-resume-cancel", test_pause_resume_cancel);
   ADD ("sending-preferences", test_sending_page);
+  ADD ("abtest", test_abtest);
+  ADD ("segment-audience", test_segment_audience);
+  ADD ("postal-required", test_postal_required);
 
   return g_test_run ();
 }

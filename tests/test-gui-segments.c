@@ -374,6 +374,45 @@ test_save_duplicate_delete_undo (Fixture       *f,
   ct_test_screenshot (f->window, "segments-saved");
 }
 
+static void
+on_send_campaign (CtSegmentsView *view,
+                  gint64          segment_id,
+                  gint64         *out)
+{
+  *out = segment_id;
+}
+
+/* "Send a campaign to this segment": only for a saved segment, and it
+ * names that segment (the window opens the assistant with it). */
+static void
+test_send_campaign (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CtSegmentRule) rule = ct_segment_rule_parse ("{\"match\": \"all\", \"conditions\": "
+                                                         "[{\"field\": \"tag\", \"op\": \"has\", \"value\": \"VIP\"}]}",
+                                                         &error);
+  GtkWidget *button = child (f, "campaign_button");
+  gint64 asked = 0, id;
+
+  g_signal_connect (f->view, "send-campaign", G_CALLBACK (on_send_campaign), &asked);
+  /* A new, unsaved segment: nothing to send to yet. */
+  g_assert_true (ct_segments_view_set_rule (f->view, "{\"match\": \"all\", \"conditions\": []}"));
+  g_assert_false (gtk_widget_get_sensitive (button));
+  g_assert_cmpint (ct_segments_view_get_segment_id (f->view), ==, 0);
+
+  g_assert_no_error (error);
+  id = ct_segment_save (f->db, "VIP buyers", rule, &error);
+  g_assert_no_error (error);
+  g_assert_true (ct_segments_view_open_segment (f->view, id));
+  assert_count (f);
+  g_assert_true (gtk_widget_get_sensitive (button));
+  g_assert_cmpint (ct_segments_view_get_segment_id (f->view), ==, id);
+  ct_test_screenshot (f->window, "segments-send-campaign");
+  click (button);
+  g_assert_cmpint (asked, ==, id);
+}
+
 /* A ready-made segment opens in the builder with its count. */
 static void
 test_ready_made (Fixture       *f,
@@ -416,6 +455,7 @@ main (int   argc,
   ADD ("save-duplicate-delete-undo", test_save_duplicate_delete_undo);
   ADD ("ready-made", test_ready_made);
   ADD ("tier-picker", test_tier_picker);
+  ADD ("send-campaign", test_send_campaign);
 
   return g_test_run ();
 }

@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 #include <glib/gstdio.h>
 
+#include "ct-abtest.h"
+#include "ct-campaign-results.h"
 #include "ct-mail-emulator.h"
 #include "ct-mail-secret.h"
 #include "ct-mail-template.h"
@@ -76,6 +78,49 @@ test_content_markdown (void)
   g_assert_null (strstr (html, "<script>"));
   g_assert_nonnull (strstr (html, "1 Road<br>City"));
   g_assert_nonnull (strstr (html, "href=\"https://u.example/x?a=1&amp;b=2\""));
+}
+
+/* The preheader: first in the body, hidden, escaped, with its merge
+ * fields filled; one line only; not in the plain text. */
+static void
+test_content_preheader (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CtMailContent) content = ct_mail_content_new_full ("Hello", "Inside: {{first_name|you}} <b>&</b>",
+                                                               "Body text", "1 Road", "Unsubscribe", &error);
+  g_autoptr(CtMailContent) plain = NULL;
+  g_autoptr(CtMailContent) empty = NULL;
+  const char *values[CT_MAIL_N_FIELDS] = { 0 };
+  g_autofree char *html = NULL, *text = NULL, *html_plain = NULL, *html_empty = NULL;
+  const char *span, *body;
+
+  g_assert_no_error (error);
+  values[CT_MAIL_FIELD_FIRST_NAME] = "Zoë <3";
+  html = ct_mail_template_render (content->html, values);
+  text = ct_mail_template_render (content->text, values);
+  span = strstr (html, "<span class=\"preheader\" style=\"display:none");
+  body = strstr (html, "<p>Body text</p>");
+  g_assert_nonnull (span);
+  g_assert_nonnull (body);
+  g_assert_true (span < body);
+  g_assert_true (g_str_has_prefix (strstr (html, "<body>\n"), "<body>\n<span class=\"preheader\""));
+  g_assert_nonnull (strstr (span, ">Inside: Zoë &lt;3 &lt;b&gt;&amp;&lt;/b&gt;&zwnj;&nbsp;"));
+  g_assert_null (strstr (text, "Inside"));
+
+  /* None given, or blank: no span at all. */
+  plain = ct_mail_content_new ("Hello", "Body", "", "Unsubscribe", &error);
+  html_plain = ct_mail_template_render (plain->html, values);
+  g_assert_null (strstr (html_plain, "preheader"));
+  empty = ct_mail_content_new_full ("Hello", "", "Body", "", "Unsubscribe", &error);
+  html_empty = ct_mail_template_render (empty->html, values);
+  g_assert_null (strstr (html_empty, "preheader"));
+
+  /* One line, and its merge fields are checked. */
+  g_assert_null (ct_mail_content_new_full ("Hello", "one\ntwo", "Body", "", "Unsubscribe", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+  g_assert_null (ct_mail_content_new_full ("Hello", "Hi {{frist_name}}", "Body", "", "Unsubscribe", &error));
+  g_assert_nonnull (strstr (error->message, "frist_name"));
 }
 
 /* ---- fixtures ----------------------------------------------------------- */
@@ -207,6 +252,8 @@ test_send_plain (gconstpointer data)
   CtEmuMessage *m;
 
   fixture_set_up (&f, kind, n);
+  g_assert_true (ct_campaign_set_preheader (f.t.db, f.campaign, "  Inside for {{first_name|you}}  ", &error));
+  g_assert_no_error (error);
   ct_test_db_exec (&f.t, "UPDATE contacts SET first_name = '<b>Ann</b>' WHERE email = 'person7@example.com'");
   ct_test_db_exec (&f.t, "UPDATE contacts SET first_name = '' WHERE email = 'person8@example.com'");
   f.emu->keep_messages = TRUE;
@@ -230,8 +277,14 @@ test_send_plain (gconstpointer data)
   g_assert_nonnull (strstr (m->html, "Dear &lt;b&gt;Ann&lt;/b&gt;,"));
   g_assert_nonnull (strstr (m->text, "Dear <b>Ann</b>,"));
   g_assert_nonnull (strstr (m->html, "1 Market Street<br>Springfield"));
+  /* The preheader, hidden at the top of the body, filled per recipient
+   * whichever way the provider substitutes. */
+  g_assert_nonnull (strstr (m->html, "<span class=\"preheader\""));
+  g_assert_true (strstr (m->html, "Inside for &lt;b&gt;Ann&lt;/b&gt;") < strstr (m->html, "Dear &lt;b&gt;Ann"));
+  g_assert_null (strstr (m->text, "Inside for"));
   m = g_hash_table_lookup (f.emu->messages, "person8@example.com");
   g_assert_cmpstr (m->subject, ==, "Hi there");
+  g_assert_nonnull (strstr (m->html, ">Inside for you&zwnj;"));
   g_assert_nonnull (strstr (m->text, "Dear friend,"));
   /* The unsubscribe link: the provider's own where it has one, else a
    * mail to the sender, and the List-Unsubscribe header. */
@@ -243,6 +296,161 @@ test_send_plain (gconstpointer data)
     g_assert_nonnull (strstr (m->html, "mailto:news@shop.example?subject=unsubscribe"));
   if (kind != CT_MAIL_PROVIDER_POSTMARK)
     g_assert_cmpstr (m->list_unsubscribe, ==, "<mailto:news@shop.example?subject=unsubscribe>");
+  fixture_tear_down (&f);
+}
+
+/* Setting a preheader: trimmed, checked, cleared, and only before the
+ * campaign goes out. */
+static void
+test_campaign_preheader (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  fixture_set_up (&f, CT_MAIL_PROVIDER_RESEND, 2);
+  g_assert_true (ct_campaign_set_preheader (f.t.db, f.campaign, " Two lessons inside ", &error));
+  g_assert_cmpint (ct_db_query_int64 (f.t.db, "SELECT count(*) FROM campaigns WHERE preheader = 'Two lessons inside'", NULL), ==, 1);
+  g_assert_false (ct_campaign_set_preheader (f.t.db, f.campaign, "a\nb", &error));
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (ct_campaign_set_preheader (f.t.db, f.campaign, "{{frist_name}}", &error));
+  g_assert_nonnull (strstr (error->message, "frist_name"));
+  g_clear_error (&error);
+  g_assert_false (ct_campaign_set_preheader (f.t.db, 9999, "x", &error));
+  g_clear_error (&error);
+  g_assert_true (ct_campaign_set_preheader (f.t.db, f.campaign, "", &error));
+  g_assert_cmpint (ct_db_query_int64 (f.t.db, "SELECT count(*) FROM campaigns WHERE preheader IS NULL", NULL), ==, 1);
+  g_assert_true (ct_outbox_launch (f.t.db, f.campaign, NULL, NULL, &error));
+  g_assert_false (ct_campaign_set_preheader (f.t.db, f.campaign, "late", &error));
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_INVALID);
+  fixture_tear_down (&f);
+}
+
+/* No postal address: the sender refuses, whatever launched the mail,
+ * and the rows wait queued until there is one. */
+static void
+test_postal_required (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  CtOutboxReport report;
+
+  fixture_set_up (&f, CT_MAIL_PROVIDER_RESEND, 5);
+  g_clear_pointer (&f.settings->postal_address, g_free);
+  f.settings->postal_address = g_strdup ("  ");
+  g_assert_false (send_all (&f, &report, &error));
+  g_assert_error (error, CT_MAIL_ERROR, CT_MAIL_ERROR_SETTINGS);
+  g_assert_nonnull (strstr (error->message, "postal address"));
+  g_clear_error (&error);
+  g_assert_cmpint (count_state (&f, "queued"), ==, 5);
+  g_assert_cmpuint (f.emu->send_requests, ==, 0);
+  g_free (f.settings->postal_address);
+  f.settings->postal_address = g_strdup ("1 Market Street");
+  g_assert_true (send_all (&f, &report, &error));
+  g_assert_no_error (error);
+  assert_each_once (&f, 5);
+  fixture_tear_down (&f);
+}
+
+/* The owner's messages-per-second limit: stored, read into the
+ * options, and it spaces requests by how many messages they carry. */
+static void
+test_message_rate (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CtMailSettings) loaded = NULL;
+  CtOutboxOptions options;
+  CtOutboxReport report;
+  gint64 start;
+
+  fixture_set_up (&f, CT_MAIL_PROVIDER_RESEND, 6);
+  f.settings->message_rate = 4;
+  g_assert_true (ct_mail_settings_save (f.t.db, f.settings, &error));
+  loaded = ct_mail_settings_load (f.t.db, &error);
+  g_assert_cmpfloat (loaded->message_rate, ==, 4);
+  ct_outbox_options_init (&options, loaded, f.provider);
+  g_assert_cmpfloat (options.message_rate, ==, 4);
+  f.settings->message_rate = -1;
+  g_assert_false (ct_mail_settings_save (f.t.db, f.settings, &error));
+  g_assert_error (error, CT_MAIL_ERROR, CT_MAIL_ERROR_SETTINGS);
+  g_clear_error (&error);
+
+  /* Three requests of two at four a second: half a second apart. */
+  f.options.rate = 1000;
+  f.options.batch_size = 2;
+  f.options.concurrency = 1;
+  f.options.message_rate = 4;
+  start = g_get_monotonic_time ();
+  g_assert_true (send_all (&f, &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, G_USEC_PER_SEC * 95 / 100);
+  g_assert_cmpuint (f.emu->send_requests, ==, 3);
+  assert_each_once (&f, 6);
+  fixture_tear_down (&f);
+}
+
+/* Neither half of an A/B test can be launched as a plain campaign: the
+ * test sends them, to a share of the audience; send-due launches a
+ * scheduled test as a test. */
+static void
+test_abtest_guard (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  CtOutboxReport report;
+  CtAbTest test;
+
+  fixture_set_up (&f, CT_MAIL_PROVIDER_RESEND, 20);
+  g_assert_true (ct_campaign_set_preheader (f.t.db, f.campaign, "Preview", &error));
+  g_assert_true (ct_abtest_create (f.t.db, f.campaign, "Other subject", 0.5, CT_ABTEST_OPENS, 1, &error));
+  g_assert_no_error (error);
+  g_assert_true (ct_abtest_get (f.t.db, f.campaign, &test, &error));
+  /* The variant keeps the preheader. */
+  g_assert_cmpint (ct_db_query_int64 (f.t.db, "SELECT count(*) FROM campaigns WHERE preheader = 'Preview'", NULL), ==, 2);
+  g_assert_false (ct_outbox_launch (f.t.db, f.campaign, NULL, NULL, &error));
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "A/B"));
+  g_clear_error (&error);
+  g_assert_false (ct_outbox_launch (f.t.db, test.variant_id, NULL, NULL, &error));
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpint (ct_db_query_int64 (f.t.db, "SELECT count(*) FROM outbox", NULL), ==, 0);
+
+  /* Scheduled and due: send-due sends the test share only. */
+  g_assert_true (ct_campaign_schedule (f.t.db, f.campaign, g_get_real_time () / G_USEC_PER_SEC - 5, &error));
+  g_assert_true (ct_outbox_send_due (f.t.db, f.provider, f.settings, &f.options, &report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ct_db_query_int64 (f.t.db, "SELECT count(*) FROM outbox", NULL), ==, 10);
+  g_assert_cmpint (ct_db_query_int64 (f.t.db, "SELECT count(*) FROM ab_holdout", NULL), ==, 10);
+  g_assert_true (ct_abtest_get (f.t.db, f.campaign, &test, &error));
+  g_assert_cmpstr (test.state, ==, "testing");
+  g_assert_cmpint (test.a_sent, ==, 5);
+  g_assert_cmpint (test.b_sent, ==, 5);
+  assert_each_once (&f, 10);
+  fixture_tear_down (&f);
+}
+
+/* A test whose audience is a saved segment splits that segment, not
+ * everyone. */
+static void
+test_abtest_segment (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  fixture_set_up (&f, CT_MAIL_PROVIDER_RESEND, 20);
+  /* person1 and person10..person19: 11 of 20. */
+  ct_test_db_exec (&f.t, "INSERT INTO segments (id, name, rule) VALUES (1, 'Ones',"
+                         " '{\"match\": \"all\", \"conditions\": [{\"field\": \"email\", \"op\": \"starts_with\", \"value\": \"person1\"}]}')");
+  id = ct_campaign_create (f.t.db, "Ones", "Hi", "Body", NULL, "{\"segment\":1}", &error);
+  g_assert_no_error (error);
+  g_assert_true (ct_abtest_create (f.t.db, id, "Hello", 1.0, CT_ABTEST_CLICKS, 1, &error));
+  g_assert_true (ct_abtest_launch (f.t.db, id, 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ct_db_query_int64 (f.t.db, "SELECT count(*) FROM outbox", NULL), ==, 11);
+  g_assert_cmpint (ct_db_query_int64 (f.t.db, "SELECT count(*) FROM outbox WHERE email NOT LIKE 'person1%'", NULL), ==, 0);
   fixture_tear_down (&f);
 }
 
@@ -785,6 +993,27 @@ test_cli (void)
     cli_result_clear (&r);
   }
   {
+    /* --preheader: stored; a bad one leaves no campaign behind. */
+    const char *bad[] = { "campaign", "create", "Bad preheader", "--db", t.path, "--subject", "Hi",
+                          "--body", body, "--preheader", "{{frist_name}}", NULL };
+    const char *args[] = { "campaign", "create", "With preheader", "--db", t.path, "--subject", "Hi",
+                           "--body", body, "--preheader", "Two lessons inside", NULL };
+    CtDb *db = t.db;
+
+    r = run_cli (NULL, NULL, bad);
+    g_assert_cmpint (r.status, ==, 2);
+    g_assert_nonnull (strstr (r.err, "frist_name"));
+    cli_result_clear (&r);
+    r = run_cli (NULL, NULL, args);
+    g_assert_cmpint (r.status, ==, 0);
+    cli_result_clear (&r);
+    g_assert_cmpint (ct_db_query_int64 (db, "SELECT count(*) FROM campaigns WHERE name = 'Bad preheader'", NULL), ==, 0);
+    g_assert_cmpint (ct_db_query_int64 (db, "SELECT count(*) FROM campaigns WHERE name = 'With preheader'"
+                                            " AND preheader = 'Two lessons inside'", NULL), ==, 1);
+    /* Out of the way of what follows. */
+    g_assert_true (ct_campaign_cancel (db, ct_campaign_find (db, "With preheader", NULL), NULL, NULL));
+  }
+  {
     const char *args[] = { "send-due", "--db", t.path, NULL };
     r = run_cli (NULL, NULL, args);
     g_assert_cmpint (r.status, ==, 0);
@@ -972,6 +1201,12 @@ main (int   argc,
   g_test_add_func ("/outbox/template/fields", test_template_fields);
   g_test_add_func ("/outbox/template/errors", test_template_errors);
   g_test_add_func ("/outbox/template/markdown", test_content_markdown);
+  g_test_add_func ("/outbox/template/preheader", test_content_preheader);
+  g_test_add_func ("/outbox/campaign/preheader", test_campaign_preheader);
+  g_test_add_func ("/outbox/send/postal-required", test_postal_required);
+  g_test_add_func ("/outbox/send/message-rate", test_message_rate);
+  g_test_add_func ("/outbox/abtest/guard", test_abtest_guard);
+  g_test_add_func ("/outbox/abtest/segment", test_abtest_segment);
   g_test_add_func ("/outbox/campaign/errors", test_campaign_errors);
   g_test_add_func ("/outbox/launch/excludes", test_launch_excludes);
   g_test_add_func ("/outbox/send/one-click", test_send_one_click);

@@ -400,6 +400,33 @@ test_cli_mistakes (void)
   g_assert_false (g_file_test (pdf, G_FILE_TEST_EXISTS));
 }
 
+/* The name Preferences saves: trimmed, one line, at most 200
+ * characters, and blank removes it (the file's name stands in again). */
+static void
+test_set_business_name (void)
+{
+  CtTestDb t;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *long_name = g_strnfill (201, 'x');
+
+  ct_test_db_set_up (&t, "clientele-test-report-XXXXXX");
+  g_assert_true (ct_report_set_business_name (t.db, "  知识小铺 Studio ", &error));
+  g_assert_no_error (error);
+  name = ct_report_dup_business_name (t.db, &error);
+  g_assert_cmpstr (name, ==, "知识小铺 Studio");
+  g_assert_false (ct_report_set_business_name (t.db, "Two\nlines", &error));
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (ct_report_set_business_name (t.db, long_name, &error));
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpint (ct_db_query_int64 (t.db, "SELECT count(*) FROM settings WHERE key = 'business.name'", NULL), ==, 1);
+  g_assert_true (ct_report_set_business_name (t.db, "  ", &error));
+  g_assert_cmpint (ct_db_query_int64 (t.db, "SELECT count(*) FROM settings WHERE key = 'business.name'", NULL), ==, 0);
+  ct_test_db_tear_down (&t);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -412,6 +439,7 @@ main (int   argc,
   make_demo ();
 
   g_test_add_func ("/report/period", test_period);
+  g_test_add_func ("/report/set-business-name", test_set_business_name);
   g_test_add_func ("/report/dashboard", test_dashboard);
   g_test_add_func ("/report/daily", test_daily);
   g_test_add_func ("/report/empty-database", test_empty_database);

@@ -15,6 +15,7 @@
 
 #include "ct-abtest.h"
 #include "ct-automation-private.h"
+#include "ct-outbox.h"
 
 static gboolean
 step_done (CtDb          *db,
@@ -88,8 +89,9 @@ ct_abtest_create (CtDb            *db,
       goto fail;
     }
 
-  variant = ct_db_prepare (db, "INSERT INTO campaigns (name, subject, body, from_address, audience)"
-                               " SELECT ?2, ?3, body, from_address, audience FROM campaigns WHERE id = ?1", error);
+  variant = ct_db_prepare (db, "INSERT INTO campaigns (name, subject, body, from_address, audience, preheader)"
+                               " SELECT ?2, ?3, body, from_address, audience, preheader FROM campaigns WHERE id = ?1",
+                           error);
   if (variant == NULL)
     goto fail;
   {
@@ -226,6 +228,7 @@ ct_abtest_launch (CtDb    *db,
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GRand) rand = NULL;
   g_autofree char *audience = NULL;
+  g_autoptr(GHashTable) members = NULL;
   const char *tag = NULL;
   gint64 variant_id;
   double share;
@@ -261,6 +264,9 @@ ct_abtest_launch (CtDb    *db,
       && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     tag = json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
                                                       "tag", NULL);
+  /* A saved segment: its members now, as ct_outbox_launch() takes them. */
+  if (!ct_outbox_audience_members (db, audience, &members, error))
+    goto fail;
 
   /* The audience in id order, then shuffled by the campaign's own seed:
    * the split does not depend on the machine or the time. Exclusions
@@ -277,6 +283,9 @@ ct_abtest_launch (CtDb    *db,
   while ((rc = sqlite3_step (candidates)) == SQLITE_ROW)
     {
       gint64 id = sqlite3_column_int64 (candidates, 0);
+
+      if (members != NULL && !g_hash_table_contains (members, &id))
+        continue;
       g_array_append_val (ids, id);
     }
   if (rc != SQLITE_DONE)

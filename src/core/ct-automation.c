@@ -98,6 +98,7 @@ ct_automation_free (CtAutomation *automation)
   g_free (automation->rule_json);
   g_free (automation->subject);
   g_free (automation->body);
+  g_free (automation->preheader);
   g_free (automation);
 }
 
@@ -184,8 +185,13 @@ check (CtDb                *db,
                            _("The subject or the body is not UTF-8 text"));
       return FALSE;
     }
-  content = ct_mail_content_new (automation->subject, automation->body != NULL ? automation->body : "",
-                                 "", "x", &local);
+  if (automation->preheader != NULL && !g_utf8_validate (automation->preheader, -1, NULL))
+    {
+      g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_INVALID, _("The preheader is not UTF-8 text"));
+      return FALSE;
+    }
+  content = ct_mail_content_new_full (automation->subject, automation->preheader,
+                                      automation->body != NULL ? automation->body : "", "", "x", &local);
   if (content == NULL)
     {
       g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_INVALID, local->message);
@@ -235,6 +241,11 @@ bind_fields (sqlite3_stmt       *stmt,
   sqlite3_bind_int64 (stmt, 7, automation->delay_hours);
   sqlite3_bind_text (stmt, 8, automation->subject, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 9, automation->body != NULL ? automation->body : "", -1, SQLITE_STATIC);
+  /* ?11: ?10 is the id in an update. */
+  if (automation->preheader != NULL && !is_blank (automation->preheader))
+    sqlite3_bind_text (stmt, 11, g_strstrip (g_strdup (automation->preheader)), -1, g_free);
+  else
+    sqlite3_bind_null (stmt, 11);
 }
 
 static gboolean
@@ -267,7 +278,8 @@ ct_automation_create (CtDb          *db,
   if (!check (db, automation, error))
     return 0;
   stmt = ct_db_prepare (db, "INSERT INTO automations (name, trigger, product_id, days, threshold,"
-                            " rule, delay_hours, subject, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                            " rule, delay_hours, subject, body, preheader)"
+                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11)",
                         error);
   if (stmt == NULL)
     return 0;
@@ -298,9 +310,10 @@ ct_automation_update (CtDb                *db,
     return FALSE;
   stmt = ct_db_prepare (db, "UPDATE automations SET name = ?1, trigger = ?2, product_id = ?3, days = ?4,"
                             " threshold = ?5, rule = ?6, delay_hours = ?7, subject = ?8, body = ?9,"
-                            " updated_at = unixepoch() WHERE id = ?10", error);
+                            " preheader = ?11, updated_at = unixepoch() WHERE id = ?10", error);
   /* Mail not sent yet is rendered from its campaign when it goes out. */
-  mail = ct_db_prepare (db, "UPDATE campaigns SET subject = ?2, body = ?3, updated_at = unixepoch()"
+  mail = ct_db_prepare (db, "UPDATE campaigns SET subject = ?2, body = ?3, preheader = nullif (trim (?4), ''),"
+                            " updated_at = unixepoch()"
                             " WHERE automation_id = ?1", error);
   if (stmt == NULL || mail == NULL)
     goto fail;
@@ -320,6 +333,7 @@ ct_automation_update (CtDb                *db,
   sqlite3_bind_int64 (mail, 1, automation->id);
   sqlite3_bind_text (mail, 2, automation->subject, -1, SQLITE_STATIC);
   sqlite3_bind_text (mail, 3, automation->body != NULL ? automation->body : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (mail, 4, automation->preheader, -1, SQLITE_STATIC);
   if (!step_done (db, mail, _("Could not save the automation"), error)
       || !ct_db_commit (db, error))
     goto fail;
@@ -420,7 +434,8 @@ fail:
   "SELECT a.id, a.name, a.trigger, a.product_id, p.name, a.days, a.threshold, a.rule," \
   " a.delay_hours, a.subject, a.body, a.enabled, coalesce(a.enabled_at, 0)," \
   " (SELECT count(*) FROM automation_firings f WHERE f.automation_id = a.id)," \
-  " (SELECT count(*) FROM automation_firings f WHERE f.automation_id = a.id AND f.state = 'queued')" \
+  " (SELECT count(*) FROM automation_firings f WHERE f.automation_id = a.id AND f.state = 'queued')," \
+  " a.preheader" \
   " FROM automations a LEFT JOIN products p ON p.id = a.product_id"
 
 static char *
@@ -452,6 +467,7 @@ read_automation (sqlite3_stmt *stmt)
   a->enabled_at = sqlite3_column_int64 (stmt, 12);
   a->fired = sqlite3_column_int64 (stmt, 13);
   a->queued = sqlite3_column_int64 (stmt, 14);
+  a->preheader = column_dup (stmt, 15);
   return a;
 }
 
@@ -701,6 +717,7 @@ typedef struct
   char           *name;
   char           *subject;
   char           *body;
+  char           *preheader;
   CtSegmentQuery *conditions;  /* NULL: none */
   char           *rule_error;  /* the rule no longer compiles */
 } Due;
@@ -711,6 +728,7 @@ due_free (Due *due)
   g_free (due->name);
   g_free (due->subject);
   g_free (due->body);
+  g_free (due->preheader);
   g_clear_pointer (&due->conditions, ct_segment_query_free);
   g_free (due->rule_error);
   g_free (due);
@@ -730,7 +748,7 @@ load_due (CtDb        *db,
 
   if (due != NULL)
     return due;
-  stmt = ct_db_prepare (db, "SELECT name, subject, body, rule FROM automations WHERE id = ?1", error);
+  stmt = ct_db_prepare (db, "SELECT name, subject, body, rule, preheader FROM automations WHERE id = ?1", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, automation_id);
@@ -744,6 +762,7 @@ load_due (CtDb        *db,
   due->name = column_dup (stmt, 0);
   due->subject = column_dup (stmt, 1);
   due->body = column_dup (stmt, 2);
+  due->preheader = column_dup (stmt, 4);
   rule_json = (const char *) sqlite3_column_text (stmt, 3);
   if (rule_json != NULL)
     {
@@ -814,8 +833,8 @@ campaign_for (CtDb     *db,
   if (sqlite3_step (find) == SQLITE_ROW)
     return sqlite3_column_int64 (find, 0);
 
-  insert = ct_db_prepare (db, "INSERT INTO campaigns (name, subject, body, automation_id, status, launched_at)"
-                              " VALUES (?1, ?2, ?3, ?4, 'sending', unixepoch())", error);
+  insert = ct_db_prepare (db, "INSERT INTO campaigns (name, subject, body, automation_id, status, launched_at, preheader)"
+                              " VALUES (?1, ?2, ?3, ?4, 'sending', unixepoch(), ?5)", error);
   if (insert == NULL)
     return 0;
   round = ct_db_query_int64 (db, "SELECT count(*) FROM campaigns WHERE automation_id IS NOT NULL", NULL);
@@ -830,6 +849,7 @@ campaign_for (CtDb     *db,
       sqlite3_bind_text (insert, 2, due->subject, -1, SQLITE_STATIC);
       sqlite3_bind_text (insert, 3, due->body, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (insert, 4, due->id);
+      sqlite3_bind_text (insert, 5, due->preheader, -1, SQLITE_STATIC);
       rc = sqlite3_step (insert);
     }
   if (rc != SQLITE_DONE)

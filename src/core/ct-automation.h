@@ -53,6 +53,7 @@ typedef struct
   gint64               enabled_at;   /* 0 when never enabled */
   gint64               fired;        /* firings recorded */
   gint64               queued;       /* of which mailed */
+  char                *preheader;    /* NULL: none; the preview text after the subject */
 } CtAutomation;
 
 CtAutomation *ct_automation_new  (void);

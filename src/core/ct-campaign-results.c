@@ -116,13 +116,68 @@ result_sql (CtCampaignResult result,
                           " AND ?2 >= 0 AND %s%s", what, result_condition (result), order);
 }
 
+#define WINDOW_SETTING "campaigns.attribution_days"
+
+guint
+ct_campaign_get_window_days (CtDb *db)
+{
+  g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db, "SELECT value FROM settings WHERE key = ?1", NULL);
+  guint64 days;
+
+  if (stmt == NULL)
+    return CT_CAMPAIGN_DEFAULT_WINDOW_DAYS;
+  sqlite3_bind_text (stmt, 1, WINDOW_SETTING, -1, SQLITE_STATIC);
+  /* A value broken by hand falls back to the default rather than to no
+   * window at all. */
+  if (sqlite3_step (stmt) != SQLITE_ROW
+      || !g_ascii_string_to_unsigned ((const char *) sqlite3_column_text (stmt, 0), 10,
+                                      1, CT_CAMPAIGN_MAX_WINDOW_DAYS, &days, NULL))
+    return CT_CAMPAIGN_DEFAULT_WINDOW_DAYS;
+  return (guint) days;
+}
+
+gboolean
+ct_campaign_set_window_days (CtDb     *db,
+                             guint     days,
+                             GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *text = NULL;
+  int rc;
+
+  if (days == 0 || days > CT_CAMPAIGN_MAX_WINDOW_DAYS)
+    {
+      g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_INVALID,
+                   _("The attribution window must be between 1 and %d days (it is %u)."),
+                   CT_CAMPAIGN_MAX_WINDOW_DAYS, days);
+      return FALSE;
+    }
+  if (days == ct_campaign_get_window_days (db))
+    return TRUE;
+  stmt = ct_db_prepare (db, "INSERT INTO settings (key, value) VALUES (?1, ?2)"
+                            " ON CONFLICT (key) DO UPDATE SET value = excluded.value", error);
+  if (stmt == NULL)
+    return FALSE;
+  text = g_strdup_printf ("%u", days);
+  sqlite3_bind_text (stmt, 1, WINDOW_SETTING, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, text, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not save the attribution window"));
+      return FALSE;
+    }
+  ct_db_emit_changed (db, "settings");
+  return TRUE;
+}
+
 static gboolean
 fill_results (CtDb            *db,
               CtCampaignInfo  *info,
               guint            window_days,
               GError         **error)
 {
-  gint64 window = (gint64) window_days * 86400;
+  gint64 window = (gint64) (window_days > 0 ? window_days : ct_campaign_get_window_days (db)) * 86400;
   g_autoptr(sqlite3_stmt) money = NULL;
   int rc;
 
@@ -259,6 +314,8 @@ ct_campaign_list (CtDb    *db,
       ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not read the campaigns"));
       return NULL;
     }
+  if (window_days == 0)
+    window_days = ct_campaign_get_window_days (db);
   for (guint i = 0; i < list->len; i++)
     if (!fill_results (db, g_ptr_array_index (list, i), window_days, error))
       return NULL;
@@ -284,7 +341,7 @@ ct_campaign_result_contacts (CtDb             *db,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, campaign_id);
-  sqlite3_bind_int64 (stmt, 2, (gint64) window_days * 86400);
+  sqlite3_bind_int64 (stmt, 2, (gint64) (window_days > 0 ? window_days : ct_campaign_get_window_days (db)) * 86400);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 id = sqlite3_column_int64 (stmt, 0);
@@ -338,21 +395,40 @@ ct_campaign_cancel (CtDb     *db,
 {
   g_autoptr(sqlite3_stmt) update = NULL;
   g_autoptr(sqlite3_stmt) drop = NULL;
+  g_autoptr(sqlite3_stmt) holdout = NULL;
+  gint64 other = 0;
   int rc;
 
   if (out_dropped != NULL)
     *out_dropped = 0;
   if (!ct_db_begin (db, error))
     return FALSE;
+  /* An A/B test is cancelled whole: its other subject too, and the
+   * rest of the audience waiting for the winner (?2). */
   update = ct_db_prepare (db, "UPDATE campaigns SET status = 'cancelled', paused_at = NULL,"
                               " finished_at = unixepoch(), updated_at = unixepoch()"
-                              " WHERE id = ?1 AND status IN ('draft','scheduled','sending')", error);
+                              " WHERE id IN (?1, ?2) AND status IN ('draft','scheduled','sending')", error);
   /* Rows in flight are left alone: their request is out, and the sender
    * records its answer; only what has not gone is dropped. */
   drop = ct_db_prepare (db, "UPDATE outbox SET state = 'dropped', error = 'cancelled'"
-                            " WHERE campaign_id = ?1 AND state = 'queued'", error);
-  if (update == NULL || drop == NULL)
+                            " WHERE campaign_id IN (?1, ?2) AND state = 'queued'", error);
+  holdout = ct_db_prepare (db, "DELETE FROM ab_holdout WHERE campaign_id IN (?1, ?2)", error);
+  if (update == NULL || drop == NULL || holdout == NULL)
     goto fail;
+  {
+    g_autoptr(sqlite3_stmt) pair = ct_db_prepare (db, "SELECT CASE WHEN campaign_id = ?1 THEN variant_id"
+                                                      " ELSE campaign_id END FROM ab_tests"
+                                                      " WHERE campaign_id = ?1 OR variant_id = ?1", error);
+    if (pair == NULL)
+      goto fail;
+    sqlite3_bind_int64 (pair, 1, campaign_id);
+    if (sqlite3_step (pair) == SQLITE_ROW)
+      other = sqlite3_column_int64 (pair, 0);
+  }
+  sqlite3_bind_int64 (update, 2, other);
+  sqlite3_bind_int64 (drop, 2, other);
+  sqlite3_bind_int64 (holdout, 1, campaign_id);
+  sqlite3_bind_int64 (holdout, 2, other);
   sqlite3_bind_int64 (update, 1, campaign_id);
   rc = sqlite3_step (update);
   if (rc != SQLITE_DONE)
@@ -375,6 +451,12 @@ ct_campaign_cancel (CtDb     *db,
     }
   if (out_dropped != NULL)
     *out_dropped = sqlite3_changes (ct_db_get_handle (db));
+  if (sqlite3_step (holdout) != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), sqlite3_errcode (ct_db_get_handle (db)),
+                       _("Could not cancel the campaign"));
+      goto fail;
+    }
   if (!ct_db_commit (db, error))
     goto fail;
   ct_db_emit_changed (db, "campaigns");

@@ -10,6 +10,15 @@ G_BEGIN_DECLS
 /* Purchases count for a campaign when made within this many days after
  * its mail went to the buyer. */
 #define CT_CAMPAIGN_DEFAULT_WINDOW_DAYS 7
+#define CT_CAMPAIGN_MAX_WINDOW_DAYS 365
+
+/* The attribution window the owner chose (setting
+ * "campaigns.attribution_days"), else the default. */
+guint       ct_campaign_get_window_days (CtDb     *db);
+/* Refuses 0 and more than CT_CAMPAIGN_MAX_WINDOW_DAYS with a message. */
+gboolean    ct_campaign_set_window_days (CtDb     *db,
+                                         guint     days,
+                                         GError  **error);
 
 /* Where a campaign is, as the Campaigns page shows it: "paused" is a
  * campaign being sent whose sending the user stopped for now. */
@@ -65,7 +74,8 @@ void ct_campaign_info_free (CtCampaignInfo *info);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CtCampaignInfo, ct_campaign_info_free)
 
 /* One campaign, with its results: purchases (not refunded) by a
- * recipient within @window_days after the mail was sent to them.
+ * recipient within @window_days after the mail was sent to them
+ * (0: the owner's window, ct_campaign_get_window_days()).
  * Returns: (transfer full) (nullable) */
 CtCampaignInfo *ct_campaign_get_info     (CtDb        *db,
                                           gint64       campaign_id,

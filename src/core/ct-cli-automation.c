@@ -2,7 +2,7 @@
 /* ct-cli-automation.c: "clientele automation …"
  *
  *   automation create NAME --trigger T --subject S --body FILE.md
- *              [--delay-hours H] [--rule RULE.json] [--disabled]
+ *              [--preheader TEXT] [--delay-hours H] [--rule RULE.json] [--disabled]
  *   automation list
  *   automation history NAME
  *   automation enable|disable|delete NAME
@@ -179,6 +179,7 @@ ct_cli_run_automation (const CtCliCommand  *command,
   g_autofree char *db_path = NULL;
   g_autofree char *trigger = NULL;
   g_autofree char *subject = NULL;
+  g_autofree char *preheader = NULL;
   g_autofree char *body_path = NULL;
   g_autofree char *rule_path = NULL;
   g_autofree char *description = NULL;
@@ -197,6 +198,7 @@ ct_cli_run_automation (const CtCliCommand  *command,
       N_("What starts it: new-contact, purchase[:PRODUCT], no-purchase-days:N, churn-risk:P, tier-change or birthday"), N_("TRIGGER") },
     { "subject", 0, 0, G_OPTION_ARG_STRING, &subject, N_("The subject, with merge fields like {{first_name|there}}"), N_("TEXT") },
     { "body", 0, 0, G_OPTION_ARG_FILENAME, &body_path, N_("The body: a Markdown file with merge fields"), N_("FILE") },
+    { "preheader", 0, 0, G_OPTION_ARG_STRING, &preheader, N_("The preview text inbox apps show after the subject"), N_("TEXT") },
     { "delay-hours", 0, 0, G_OPTION_ARG_INT, &delay_hours, N_("Wait this many hours after the trigger before mailing"), N_("H") },
     { "rule", 0, 0, G_OPTION_ARG_FILENAME, &rule_path, N_("Only mail contacts who match this segment rule (a JSON file)"), N_("FILE") },
     { "disabled", 0, 0, G_OPTION_ARG_NONE, &disabled, N_("Create it switched off"), NULL },
@@ -255,6 +257,7 @@ ct_cli_run_automation (const CtCliCommand  *command,
       a = ct_automation_new ();
       a->name = g_strdup (rest[1]);
       a->subject = g_strdup (subject);
+      a->preheader = g_strdup (preheader);
       a->delay_hours = (guint) delay_hours;
       if (!parse_trigger (db, trigger, a))
         return CT_CLI_EXIT_USAGE;

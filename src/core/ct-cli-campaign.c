@@ -2,7 +2,7 @@
 /* ct-cli-campaign.c: "clientele campaign …" and "clientele send-due"
  *
  *   campaign create NAME --subject S --body FILE.md [--from ADDRESS]
- *                        [--tag TAG] [--at TIME]
+ *                        [--preheader TEXT] [--tag TAG] [--at TIME]
  *   campaign send NAME            launch it (once) and send what is queued
  *   campaign status NAME          queued/sent/failed/unknown counts
  *   campaign resend-unknown NAME  the user's decision on "unknown" mail
@@ -166,6 +166,7 @@ campaign_create (const CtCliCommand *command,
                  const char         *subject,
                  const char         *body_path,
                  const char         *from,
+                 const char         *preheader,
                  const char         *tag,
                  const char         *at)
 {
@@ -226,6 +227,20 @@ campaign_create (const CtCliCommand *command,
              || g_error_matches (error, CT_DB_ERROR, CT_DB_ERROR_CONSTRAINT)
              ? CT_CLI_EXIT_USAGE : CT_CLI_EXIT_FAILED;
     }
+  /* A bad preheader takes the new campaign with it: nothing half made
+   * is left to be sent. */
+  if (preheader != NULL && !ct_campaign_set_preheader (db, id, preheader, &error))
+    {
+      g_autoptr(sqlite3_stmt) drop = ct_db_prepare (db, "DELETE FROM campaigns WHERE id = ?1", NULL);
+
+      ct_cli_print_error ("%s", error->message);
+      if (drop != NULL)
+        {
+          sqlite3_bind_int64 (drop, 1, id);
+          sqlite3_step (drop);
+        }
+      return CT_CLI_EXIT_USAGE;
+    }
   if (at != NULL
       && !ct_campaign_schedule (db, id, when, &error))
     {
@@ -279,6 +294,7 @@ ct_cli_run_campaign (const CtCliCommand  *command,
   g_autofree char *subject = NULL;
   g_autofree char *body = NULL;
   g_autofree char *from = NULL;
+  g_autofree char *preheader = NULL;
   g_autofree char *tag = NULL;
   g_autofree char *at = NULL;
   g_autofree char *description = NULL;
@@ -294,6 +310,7 @@ ct_cli_run_campaign (const CtCliCommand  *command,
     { "subject", 0, 0, G_OPTION_ARG_STRING, &subject, N_("The subject, with merge fields like {{first_name|there}}"), N_("TEXT") },
     { "body", 0, 0, G_OPTION_ARG_FILENAME, &body, N_("The body: a Markdown file with merge fields"), N_("FILE") },
     { "from", 0, 0, G_OPTION_ARG_STRING, &from, N_("The sender, else the provider settings’"), N_("ADDRESS") },
+    { "preheader", 0, 0, G_OPTION_ARG_STRING, &preheader, N_("The preview text inbox apps show after the subject"), N_("TEXT") },
     { "tag", 0, 0, G_OPTION_ARG_STRING, &tag, N_("Send to the contacts with this tag, else to everyone subscribed"), N_("TAG") },
     { "at", 0, 0, G_OPTION_ARG_STRING, &at, N_("Schedule it for “clientele send-due” at this local time"), N_("TIME") },
     { NULL },
@@ -330,7 +347,7 @@ ct_cli_run_campaign (const CtCliCommand  *command,
     }
 
   if (g_str_equal (action, "create"))
-    return campaign_create (command, db, name, subject, body, from, tag, at);
+    return campaign_create (command, db, name, subject, body, from, preheader, tag, at);
 
   id = ct_campaign_find (db, name, &error);
   if (id == 0)

@@ -748,6 +748,14 @@ static const CtDbMigration migrations[] = {
      * everything that reads status. */
     "ALTER TABLE campaigns ADD COLUMN paused_at INTEGER;"
   },
+  { 11,
+    /* The preheader: the line of preview text inbox apps show after the
+     * subject, put at the top of the HTML body in a hidden span. NULL or
+     * empty: none. An automation's campaigns copy it from the
+     * automation, as they copy its subject and body. */
+    "ALTER TABLE campaigns ADD COLUMN preheader TEXT;"
+    "ALTER TABLE automations ADD COLUMN preheader TEXT;"
+  },
 };
 
 const CtDbMigration *

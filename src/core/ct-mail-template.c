@@ -248,6 +248,37 @@ ct_mail_content_new (const char  *subject,
                      const char  *unsubscribe_label,
                      GError     **error)
 {
+  return ct_mail_content_new_full (subject, NULL, markdown, postal_address, unsubscribe_label, error);
+}
+
+/* The hidden preview text, as mail apps expect it: first in the body,
+ * hidden from the reader in every client that honours one of the
+ * styles (Outlook needs mso-hide), then padded with zero-width
+ * non-joiners and non-breaking spaces so that the inbox line does not
+ * run on into the body's first words after a short preheader. */
+static void
+append_preheader (GString    *html,
+                  const char *preheader)
+{
+  g_autofree char *escaped = g_markup_escape_text (preheader, -1);
+
+  g_string_append (html, "<span class=\"preheader\" style=\"display:none!important;visibility:hidden;"
+                         "mso-hide:all;font-size:1px;line-height:1px;color:transparent;max-height:0;"
+                         "max-width:0;opacity:0;overflow:hidden\">");
+  g_string_append (html, escaped);
+  for (guint i = 0; i < 60; i++)
+    g_string_append (html, "&zwnj;&nbsp;");
+  g_string_append (html, "</span>\n");
+}
+
+CtMailContent *
+ct_mail_content_new_full (const char  *subject,
+                          const char  *preheader,
+                          const char  *markdown,
+                          const char  *postal_address,
+                          const char  *unsubscribe_label,
+                          GError     **error)
+{
   g_autoptr(CtMailContent) self = g_new0 (CtMailContent, 1);
   g_autoptr(GString) html = g_string_new (NULL);
   g_autoptr(GString) text = g_string_new (markdown);
@@ -261,6 +292,12 @@ ct_mail_content_new (const char  *subject,
                            _("The subject must be one line"));
       return NULL;
     }
+  if (preheader != NULL && (strchr (preheader, '\n') != NULL || strchr (preheader, '\r') != NULL))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           _("The preheader must be one line"));
+      return NULL;
+    }
 
   /* cmark's default options drop raw HTML from the Markdown: a body
    * pasted from elsewhere cannot carry scripts or tracking pixels. */
@@ -268,6 +305,10 @@ ct_mail_content_new (const char  *subject,
   g_string_append (html,
                    "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head>"
                    "<body>\n");
+  /* Escaped here as text; merge fields in it are filled (and escaped)
+   * per recipient like the body's. */
+  if (preheader != NULL && *preheader != '\0')
+    append_preheader (html, preheader);
   g_string_append (html, body);
   free (body);
 

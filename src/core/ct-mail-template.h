@@ -81,6 +81,16 @@ CtMailContent  *ct_mail_content_new         (const char  *subject,
                                              const char  *postal_address,
                                              const char  *unsubscribe_label,
                                              GError     **error);
+/* As ct_mail_content_new(), with @preheader (nullable; one line, merge
+ * fields allowed): the preview text inbox apps show after the subject,
+ * put at the top of the HTML body in a hidden span. Not in the plain
+ * text part, whose first line is its own preview. */
+CtMailContent  *ct_mail_content_new_full    (const char  *subject,
+                                             const char  *preheader,
+                                             const char  *markdown,
+                                             const char  *postal_address,
+                                             const char  *unsubscribe_label,
+                                             GError     **error);
 void            ct_mail_content_free        (CtMailContent *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CtMailTemplate, ct_mail_template_free)

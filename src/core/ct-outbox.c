@@ -33,6 +33,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "ct-outbox.h"
+#include "ct-abtest.h"
 #include "ct-tier.h"
 #include "ct-segment.h"
 
@@ -115,6 +116,7 @@ ct_mail_settings_load (CtDb    *db,
   CtMailSettings *settings = g_new0 (CtMailSettings, 1);
   g_autofree char *provider = get_setting (db, "mail.provider");
   g_autofree char *rate = get_setting (db, "mail.rate");
+  g_autofree char *message_rate = get_setting (db, "mail.message_rate");
 
   settings->configured = ct_mail_provider_kind_from_name (provider, &settings->kind);
   settings->base_url = get_setting (db, "mail.base_url");
@@ -130,6 +132,9 @@ ct_mail_settings_load (CtDb    *db,
   settings->rate = rate != NULL ? g_ascii_strtod (rate, NULL) : 0;
   if (!(settings->rate > 0 && settings->rate < 100000))
     settings->rate = 0;
+  settings->message_rate = message_rate != NULL ? g_ascii_strtod (message_rate, NULL) : 0;
+  if (!(settings->message_rate > 0 && settings->message_rate < 100000))
+    settings->message_rate = 0;
   return settings;
 }
 
@@ -139,6 +144,7 @@ ct_mail_settings_save (CtDb                  *db,
                        GError               **error)
 {
   char rate[G_ASCII_DTOSTR_BUF_SIZE] = "";
+  char message_rate[G_ASCII_DTOSTR_BUF_SIZE] = "";
   g_autofree char *concurrency = g_strdup_printf ("%u", s->concurrency);
   g_autofree char *batch = s->batch_size > 0 ? g_strdup_printf ("%u", s->batch_size) : NULL;
   g_autofree char *timeout = g_strdup_printf ("%u", s->timeout);
@@ -150,8 +156,17 @@ ct_mail_settings_save (CtDb                  *db,
                            _("The unsubscribe URL must start with https:// (one-click unsubscribe needs it)"));
       return FALSE;
     }
+  if (!(s->message_rate >= 0 && s->message_rate <= 10000))
+    {
+      g_set_error (error, CT_MAIL_ERROR, CT_MAIL_ERROR_SETTINGS,
+                   _("The sending rate must be between 0 (the provider’s own limit) and 10000 messages per second (it is %g)"),
+                   s->message_rate);
+      return FALSE;
+    }
   if (s->rate > 0)
     g_ascii_dtostr (rate, sizeof rate, s->rate);
+  if (s->message_rate > 0)
+    g_ascii_dtostr (message_rate, sizeof message_rate, s->message_rate);
   if (!ct_db_begin (db, error))
     return FALSE;
   if (!set_setting (db, "mail.provider", s->configured ? ct_mail_provider_kind_to_name (s->kind) : NULL, error)
@@ -164,6 +179,7 @@ ct_mail_settings_save (CtDb                  *db,
       || !set_setting (db, "mail.unsubscribe_url", s->unsubscribe_url, error)
       || !set_setting (db, "mail.concurrency", concurrency, error)
       || !set_setting (db, "mail.rate", rate, error)
+      || !set_setting (db, "mail.message_rate", message_rate, error)
       || !set_setting (db, "mail.batch_size", batch, error)
       || !set_setting (db, "mail.timeout", timeout, error)
       || !ct_db_commit (db, error))
@@ -398,6 +414,63 @@ ct_campaign_schedule (CtDb    *db,
   return TRUE;
 }
 
+gboolean
+ct_campaign_set_preheader (CtDb        *db,
+                           gint64       campaign_id,
+                           const char  *preheader,
+                           GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(CtMailTemplate) check = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *clean = g_strstrip (g_strdup (preheader != NULL ? preheader : ""));
+
+  if (!g_utf8_validate (clean, -1, NULL) || strchr (clean, '\n') != NULL || strchr (clean, '\r') != NULL)
+    {
+      g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_INVALID,
+                           _("The preheader must be one line of UTF-8 text"));
+      return FALSE;
+    }
+  /* Merge-field mistakes are caught now, as for the subject. */
+  check = ct_mail_template_new (clean, CT_MAIL_TEMPLATE_TEXT, &local);
+  if (check == NULL)
+    {
+      g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_INVALID, _("In the preheader: %s"), local->message);
+      return FALSE;
+    }
+  stmt = ct_db_prepare (db, "UPDATE campaigns SET preheader = ?2, updated_at = unixepoch()"
+                            " WHERE id = ?1 AND status IN ('draft','scheduled')", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, campaign_id);
+  if (*clean != '\0')
+    sqlite3_bind_text (stmt, 2, clean, -1, SQLITE_STATIC);
+  if (!step_done (db, stmt, _("Could not save the preheader"), error))
+    return FALSE;
+  if (sqlite3_changes (ct_db_get_handle (db)) == 0)
+    {
+      g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_INVALID,
+                           _("Only a campaign that has not been sent can be changed"));
+      return FALSE;
+    }
+  ct_db_emit_changed (db, "campaigns");
+  return TRUE;
+}
+
+/* Whether @campaign_id is either subject of an A/B test. */
+static gboolean
+is_abtest (CtDb   *db,
+           gint64  campaign_id)
+{
+  g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db, "SELECT 1 FROM ab_tests WHERE campaign_id = ?1 OR variant_id = ?1",
+                                                NULL);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, campaign_id);
+  return sqlite3_step (stmt) == SQLITE_ROW;
+}
+
 static char *
 hash_email (const char *email)
 {
@@ -451,6 +524,14 @@ ct_outbox_launch (CtDb    *db,
     {
       g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_INVALID,
                    _("The campaign was launched already (it is “%s”)"), status);
+      goto fail;
+    }
+  /* Either half of an A/B test sent on its own would go to the whole
+   * audience, and the other half to the same people after it. */
+  if (is_abtest (db, campaign_id))
+    {
+      g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_INVALID,
+                           _("This campaign is part of an A/B test of its subject line: it is sent as the test, first to a share of the audience, never to everyone on its own."));
       goto fail;
     }
   if (json_parser_load_from_data (parser, audience, -1, NULL)
@@ -679,6 +760,7 @@ ct_outbox_options_init (CtOutboxOptions      *options,
   options->rate = settings != NULL && settings->rate > 0
                   ? settings->rate : ct_mail_provider_get_default_rate (provider);
   options->batch_size = settings != NULL ? settings->batch_size : 0;
+  options->message_rate = settings != NULL ? settings->message_rate : 0;
   options->max_attempts = 8;
   options->backoff_base_ms = 1000;
   options->backoff_max_ms = 300000;
@@ -772,7 +854,16 @@ load_campaign (Sender  *sender,
 
   if (campaign != NULL)
     return campaign;
-  stmt = ct_db_prepare (sender->db, "SELECT subject, body, from_address, provider FROM campaigns WHERE id = ?1", error);
+  /* Marketing mail must say who sends it: nothing goes out without the
+   * postal address (Preferences), whichever path launched it. The rows
+   * stay queued and go once it is set. */
+  if (sender->settings->postal_address == NULL || is_blank (sender->settings->postal_address))
+    {
+      g_set_error_literal (error, CT_MAIL_ERROR, CT_MAIL_ERROR_SETTINGS,
+                           _("No postal address is set: marketing mail must show one. Add it in Preferences, then send again."));
+      return NULL;
+    }
+  stmt = ct_db_prepare (sender->db, "SELECT subject, body, from_address, provider, preheader FROM campaigns WHERE id = ?1", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, campaign_id);
@@ -783,9 +874,10 @@ load_campaign (Sender  *sender,
     }
   campaign = g_new0 (Campaign, 1);
   address = sender->settings->postal_address != NULL ? sender->settings->postal_address : "";
-  campaign->content = ct_mail_content_new ((const char *) sqlite3_column_text (stmt, 0),
-                                           (const char *) sqlite3_column_text (stmt, 1),
-                                           address, _("Unsubscribe"), &local);
+  campaign->content = ct_mail_content_new_full ((const char *) sqlite3_column_text (stmt, 0),
+                                                (const char *) sqlite3_column_text (stmt, 4),
+                                                (const char *) sqlite3_column_text (stmt, 1),
+                                                address, _("Unsubscribe"), &local);
   campaign->from = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
   campaign->provider = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
   if (campaign->from == NULL || *campaign->from == '\0')
@@ -1583,7 +1675,13 @@ ct_outbox_send (CtDb                  *db,
             }
           if (job == NULL)
             break;
-          sender.next_slot = MAX (sender.next_slot, now) + interval;
+          /* The owner's messages-per-second limit spaces requests by
+           * their size too: a batch of 50 at 10/s takes 5 s of budget. */
+          sender.next_slot = MAX (sender.next_slot, now)
+                             + MAX (interval, options->message_rate > 0
+                                              ? (gint64) ((double) job->batch->recipients->len * G_USEC_PER_SEC
+                                                          / options->message_rate)
+                                              : 0);
           in_flight++;
           g_thread_pool_push (pool, job, NULL);
         }
@@ -1694,8 +1792,24 @@ ct_outbox_send_due (CtDb                  *db,
       g_array_append_val (ids, id);
     }
   for (guint i = 0; i < ids->len; i++)
-    if (!ct_outbox_launch (db, g_array_index (ids, gint64, i), NULL, NULL, error))
-      return FALSE;
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+      g_autoptr(GError) local = NULL;
+
+      /* An A/B test that came due since ct_abtest_run_due() looked
+       * goes out as the test; another run may have launched it. */
+      if (is_abtest (db, id))
+        {
+          if (!ct_abtest_launch (db, id, 0, &local)
+              && !g_error_matches (local, CT_DB_ERROR, CT_DB_ERROR_INVALID))
+            {
+              g_propagate_error (error, g_steal_pointer (&local));
+              return FALSE;
+            }
+        }
+      else if (!ct_outbox_launch (db, id, NULL, NULL, error))
+        return FALSE;
+    }
   return ct_outbox_send (db, provider, settings, options, 0, report, cancellable, error);
 }
 

@@ -24,6 +24,7 @@ typedef struct
   char     *unsubscribe_url;
   guint     concurrency;     /* requests at once; default 4 */
   double    rate;            /* requests per second; 0: the provider's */
+  double    message_rate;    /* messages per second ("mail.message_rate"); 0: no limit of the owner's */
   guint     batch_size;      /* 0: the provider's largest */
   guint     timeout;         /* seconds; default 30 */
 } CtMailSettings;
@@ -72,10 +73,19 @@ gboolean  ct_campaign_schedule     (CtDb        *db,
                                     gint64       at,
                                     GError     **error);
 
+/* Sets the preview text shown after the subject (nullable or empty:
+ * none) of a campaign not launched yet. One line; merge fields are
+ * checked as the subject's. */
+gboolean  ct_campaign_set_preheader (CtDb       *db,
+                                     gint64      campaign_id,
+                                     const char *preheader,
+                                     GError    **error);
+
 /* Snapshots the audience into one outbox row per recipient, in one
  * transaction: subscribed contacts with an address, less suppressed and
  * erased addresses. The campaign becomes "sending". Refused for a
- * campaign launched already. */
+ * campaign launched already, and for either campaign of an A/B test
+ * (ct_abtest_launch() sends those). */
 gboolean  ct_outbox_launch         (CtDb        *db,
                                     gint64       campaign_id,
                                     gint64      *out_queued,
@@ -117,6 +127,7 @@ typedef struct
 {
   guint   concurrency;       /* requests at once, >= 1 */
   double  rate;              /* requests per second, > 0 */
+  double  message_rate;      /* messages per second; 0: only @rate limits */
   guint   batch_size;        /* 0: the provider's largest */
   guint   max_attempts;      /* per recipient before "failed"; default 8 */
   guint   backoff_base_ms;   /* first back-off; default 1000 */

@@ -602,3 +602,50 @@ ct_report_dup_business_name (CtDb     *db,
     return g_strdup (_("My business"));
   return g_steal_pointer (&base);
 }
+
+/**
+ * ct_report_set_business_name:
+ * @name: (nullable): the name; %NULL or blank removes it
+ *
+ * Saves the name the report's cover and header show (setting
+ * "business.name"). Refuses more than one line or over 200 characters.
+ */
+gboolean
+ct_report_set_business_name (CtDb        *db,
+                             const char  *name,
+                             GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *clean = g_strstrip (g_strdup (name != NULL ? name : ""));
+  int rc;
+
+  if (!g_utf8_validate (clean, -1, NULL) || strchr (clean, '\n') != NULL || strchr (clean, '\r') != NULL)
+    {
+      g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_INVALID,
+                           _("The business name must be one line of text"));
+      return FALSE;
+    }
+  if (g_utf8_strlen (clean, -1) > 200)
+    {
+      g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_INVALID,
+                           _("The business name is longer than 200 characters"));
+      return FALSE;
+    }
+  if (*clean == '\0')
+    stmt = ct_db_prepare (db, "DELETE FROM settings WHERE key = 'business.name'", error);
+  else
+    stmt = ct_db_prepare (db, "INSERT INTO settings (key, value) VALUES ('business.name', ?1)"
+                              " ON CONFLICT (key) DO UPDATE SET value = excluded.value", error);
+  if (stmt == NULL)
+    return FALSE;
+  if (*clean != '\0')
+    sqlite3_bind_text (stmt, 1, clean, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not save the business name"));
+      return FALSE;
+    }
+  ct_db_emit_changed (db, "settings");
+  return TRUE;
+}

@@ -53,6 +53,10 @@ gboolean   ct_report_write_pdf      (CtReport          *report,
  * the database file's name without its extension. Returns: (transfer full) */
 char      *ct_report_dup_business_name (CtDb           *db,
                                         GError        **error);
+/* Saves @name (nullable: removes it) as the business's name. */
+gboolean   ct_report_set_business_name (CtDb           *db,
+                                        const char     *name,
+                                        GError        **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CtReport, ct_report_free)
 

@@ -224,6 +224,7 @@ typedef struct
   AdwComboRow       *segment_row;
   GtkSpinButton     *delay_spin;
   AdwEntryRow       *subject_row;
+  AdwEntryRow       *preheader_row;
   GtkTextView       *body_view;
   GtkLabel          *error_label;
   GArray            *product_ids;   /* gint64, index 0 is "any" */
@@ -299,6 +300,7 @@ on_save_clicked (Editor *e)
   a->threshold = gtk_spin_button_get_value (e->threshold_spin) / 100.0;
   a->delay_hours = (guint) gtk_spin_button_get_value_as_int (e->delay_spin);
   a->subject = g_strdup (gtk_editable_get_text (GTK_EDITABLE (e->subject_row)));
+  a->preheader = g_strdup (gtk_editable_get_text (GTK_EDITABLE (e->preheader_row)));
   a->body = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
   if (segment > 0 && segment < e->segment_names->len)
     a->rule_json = segment_rule (g_ptr_array_index (e->segment_names, segment));
@@ -497,6 +499,12 @@ ct_automations_view_edit (CtAutomationsView *self,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (e->subject_row), _("Subject"));
   gtk_widget_set_name (GTK_WIDGET (e->subject_row), "automation-subject");
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (body_group), GTK_WIDGET (e->subject_row));
+  /* The line inbox apps show after the subject. */
+  e->preheader_row = ADW_ENTRY_ROW (adw_entry_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (e->preheader_row),
+                                 _("Preheader: the preview text inbox apps show after the subject (optional)"));
+  gtk_widget_set_name (GTK_WIDGET (e->preheader_row), "automation-preheader");
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (body_group), GTK_WIDGET (e->preheader_row));
   e->body_view = GTK_TEXT_VIEW (gtk_text_view_new ());
   gtk_widget_set_name (GTK_WIDGET (e->body_view), "automation-body");
   gtk_text_view_set_wrap_mode (e->body_view, GTK_WRAP_WORD_CHAR);
@@ -528,6 +536,7 @@ ct_automations_view_edit (CtAutomationsView *self,
         gtk_spin_button_set_value (e->threshold_spin, a->threshold * 100.0);
       gtk_spin_button_set_value (e->delay_spin, a->delay_hours);
       gtk_editable_set_text (GTK_EDITABLE (e->subject_row), a->subject);
+      gtk_editable_set_text (GTK_EDITABLE (e->preheader_row), a->preheader != NULL ? a->preheader : "");
       gtk_text_buffer_set_text (gtk_text_view_get_buffer (e->body_view), a->body, -1);
     }
   adw_combo_row_set_selected (e->segment_row, selected_segment);

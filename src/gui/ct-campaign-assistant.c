@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "ct-campaign-assistant.h"
+#include "ct-abtest.h"
 #include "ct-campaign-results.h"
 #include "ct-mail-secret.h"
 #include "ct-mail-template.h"
@@ -103,6 +104,13 @@ struct _CtCampaignAssistant
 
   GtkEntry      *name_entry;
   GtkEntry      *subject_entry;
+  GtkEntry      *preheader_entry;
+  GtkCheckButton *ab_check;
+  GtkWidget     *ab_box;
+  GtkEntry      *subject_b_entry;
+  GtkSpinButton *ab_share_spin;
+  GtkDropDown   *ab_metric_drop;
+  GtkSpinButton *ab_wait_spin;
   GtkDropDown   *template_drop;
   GtkDropDown   *field_drop;
   GtkTextView   *body_view;
@@ -110,6 +118,7 @@ struct _CtCampaignAssistant
   GtkDropDown   *contact_drop;
   GtkLabel      *warnings_label;
   GtkLabel      *preview_subject;
+  GtkLabel      *preview_preheader;
   GtkTextView   *html_view;
   GtkTextView   *text_view;
 
@@ -153,6 +162,21 @@ char *
 ct_campaign_assistant_get_subject (CtCampaignAssistant *self)
 {
   return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->subject_entry))));
+}
+
+static char *
+get_preheader (CtCampaignAssistant *self)
+{
+  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->preheader_entry))));
+}
+
+/* Subject B when an A/B test is asked for, else NULL. */
+static char *
+get_subject_b (CtCampaignAssistant *self)
+{
+  if (!gtk_check_button_get_active (self->ab_check))
+    return NULL;
+  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->subject_b_entry))));
 }
 
 /* ---- audience ---- */
@@ -311,6 +335,17 @@ html_to_text (const char *html)
           if (end == NULL)
             break;
           tag = g_ascii_strdown (p + 1, end - p - 1);
+          /* The hidden preview text: the preview shows it apart, as an
+           * inbox does, not in the body. */
+          if (g_str_has_prefix (tag, "span class=\"preheader\""))
+            {
+              const char *close = strstr (end, "</span>");
+
+              p = close != NULL ? close + strlen ("</span>") : end + 1;
+              if (*p == '\n')
+                p++;
+              continue;
+            }
           if (g_str_has_prefix (tag, "li"))
             g_string_append (out, "  • ");
           else if (g_str_has_prefix (tag, "br"))
@@ -393,6 +428,8 @@ ct_campaign_assistant_preview_as (CtCampaignAssistant *self,
   g_autoptr(GPtrArray) warnings = NULL;
   g_autoptr(GPtrArray) spam = NULL;
   g_autofree char *subject = ct_campaign_assistant_get_subject (self);
+  g_autofree char *preheader = get_preheader (self);
+  g_autofree char *subject_b = get_subject_b (self);
   g_autofree char *body = get_body (self);
   g_autofree char *both = NULL;
   char *values[CT_MAIL_N_FIELDS] = { NULL };
@@ -420,17 +457,31 @@ ct_campaign_assistant_preview_as (CtCampaignAssistant *self,
   if (settings == NULL || settings->from == NULL || *settings->from == '\0')
     g_ptr_array_add (warnings, g_strdup (_("No sender address is set in Preferences.")));
 
-  both = g_strconcat (subject, "\n", body, NULL);
+  both = g_strconcat (subject, "\n", preheader, "\n", subject_b != NULL ? subject_b : "", "\n", body, NULL);
   add_missing_fields (warnings, both, (const char * const *) values);
   spam = ct_campaign_check_subject (subject);
   for (guint i = 0; i < spam->len; i++)
     g_ptr_array_add (warnings, g_strdup (g_ptr_array_index (spam, i)));
+  if (subject_b != NULL && *subject_b != '\0')
+    {
+      g_autoptr(GPtrArray) spam_b = ct_campaign_check_subject (subject_b);
 
-  content = ct_mail_content_new (*subject != '\0' ? subject : " ", body, postal, _("Unsubscribe"), &error);
+      for (guint i = 0; i < spam_b->len; i++)
+        /* Translators: a spam finding about the A/B test's second subject line */
+        g_ptr_array_add (warnings, g_strdup_printf (_("Subject B: %s"), (const char *) g_ptr_array_index (spam_b, i)));
+    }
+  /* Inbox apps show about a phone line's worth after the subject. */
+  if (g_utf8_strlen (preheader, -1) > 110)
+    g_ptr_array_add (warnings, g_strdup (_("The preheader is long: inbox apps show only its first 90 to 110 characters.")));
+
+  content = ct_mail_content_new_full (*subject != '\0' ? subject : " ", preheader, body, postal,
+                                      _("Unsubscribe"), &error);
   if (content == NULL)
     {
       g_ptr_array_insert (warnings, 0, g_strdup (error->message));
       gtk_label_set_text (self->preview_subject, "");
+      gtk_label_set_text (self->preview_preheader, "");
+      gtk_widget_set_visible (GTK_WIDGET (self->preview_preheader), FALSE);
       gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->html_view), "", -1);
       gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view), "", -1);
     }
@@ -440,9 +491,30 @@ ct_campaign_assistant_preview_as (CtCampaignAssistant *self,
       g_autofree char *html = ct_mail_template_render (content->html, (const char * const *) values);
       g_autofree char *text = ct_mail_template_render (content->text, (const char * const *) values);
       g_autofree char *shown = html_to_text (html);
+
+      /* The document's head and the body's first line break are no part
+       * of what a reader sees. */
+      g_strchug (shown);
       g_autofree char *subject_line = g_strdup_printf (_("Subject: %s"), s);
 
       gtk_label_set_text (self->preview_subject, subject_line);
+      if (*preheader != '\0')
+        {
+          g_autoptr(CtMailTemplate) t = ct_mail_template_new (preheader, CT_MAIL_TEMPLATE_TEXT, NULL);
+          g_autofree char *p = t != NULL ? ct_mail_template_render (t, (const char * const *) values) : g_strdup (preheader);
+          g_autofree char *line = g_strdup_printf (_("Preview text: %s"), p);
+
+          gtk_label_set_text (self->preview_preheader, line);
+        }
+      gtk_widget_set_visible (GTK_WIDGET (self->preview_preheader), *preheader != '\0');
+      if (subject_b != NULL && *subject_b != '\0')
+        {
+          g_autoptr(CtMailTemplate) t = ct_mail_template_new (subject_b, CT_MAIL_TEMPLATE_TEXT, NULL);
+          g_autofree char *b = t != NULL ? ct_mail_template_render (t, (const char * const *) values) : g_strdup (subject_b);
+          g_autofree char *lines = g_strdup_printf (_("Subject A: %s\nSubject B: %s"), s, b);
+
+          gtk_label_set_text (self->preview_subject, lines);
+        }
       gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->html_view), shown, -1);
       gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view), text, -1);
     }
@@ -582,9 +654,13 @@ on_send_test (CtCampaignAssistant *self)
   job = g_new0 (TestJob, 1);
   job->provider = ct_mail_settings_new_provider (settings, key);
   ct_mail_secret_free (key);
-  job->content = ct_mail_content_new (subject, body,
-                                      settings->postal_address != NULL ? settings->postal_address : "",
-                                      _("Unsubscribe"), &error);
+  {
+    g_autofree char *preheader = get_preheader (self);
+
+    job->content = ct_mail_content_new_full (subject, preheader, body,
+                                             settings->postal_address != NULL ? settings->postal_address : "",
+                                             _("Unsubscribe"), &error);
+  }
   if (job->content == NULL)
     {
       gtk_label_set_text (self->test_label, error->message);
@@ -638,9 +714,34 @@ check_step (CtCampaignAssistant  *self,
           g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("Write a subject"));
           return FALSE;
         }
-      content = ct_mail_content_new (subject, body, "", "x", error);
-      if (content == NULL)
-        return FALSE;
+      {
+        g_autofree char *preheader = get_preheader (self);
+
+        content = ct_mail_content_new_full (subject, preheader, body, "", "x", error);
+        if (content == NULL)
+          return FALSE;
+      }
+      if (gtk_check_button_get_active (self->ab_check))
+        {
+          g_autofree char *subject_b = get_subject_b (self);
+          g_autoptr(CtMailTemplate) b = NULL;
+
+          if (*subject_b == '\0')
+            {
+              g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                                   _("Write subject B for the A/B test, or turn the test off"));
+              return FALSE;
+            }
+          if (g_str_equal (subject_b, subject))
+            {
+              g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                                   _("Subject B is the same as subject A: write another one to test"));
+              return FALSE;
+            }
+          b = ct_mail_template_new (subject_b, CT_MAIL_TEMPLATE_TEXT, error);
+          if (b == NULL)
+            return FALSE;
+        }
     }
   return TRUE;
 }
@@ -693,6 +794,37 @@ parse_when (const char *text,
   return TRUE;
 }
 
+/* A campaign half made (no preheader, no test) must not be left behind
+ * as a draft someone could send: it goes, with its variant if the test
+ * was made. */
+static void
+discard_campaign (CtDb   *db,
+                  gint64  id)
+{
+  g_autoptr(sqlite3_stmt) variant = NULL;
+  g_autoptr(sqlite3_stmt) drop = NULL;
+  gint64 variant_id = 0;
+
+  if (id == 0)
+    return;
+  variant = ct_db_prepare (db, "SELECT variant_id FROM ab_tests WHERE campaign_id = ?1", NULL);
+  drop = ct_db_prepare (db, "DELETE FROM campaigns WHERE id = ?1", NULL);
+  if (variant == NULL || drop == NULL)
+    return;
+  sqlite3_bind_int64 (variant, 1, id);
+  if (sqlite3_step (variant) == SQLITE_ROW)
+    variant_id = sqlite3_column_int64 (variant, 0);
+  sqlite3_bind_int64 (drop, 1, id);
+  sqlite3_step (drop);
+  if (variant_id != 0)
+    {
+      sqlite3_reset (drop);
+      sqlite3_bind_int64 (drop, 1, variant_id);
+      sqlite3_step (drop);
+    }
+  ct_db_emit_changed (db, "campaigns");
+}
+
 gboolean
 ct_campaign_assistant_finish (CtCampaignAssistant  *self,
                               gint64                at,
@@ -702,13 +834,25 @@ ct_campaign_assistant_finish (CtCampaignAssistant  *self,
   g_autofree char *body = get_body (self);
   g_autofree char *audience = audience_json (self);
   g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_entry))));
+  g_autofree char *preheader = get_preheader (self);
+  g_autofree char *subject_b = get_subject_b (self);
+  CtDb *db = get_db (self);
   gint64 id;
 
-  id = ct_campaign_create (get_db (self), name, subject, body, NULL, audience, error);
-  if (id == 0)
-    return FALSE;
-  if (at > 0 && !ct_campaign_schedule (get_db (self), id, at, error))
-    return FALSE;
+  id = ct_campaign_create (db, name, subject, body, NULL, audience, error);
+  if (id == 0
+      || (*preheader != '\0' && !ct_campaign_set_preheader (db, id, preheader, error))
+      || (subject_b != NULL
+          && !ct_abtest_create (db, id, subject_b,
+                                gtk_spin_button_get_value (self->ab_share_spin) / 100.0,
+                                gtk_drop_down_get_selected (self->ab_metric_drop) == 1 ? CT_ABTEST_CLICKS
+                                                                                        : CT_ABTEST_OPENS,
+                                (guint) gtk_spin_button_get_value_as_int (self->ab_wait_spin), error))
+      || (at > 0 && !ct_campaign_schedule (db, id, at, error)))
+    {
+      discard_campaign (db, id);
+      return FALSE;
+    }
   g_signal_emit (self, signals[SIGNAL_CREATED], 0, id, at == 0);
   gtk_window_destroy (GTK_WINDOW (self));
   return TRUE;
@@ -864,6 +1008,89 @@ build_audience (CtCampaignAssistant *self)
 }
 
 static void
+on_ab_toggled (CtCampaignAssistant *self)
+{
+  gtk_widget_set_visible (self->ab_box, gtk_check_button_get_active (self->ab_check));
+  set_error (self, NULL);
+}
+
+/* A complaint about a field goes once the field is edited. */
+static void
+on_field_edited (CtCampaignAssistant *self)
+{
+  set_error (self, NULL);
+}
+
+/* A row of the A/B grid: the label names the widget for screen readers
+ * too (mnemonic widget). */
+static void
+grid_row (GtkGrid    *grid,
+          int         row,
+          const char *text,
+          GtkWidget  *widget)
+{
+  GtkWidget *label = gtk_label_new_with_mnemonic (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), widget);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, NULL, -1);
+  gtk_widget_set_halign (widget, GTK_ALIGN_START);
+  gtk_grid_attach (grid, label, 0, row, 1, 1);
+  gtk_grid_attach (grid, widget, 1, row, 1, 1);
+}
+
+/* The A/B test of the subject line: off unless asked for. A share of
+ * the audience (split in two halves) gets subject A or B; after the
+ * wait the better one by opens or clicks goes to the rest. */
+static void
+build_ab (CtCampaignAssistant *self,
+          GtkWidget           *box)
+{
+  GtkWidget *grid, *hint;
+  g_autoptr(GtkStringList) metrics = gtk_string_list_new (NULL);
+
+  self->ab_check = GTK_CHECK_BUTTON (gtk_check_button_new_with_mnemonic (_("_A/B test a second subject line")));
+  gtk_widget_set_name (GTK_WIDGET (self->ab_check), "ab-check");
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->ab_check));
+
+  self->ab_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_set_margin_start (self->ab_box, 24);
+  self->subject_b_entry = GTK_ENTRY (gtk_entry_new ());
+  gtk_entry_set_placeholder_text (self->subject_b_entry, _("Subject B"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->subject_b_entry),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Subject B"), -1);
+  gtk_widget_set_name (GTK_WIDGET (self->subject_b_entry), "subject-b-entry");
+  gtk_box_append (GTK_BOX (self->ab_box), GTK_WIDGET (self->subject_b_entry));
+
+  grid = gtk_grid_new ();
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
+  self->ab_share_spin = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (10, 50, 5));
+  gtk_spin_button_set_value (self->ab_share_spin, 20);
+  gtk_widget_set_name (GTK_WIDGET (self->ab_share_spin), "ab-share-spin");
+  grid_row (GTK_GRID (grid), 0, _("_Share of the audience in the test (%)"), GTK_WIDGET (self->ab_share_spin));
+  gtk_string_list_append (metrics, _("Opens"));
+  gtk_string_list_append (metrics, _("Clicks"));
+  self->ab_metric_drop = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (metrics)), NULL));
+  gtk_widget_set_name (GTK_WIDGET (self->ab_metric_drop), "ab-metric-drop");
+  grid_row (GTK_GRID (grid), 1, _("Pick the _winner by"), GTK_WIDGET (self->ab_metric_drop));
+  self->ab_wait_spin = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (1, 168, 1));
+  gtk_spin_button_set_value (self->ab_wait_spin, 4);
+  gtk_widget_set_name (GTK_WIDGET (self->ab_wait_spin), "ab-wait-spin");
+  grid_row (GTK_GRID (grid), 2, _("_Hours to wait before picking"), GTK_WIDGET (self->ab_wait_spin));
+  gtk_box_append (GTK_BOX (self->ab_box), grid);
+  hint = gtk_label_new (_("Half of the test group gets subject A, half subject B. The rest wait, then get the subject that did better."));
+  gtk_label_set_xalign (GTK_LABEL (hint), 0);
+  gtk_label_set_wrap (GTK_LABEL (hint), TRUE);
+  gtk_widget_add_css_class (hint, "dim-label");
+  gtk_box_append (GTK_BOX (self->ab_box), hint);
+  gtk_widget_set_visible (self->ab_box, FALSE);
+  gtk_box_append (GTK_BOX (box), self->ab_box);
+  g_signal_connect_swapped (self->ab_check, "toggled", G_CALLBACK (on_ab_toggled), self);
+  g_signal_connect_swapped (self->subject_b_entry, "changed", G_CALLBACK (on_field_edited), self);
+}
+
+static void
 build_content (CtCampaignAssistant *self)
 {
   GtkWidget *box = page_box ();
@@ -896,6 +1123,17 @@ build_content (CtCampaignAssistant *self)
   self->subject_entry = GTK_ENTRY (gtk_entry_new ());
   gtk_entry_set_placeholder_text (self->subject_entry, _("Subject"));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->subject_entry));
+  self->preheader_entry = GTK_ENTRY (gtk_entry_new ());
+  gtk_entry_set_placeholder_text (self->preheader_entry,
+                                  _("Preheader: the preview text inbox apps show after the subject (optional)"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->preheader_entry),
+                               _("One line that inbox apps show next to the subject, before the mail is opened. Merge fields work here too."));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->preheader_entry),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Preheader"), -1);
+  gtk_widget_set_name (GTK_WIDGET (self->preheader_entry), "preheader-entry");
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->preheader_entry));
+  g_signal_connect_swapped (self->preheader_entry, "changed", G_CALLBACK (on_field_edited), self);
+  build_ab (self, box);
 
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   label = gtk_label_new (_("Body, in Markdown"));
@@ -908,7 +1146,13 @@ build_content (CtCampaignAssistant *self)
   g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_insert_field), self);
   gtk_box_append (GTK_BOX (row), button);
   gtk_box_append (GTK_BOX (box), row);
-  gtk_box_append (GTK_BOX (box), scrolled_text (&self->body_view, TRUE));
+  {
+    GtkWidget *body = scrolled_text (&self->body_view, TRUE);
+
+    /* Room for a few lines even with the A/B test open. */
+    gtk_widget_set_size_request (body, -1, 120);
+    gtk_box_append (GTK_BOX (box), body);
+  }
   gtk_stack_add_named (self->stack, box, "content");
 }
 
@@ -940,6 +1184,13 @@ build_preview (CtCampaignAssistant *self)
   gtk_label_set_selectable (self->preview_subject, TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->preview_subject), "heading");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->preview_subject));
+  self->preview_preheader = GTK_LABEL (gtk_label_new (""));
+  gtk_label_set_xalign (self->preview_preheader, 0);
+  gtk_label_set_wrap (self->preview_preheader, TRUE);
+  gtk_label_set_selectable (self->preview_preheader, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->preview_preheader), "dim-label");
+  gtk_widget_set_visible (GTK_WIDGET (self->preview_preheader), FALSE);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->preview_preheader));
 
   views = gtk_stack_new ();
   gtk_stack_add_titled (GTK_STACK (views), scrolled_text (&self->html_view, FALSE), "html", _("As HTML mail"));
@@ -1035,6 +1286,40 @@ ct_campaign_assistant_set_content (CtCampaignAssistant *self,
     gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->body_view), markdown, -1);
 }
 
+void
+ct_campaign_assistant_set_preheader (CtCampaignAssistant *self,
+                                     const char          *preheader)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->preheader_entry), preheader != NULL ? preheader : "");
+}
+
+void
+ct_campaign_assistant_set_ab_test (CtCampaignAssistant *self,
+                                   const char          *subject_b,
+                                   guint                share_percent,
+                                   const char          *metric,
+                                   guint                wait_hours)
+{
+  gtk_check_button_set_active (self->ab_check, subject_b != NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->subject_b_entry), subject_b != NULL ? subject_b : "");
+  gtk_spin_button_set_value (self->ab_share_spin, share_percent);
+  gtk_drop_down_set_selected (self->ab_metric_drop, g_strcmp0 (metric, "clicks") == 0 ? 1 : 0);
+  gtk_spin_button_set_value (self->ab_wait_spin, wait_hours);
+}
+
+char *
+ct_campaign_assistant_dup_audience (CtCampaignAssistant *self)
+{
+  return audience_json (self);
+}
+
+const char *
+ct_campaign_assistant_get_preview_preheader (CtCampaignAssistant *self)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (self->preview_preheader))
+         ? gtk_label_get_text (self->preview_preheader) : "";
+}
+
 guint
 ct_campaign_assistant_get_n_templates (void)
 {
@@ -1105,7 +1390,7 @@ ct_campaign_assistant_new (CtContext *context,
                                             "modal", TRUE,
                                             "transient-for", parent,
                                             "default-width", 720,
-                                            "default-height", 640,
+                                            "default-height", 720,
                                             NULL);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *header = adw_header_bar_new ();

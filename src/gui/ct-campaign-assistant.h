@@ -31,6 +31,21 @@ void         ct_campaign_assistant_set_content  (CtCampaignAssistant *self,
                                                  const char          *name,
                                                  const char          *subject,
                                                  const char          *markdown);
+/* The preheader (preview text after the subject), "" for none. */
+void         ct_campaign_assistant_set_preheader (CtCampaignAssistant *self,
+                                                  const char          *preheader);
+/* Turns the A/B test of the subject on with @subject_b (NULL: off),
+ * @share_percent of the audience (10-50), the metric ("opens" or
+ * "clicks") and the wait in hours. */
+void         ct_campaign_assistant_set_ab_test  (CtCampaignAssistant *self,
+                                                 const char          *subject_b,
+                                                 guint                share_percent,
+                                                 const char          *metric,
+                                                 guint                wait_hours);
+/* The audience as ct_campaign_create() takes it. Returns: (transfer full) */
+char        *ct_campaign_assistant_dup_audience (CtCampaignAssistant *self);
+/* The preview's "Preview text: …" line, "" when there is none. */
+const char  *ct_campaign_assistant_get_preview_preheader (CtCampaignAssistant *self);
 /* Fills subject and body from gallery template @index (0..n-1). */
 guint        ct_campaign_assistant_get_n_templates (void);
 void         ct_campaign_assistant_use_template (CtCampaignAssistant *self,

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "ct-gui-format.h"
+#include "ct-abtest.h"
 #include "ct-campaign-assistant.h"
 #include "ct-campaign-results.h"
 #include "ct-campaigns-view.h"
@@ -32,6 +33,8 @@ struct _CtCampaignsView
   CtContext    *context;
   GCancellable *send_cancellable;  /* non-NULL while sending */
   gint64        sending_id;
+  gint64        sending_variant; /* an A/B test's subject B, sent with it */
+  gboolean      loading_window;  /* setting the window spin from the settings */
   guint         poll_id;
   char         *signature;         /* what the list shows, to skip redraws */
 
@@ -192,6 +195,7 @@ on_result_clicked (GtkButton *button,
 /* ---- actions on a campaign ---- */
 
 static void send_finished (GObject *source, GAsyncResult *result, gpointer user_data);
+static gboolean find_abtest (CtDb *db, gint64 id, CtAbTest *test, gboolean *out_is_b);
 
 static gint64
 row_campaign (GtkWidget *button)
@@ -235,8 +239,16 @@ on_cancel_clicked (GtkButton       *button,
 
   if (!ct_campaign_cancel (get_db (self), id, NULL, &error))
     show_error (self, error->message);
-  if (self->sending_id == id && self->send_cancellable != NULL)
-    g_cancellable_cancel (self->send_cancellable);
+  /* Cancelling either half of an A/B test cancels the test. */
+  if (self->send_cancellable != NULL)
+    {
+      CtAbTest test;
+      gboolean in_test = find_abtest (get_db (self), id, &test, NULL);
+
+      if (self->sending_id == id || self->sending_variant == id
+          || (in_test && (self->sending_id == test.campaign_id || self->sending_id == test.variant_id)))
+        g_cancellable_cancel (self->send_cancellable);
+    }
   ct_campaigns_view_reload (self);
 }
 
@@ -285,6 +297,96 @@ action_button (CtCampaignsView *self,
   return button;
 }
 
+/* ---- A/B tests ---- */
+
+/* The A/B test @id belongs to: FALSE for a plain campaign. *@out_is_b
+ * says whether @id is its subject B. */
+static gboolean
+find_abtest (CtDb     *db,
+             gint64    id,
+             CtAbTest *test,
+             gboolean *out_is_b)
+{
+  g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db, "SELECT campaign_id FROM ab_tests"
+                                                    " WHERE campaign_id = ?1 OR variant_id = ?1", NULL);
+  gint64 a;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return FALSE;
+  a = sqlite3_column_int64 (stmt, 0);
+  if (out_is_b != NULL)
+    *out_is_b = a != id;
+  return ct_abtest_get (db, a, test, NULL);
+}
+
+static char *
+subject_of (CtDb   *db,
+            gint64  id)
+{
+  g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db, "SELECT subject FROM campaigns WHERE id = ?1", NULL);
+
+  if (stmt == NULL)
+    return g_strdup ("");
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return g_strdup ("");
+  return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+}
+
+char *
+ct_campaigns_view_describe_abtest (CtCampaignsView *self,
+                                   gint64           id)
+{
+  CtDb *db = get_db (self);
+  CtAbTest test;
+  gboolean is_b = FALSE;
+  gboolean clicks;
+
+  if (!find_abtest (db, id, &test, &is_b))
+    return NULL;
+  if (is_b)
+    {
+      g_autofree char *a_name = NULL;
+      g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db, "SELECT name FROM campaigns WHERE id = ?1", NULL);
+
+      if (stmt != NULL)
+        {
+          sqlite3_bind_int64 (stmt, 1, test.campaign_id);
+          if (sqlite3_step (stmt) == SQLITE_ROW)
+            a_name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+        }
+      return g_strdup_printf (_("Subject B of the A/B test “%s”: it goes out with subject A, never on its own."),
+                              a_name != NULL ? a_name : "");
+    }
+  clicks = test.metric == CT_ABTEST_CLICKS;
+  if (g_str_equal (test.state, "draft"))
+    return g_strdup_printf (clicks ? _("A/B test: %d%% of the audience first, half with each subject; after %u hours the subject with more clicks goes to the rest.")
+                                   : _("A/B test: %d%% of the audience first, half with each subject; after %u hours the subject with more opens goes to the rest."),
+                            (int) (test.share * 100 + 0.5), test.wait_hours);
+  if (g_str_equal (test.state, "testing"))
+    {
+      g_autoptr(GDateTime) at = g_date_time_new_from_unix_local (test.decide_at);
+      /* Translators: a date and time in a campaign's row; strftime format. */
+      g_autofree char *when = at != NULL ? g_date_time_format (at, _("%Y-%m-%d %H:%M")) : g_strdup ("");
+
+      return g_strdup_printf (_("A/B test running: subject A went to %lld, subject B to %lld; %lld wait for the winner, picked at %s."),
+                              (long long) test.a_sent, (long long) test.b_sent, (long long) test.holdout, when);
+    }
+  {
+    gboolean b_won = test.winner_id == test.variant_id;
+    g_autofree char *subject = subject_of (db, b_won ? test.variant_id : test.campaign_id);
+
+    return g_strdup_printf (clicks ? _("A/B test decided: subject %s won, clicked by %.1f%% against %.1f%%, and went to the rest: “%s”.")
+                                   : _("A/B test decided: subject %s won, opened by %.1f%% against %.1f%%, and went to the rest: “%s”."),
+                            b_won ? "B" : "A",
+                            100.0 * (b_won ? test.b_rate : test.a_rate),
+                            100.0 * (b_won ? test.a_rate : test.b_rate), subject);
+  }
+}
+
 /* ---- rows ---- */
 
 static char *
@@ -314,6 +416,10 @@ build_row (CtCampaignsView      *self,
   const CtOutboxCounts *c = &info->counts;
   gint64 total = c->queued + c->in_flight + c->sent + c->rejected + c->failed + c->unknown + c->dropped;
   gint64 done = total - c->queued - c->in_flight;
+  g_autofree char *ab_text = ct_campaigns_view_describe_abtest (self, info->id);
+  CtAbTest test;
+  gboolean is_b = FALSE;
+  gboolean in_test = find_abtest (get_db (self), info->id, &test, &is_b);
 
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
   gtk_widget_set_margin_start (box, 12);
@@ -351,10 +457,16 @@ build_row (CtCampaignsView      *self,
   switch (info->state)
     {
     case CT_CAMPAIGN_DRAFT:
-      gtk_box_append (GTK_BOX (top), action_button (self, _("_Send Now"), info->id, G_CALLBACK (on_send_clicked)));
+      /* Subject B goes with its subject A, never on its own. */
+      if (in_test && is_b)
+        break;
+      gtk_box_append (GTK_BOX (top), action_button (self, in_test ? _("_Start Test") : _("_Send Now"), info->id,
+                                                    G_CALLBACK (on_send_clicked)));
       gtk_box_append (GTK_BOX (top), action_button (self, _("_Cancel"), info->id, G_CALLBACK (on_cancel_clicked)));
       break;
     case CT_CAMPAIGN_SCHEDULED:
+      if (in_test && is_b)
+        break;
       gtk_box_append (GTK_BOX (top), action_button (self, _("_Cancel"), info->id, G_CALLBACK (on_cancel_clicked)));
       break;
     case CT_CAMPAIGN_SENDING:
@@ -370,6 +482,16 @@ build_row (CtCampaignsView      *self,
       break;
     }
   gtk_box_append (GTK_BOX (box), top);
+
+  if (ab_text != NULL)
+    {
+      label = gtk_label_new (ab_text);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_widget_add_css_class (label, "accent");
+      gtk_widget_set_name (label, "abtest-label");
+      gtk_box_append (GTK_BOX (box), label);
+    }
 
   if (info->state == CT_CAMPAIGN_SENDING || info->state == CT_CAMPAIGN_PAUSED)
     {
@@ -460,7 +582,8 @@ build_row (CtCampaignsView      *self,
 }
 
 static char *
-signature_of (GPtrArray *list)
+signature_of (CtDb      *db,
+              GPtrArray *list)
 {
   GString *s = g_string_new (NULL);
 
@@ -471,6 +594,17 @@ signature_of (GPtrArray *list)
       g_string_append_printf (s, "%lld:%d:%s:%s", (long long) info->id, info->state, info->name, info->subject);
       for (guint r = 0; r < CT_CAMPAIGN_N_RESULTS; r++)
         g_string_append_printf (s, ":%lld", (long long) info->results[r]);
+      {
+        g_autoptr(sqlite3_stmt) ab = ct_db_prepare (db, "SELECT state || coalesce(winner_id, '')"
+                                                        " FROM ab_tests WHERE campaign_id = ?1", NULL);
+
+        if (ab != NULL)
+          {
+            sqlite3_bind_int64 (ab, 1, info->id);
+            if (sqlite3_step (ab) == SQLITE_ROW)
+              g_string_append_printf (s, ":ab=%s", (const char *) sqlite3_column_text (ab, 0));
+          }
+      }
       g_string_append_printf (s, ":%lld:%lld:%lld:%lld:%lld;", (long long) info->counts.queued,
                               (long long) info->counts.in_flight, (long long) info->counts.unknown,
                               (long long) info->revenue, (long long) info->scheduled_at);
@@ -490,7 +624,7 @@ ct_campaigns_view_reload (CtCampaignsView *self)
       show_error (self, error->message);
       return;
     }
-  signature = signature_of (list);
+  signature = signature_of (get_db (self), list);
   if (g_strcmp0 (signature, self->signature) == 0)
     return;
   g_free (self->signature);
@@ -504,6 +638,28 @@ ct_campaigns_view_reload (CtCampaignsView *self)
 static void
 on_window_changed (CtCampaignsView *self)
 {
+  g_autoptr(GError) error = NULL;
+
+  if (self->loading_window)
+    return;
+  /* The page's window is the owner's setting (Preferences shows it too):
+   * the report and the command line count the same way. */
+  if (!ct_campaign_set_window_days (get_db (self), window_days (self), &error))
+    show_error (self, error->message);
+  g_clear_pointer (&self->signature, g_free);
+  ct_campaigns_view_reload (self);
+}
+
+static void
+on_settings_changed (CtCampaignsView *self)
+{
+  guint days = ct_campaign_get_window_days (get_db (self));
+
+  if (days == window_days (self))
+    return;
+  self->loading_window = TRUE;
+  gtk_spin_button_set_value (self->window_spin, days);
+  self->loading_window = FALSE;
   g_clear_pointer (&self->signature, g_free);
   ct_campaigns_view_reload (self);
 }
@@ -514,6 +670,7 @@ typedef struct
 {
   char            *db_path;
   gint64           campaign_id;
+  gint64           variant_id;    /* an A/B test's subject B, or 0 */
   CtMailSettings  *settings;
   CtMailProvider  *provider;
   CtOutboxOptions  options;
@@ -539,9 +696,15 @@ send_thread (GTask        *task,
   GError *error = NULL;
   g_autoptr(CtDb) db = ct_db_open (job->db_path, &error);
 
+  /* An A/B test's two halves one after the other: each is a few
+   * hundred or thousand mails, minutes apart at most, against a wait of
+   * hours before the winner is picked. */
   if (db == NULL
       || !ct_outbox_send (db, job->provider, job->settings, &job->options,
-                          job->campaign_id, &job->report, cancellable, &error))
+                          job->campaign_id, &job->report, cancellable, &error)
+      || (job->variant_id != 0
+          && !ct_outbox_send (db, job->provider, job->settings, &job->options,
+                              job->variant_id, &job->report, cancellable, &error)))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
@@ -565,6 +728,7 @@ send_finished (GObject      *source,
   g_clear_object (&self->send_cancellable);
   g_clear_handle_id (&self->poll_id, g_source_remove);
   self->sending_id = 0;
+  self->sending_variant = 0;
   if (!g_task_propagate_boolean (G_TASK (result), &error)
       && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     show_error (self, error->message);
@@ -593,6 +757,9 @@ ct_campaigns_view_send (CtCampaignsView  *self,
   g_autoptr(GTask) task = NULL;
   char *key;
   SendJob *job;
+  CtAbTest test;
+  gboolean is_b = FALSE;
+  gboolean in_test;
 
   g_return_val_if_fail (CT_IS_CAMPAIGNS_VIEW (self), FALSE);
 
@@ -627,16 +794,39 @@ ct_campaigns_view_send (CtCampaignsView  *self,
       ct_mail_secret_free (key);
       return FALSE;
     }
-  if ((info->state == CT_CAMPAIGN_DRAFT || info->state == CT_CAMPAIGN_SCHEDULED)
-      && !ct_outbox_launch (db, id, NULL, NULL, error))
+  in_test = find_abtest (db, id, &test, &is_b);
+  if (info->state == CT_CAMPAIGN_DRAFT || info->state == CT_CAMPAIGN_SCHEDULED)
     {
-      ct_mail_secret_free (key);
-      return FALSE;
+      gboolean launched;
+
+      /* The sender refuses to send without it; say so before anything
+       * is queued. */
+      if (settings->postal_address == NULL || *g_strstrip (settings->postal_address) == '\0')
+        {
+          g_set_error_literal (error, CT_MAIL_ERROR, CT_MAIL_ERROR_SETTINGS,
+                               _("No postal address is set: marketing mail must show one. Add it in Preferences, Sending, then send again."));
+          ct_mail_secret_free (key);
+          return FALSE;
+        }
+      if (in_test && is_b)
+        {
+          g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_INVALID,
+                               _("This is subject B of an A/B test: it goes out with subject A when the test starts."));
+          ct_mail_secret_free (key);
+          return FALSE;
+        }
+      launched = in_test ? ct_abtest_launch (db, id, 0, error) : ct_outbox_launch (db, id, NULL, NULL, error);
+      if (!launched)
+        {
+          ct_mail_secret_free (key);
+          return FALSE;
+        }
     }
 
   job = g_new0 (SendJob, 1);
   job->db_path = g_strdup (ct_db_get_path (db));
   job->campaign_id = id;
+  job->variant_id = in_test && !is_b ? test.variant_id : 0;
   job->provider = ct_mail_settings_new_provider (settings, key);
   ct_mail_secret_free (key);
   job->settings = g_steal_pointer (&settings);
@@ -644,6 +834,7 @@ ct_campaigns_view_send (CtCampaignsView  *self,
 
   self->send_cancellable = g_cancellable_new ();
   self->sending_id = id;
+  self->sending_variant = job->variant_id;
   task = g_task_new (self, self->send_cancellable, send_finished, NULL);
   g_task_set_task_data (task, job, (GDestroyNotify) send_job_free);
   g_task_run_in_thread (task, send_thread);
@@ -680,6 +871,16 @@ ct_campaigns_view_new_campaign (CtCampaignsView *self)
   return GTK_WINDOW (assistant);
 }
 
+GtkWindow *
+ct_campaigns_view_new_campaign_for_segment (CtCampaignsView *self,
+                                            gint64           segment_id)
+{
+  GtkWindow *assistant = ct_campaigns_view_new_campaign (self);
+
+  ct_campaign_assistant_set_audience_segment (CT_CAMPAIGN_ASSISTANT (assistant), segment_id);
+  return assistant;
+}
+
 static void
 on_new_clicked (CtCampaignsView *self)
 {
@@ -705,6 +906,10 @@ ct_campaigns_view_constructed (GObject *object)
   g_signal_connect_object (db, "changed::campaigns", G_CALLBACK (on_db_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (db, "changed::outbox", G_CALLBACK (on_db_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (db, "changed::purchases", G_CALLBACK (on_db_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (db, "changed::settings", G_CALLBACK (on_settings_changed), self, G_CONNECT_SWAPPED);
+  self->loading_window = TRUE;
+  gtk_spin_button_set_value (self->window_spin, ct_campaign_get_window_days (db));
+  self->loading_window = FALSE;
   ct_campaigns_view_reload (self);
 }
 

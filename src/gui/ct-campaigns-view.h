@@ -28,5 +28,13 @@ gboolean    ct_campaigns_view_is_sending     (CtCampaignsView *self);
 void        ct_campaigns_view_reload         (CtCampaignsView *self);
 /* Opens the campaign assistant. Returns: (transfer none) its window */
 GtkWindow  *ct_campaigns_view_new_campaign   (CtCampaignsView *self);
+/* Opens the assistant with the saved segment @segment_id as the
+ * audience. Returns: (transfer none) its window */
+GtkWindow  *ct_campaigns_view_new_campaign_for_segment (CtCampaignsView *self,
+                                                        gint64           segment_id);
+/* What the page says about @id's A/B test (state, winner), NULL when
+ * it is not part of one. Returns: (transfer full) (nullable) */
+char       *ct_campaigns_view_describe_abtest (CtCampaignsView *self,
+                                               gint64           id);
 
 G_END_DECLS

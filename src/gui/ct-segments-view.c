@@ -56,6 +56,7 @@ struct _CtSegmentsView
   GtkWidget    *rename_button;
   GtkWidget    *delete_button;
   GtkWidget    *export_button;
+  GtkWidget    *campaign_button;
 };
 
 G_DEFINE_FINAL_TYPE (CtSegmentsView, ct_segments_view, ADW_TYPE_BIN)
@@ -67,6 +68,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_SEND_CAMPAIGN,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void rebuild_builder (CtSegmentsView *self);
 static void schedule_count  (CtSegmentsView *self);
@@ -902,6 +910,8 @@ update_title (CtSegmentsView *self)
   gtk_widget_set_sensitive (self->duplicate_button, self->segment_id != 0);
   gtk_widget_set_sensitive (self->rename_button, self->segment_id != 0);
   gtk_widget_set_sensitive (self->delete_button, self->segment_id != 0);
+  /* A campaign's audience is a saved segment, taken as saved. */
+  gtk_widget_set_sensitive (self->campaign_button, self->segment_id != 0);
 }
 
 static void
@@ -1419,6 +1429,20 @@ ct_segments_view_finalize (GObject *object)
 }
 
 static void
+on_campaign_clicked (CtSegmentsView *self)
+{
+  if (self->segment_id != 0)
+    g_signal_emit (self, signals[SIGNAL_SEND_CAMPAIGN], 0, self->segment_id);
+}
+
+gint64
+ct_segments_view_get_segment_id (CtSegmentsView *self)
+{
+  g_return_val_if_fail (CT_IS_SEGMENTS_VIEW (self), 0);
+  return self->segment_id;
+}
+
+static void
 ct_segments_view_get_property (GObject    *object,
                                guint       prop_id,
                                GValue     *value,
@@ -1471,6 +1495,10 @@ ct_segments_view_class_init (CtSegmentsViewClass *klass)
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  signals[SIGNAL_SEND_CAMPAIGN] =
+    g_signal_new ("send-campaign", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/clientele/Clientele/ct-segments-view.ui");
   gtk_widget_class_bind_template_child (widget_class, CtSegmentsView, saved_list);
@@ -1486,6 +1514,7 @@ ct_segments_view_class_init (CtSegmentsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CtSegmentsView, rename_button);
   gtk_widget_class_bind_template_child (widget_class, CtSegmentsView, delete_button);
   gtk_widget_class_bind_template_child (widget_class, CtSegmentsView, export_button);
+  gtk_widget_class_bind_template_child (widget_class, CtSegmentsView, campaign_button);
   gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_new_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_save_clicked);
@@ -1493,6 +1522,7 @@ ct_segments_view_class_init (CtSegmentsViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_rename_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_delete_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_export_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_campaign_clicked);
 }
 
 static void

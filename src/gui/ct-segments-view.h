@@ -11,7 +11,9 @@ G_BEGIN_DECLS
 #define CT_TYPE_SEGMENTS_VIEW (ct_segments_view_get_type ())
 G_DECLARE_FINAL_TYPE (CtSegmentsView, ct_segments_view, CT, SEGMENTS_VIEW, AdwBin)
 
-/* Property "context" (CtContext, construct-only). */
+/* Property "context" (CtContext, construct-only). Signal
+ * "send-campaign" (gint64 segment_id): "Send a campaign to this
+ * segment" was clicked for the saved segment shown. */
 GtkWidget  *ct_segments_view_new            (CtContext      *context);
 
 /* Shows @rule_json (a rule, see ct-segment.h) in the builder, as an
@@ -27,5 +29,7 @@ gboolean    ct_segments_view_open_segment   (CtSegmentsView *self,
  * not usable; and whether a count is pending. */
 gint64      ct_segments_view_get_count      (CtSegmentsView *self);
 gboolean    ct_segments_view_is_counting    (CtSegmentsView *self);
+/* The saved segment shown, 0 for an unsaved one. */
+gint64      ct_segments_view_get_segment_id (CtSegmentsView *self);
 
 G_END_DECLS

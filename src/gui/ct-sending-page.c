@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ct-sending-page.c: the Sending page of Preferences
  *
- * The provider, its base URL, the sender, the postal address for the
- * footer, and the API key. The key goes to the Secret Service through
+ * The business's name (the PDF report's cover), the provider, its base
+ * URL, the sender, the postal address for the footer, the API key, the
+ * sending rate and the campaigns' attribution window. The key goes to the Secret Service through
  * ct-mail-secret and is never read back into the window: the key row
  * stays empty and says whether a key is stored. Where there is no
  * Secret Service the key lives for this session only, and the page
@@ -12,8 +13,10 @@
 
 #include <glib/gi18n.h>
 
+#include "ct-campaign-results.h"
 #include "ct-mail-secret.h"
 #include "ct-outbox.h"
+#include "ct-report.h"
 #include "ct-sending-page.h"
 
 struct _CtSendingPage
@@ -25,6 +28,9 @@ struct _CtSendingPage
   gboolean            session_only;  /* no Secret Service: the key lasts this session */
   char               *status;
 
+  AdwEntryRow        *business_row;
+  GtkSpinButton      *rate_spin;
+  GtkSpinButton      *window_spin;
   AdwComboRow        *provider_row;
   AdwEntryRow        *base_url_row;
   AdwEntryRow        *from_row;
@@ -103,6 +109,16 @@ load (CtSendingPage *self)
   gtk_editable_set_text (GTK_EDITABLE (self->reply_to_row), settings->reply_to ? settings->reply_to : "");
   gtk_editable_set_text (GTK_EDITABLE (self->postal_row), settings->postal_address ? settings->postal_address : "");
   gtk_editable_set_text (GTK_EDITABLE (self->unsubscribe_row), settings->unsubscribe_url ? settings->unsubscribe_url : "");
+  gtk_spin_button_set_value (self->rate_spin, settings->message_rate);
+  gtk_spin_button_set_value (self->window_spin, ct_campaign_get_window_days (get_db (self)));
+  {
+    g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (get_db (self), "SELECT value FROM settings WHERE key = 'business.name'", NULL);
+
+    /* The stored name only: the report's fallback (the file's name) is
+     * not something the user typed. */
+    if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+      gtk_editable_set_text (GTK_EDITABLE (self->business_row), (const char *) sqlite3_column_text (stmt, 0));
+  }
   update_key_title (self);
 }
 
@@ -122,6 +138,7 @@ ct_sending_page_save (CtSendingPage *self)
   g_autofree char *key = NULL;
   g_autofree char *from = row_text (self->from_row);
   g_autofree char *base_url = row_text (self->base_url_row);
+  g_autofree char *business = row_text (self->business_row);
   g_autofree char *notice = NULL;
   gboolean session_only = FALSE;
 
@@ -140,6 +157,27 @@ ct_sending_page_save (CtSendingPage *self)
       set_status (self, _("The base URL must start with https:// (or http:// for a server on this computer)"), TRUE);
       return FALSE;
     }
+  {
+    g_autofree char *reply_to = row_text (self->reply_to_row);
+
+    if (reply_to != NULL && strchr (reply_to, '@') == NULL)
+      {
+        set_status (self, _("The reply-to address has no “@”: write it as name@example.com, or leave it empty"), TRUE);
+        return FALSE;
+      }
+  }
+  /* The spin buttons keep to their ranges; text typed into them and not
+   * yet taken is read now. */
+  gtk_spin_button_update (self->rate_spin);
+  gtk_spin_button_update (self->window_spin);
+  if (!ct_report_set_business_name (get_db (self), business, &error)
+      || !ct_campaign_set_window_days (get_db (self), (guint) gtk_spin_button_get_value_as_int (self->window_spin),
+                                       &error))
+    {
+      set_status (self, error->message, TRUE);
+      return FALSE;
+    }
+  settings->message_rate = gtk_spin_button_get_value (self->rate_spin);
   settings->kind = selected_kind (self);
   settings->configured = TRUE;
   g_free (settings->base_url);
@@ -304,6 +342,17 @@ ct_sending_page_get_status (CtSendingPage *self)
 }
 
 void
+ct_sending_page_fill_business (CtSendingPage *self,
+                               const char    *business_name,
+                               double         message_rate,
+                               guint          window_days)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->business_row), business_name ? business_name : "");
+  gtk_spin_button_set_value (self->rate_spin, message_rate);
+  gtk_spin_button_set_value (self->window_spin, window_days);
+}
+
+void
 ct_sending_page_fill (CtSendingPage *self,
                       guint          provider,
                       const char    *base_url,
@@ -331,6 +380,32 @@ entry_row (AdwPreferencesGroup *group,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_preferences_group_add (group, row);
   return ADW_ENTRY_ROW (row);
+}
+
+/* A row with a spin button, named for screen readers by its title. */
+static GtkSpinButton *
+spin_row (AdwPreferencesGroup *group,
+          const char          *title,
+          const char          *subtitle,
+          double               min,
+          double               max,
+          double               step,
+          guint                digits,
+          const char          *name)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *spin = gtk_spin_button_new_with_range (min, max, step);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), digits);
+  gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
+  gtk_widget_set_name (spin, name);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), spin);
+  adw_preferences_group_add (group, row);
+  return GTK_SPIN_BUTTON (spin);
 }
 
 static void
@@ -371,6 +446,12 @@ ct_sending_page_new (CtContext *context)
     gtk_string_list_append (kinds, ct_mail_provider_kind_display_name (k));
 
   group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  adw_preferences_group_set_title (group, _("Business"));
+  self->business_row = entry_row (group, _("Business Name (on the PDF report’s cover)"));
+  gtk_widget_set_name (GTK_WIDGET (self->business_row), "business-name-row");
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (self), group);
+
+  group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
   adw_preferences_group_set_title (group, _("Mail Provider"));
   adw_preferences_group_set_description (group, _("Campaigns go out through your account with a mail provider."));
   self->provider_row = ADW_COMBO_ROW (adw_combo_row_new ());
@@ -389,6 +470,17 @@ ct_sending_page_new (CtContext *context)
   self->reply_to_row = entry_row (group, _("Reply-To (optional)"));
   self->postal_row = entry_row (group, _("Postal Address (shown in every mail’s footer)"));
   self->unsubscribe_row = entry_row (group, _("Unsubscribe Page URL (optional)"));
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (self), group);
+
+  group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  adw_preferences_group_set_title (group, _("Sending Rate and Results"));
+  self->rate_spin = spin_row (group, _("Sending Rate (messages per second)"),
+                              _("0 sends as fast as the provider allows; lower it if your plan has a limit"),
+                              0, 10000, 1, 1, "rate-spin");
+  self->window_spin = spin_row (group, _("Attribution Window (days)"),
+                                _("Purchases made within this many days after a campaign’s mail count as its results"),
+                                1, CT_CAMPAIGN_MAX_WINDOW_DAYS, 1, 0, "window-spin");
+  gtk_spin_button_set_value (self->window_spin, CT_CAMPAIGN_DEFAULT_WINDOW_DAYS);
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (self), group);
 
   group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* ct-sending-page.h: the Sending page of Preferences: the mail
- * provider, its key and the sender's details */
+/* ct-sending-page.h: the Sending page of Preferences: the business's
+ * name, the mail provider, its key, the sender's details, the sending
+ * rate and the campaigns' attribution window */
 #pragma once
 
 #include <adwaita.h>
@@ -20,6 +21,12 @@ void           ct_sending_page_fill         (CtSendingPage *self,
                                              const char    *from,
                                              const char    *postal_address,
                                              const char    *api_key);
+/* For tests: the business name, sending rate (messages per second, 0:
+ * the provider's) and attribution window (days). */
+void           ct_sending_page_fill_business (CtSendingPage *self,
+                                              const char    *business_name,
+                                              double         message_rate,
+                                              guint          window_days);
 gboolean       ct_sending_page_save         (CtSendingPage *self);
 void           ct_sending_page_test         (CtSendingPage *self);
 gboolean       ct_sending_page_is_testing   (CtSendingPage *self);

@@ -643,6 +643,18 @@ on_open_contacts (CtWindow   *self,
   ct_contacts_view_search (self->contacts_view, search);
 }
 
+/* "Send a campaign to this segment" on the Segments page: the
+ * Campaigns page's assistant, with that segment as the audience. */
+static void
+on_send_campaign_to_segment (CtWindow *self,
+                             gint64    segment_id)
+{
+  GtkWidget *campaigns = adw_view_stack_get_child_by_name (self->view_stack, "campaigns");
+
+  show_main (self, "campaigns");
+  ct_campaigns_view_new_campaign_for_segment (CT_CAMPAIGNS_VIEW (campaigns), segment_id);
+}
+
 static void
 on_loyalty_refreshed (GObject      *source,
                       GAsyncResult *result,
@@ -731,7 +743,7 @@ ct_window_constructed (GObject *object)
 {
   CtWindow *self = CT_WINDOW (object);
   GtkWidget *dashboard;
-  GtkWidget *campaigns;
+  GtkWidget *campaigns, *segments;
   CtDb *db;
   g_autofree char *display = NULL;
   g_autofree char *where = NULL;
@@ -752,8 +764,10 @@ ct_window_constructed (GObject *object)
             _("Purchases"), "emblem-documents-symbolic");
   add_page (self, ct_products_view_new (self->context), "products",
             _("Products"), "package-x-generic-symbolic");
-  add_page (self, ct_segments_view_new (self->context), "segments",
-            _("Segments"), "edit-find-symbolic");
+  segments = ct_segments_view_new (self->context);
+  add_page (self, segments, "segments", _("Segments"), "edit-find-symbolic");
+  g_signal_connect_object (segments, "send-campaign", G_CALLBACK (on_send_campaign_to_segment), self,
+                           G_CONNECT_SWAPPED);
   campaigns = ct_campaigns_view_new (self->context);
   add_page (self, campaigns, "campaigns", _("Campaigns"), "mail-send-symbolic");
   g_signal_connect_object (campaigns, "open-contacts", G_CALLBACK (on_open_contacts), self,
