@@ -433,7 +433,7 @@ CtSendingPage *
 ct_sending_page_new (CtContext *context)
 {
   CtSendingPage *self = g_object_new (CT_TYPE_SENDING_PAGE,
-                                      "title", _("Sending"),
+                                      "title", C_("preferences page", "Sending"),
                                       "icon-name", "mail-send-symbolic",
                                       "name", "sending",
                                       NULL);
