@@ -196,7 +196,15 @@ main (int   argc,
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/clientele-bench-bus", TRUE);
   g_print ("%d recipients, %d ms per request, %d requests at once\n",
            RECIPIENTS, LATENCY_MS, CONCURRENCY);
+  /* Optionally only the providers named on the command line. */
   for (guint k = 0; k < CT_MAIL_N_PROVIDERS; k++)
-    bench (k);
+    {
+      gboolean wanted = argc <= 1;
+
+      for (int i = 1; i < argc; i++)
+        wanted |= g_str_equal (argv[i], ct_mail_provider_kind_to_name (k));
+      if (wanted)
+        bench (k);
+    }
   return 0;
 }
