@@ -533,6 +533,48 @@ postmark_pull (CtMailProvider   *self,
                          postmark_track_item, &pull, cancellable, error);
 }
 
+/* Postmark tells deliveries only per message: its delivery webhook
+ * needs a public server, which a desktop app is not, and its lists
+ * (/messages/outbound, /bounces, opens, clicks) have no delivered event.
+ * A message's details do: MessageEvents of Type "Delivered". */
+static gboolean
+postmark_pull_message (CtMailProvider   *self,
+                       SoupSession      *session,
+                       const char       *message_id,
+                       CtMailEventFunc   func,
+                       gpointer          user_data,
+                       GCancellable     *cancellable,
+                       GError          **error)
+{
+  g_autofree char *escaped = g_uri_escape_string (message_id, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("/messages/outbound/%s/details", escaped);
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) local = NULL;
+  JsonArray *events;
+
+  root = ct_mail_provider_get_json (self, session, path, cancellable, &local);
+  if (root == NULL)
+    {
+      /* Gone from Postmark's history (kept 45 days by default): nothing
+       * more will be known about it. */
+      if (g_error_matches (local, CT_MAIL_ERROR, CT_MAIL_ERROR_NOT_FOUND))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  events = JSON_NODE_HOLDS_OBJECT (root) ? member_array (json_node_get_object (root), "MessageEvents") : NULL;
+  for (guint i = 0; events != NULL && i < json_array_get_length (events); i++)
+    {
+      JsonObject *item = element_object (events, i);
+
+      if (item != NULL && g_strcmp0 (member_string (item, "Type"), "Delivered") == 0
+          && !emit (func, user_data, CT_MAIL_EVENT_DELIVERED, member_string (item, "Recipient"),
+                    message_id, ct_mail_parse_time (member_string (item, "ReceivedAt")), NULL, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 ct_mail_postmark_class_init (CtMailPostmarkClass *klass)
 {
@@ -548,6 +590,7 @@ ct_mail_postmark_class_init (CtMailPostmarkClass *klass)
   p->parse_send = postmark_parse_send;
   p->build_test = postmark_build_test;
   p->pull = postmark_pull;
+  p->pull_message = postmark_pull_message;
   p->unsubscribe_placeholder = postmark_unsubscribe_placeholder;
 }
 
@@ -833,11 +876,15 @@ sendgrid_pull (CtMailProvider   *self,
     path = g_strdup_printf ("/v3/messages?limit=1000&query=%s", escaped);
   }
   root = ct_mail_provider_get_json (self, session, path, cancellable, &local);
+  ct_mail_provider_set_activity_unavailable (self, FALSE);
   if (root == NULL)
     {
       if (g_error_matches (local, CT_MAIL_ERROR, CT_MAIL_ERROR_AUTH)
           || g_error_matches (local, CT_MAIL_ERROR, CT_MAIL_ERROR_NOT_FOUND))
-        return TRUE;
+        {
+          ct_mail_provider_set_activity_unavailable (self, TRUE);
+          return TRUE;
+        }
       g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }

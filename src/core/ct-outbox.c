@@ -1884,6 +1884,54 @@ sync_event (const CtMailEvent  *event,
   return ct_outbox_apply_event (data->db, data->source, event, data->report, error);
 }
 
+/* For a provider that tells deliveries only per message (Postmark):
+ * asks about the recent mail sent through it that has no delivery or
+ * bounce recorded yet, newest first, at most CT_OUTBOX_DETAILS_PER_SYNC
+ * messages a pull so that a sync stays short; the rest are asked about
+ * by the next pulls. */
+#define CT_OUTBOX_DETAILS_PER_SYNC 500
+#define CT_OUTBOX_DETAILS_DAYS 45
+
+static gboolean
+pull_deliveries (CtDb          *db,
+                 CtMailProvider *provider,
+                 SoupSession   *session,
+                 SyncData      *data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  int rc;
+
+  if (!ct_mail_provider_can_pull_message (provider))
+    return TRUE;
+  stmt = ct_db_prepare (db,
+    "SELECT DISTINCT o.provider_message_id FROM outbox o JOIN campaigns c ON c.id = o.campaign_id"
+    " WHERE o.state = 'sent' AND o.provider_message_id IS NOT NULL AND c.provider = ?1"
+    "   AND o.sent_at >= ?2"
+    "   AND NOT EXISTS (SELECT 1 FROM mail_events e WHERE e.outbox_id = o.id"
+    "                   AND e.type IN ('delivered','bounced'))"
+    " ORDER BY o.sent_at DESC, o.id DESC LIMIT ?3", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, data->source, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, now_s () - CT_OUTBOX_DETAILS_DAYS * 86400);
+  sqlite3_bind_int (stmt, 3, CT_OUTBOX_DETAILS_PER_SYNC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not read the mail sent"));
+      return FALSE;
+    }
+  for (guint i = 0; i < ids->len; i++)
+    if (!ct_mail_provider_pull_message (provider, session, g_ptr_array_index (ids, i),
+                                        sync_event, data, cancellable, error))
+      return FALSE;
+  return TRUE;
+}
+
 gboolean
 ct_outbox_sync (CtDb                *db,
                 CtMailProvider      *provider,
@@ -1906,6 +1954,9 @@ ct_outbox_sync (CtDb                *db,
   if (!ct_db_begin (db, error))
     return FALSE;
   if (!ct_mail_provider_pull (provider, session, since, sync_event, &data, cancellable, error)
+      || !pull_deliveries (db, provider, session, &data, cancellable, error)
+      || !set_setting (db, "mail.activity_unavailable",
+                       ct_mail_provider_get_activity_unavailable (provider) ? data.source : NULL, error)
       || !set_setting (db, "mail.last_sync", started, error)
       || !ct_db_commit (db, error))
     {
@@ -1914,5 +1965,6 @@ ct_outbox_sync (CtDb                *db,
     }
   ct_db_emit_changed (db, "contacts");
   ct_db_emit_changed (db, "outbox");
+  ct_db_emit_changed (db, "campaigns");
   return TRUE;
 }
