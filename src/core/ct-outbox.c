@@ -1888,17 +1888,51 @@ sync_event (const CtMailEvent  *event,
  * asks about the recent mail sent through it that has no delivery or
  * bounce recorded yet, newest first, at most CT_OUTBOX_DETAILS_PER_SYNC
  * messages a pull so that a sync stays short; the rest are asked about
- * by the next pulls. */
+ * by the next pulls. The requests go out before the sync's transaction,
+ * which would otherwise keep the database locked for all of them; what
+ * they tell is kept in @events and applied inside it. */
 #define CT_OUTBOX_DETAILS_PER_SYNC 500
 #define CT_OUTBOX_DETAILS_DAYS 45
 
+typedef struct
+{
+  CtMailEventType type;
+  char *email;
+  char *message_id;
+  gint64 at;
+} HeldEvent;
+
+static void
+held_event_free (HeldEvent *held)
+{
+  g_free (held->email);
+  g_free (held->message_id);
+  g_free (held);
+}
+
 static gboolean
-pull_deliveries (CtDb          *db,
+hold_event (const CtMailEvent  *event,
+            gpointer            user_data,
+            GError            **error)
+{
+  HeldEvent *held = g_new0 (HeldEvent, 1);
+
+  held->type = event->type;
+  held->email = g_strdup (event->email);
+  held->message_id = g_strdup (event->message_id);
+  held->at = event->at;
+  g_ptr_array_add (user_data, held);
+  return TRUE;
+}
+
+static gboolean
+pull_deliveries (CtDb           *db,
                  CtMailProvider *provider,
-                 SoupSession   *session,
-                 SyncData      *data,
-                 GCancellable  *cancellable,
-                 GError       **error)
+                 SoupSession    *session,
+                 const char     *source,
+                 GPtrArray      *events,
+                 GCancellable   *cancellable,
+                 GError        **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
@@ -1915,7 +1949,7 @@ pull_deliveries (CtDb          *db,
     " ORDER BY o.sent_at DESC, o.id DESC LIMIT ?3", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, data->source, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 1, source, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 2, now_s () - CT_OUTBOX_DETAILS_DAYS * 86400);
   sqlite3_bind_int (stmt, 3, CT_OUTBOX_DETAILS_PER_SYNC);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -1925,9 +1959,10 @@ pull_deliveries (CtDb          *db,
       ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not read the mail sent"));
       return FALSE;
     }
+  g_clear_pointer (&stmt, sqlite3_finalize);
   for (guint i = 0; i < ids->len; i++)
     if (!ct_mail_provider_pull_message (provider, session, g_ptr_array_index (ids, i),
-                                        sync_event, data, cancellable, error))
+                                        hold_event, events, cancellable, error))
       return FALSE;
   return TRUE;
 }
@@ -1940,6 +1975,7 @@ ct_outbox_sync (CtDb                *db,
                 GError             **error)
 {
   g_autoptr(SoupSession) session = ct_mail_provider_new_session (provider);
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func ((GDestroyNotify) held_event_free);
   g_autofree char *last = get_setting (db, "mail.last_sync");
   g_autofree char *started = g_strdup_printf ("%lld", (long long) now_s ());
   CtOutboxSyncReport local = { 0 };
@@ -1951,10 +1987,21 @@ ct_outbox_sync (CtDb                *db,
   gint64 since = last != NULL ? g_ascii_strtoll (last, NULL, 10) - 3600 : now_s () - 30 * 86400;
 
   memset (data.report, 0, sizeof *data.report);
-  if (!ct_db_begin (db, error))
+  if (!pull_deliveries (db, provider, session, data.source, held, cancellable, error)
+      || !ct_db_begin (db, error))
     return FALSE;
+  for (guint i = 0; i < held->len; i++)
+    {
+      HeldEvent *h = g_ptr_array_index (held, i);
+      CtMailEvent event = { h->type, h->email, h->message_id, h->at, NULL };
+
+      if (!ct_outbox_apply_event (db, data.source, &event, data.report, error))
+        {
+          ct_db_rollback (db);
+          return FALSE;
+        }
+    }
   if (!ct_mail_provider_pull (provider, session, since, sync_event, &data, cancellable, error)
-      || !pull_deliveries (db, provider, session, &data, cancellable, error)
       || !set_setting (db, "mail.activity_unavailable",
                        ct_mail_provider_get_activity_unavailable (provider) ? data.source : NULL, error)
       || !set_setting (db, "mail.last_sync", started, error)
