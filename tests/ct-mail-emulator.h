@@ -99,6 +99,13 @@ typedef struct
    * measured is the sender's, not the emulator's. */
   gboolean light;
   guint64 light_messages;
+  /* SendGrid: an account without the paid Email Activity add-on, whose
+   * /v3/messages answers 403 (the contract has no exact body; the app
+   * reads 403 and 404 alike). */
+  gboolean no_email_activity;
+  /* Postmark: each sent message's details list a "Delivered" event
+   * (else none yet, as before delivery). */
+  gboolean details_delivered;
 } CtMailEmulator;
 
 static void
@@ -731,6 +738,30 @@ ct_emu_pull_answer (CtMailEmulator *emu,
                                       SEP, f_[1], ID_OF (f_[1]) ?: "x");
           g_string_append (out, "]}");
         }
+      else if (g_str_has_prefix (path, "/messages/outbound/") && g_str_has_suffix (path, "/details"))
+        {
+          /* /messages/outbound/{MessageID}/details: the message and its
+           * MessageEvents (PM-JS OutboundMessageDetails). */
+          g_autofree char *id = g_strndup (path + strlen ("/messages/outbound/"),
+                                           strlen (path) - strlen ("/messages/outbound/") - strlen ("/details"));
+          GHashTableIter iter;
+          gpointer email = NULL, value = NULL;
+          const char *to = NULL;
+
+          g_hash_table_iter_init (&iter, emu->message_ids);
+          while (to == NULL && g_hash_table_iter_next (&iter, &email, &value))
+            if (g_strcmp0 (value, id) == 0)
+              to = email;
+          if (to == NULL)
+            return NULL;   /* 404, as Postmark answers for an unknown id */
+          g_string_append_printf (out, "{\"MessageID\":\"%s\",\"Recipients\":[\"%s\"],\"Status\":\"Sent\","
+                                  "\"MessageStream\":\"broadcast\",\"MessageEvents\":[", id, to);
+          if (emu->details_delivered)
+            g_string_append_printf (out, "{\"Recipient\":\"%s\",\"Type\":\"Delivered\",\"ReceivedAt\":\"2026-12-01T10:00:05-05:00\","
+                                    "\"Details\":{\"DeliveryMessage\":\"250 OK\",\"DestinationServer\":\"mx.example\","
+                                    "\"DestinationIP\":\"127.0.0.1\"}}", to);
+          g_string_append (out, "]}");
+        }
       else if (g_str_has_prefix (path, "/messages/outbound/"))
         {
           gboolean opens = g_str_has_suffix (path, "opens");
@@ -753,6 +784,8 @@ ct_emu_pull_answer (CtMailEmulator *emu,
               g_string_append_printf (out, "%s{\"email\":\"%s\",\"created\":1764500000}", SEP, f_[1]);
           g_string_append (out, "]");
         }
+      else if (g_str_equal (path, "/v3/messages") && emu->no_email_activity)
+        return g_strdup ("\001" "403");
       else if (g_str_equal (path, "/v3/messages"))
         {
           g_string_append (out, "{\"messages\":[");
@@ -910,7 +943,14 @@ ct_emu_handler (SoupServer        *server,
         ct_emu_respond (msg, 200, "application/json", "{}");
       else if (g_strcmp0 (method, "GET") == 0
                && (response = ct_emu_pull_answer (emu, path, g_uri_get_query (uri))) != NULL)
-        ct_emu_respond (msg, 200, "application/json", response);
+        {
+          /* "\x01STATUS": an error answer of the pull endpoints. */
+          if (response[0] == '\x01')
+            ct_emu_respond (msg, (guint) g_ascii_strtoull (response + 1, NULL, 10), "application/json",
+                            "{\"errors\":[{\"field\":null,\"message\":\"authorization required\"}]}");
+          else
+            ct_emu_respond (msg, 200, "application/json", response);
+        }
       else
         ct_emu_respond (msg, 404, "application/json", "{\"message\":\"not found\"}");
       goto out;

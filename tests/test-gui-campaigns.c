@@ -514,6 +514,45 @@ test_postal_required (Fixture       *f,
 }
 
 static gboolean
+match_name (GtkWidget *w, gconstpointer data)
+{
+  return g_strcmp0 (gtk_widget_get_name (w), data) == 0;
+}
+
+/* A campaign sent through SendGrid without its Email Activity add-on:
+ * the page says why deliveries, opens and clicks are not counted,
+ * instead of showing zeros. */
+static void
+test_activity_unavailable (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *delivered_text = g_strdup_printf (TRC ("campaign result", "%s —"),
+                                                     TRC ("campaign", "Delivered"));
+  GtkWidget *note, *button;
+  gint64 id;
+
+  id = ct_campaign_create (f->db, "Grid", "Hi", "Body", NULL, "{\"all\":true}", &error);
+  g_assert_no_error (error);
+  g_assert_true (ct_outbox_launch (f->db, id, NULL, NULL, &error));
+  g_assert_true (ct_db_exec (f->db,
+    "UPDATE outbox SET state = 'sent', sent_at = unixepoch(), provider_message_id = 'sg-1';"
+    "UPDATE campaigns SET provider = 'sendgrid', status = 'sent', finished_at = unixepoch();"
+    "INSERT INTO settings (key, value) VALUES ('mail.activity_unavailable', 'sendgrid');", &error));
+  g_assert_no_error (error);
+  ct_campaigns_view_reload (f->view);
+
+  note = ct_test_find_widget (GTK_WIDGET (f->view), match_name, "activity-note");
+  g_assert_nonnull (note);
+  g_assert_true (has_substring (gtk_label_get_text (GTK_LABEL (note)), "Email Activity"));
+  button = ct_test_find_widget (GTK_WIDGET (f->view), match_name, "result-1");
+  g_assert_nonnull (button);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, delivered_text);
+  g_assert_false (gtk_widget_get_sensitive (button));
+  ct_test_screenshot (f->window, "campaigns-activity-unavailable");
+}
+
+static gboolean
 not_testing (gpointer data)
 {
   return !ct_sending_page_is_testing (data);
@@ -612,6 +651,7 @@ main (int   argc,
   ADD ("abtest", test_abtest);
   ADD ("segment-audience", test_segment_audience);
   ADD ("postal-required", test_postal_required);
+  ADD ("activity-unavailable", test_activity_unavailable);
 
   return g_test_run ();
 }

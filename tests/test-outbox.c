@@ -815,6 +815,90 @@ test_sync (gconstpointer data)
   fixture_tear_down (&f);
 }
 
+/* Postmark tells deliveries only in each message's details: a sync asks
+ * about the sent mail not known delivered yet, and only about that. */
+static void
+test_postmark_delivered (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  CtOutboxReport report;
+  CtOutboxSyncReport sync;
+  CtOutboxCounts counts;
+
+  fixture_set_up (&f, CT_MAIL_PROVIDER_POSTMARK, 6);
+  g_assert_true (send_all (&f, &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (report.sent, ==, 6);
+
+  /* Not delivered yet: nothing counted. */
+  g_assert_true (ct_outbox_sync (f.t.db, f.provider, &sync, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (ct_outbox_get_counts (f.t.db, f.campaign, &counts, &error));
+  g_assert_cmpint (counts.delivered, ==, 0);
+
+  f.emu->details_delivered = TRUE;
+  g_assert_true (ct_outbox_sync (f.t.db, f.provider, &sync, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sync.events, ==, 6);
+  g_assert_true (ct_outbox_get_counts (f.t.db, f.campaign, &counts, &error));
+  g_assert_cmpint (counts.delivered, ==, 6);
+  g_assert_cmpint (ct_db_query_int64 (f.t.db, "SELECT count(*) FROM mail_events e JOIN outbox o ON o.id = e.outbox_id"
+                                              " WHERE e.type = 'delivered' AND o.email = 'person2@example.com'", NULL), ==, 1);
+  {
+    g_autoptr(CtCampaignInfo) info = ct_campaign_get_info (f.t.db, f.campaign, 7, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (info->results[CT_CAMPAIGN_RESULT_DELIVERED], ==, 6);
+    g_assert_null (info->activity_note);
+  }
+
+  /* Delivered mail is not asked about again. */
+  g_assert_true (ct_outbox_sync (f.t.db, f.provider, &sync, NULL, &error));
+  g_assert_cmpint (sync.events, ==, 0);
+  assert_no_violation (&f);
+  fixture_tear_down (&f);
+}
+
+/* SendGrid without its Email Activity add-on: the suppressions are
+ * pulled, and the campaign says why it has no delivery counts. */
+static void
+test_sendgrid_no_activity (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  CtOutboxReport report;
+  CtOutboxSyncReport sync;
+
+  fixture_set_up (&f, CT_MAIL_PROVIDER_SENDGRID, 4);
+  g_assert_true (send_all (&f, &report, &error));
+  g_assert_no_error (error);
+  f.emu->no_email_activity = TRUE;
+  g_ptr_array_add (f.emu->suppressions, g_strdup ("unsubscribed\tperson1@example.com"));
+  g_assert_true (ct_outbox_sync (f.t.db, f.provider, &sync, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sync.suppressed, ==, 1);
+  {
+    g_autoptr(CtCampaignInfo) info = ct_campaign_get_info (f.t.db, f.campaign, 7, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (info->activity_note);
+    g_assert_nonnull (strstr (info->activity_note, "Email Activity"));
+  }
+  {
+    g_autoptr(GPtrArray) list = ct_campaign_list (f.t.db, 7, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (((CtCampaignInfo *) g_ptr_array_index (list, 0))->activity_note);
+  }
+
+  /* With the add-on bought, the note goes with the next pull. */
+  f.emu->no_email_activity = FALSE;
+  g_assert_true (ct_outbox_sync (f.t.db, f.provider, &sync, NULL, &error));
+  {
+    g_autoptr(CtCampaignInfo) info = ct_campaign_get_info (f.t.db, f.campaign, 7, &error);
+    g_assert_null (info->activity_note);
+  }
+  fixture_tear_down (&f);
+}
+
 /* ---- unknown rows: the user's decision ---------------------------------- */
 
 static void
@@ -1215,6 +1299,8 @@ main (int   argc,
   g_test_add_func ("/outbox/provider/mailgun-domain", test_mailgun_needs_domain);
   g_test_add_func ("/outbox/secret/session-only", test_secret_session_only);
   g_test_add_func ("/outbox/cli", test_cli);
+  g_test_add_func ("/outbox/postmark/delivered", test_postmark_delivered);
+  g_test_add_func ("/outbox/sendgrid/no-activity", test_sendgrid_no_activity);
   for (guint k = 0; k < CT_MAIL_N_PROVIDERS; k++)
     {
       struct { const char *what; GTestDataFunc func; } cases[] = {

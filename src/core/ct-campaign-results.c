@@ -56,6 +56,7 @@ ct_campaign_info_free (CtCampaignInfo *info)
   g_free (info->name);
   g_free (info->subject);
   g_free (info->currency);
+  g_free (info->activity_note);
   g_free (info);
 }
 
@@ -251,7 +252,8 @@ state_from_row (const char *status,
 }
 
 #define INFO_COLUMNS "id, name, subject, status, paused_at IS NOT NULL," \
-                     " coalesce(scheduled_at, 0), coalesce(launched_at, 0), coalesce(finished_at, 0)"
+                     " coalesce(scheduled_at, 0), coalesce(launched_at, 0), coalesce(finished_at, 0)," \
+                     " provider = (SELECT value FROM settings WHERE key = 'mail.activity_unavailable'), provider"
 
 static CtCampaignInfo *
 info_from_row (sqlite3_stmt *stmt)
@@ -266,6 +268,19 @@ info_from_row (sqlite3_stmt *stmt)
   info->scheduled_at = sqlite3_column_int64 (stmt, 5);
   info->launched_at = sqlite3_column_int64 (stmt, 6);
   info->finished_at = sqlite3_column_int64 (stmt, 7);
+  /* Set by ct_outbox_sync() when the campaign's provider refused its
+   * activity API: SendGrid sells it as an add-on. */
+  if (sqlite3_column_int (stmt, 8))
+    {
+      CtMailProviderKind kind = CT_MAIL_PROVIDER_SENDGRID;
+
+      if (!ct_mail_provider_kind_from_name ((const char *) sqlite3_column_text (stmt, 9), &kind)
+          || kind == CT_MAIL_PROVIDER_SENDGRID)
+        info->activity_note = g_strdup (_("SendGrid tells deliveries, opens and clicks only with its paid Email Activity add-on, which this account does not have: they cannot be counted here."));
+      else
+        info->activity_note = g_strdup_printf (_("%s did not give deliveries, opens and clicks to this app: they cannot be counted here."),
+                                               ct_mail_provider_kind_display_name (kind));
+    }
   return info;
 }
 

@@ -68,6 +68,10 @@ typedef struct
   gint64          revenue;
   char           *currency;
   gint64          other_currency;
+  /* NULL, or why the delivered, opened and clicked counts cannot be
+   * told (the provider's last pull had no access to them), to show in
+   * their place rather than zeros. */
+  char           *activity_note;
 } CtCampaignInfo;
 
 void ct_campaign_info_free (CtCampaignInfo *info);

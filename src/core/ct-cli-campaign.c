@@ -27,6 +27,7 @@
 
 #include "ct-abtest.h"
 #include "ct-automation.h"
+#include "ct-campaign-results.h"
 #include "ct-cli-private.h"
 #include "ct-mail-secret.h"
 #include "ct-outbox.h"
@@ -257,6 +258,7 @@ campaign_status (CtDb       *db,
                  const char *name)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(CtCampaignInfo) info = NULL;
   CtOutboxCounts c;
   struct { const char *label; gint64 n; } rows[] = {
     { N_("Queued"), 0 }, { N_("Sending"), 0 }, { N_("Sent"), 0 },
@@ -276,12 +278,23 @@ campaign_status (CtDb       *db,
   rows[6].n = c.dropped; rows[7].n = c.delivered; rows[8].n = c.opened;
   rows[9].n = c.clicked; rows[10].n = c.bounced; rows[11].n = c.complained;
   rows[12].n = c.unsubscribed;
+  info = ct_campaign_get_info (db, id, CT_CAMPAIGN_DEFAULT_WINDOW_DAYS, &error);
+  if (info == NULL)
+    {
+      ct_cli_print_error ("%s", error->message);
+      return CT_CLI_EXIT_FAILED;
+    }
   g_print (_("Campaign “%s”\n"), name);
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     {
-      g_autofree char *n = ct_cli_format_count (rows[i].n);
+      /* Delivered, opened and clicked, when the provider cannot tell
+       * them: unknown, not zero. */
+      g_autofree char *n = info->activity_note != NULL && i >= 7 && i <= 9
+                           ? g_strdup ("—") : ct_cli_format_count (rows[i].n);
       g_print ("  %-26s %s\n", _(rows[i].label), n);
     }
+  if (info->activity_note != NULL)
+    g_print ("%s\n", info->activity_note);
   return EXIT_SUCCESS;
 }
 

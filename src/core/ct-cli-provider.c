@@ -231,6 +231,9 @@ ct_cli_run_provider (const CtCliCommand  *command,
           events = ct_cli_format_count (report.events);
           g_print (_("%s addresses newly suppressed, %s contacts unsubscribed, bounced or complained, %s delivery events recorded.\n"),
                    suppressed, changed, events);
+          if (ct_mail_provider_get_activity_unavailable (provider))
+            g_print (_("%s gave no deliveries, opens or clicks: the account has no access to its activity API (SendGrid sells it as the Email Activity add-on).\n"),
+                     ct_mail_provider_kind_display_name (ct_mail_provider_get_kind (provider)));
         }
       status = EXIT_SUCCESS;
     }

@@ -156,6 +156,7 @@ typedef struct
   char *domain;
   char *stream;
   guint timeout;
+  gboolean activity_unavailable;
 } CtMailProviderPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (CtMailProvider, ct_mail_provider, G_TYPE_OBJECT)
@@ -784,4 +785,37 @@ ct_mail_provider_pull (CtMailProvider   *self,
 {
   return CT_MAIL_PROVIDER_GET_CLASS (self)->pull (self, session, since, func,
                                                   user_data, cancellable, error);
+}
+
+gboolean
+ct_mail_provider_can_pull_message (CtMailProvider *self)
+{
+  return CT_MAIL_PROVIDER_GET_CLASS (self)->pull_message != NULL;
+}
+
+gboolean
+ct_mail_provider_pull_message (CtMailProvider   *self,
+                               SoupSession      *session,
+                               const char       *message_id,
+                               CtMailEventFunc   func,
+                               gpointer          user_data,
+                               GCancellable     *cancellable,
+                               GError          **error)
+{
+  g_return_val_if_fail (ct_mail_provider_can_pull_message (self), FALSE);
+  return CT_MAIL_PROVIDER_GET_CLASS (self)->pull_message (self, session, message_id, func,
+                                                          user_data, cancellable, error);
+}
+
+gboolean
+ct_mail_provider_get_activity_unavailable (CtMailProvider *self)
+{
+  return PRIV (self)->activity_unavailable;
+}
+
+void
+ct_mail_provider_set_activity_unavailable (CtMailProvider *self,
+                                           gboolean        unavailable)
+{
+  PRIV (self)->activity_unavailable = unavailable;
 }

@@ -175,6 +175,16 @@ struct _CtMailProviderClass
   /* The provider's own unsubscribe link placeholder for the body, or
    * NULL when it has none (the sender's mailto: is used). */
   const char *  (*unsubscribe_placeholder) (CtMailProvider *self);
+  /* Pulls the events of one sent message by its id, for providers that
+   * tell some events (Postmark: delivery) only per message; NULL for the
+   * others, whose pull() gets them all. */
+  gboolean      (*pull_message) (CtMailProvider     *self,
+                                 SoupSession        *session,
+                                 const char         *message_id,
+                                 CtMailEventFunc     func,
+                                 gpointer            user_data,
+                                 GCancellable       *cancellable,
+                                 GError            **error);
 };
 
 /* @base_url: (nullable) NULL for the provider's default. The key is kept
@@ -229,6 +239,24 @@ gboolean        ct_mail_provider_pull           (CtMailProvider      *self,
                                                  gpointer             user_data,
                                                  GCancellable        *cancellable,
                                                  GError             **error);
+
+/* Whether the provider tells events of one message by its id
+ * (ct_mail_provider_pull_message()). */
+gboolean        ct_mail_provider_can_pull_message (CtMailProvider    *self);
+gboolean        ct_mail_provider_pull_message   (CtMailProvider      *self,
+                                                 SoupSession         *session,
+                                                 const char          *message_id,
+                                                 CtMailEventFunc      func,
+                                                 gpointer             user_data,
+                                                 GCancellable        *cancellable,
+                                                 GError             **error);
+/* Set by the last pull when the account cannot give delivery, open and
+ * click events through the API (SendGrid without its paid Email
+ * Activity add-on): what was pulled is then only the suppressions, and
+ * zero deliveries does not mean nothing was delivered. */
+gboolean        ct_mail_provider_get_activity_unavailable (CtMailProvider *self);
+void            ct_mail_provider_set_activity_unavailable (CtMailProvider *self,
+                                                           gboolean        unavailable);
 
 /* Removes the key from @text wherever it appears (an echo in a provider's
  * error page). Returns: (transfer full) */

@@ -1108,7 +1108,12 @@ now_s (void)
 
 /* Claims the next batch of @campaign_id: marks its rows in flight with a
  * new request key and their merge values, and commits. NULL (no error)
- * when nothing is due. */
+ * when nothing is due.
+ *
+ * The writes are per batch, not per row: one UPDATE marks the batch in
+ * flight and, where the provider keeps idempotency keys, one more stores
+ * every row's merge values. A statement per row costs far more than the
+ * row itself (the state's CHECK alone builds a table each time). */
 static Job *
 claim (Sender  *sender,
        gint64   campaign_id,
@@ -1117,6 +1122,7 @@ claim (Sender  *sender,
   g_autoptr(sqlite3_stmt) rows = NULL;
   g_autoptr(sqlite3_stmt) mark = NULL;
   g_autoptr(sqlite3_stmt) stamp = NULL;
+  g_autoptr(GString) merges = NULL;
   g_autofree char *uuid = g_uuid_string_random ();
   g_autofree char *batch_key = g_strdup_printf ("ct-%lld-%s", (long long) campaign_id, uuid);
   Campaign *campaign;
@@ -1125,6 +1131,8 @@ claim (Sender  *sender,
   gsize max_bytes = ct_mail_provider_get_max_batch_bytes (sender->provider);
   gsize per_message;
   gboolean idempotent = ct_mail_provider_is_idempotent (sender->provider);
+  gint64 now = now_s ();
+  gint64 first_id = 0, last_id = 0;
   int rc;
 
   campaign = load_campaign (sender, campaign_id, error);
@@ -1152,47 +1160,51 @@ claim (Sender  *sender,
     " FROM outbox o LEFT JOIN contacts c ON c.id = o.contact_id " LOYALTY_JOINS
     " WHERE o.campaign_id = ?1 AND o.state = 'queued' AND o.next_attempt_at <= ?2"
     " ORDER BY o.id LIMIT ?3", error);
+  /* The rows read are the first queued and due rows of the campaign in
+   * id order, so within this transaction they are exactly its queued,
+   * due rows from the first id read to the last. */
   mark = ct_db_prepare (sender->db,
-    "UPDATE outbox SET state = 'in_flight', batch_key = ?2, merge = ?3, claimed_at = ?4,"
-    " attempts = attempts + 1 WHERE id = ?1", error);
+    "UPDATE outbox SET state = 'in_flight', batch_key = ?2, claimed_at = ?3,"
+    " attempts = attempts + 1"
+    " WHERE campaign_id = ?1 AND state = 'queued' AND next_attempt_at <= ?3"
+    " AND id BETWEEN ?4 AND ?5", error);
   stamp = ct_db_prepare (sender->db,
     "UPDATE campaigns SET provider = ?2 WHERE id = ?1 AND provider IS NULL", error);
   if (rows == NULL || mark == NULL || stamp == NULL)
     goto fail;
   sqlite3_bind_int64 (rows, 1, campaign_id);
-  sqlite3_bind_int64 (rows, 2, now_s ());
+  sqlite3_bind_int64 (rows, 2, now);
   sqlite3_bind_int64 (rows, 3, limit);
+  /* Kept only where a repeat can be answered from the provider's
+   * idempotency store; elsewhere a row in flight after a kill becomes
+   * unknown and is never rendered again. {"outbox id": {values}, ...} */
+  if (idempotent)
+    merges = g_string_new ("{");
   while ((rc = sqlite3_step (rows)) == SQLITE_ROW)
     {
       char *values[CT_MAIL_N_FIELDS] = { NULL };
-      g_autofree char *merge = NULL;
       gint64 id = sqlite3_column_int64 (rows, 0);
       CtMailRecipient *r;
 
       contact_values (rows, values);
-      /* Kept only where a repeat can be answered from the provider's
-       * idempotency store; elsewhere a row in flight after a kill
-       * becomes unknown and is never rendered again. */
-      if (idempotent)
-        merge = values_to_json (values);
+      if (merges != NULL)
+        {
+          g_autofree char *merge = values_to_json (values);
+
+          g_string_append_printf (merges, "%s\"%lld\":%s", merges->len > 1 ? "," : "",
+                                  (long long) id, merge);
+        }
       if (job == NULL)
-        job = new_job (sender, campaign, campaign_id, batch_key);
+        {
+          job = new_job (sender, campaign, campaign_id, batch_key);
+          first_id = id;
+        }
+      last_id = id;
       r = make_recipient (sender, campaign, id, sqlite3_column_int64 (rows, 1),
                           (const char *) sqlite3_column_text (rows, 2),
                           (const char *) sqlite3_column_text (rows, 8), values);
       r->attempts = sqlite3_column_int64 (rows, 9) + 1;
       g_ptr_array_add (job->batch->recipients, r);
-      sqlite3_bind_int64 (mark, 1, id);
-      sqlite3_bind_text (mark, 2, batch_key, -1, SQLITE_STATIC);
-      sqlite3_bind_text (mark, 3, merge, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (mark, 4, now_s ());
-      rc = sqlite3_step (mark);
-      sqlite3_reset (mark);
-      if (rc != SQLITE_DONE)
-        {
-          ct_db_set_error (error, ct_db_get_handle (sender->db), rc, _("Could not claim mail to send"));
-          goto fail;
-        }
     }
   if (rc != SQLITE_DONE)
     {
@@ -1201,6 +1213,31 @@ claim (Sender  *sender,
     }
   if (job != NULL)
     {
+      sqlite3_bind_int64 (mark, 1, campaign_id);
+      sqlite3_bind_text (mark, 2, batch_key, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (mark, 3, now);
+      sqlite3_bind_int64 (mark, 4, first_id);
+      sqlite3_bind_int64 (mark, 5, last_id);
+      if (!step_done (sender->db, mark, _("Could not claim mail to send"), error))
+        goto fail;
+      if ((guint) sqlite3_changes (ct_db_get_handle (sender->db)) != job->batch->recipients->len)
+        {
+          g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_FAILED, _("Could not claim mail to send"));
+          goto fail;
+        }
+      if (merges != NULL)
+        {
+          g_autoptr(sqlite3_stmt) merge = ct_db_prepare (sender->db,
+            "UPDATE outbox SET merge = m.value FROM json_each(?1) AS m"
+            " WHERE outbox.id = CAST(m.key AS INTEGER)", error);
+
+          g_string_append_c (merges, '}');
+          if (merge == NULL)
+            goto fail;
+          sqlite3_bind_text (merge, 1, merges->str, merges->len, SQLITE_STATIC);
+          if (!step_done (sender->db, merge, _("Could not claim mail to send"), error))
+            goto fail;
+        }
       sqlite3_bind_int64 (stamp, 1, campaign_id);
       sqlite3_bind_text (stamp, 2, ct_mail_provider_kind_to_name (ct_mail_provider_get_kind (sender->provider)),
                          -1, SQLITE_STATIC);
@@ -1230,8 +1267,28 @@ backoff_ms (const CtOutboxOptions *options,
   return ceiling / 2 + g_random_int_range (0, (gint32) MAX (ceiling / 2, 1));
 }
 
-/* Writes the outcome of @job. A job to be repeated as it is (same key,
- * same rows) is returned in *out_repeat with its time. */
+/* Rows of one request that end the same way (state, reason, next
+ * attempt), written by one statement: {"outbox id": message id or null}. */
+typedef struct
+{
+  const char *state;
+  const char *reason;
+  gint64      next;
+  gint        uncount;
+  GString    *ids;
+} Outcome;
+
+static void
+outcome_free (Outcome *outcome)
+{
+  g_string_free (outcome->ids, TRUE);
+  g_free (outcome);
+}
+
+/* Writes the outcome of @job in one transaction and, since the rows of
+ * a request nearly always end alike (all sent), in a statement per kind
+ * of outcome rather than per row. A job to be repeated as it is (same
+ * key, same rows) is returned in *out_repeat with its time. */
 static gboolean
 record (Sender  *sender,
         Job     *job,
@@ -1239,6 +1296,9 @@ record (Sender  *sender,
         GError **error)
 {
   g_autoptr(sqlite3_stmt) update = NULL;
+  /* "state reason next uncount" -> Outcome, and the same in order */
+  g_autoptr(GHashTable) by_kind = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) outcomes = g_ptr_array_new_with_free_func ((GDestroyNotify) outcome_free);
   guint n = job->batch->recipients->len;
   gint64 repeat_delay = 0;
   gboolean repeat = FALSE;
@@ -1247,29 +1307,15 @@ record (Sender  *sender,
   gint64 backoff = -1;
 
   *out_repeat = NULL;
-  if (!ct_db_begin (sender->db, error))
-    return FALSE;
-  update = ct_db_prepare (sender->db,
-    "UPDATE outbox SET state = ?2, provider_message_id = coalesce(?3, provider_message_id),"
-    " error = ?4, next_attempt_at = ?5, sent_at = CASE WHEN ?2 = 'sent' THEN unixepoch() END,"
-    " batch_key = CASE WHEN ?2 = 'in_flight' THEN batch_key END,"
-    " merge = CASE WHEN ?2 = 'in_flight' THEN merge END,"
-    " attempts = attempts - ?6"
-    " WHERE id = ?1", error);
-  if (update == NULL)
-    goto fail;
-
   for (guint i = 0; i < n; i++)
     {
       const CtMailRecipient *r = g_ptr_array_index (job->batch->recipients, i);
       const CtMailResult *result = job->ok ? &job->results[i] : NULL;
       const char *state;
       const char *reason = NULL;
-      g_autofree char *owned_reason = NULL;
       gint64 next = 0;
       gint64 tries;
       gint uncount = 0;
-      int rc;
 
       tries = r->attempts;
 
@@ -1346,28 +1392,62 @@ record (Sender  *sender,
             break;
           }
 
-      if (reason != NULL)
-        owned_reason = g_strdup (reason);
-      sqlite3_bind_int64 (update, 1, r->outbox_id);
-      sqlite3_bind_text (update, 2, state, -1, SQLITE_STATIC);
-      if (result != NULL && result->message_id != NULL)
-        sqlite3_bind_text (update, 3, result->message_id, -1, SQLITE_STATIC);
+      {
+        g_autofree char *kind = g_strdup_printf ("%s\x1f%s\x1f%lld\x1f%d", state,
+                                                 reason != NULL ? reason : "\x1e",
+                                                 (long long) next, uncount);
+        Outcome *outcome = g_hash_table_lookup (by_kind, kind);
+
+        if (outcome == NULL)
+          {
+            outcome = g_new0 (Outcome, 1);
+            outcome->state = state;
+            outcome->reason = reason;
+            outcome->next = next;
+            outcome->uncount = uncount;
+            outcome->ids = g_string_new ("{");
+            g_hash_table_insert (by_kind, g_steal_pointer (&kind), outcome);
+            g_ptr_array_add (outcomes, outcome);
+          }
+        g_string_append_printf (outcome->ids, "%s\"%lld\":", outcome->ids->len > 1 ? "," : "",
+                                (long long) r->outbox_id);
+        if (result != NULL && result->message_id != NULL)
+          append_json_string (outcome->ids, result->message_id);
+        else
+          g_string_append (outcome->ids, "null");
+      }
+    }
+
+  if (!ct_db_begin (sender->db, error))
+    return FALSE;
+  update = ct_db_prepare (sender->db,
+    "UPDATE outbox SET state = ?2, provider_message_id = coalesce(m.value, provider_message_id),"
+    " error = ?3, next_attempt_at = ?4, sent_at = CASE WHEN ?2 = 'sent' THEN unixepoch() END,"
+    " batch_key = CASE WHEN ?2 = 'in_flight' THEN batch_key END,"
+    " merge = CASE WHEN ?2 = 'in_flight' THEN merge END,"
+    " attempts = attempts - ?5"
+    " FROM json_each(?1) AS m WHERE outbox.id = CAST(m.key AS INTEGER)", error);
+  if (update == NULL)
+    goto fail;
+  for (guint k = 0; k < outcomes->len; k++)
+    {
+      Outcome *outcome = g_ptr_array_index (outcomes, k);
+
+      g_string_append_c (outcome->ids, '}');
+      sqlite3_bind_text (update, 1, outcome->ids->str, outcome->ids->len, SQLITE_STATIC);
+      sqlite3_bind_text (update, 2, outcome->state, -1, SQLITE_STATIC);
+      if (outcome->reason != NULL)
+        sqlite3_bind_text (update, 3, outcome->reason, -1, SQLITE_STATIC);
       else
         sqlite3_bind_null (update, 3);
-      if (owned_reason != NULL)
-        sqlite3_bind_text (update, 4, owned_reason, -1, SQLITE_STATIC);
-      else
-        sqlite3_bind_null (update, 4);
-      sqlite3_bind_int64 (update, 5, next);
-      sqlite3_bind_int (update, 6, uncount);
-      rc = sqlite3_step (update);
+      sqlite3_bind_int64 (update, 4, outcome->next);
+      sqlite3_bind_int (update, 5, outcome->uncount);
+      /* A row may be gone by now (its contact erased meanwhile): nothing
+       * is left of it to record. */
+      if (!step_done (sender->db, update, _("Could not record what was sent"), error))
+        goto fail;
       sqlite3_reset (update);
       sqlite3_clear_bindings (update);
-      if (rc != SQLITE_DONE)
-        {
-          ct_db_set_error (error, ct_db_get_handle (sender->db), rc, _("Could not record what was sent"));
-          goto fail;
-        }
     }
   if (!ct_db_commit (sender->db, error))
     goto fail;
@@ -1918,6 +1998,89 @@ sync_event (const CtMailEvent  *event,
   return ct_outbox_apply_event (data->db, data->source, event, data->report, error);
 }
 
+/* For a provider that tells deliveries only per message (Postmark):
+ * asks about the recent mail sent through it that has no delivery or
+ * bounce recorded yet, newest first, at most CT_OUTBOX_DETAILS_PER_SYNC
+ * messages a pull so that a sync stays short; the rest are asked about
+ * by the next pulls. The requests go out before the sync's transaction,
+ * which would otherwise keep the database locked for all of them; what
+ * they tell is kept in @events and applied inside it. */
+#define CT_OUTBOX_DETAILS_PER_SYNC 500
+#define CT_OUTBOX_DETAILS_DAYS 45
+
+typedef struct
+{
+  CtMailEventType type;
+  char *email;
+  char *message_id;
+  gint64 at;
+} HeldEvent;
+
+static void
+held_event_free (HeldEvent *held)
+{
+  g_free (held->email);
+  g_free (held->message_id);
+  g_free (held);
+}
+
+static gboolean
+hold_event (const CtMailEvent  *event,
+            gpointer            user_data,
+            GError            **error)
+{
+  HeldEvent *held = g_new0 (HeldEvent, 1);
+
+  held->type = event->type;
+  held->email = g_strdup (event->email);
+  held->message_id = g_strdup (event->message_id);
+  held->at = event->at;
+  g_ptr_array_add (user_data, held);
+  return TRUE;
+}
+
+static gboolean
+pull_deliveries (CtDb           *db,
+                 CtMailProvider *provider,
+                 SoupSession    *session,
+                 const char     *source,
+                 GPtrArray      *events,
+                 GCancellable   *cancellable,
+                 GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  int rc;
+
+  if (!ct_mail_provider_can_pull_message (provider))
+    return TRUE;
+  stmt = ct_db_prepare (db,
+    "SELECT DISTINCT o.provider_message_id FROM outbox o JOIN campaigns c ON c.id = o.campaign_id"
+    " WHERE o.state = 'sent' AND o.provider_message_id IS NOT NULL AND c.provider = ?1"
+    "   AND o.sent_at >= ?2"
+    "   AND NOT EXISTS (SELECT 1 FROM mail_events e WHERE e.outbox_id = o.id"
+    "                   AND e.type IN ('delivered','bounced'))"
+    " ORDER BY o.sent_at DESC, o.id DESC LIMIT ?3", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, source, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, now_s () - CT_OUTBOX_DETAILS_DAYS * 86400);
+  sqlite3_bind_int (stmt, 3, CT_OUTBOX_DETAILS_PER_SYNC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not read the mail sent"));
+      return FALSE;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  for (guint i = 0; i < ids->len; i++)
+    if (!ct_mail_provider_pull_message (provider, session, g_ptr_array_index (ids, i),
+                                        hold_event, events, cancellable, error))
+      return FALSE;
+  return TRUE;
+}
+
 gboolean
 ct_outbox_sync (CtDb                *db,
                 CtMailProvider      *provider,
@@ -1926,6 +2089,7 @@ ct_outbox_sync (CtDb                *db,
                 GError             **error)
 {
   g_autoptr(SoupSession) session = ct_mail_provider_new_session (provider);
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func ((GDestroyNotify) held_event_free);
   g_autofree char *last = get_setting (db, "mail.last_sync");
   g_autofree char *started = g_strdup_printf ("%lld", (long long) now_s ());
   CtOutboxSyncReport local = { 0 };
@@ -1937,9 +2101,23 @@ ct_outbox_sync (CtDb                *db,
   gint64 since = last != NULL ? g_ascii_strtoll (last, NULL, 10) - 3600 : now_s () - 30 * 86400;
 
   memset (data.report, 0, sizeof *data.report);
-  if (!ct_db_begin (db, error))
+  if (!pull_deliveries (db, provider, session, data.source, held, cancellable, error)
+      || !ct_db_begin (db, error))
     return FALSE;
+  for (guint i = 0; i < held->len; i++)
+    {
+      HeldEvent *h = g_ptr_array_index (held, i);
+      CtMailEvent event = { h->type, h->email, h->message_id, h->at, NULL };
+
+      if (!ct_outbox_apply_event (db, data.source, &event, data.report, error))
+        {
+          ct_db_rollback (db);
+          return FALSE;
+        }
+    }
   if (!ct_mail_provider_pull (provider, session, since, sync_event, &data, cancellable, error)
+      || !set_setting (db, "mail.activity_unavailable",
+                       ct_mail_provider_get_activity_unavailable (provider) ? data.source : NULL, error)
       || !set_setting (db, "mail.last_sync", started, error)
       || !ct_db_commit (db, error))
     {
@@ -1948,5 +2126,6 @@ ct_outbox_sync (CtDb                *db,
     }
   ct_db_emit_changed (db, "contacts");
   ct_db_emit_changed (db, "outbox");
+  ct_db_emit_changed (db, "campaigns");
   return TRUE;
 }

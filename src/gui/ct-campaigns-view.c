@@ -538,8 +538,15 @@ build_row (CtCampaignsView      *self,
       gtk_flow_box_set_homogeneous (GTK_FLOW_BOX (flow), FALSE);
       for (guint r = 0; r < CT_CAMPAIGN_N_RESULTS; r++)
         {
-          g_autofree char *text = g_strdup_printf ("%s %lld", ct_campaign_result_get_label (r),
-                                                   (long long) info->results[r]);
+          /* Counts the provider cannot give are shown as unknown, not as
+           * zeros that would read as "nothing was delivered". */
+          gboolean untold = info->activity_note != NULL
+                            && (r == CT_CAMPAIGN_RESULT_DELIVERED || r == CT_CAMPAIGN_RESULT_OPENED
+                                || r == CT_CAMPAIGN_RESULT_CLICKED);
+          g_autofree char *text = untold
+                                  ? g_strdup_printf (C_("campaign result", "%s —"), ct_campaign_result_get_label (r))
+                                  : g_strdup_printf ("%s %lld", ct_campaign_result_get_label (r),
+                                                     (long long) info->results[r]);
           GtkWidget *button = gtk_button_new_with_label (text);
           ResultRef *ref = g_new0 (ResultRef, 1);
 
@@ -547,7 +554,8 @@ build_row (CtCampaignsView      *self,
           ref->campaign_id = info->id;
           ref->result = r;
           gtk_widget_add_css_class (button, "flat");
-          gtk_widget_set_tooltip_text (button, _("Show the contacts"));
+          gtk_widget_set_tooltip_text (button, untold ? info->activity_note : _("Show the contacts"));
+          gtk_widget_set_sensitive (button, !untold);
           {
             /* Named for tests and screen readers' scripts. */
             g_autofree char *name = g_strdup_printf ("result-%u", r);
@@ -575,6 +583,15 @@ build_row (CtCampaignsView      *self,
         gtk_flow_box_append (GTK_FLOW_BOX (flow), label);
       }
       gtk_box_append (GTK_BOX (box), flow);
+      if (info->activity_note != NULL)
+        {
+          label = gtk_label_new (info->activity_note);
+          gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+          gtk_label_set_xalign (GTK_LABEL (label), 0);
+          gtk_widget_add_css_class (label, "dim-label");
+          gtk_widget_set_name (label, "activity-note");
+          gtk_box_append (GTK_BOX (box), label);
+        }
     }
 
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
@@ -605,6 +622,7 @@ signature_of (CtDb      *db,
               g_string_append_printf (s, ":ab=%s", (const char *) sqlite3_column_text (ab, 0));
           }
       }
+      g_string_append_printf (s, ":%d", info->activity_note != NULL);
       g_string_append_printf (s, ":%lld:%lld:%lld:%lld:%lld;", (long long) info->counts.queued,
                               (long long) info->counts.in_flight, (long long) info->counts.unknown,
                               (long long) info->revenue, (long long) info->scheduled_at);
