@@ -353,7 +353,11 @@ test_file_export_round_trip (void)
   g_assert_cmpuint (n, ==, 1);
 
   /* A workbook is refused, nothing added. */
-  g_assert_true (g_file_set_contents (in_path, "PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", 16, &error));
+  {
+    static const char workbook[] = "PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00";
+
+    g_assert_true (g_file_set_contents (in_path, workbook, sizeof workbook - 1, &error));
+  }
   g_clear_pointer (&report, ct_suppression_import_free);
   report = ct_suppression_import_file (u.db, in, NULL, &error);
   g_assert_null (report);
