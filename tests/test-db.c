@@ -1170,6 +1170,65 @@ test_default_path (void)
   g_assert_cmpstr (path, ==, expected);
 }
 
+/* Reads @path with the sqlite3 program: another process, whose closing
+ * connection checkpoints and deletes the write-ahead log whenever it can
+ * lock the file for itself. Returns: (transfer full) what it printed */
+static char *
+external_query (const char *sqlite3_program,
+                const char *path,
+                const char *sql)
+{
+  const char *argv[] = { sqlite3_program, path, sql, NULL };
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                &out, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return g_strstrip (out);
+}
+
+/* A second connection of the process (a worker thread's) opened and
+ * closed while the first stays open must not drop the first one's
+ * locks: another program closing its connection would otherwise delete
+ * the write-ahead log under it, and what it writes next is lost. */
+static void
+test_second_open_keeps_locks (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autofree char *sqlite3_program = g_find_program_in_path ("sqlite3");
+  g_autofree char *wal = g_strconcat (fixture->path, "-wal", NULL);
+  g_autofree char *count = NULL;
+  g_autoptr(CtDb) db = NULL;
+  GError *error = NULL;
+
+  if (sqlite3_program == NULL)
+    {
+      g_test_skip ("the sqlite3 program is not installed");
+      return;
+    }
+  db = ct_db_open (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_true (ct_db_exec (db, "INSERT INTO contacts (email) VALUES ('one@example.com')", &error));
+  g_assert_no_error (error);
+
+  {
+    g_autoptr(CtDb) worker = ct_db_open (fixture->path, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (ct_db_query_int64 (worker, "SELECT count(*) FROM contacts", &error), ==, 1);
+  }
+
+  g_free (external_query (sqlite3_program, fixture->path, "SELECT count(*) FROM contacts"));
+  g_assert_true (g_file_test (wal, G_FILE_TEST_EXISTS));
+  g_assert_true (ct_db_exec (db, "INSERT INTO contacts (email) VALUES ('two@example.com')", &error));
+  g_assert_no_error (error);
+  count = external_query (sqlite3_program, fixture->path, "SELECT count(*) FROM contacts");
+  g_assert_cmpstr (count, ==, "2");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1184,6 +1243,7 @@ main (int   argc,
   ADD ("/db/create", test_create);
   ADD ("/db/reopen", test_reopen);
   ADD ("/db/two-connections", test_two_connections);
+  ADD ("/db/second-open-keeps-locks", test_second_open_keeps_locks);
   ADD ("/db/empty-file", test_empty_file);
   ADD ("/db/refuse/not-database", test_not_database);
   ADD ("/db/refuse/not-database-header", test_not_database_header);

@@ -146,6 +146,10 @@ int    ct_cli_run_report         (const CtCliCommand  *command,
                                   int                  argc,
                                   char               **argv);
 
+/* ct-cli-suppression.c */
+int    ct_cli_run_suppression    (const CtCliCommand  *command,
+                                  int                  argc,
+                                  char               **argv);
 /* ct-cli-segment.c */
 int    ct_cli_run_segment        (const CtCliCommand  *command,
                                   int                  argc,

@@ -56,6 +56,7 @@ static const CtCliCommand commands[] = {
   { "segment", N_("Count, save, list segments and export their members as CSV"), ct_cli_run_segment },
   { "send-due", N_("Run the automations, send the scheduled campaigns that are due and finish interrupted ones"), ct_cli_run_send_due },
   { "stats", N_("Show how many contacts, customers, purchases and products a database holds"), run_stats },
+  { "suppression", N_("List the addresses no campaign mails, add or remove one, import or export the list"), ct_cli_run_suppression },
   { "tiers", N_("List the membership tiers with how many contacts each holds"), ct_cli_run_tiers },
 };
 

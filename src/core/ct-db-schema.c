@@ -756,6 +756,28 @@ static const CtDbMigration migrations[] = {
     "ALTER TABLE campaigns ADD COLUMN preheader TEXT;"
     "ALTER TABLE automations ADD COLUMN preheader TEXT;"
   },
+  { 12,
+    /* The suppression list page (ct-suppression.c): addresses imported
+     * from a file are told apart from those added one by one, and one
+     * added by hand carries the owner's own words for why ("asked by
+     * phone"). SQLite cannot change a CHECK in place, so the table is
+     * made again and its rows copied; nothing else (no trigger, index
+     * or view) names it. The index lists the newest first without
+     * sorting every row. */
+    "CREATE TABLE suppressions_new ("
+    "  email TEXT PRIMARY KEY COLLATE NOCASE,"
+    "  reason TEXT NOT NULL"
+    "    CHECK (reason IN ('unsubscribed','bounced','complained','manual','imported')),"
+    "  source TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL DEFAULT (unixepoch()),"
+    "  note TEXT NOT NULL DEFAULT ''"
+    ") WITHOUT ROWID;"
+    "INSERT INTO suppressions_new (email, reason, source, created_at)"
+    "  SELECT email, reason, source, created_at FROM suppressions;"
+    "DROP TABLE suppressions;"
+    "ALTER TABLE suppressions_new RENAME TO suppressions;"
+    "CREATE INDEX suppressions_created ON suppressions(created_at DESC, email);"
+  },
 };
 
 const CtDbMigration *

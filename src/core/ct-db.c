@@ -26,9 +26,81 @@ struct _CtDb
   int            schema_version;
   CtDbOpenFlags  flags;
   gboolean       integrity_checked;
+  char          *file_key;   /* in open_files while open */
 };
 
 G_DEFINE_FINAL_TYPE (CtDb, ct_db, G_TYPE_OBJECT)
+
+/* The database files this process has open, by device and inode, with
+ * how many connections each. POSIX locks belong to the process, and
+ * closing any descriptor of a file drops every lock the process holds
+ * on it: reading a file's header with fopen()/fclose() while a
+ * connection of ours has it open would silently drop that connection's
+ * locks, and another program (the send-due timer, a script) closing
+ * its own connection would then take the file for its own, checkpoint
+ * and delete the write-ahead log under our feet, and what we write next
+ * goes to a deleted file. A file open here already was checked then, so
+ * the header is not read again. See "How To Corrupt An SQLite Database
+ * File", section 2.2. */
+static GMutex open_files_lock;
+static GHashTable *open_files;
+
+static char *
+file_key (const char *path)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0)
+    return NULL;
+  return g_strdup_printf ("%llu:%llu", (unsigned long long) st.st_dev, (unsigned long long) st.st_ino);
+}
+
+/* Whether another connection of this process has @key open. */
+static gboolean
+file_is_open (const char *key)
+{
+  gboolean open;
+
+  if (key == NULL)
+    return FALSE;
+  g_mutex_lock (&open_files_lock);
+  open = open_files != NULL && g_hash_table_contains (open_files, key);
+  g_mutex_unlock (&open_files_lock);
+  return open;
+}
+
+static void
+file_opened (CtDb *self)
+{
+  guint n;
+
+  self->file_key = file_key (self->path);
+  if (self->file_key == NULL)
+    return;
+  g_mutex_lock (&open_files_lock);
+  if (open_files == NULL)
+    open_files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (open_files, self->file_key));
+  g_hash_table_replace (open_files, g_strdup (self->file_key), GUINT_TO_POINTER (n + 1));
+  g_mutex_unlock (&open_files_lock);
+}
+
+static void
+file_closed (CtDb *self)
+{
+  guint n;
+
+  if (self->file_key == NULL)
+    return;
+  g_mutex_lock (&open_files_lock);
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (open_files, self->file_key));
+  if (n <= 1)
+    g_hash_table_remove (open_files, self->file_key);
+  else
+    g_hash_table_replace (open_files, g_strdup (self->file_key), GUINT_TO_POINTER (n - 1));
+  g_mutex_unlock (&open_files_lock);
+  g_clear_pointer (&self->file_key, g_free);
+}
 
 enum {
   CHANGED,
@@ -120,6 +192,7 @@ ct_db_finalize (GObject *object)
         sqlite3_db_config (self->handle, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
     }
 
+  file_closed (self);
   if (self->handle != NULL && sqlite3_close (self->handle) != SQLITE_OK)
     {
       /* Statements still open elsewhere: closed when they are. */
@@ -423,8 +496,12 @@ ct_db_open_full (const char     *path,
 
   display = g_filename_display_name (path);
 
-  if (!check_header (path, &is_new, error))
-    return NULL;
+  {
+    g_autofree char *key = file_key (path);
+
+    if (!file_is_open (key) && !check_header (path, &is_new, error))
+      return NULL;
+  }
 
   if (is_new)
     {
@@ -458,6 +535,7 @@ ct_db_open_full (const char     *path,
       set_open_error (error, self->handle, rc, path);
       return NULL;
     }
+  file_opened (self);
 
   sqlite3_extended_result_codes (self->handle, 1);
   sqlite3_busy_timeout (self->handle, BUSY_TIMEOUT_MS);

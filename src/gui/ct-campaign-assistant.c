@@ -993,6 +993,10 @@ build_audience (CtCampaignAssistant *self)
 
   gtk_box_append (GTK_BOX (box), caption (_("Who gets this campaign?")));
   self->audience_drop = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (choices)), NULL));
+  /* Accessible names: screen readers and the end-to-end test find the
+   * assistant's fields by them. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->audience_drop), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Audience"), -1);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->audience_drop));
   self->count_label = GTK_LABEL (gtk_label_new (""));
   gtk_label_set_xalign (self->count_label, 0);
@@ -1110,6 +1114,8 @@ build_content (CtCampaignAssistant *self)
   label = gtk_label_new (_("Start from"));
   gtk_box_append (GTK_BOX (row), label);
   self->template_drop = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (templates)), NULL));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->template_drop), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Template"), -1);
   gtk_widget_set_hexpand (GTK_WIDGET (self->template_drop), TRUE);
   gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->template_drop));
   button = gtk_button_new_with_mnemonic (_("_Use Template"));
@@ -1119,9 +1125,13 @@ build_content (CtCampaignAssistant *self)
 
   self->name_entry = GTK_ENTRY (gtk_entry_new ());
   gtk_entry_set_placeholder_text (self->name_entry, _("Campaign name (only you see it)"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->name_entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Campaign name"), -1);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->name_entry));
   self->subject_entry = GTK_ENTRY (gtk_entry_new ());
   gtk_entry_set_placeholder_text (self->subject_entry, _("Subject"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->subject_entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Subject"), -1);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->subject_entry));
   self->preheader_entry = GTK_ENTRY (gtk_entry_new ());
   gtk_entry_set_placeholder_text (self->preheader_entry,
@@ -1166,6 +1176,8 @@ build_preview (CtCampaignAssistant *self)
   label = gtk_label_new (_("Preview as"));
   gtk_box_append (GTK_BOX (row), label);
   self->contact_drop = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->contact_drop), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Preview as"), -1);
   gtk_drop_down_set_enable_search (self->contact_drop, TRUE);
   gtk_widget_set_hexpand (GTK_WIDGET (self->contact_drop), TRUE);
   gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->contact_drop));

@@ -18,9 +18,11 @@
 #include "ct-campaign-results.h"
 #include "ct-campaigns-view.h"
 #include "ct-contact.h"
+#include "ct-export-ui.h"
 #include "ct-mail-secret.h"
 #include "ct-money.h"
 #include "ct-outbox.h"
+#include "ct-suppression-window.h"
 
 #define POLL_MS 500
 /* Contacts listed behind a result; the Contacts page has the rest. */
@@ -32,6 +34,7 @@ struct _CtCampaignsView
 
   CtContext    *context;
   GCancellable *send_cancellable;  /* non-NULL while sending */
+  GCancellable *sync_cancellable;  /* non-NULL while pulling results */
   gint64        sending_id;
   gint64        sending_variant; /* an A/B test's subject B, sent with it */
   gboolean      loading_window;  /* setting the window spin from the settings */
@@ -41,6 +44,7 @@ struct _CtCampaignsView
   GtkListBox   *campaign_list;
   GtkSpinButton *window_spin;
   GtkLabel     *status_label;
+  GtkWidget    *sync_button;
 };
 
 G_DEFINE_FINAL_TYPE (CtCampaignsView, ct_campaigns_view, ADW_TYPE_BIN)
@@ -862,6 +866,143 @@ ct_campaigns_view_send (CtCampaignsView  *self,
   return TRUE;
 }
 
+/* ---- pulling results from the provider ---- */
+
+typedef struct
+{
+  char               *db_path;
+  CtMailProvider     *provider;
+  CtOutboxSyncReport  report;
+} SyncJob;
+
+static void
+sync_job_free (SyncJob *job)
+{
+  g_free (job->db_path);
+  g_clear_object (&job->provider);
+  g_free (job);
+}
+
+static void
+sync_thread (GTask        *task,
+             gpointer      source,
+             gpointer      data,
+             GCancellable *cancellable)
+{
+  SyncJob *job = data;
+  GError *error = NULL;
+  g_autoptr(CtDb) db = ct_db_open_full (job->db_path, CT_DB_OPEN_ALREADY_CHECKED, &error);
+
+  if (db == NULL || !ct_outbox_sync (db, job->provider, &job->report, cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+sync_finished (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  CtCampaignsView *self = CT_CAMPAIGNS_VIEW (source);
+  SyncJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  g_clear_object (&self->sync_cancellable);
+  gtk_widget_set_sensitive (self->sync_button, TRUE);
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_error (self, error->message);
+      return;
+    }
+  show_error (self, NULL);
+  /* The worker wrote through its own connection. */
+  ct_db_emit_changed (get_db (self), "outbox");
+  ct_db_emit_changed (get_db (self), "contacts");
+  ct_db_emit_changed (get_db (self), "suppressions");
+  g_clear_pointer (&self->signature, g_free);
+  ct_campaigns_view_reload (self);
+  {
+    g_autofree char *events = g_strdup_printf (ngettext ("%lld new event", "%lld new events", job->report.events),
+                                               (long long) job->report.events);
+    g_autofree char *suppressed = g_strdup_printf (ngettext ("%lld address newly suppressed",
+                                                             "%lld addresses newly suppressed",
+                                                             job->report.suppressed),
+                                                   (long long) job->report.suppressed);
+    /* Translators: "Results updated: 12 new events, 1 address newly suppressed" */
+    g_autofree char *title = g_strdup_printf (_("Results updated: %s, %s"), events, suppressed);
+
+    ct_export_ui_add_toast (GTK_WIDGET (self), adw_toast_new (title));
+  }
+}
+
+/* Pulls what the provider knows since the last time: deliveries, opens,
+ * clicks, and the unsubscribes, bounces and complaints that go on the
+ * suppression list. */
+gboolean
+ct_campaigns_view_update_results (CtCampaignsView  *self,
+                                  GError          **error)
+{
+  CtDb *db = get_db (self);
+  g_autoptr(CtMailSettings) settings = NULL;
+  g_autoptr(GTask) task = NULL;
+  SyncJob *job;
+  char *key;
+
+  g_return_val_if_fail (CT_IS_CAMPAIGNS_VIEW (self), FALSE);
+
+  if (self->sync_cancellable != NULL)
+    return TRUE;
+  settings = ct_mail_settings_load (db, error);
+  if (settings == NULL)
+    return FALSE;
+  if (!settings->configured)
+    {
+      g_set_error_literal (error, CT_MAIL_ERROR, CT_MAIL_ERROR_SETTINGS,
+                           _("No mail provider is set up: choose one in Preferences, Sending"));
+      return FALSE;
+    }
+  key = ct_mail_secret_lookup (ct_mail_provider_kind_to_name (settings->kind), ct_db_get_path (db), error);
+  if (key == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, CT_MAIL_ERROR, CT_MAIL_ERROR_NO_KEY,
+                     _("No API key is stored for %s: enter it in Preferences, Sending"),
+                     ct_mail_provider_kind_display_name (settings->kind));
+      return FALSE;
+    }
+  job = g_new0 (SyncJob, 1);
+  job->db_path = g_strdup (ct_db_get_path (db));
+  job->provider = ct_mail_settings_new_provider (settings, key);
+  ct_mail_secret_free (key);
+
+  self->sync_cancellable = g_cancellable_new ();
+  gtk_widget_set_sensitive (self->sync_button, FALSE);
+  task = g_task_new (self, self->sync_cancellable, sync_finished, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) sync_job_free);
+  g_task_run_in_thread (task, sync_thread);
+  return TRUE;
+}
+
+static void
+on_sync_clicked (CtCampaignsView *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ct_campaigns_view_update_results (self, &error))
+    show_error (self, error->message);
+}
+
+static void
+on_suppressions_clicked (CtCampaignsView *self)
+{
+  GtkWidget *window = ct_suppression_window_new (self->context,
+                                                 GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))));
+
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 /* ---- the assistant ---- */
 
 static void
@@ -940,6 +1081,8 @@ ct_campaigns_view_dispose (GObject *object)
    * task holds a reference to the view until then. */
   if (self->send_cancellable != NULL)
     g_cancellable_cancel (self->send_cancellable);
+  if (self->sync_cancellable != NULL)
+    g_cancellable_cancel (self->sync_cancellable);
   g_clear_handle_id (&self->poll_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), CT_TYPE_CAMPAIGNS_VIEW);
   G_OBJECT_CLASS (ct_campaigns_view_parent_class)->dispose (object);
@@ -952,6 +1095,7 @@ ct_campaigns_view_finalize (GObject *object)
 
   g_clear_object (&self->context);
   g_clear_object (&self->send_cancellable);
+  g_clear_object (&self->sync_cancellable);
   g_free (self->signature);
   G_OBJECT_CLASS (ct_campaigns_view_parent_class)->finalize (object);
 }
@@ -999,6 +1143,9 @@ ct_campaigns_view_class_init (CtCampaignsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CtCampaignsView, campaign_list);
   gtk_widget_class_bind_template_child (widget_class, CtCampaignsView, window_spin);
   gtk_widget_class_bind_template_child (widget_class, CtCampaignsView, status_label);
+  gtk_widget_class_bind_template_child (widget_class, CtCampaignsView, sync_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_sync_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_suppressions_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_new_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_window_changed);
 }

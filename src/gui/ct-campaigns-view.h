@@ -26,6 +26,11 @@ gboolean    ct_campaigns_view_send           (CtCampaignsView *self,
 gboolean    ct_campaigns_view_is_sending     (CtCampaignsView *self);
 /* Re-reads the campaigns now. */
 void        ct_campaigns_view_reload         (CtCampaignsView *self);
+/* Pulls deliveries, opens, clicks, unsubscribes, bounces and complaints
+ * from the provider in the background, then redraws; FALSE with @error
+ * when it cannot start (no provider, no key). */
+gboolean    ct_campaigns_view_update_results (CtCampaignsView  *self,
+                                              GError          **error);
 /* Opens the campaign assistant. Returns: (transfer none) its window */
 GtkWindow  *ct_campaigns_view_new_campaign   (CtCampaignsView *self);
 /* Opens the assistant with the saved segment @segment_id as the
