@@ -37,6 +37,7 @@
 #include "ct-contact.h"
 #include "ct-dashboard.h"
 #include "ct-money.h"
+#include "ct-rollup.h"
 #include "ct-stats.h"
 
 G_DEFINE_QUARK (ct-dashboard-error-quark, ct_dashboard_error)
@@ -398,6 +399,28 @@ typedef struct
   gint64 last_90_revenue;
 } Totals;
 
+static ProductSums *
+product_sums_get (GHashTable  *products,
+                  gint64       product,
+                  guint        n_buckets)
+{
+  ProductSums *p = g_hash_table_lookup (products, &product);
+
+  if (p == NULL)
+    {
+      p = g_new0 (ProductSums, 1);
+      p->id = product;
+      p->per_bucket = g_new0 (gint64, n_buckets);
+      g_hash_table_insert (products, &p->id, p);
+    }
+  return p;
+}
+
+static gboolean name_products (CtDb         *db,
+                               CtDashboard  *d,
+                               GHashTable   *products,
+                               GError      **error);
+
 static gboolean
 read_purchases (CtDb          *db,
                 CtDashboard   *d,
@@ -408,12 +431,9 @@ read_purchases (CtDb          *db,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GHashTable) products = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, product_sums_free);
-  g_autoptr(GPtrArray) sorted = g_ptr_array_new ();
   gint64 scan_from = MIN (d->previous.from, last_90_from);
   gint64 first;
   gboolean most = FALSE;
-  GHashTableIter iter;
-  gpointer value;
   guint n_rows = 0;
   int rc;
 
@@ -466,15 +486,8 @@ read_purchases (CtDb          *db,
       d->revenue[bucket] += amount;
 
       {
-        ProductSums *p = g_hash_table_lookup (products, &product);
+        ProductSums *p = product_sums_get (products, product, d->n_buckets);
 
-        if (p == NULL)
-          {
-            p = g_new0 (ProductSums, 1);
-            p->id = product;
-            p->per_bucket = g_new0 (gint64, d->n_buckets);
-            g_hash_table_insert (products, &p->id, p);
-          }
         p->total += amount;
         p->per_bucket[bucket] += amount;
       }
@@ -484,8 +497,75 @@ read_purchases (CtDb          *db,
       ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not read the purchases"));
       return FALSE;
     }
+  return name_products (db, d, products, error);
+}
 
-  /* The biggest products, then the rest together. */
+typedef struct
+{
+  CtDashboard *d;
+  GHashTable  *products;
+  guint        bucket;
+  Totals      *totals;
+} BucketSales;
+
+static void
+add_bucket_sales (gint64   product,
+                  gint64   orders,
+                  gint64   revenue,
+                  gpointer user_data)
+{
+  BucketSales *b = user_data;
+  ProductSums *p = product_sums_get (b->products, product, b->d->n_buckets);
+
+  b->totals->revenue += revenue;
+  b->totals->orders += orders;
+  b->d->revenue[b->bucket] += revenue;
+  p->total += revenue;
+  p->per_bucket[b->bucket] += revenue;
+}
+
+/* What read_purchases() adds up, from the sales summaries (ct-rollup.h):
+ * each bucket, the previous period and the last 90 days on their own,
+ * a few thousand rows in all. */
+static gboolean
+read_sales (CtDb          *db,
+            CtDashboard   *d,
+            gint64         last_90_from,
+            Totals        *totals,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  g_autoptr(GHashTable) products = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, product_sums_free);
+  BucketSales b = { d, products, 0, totals };
+
+  for (b.bucket = 0; b.bucket < d->n_buckets; b.bucket++)
+    {
+      gint64 from = d->bucket_starts[b.bucket];
+      gint64 to = MIN (d->bucket_starts[b.bucket + 1], d->period.to);
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error)
+          || !ct_rollup_sales_foreach (db, d->currency, from, to, add_bucket_sales, &b, error))
+        return FALSE;
+    }
+  if (!ct_rollup_sales_total (db, d->currency, d->previous.from, d->previous.to,
+                              &totals->previous_orders, &totals->previous_revenue, error)
+      || !ct_rollup_sales_total (db, d->currency, last_90_from, d->period.to,
+                                 NULL, &totals->last_90_revenue, error))
+    return FALSE;
+  return name_products (db, d, products, error);
+}
+
+/* The biggest products of @products, then the rest together. */
+static gboolean
+name_products (CtDb         *db,
+               CtDashboard  *d,
+               GHashTable   *products,
+               GError      **error)
+{
+  g_autoptr(GPtrArray) sorted = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+
   g_hash_table_iter_init (&iter, products);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     g_ptr_array_add (sorted, value);
@@ -672,6 +752,9 @@ count_customers_before (CtDb     *db,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
+  if (ct_rollup_get_enabled (db))
+    return ct_rollup_count_customers (db, when - 1, count, NULL, NULL, error);
+
   stmt = ct_db_prepare (db, "SELECT count(*) FROM contacts WHERE first_purchase_at < ?", error);
   if (stmt == NULL)
     return FALSE;
@@ -799,6 +882,7 @@ ct_dashboard_load (CtDb            *db,
   gint64 customers_before = 0;
   Totals totals = { 0 };
   gint64 last_90_from;
+  gboolean rollups = ct_rollup_get_enabled (db);
   gboolean ok = FALSE;
 
   g_return_val_if_fail (CT_IS_DB (db), NULL);
@@ -836,10 +920,26 @@ ct_dashboard_load (CtDb            *db,
        * The app runs the analysis again when purchases change. */
       if (summary != NULL && json_object_has_member (summary, "currency"))
         currency = g_strdup (json_object_get_string_member (summary, "currency"));
-      customers = ct_rfm_load_customers (db, period->to - 1, currency,
-                                         currency == NULL ? &currency : NULL, error);
-      if (customers == NULL)
-        break;
+      if (rollups)
+        {
+          /* The customers come from the summaries (ct-rollup.h), so
+           * only the currency is left to find when no analysis did. */
+          CtStats stats;
+
+          if (currency == NULL)
+            {
+              if (!ct_stats_load (db, &stats, error))
+                break;
+              currency = g_strdup (stats.currency);
+            }
+        }
+      else
+        {
+          customers = ct_rfm_load_customers (db, period->to - 1, currency,
+                                             currency == NULL ? &currency : NULL, error);
+          if (customers == NULL)
+            break;
+        }
       g_strlcpy (d->currency, currency, sizeof d->currency);
 
       plan_forecast (d, summary);
@@ -847,7 +947,8 @@ ct_dashboard_load (CtDb            *db,
       fill_forecast (d, summary);
 
       last_90_from = period->to - 90 * SECONDS_PER_DAY;
-      if (!read_purchases (db, d, last_90_from, &totals, cancellable, error))
+      if (rollups ? !read_sales (db, d, last_90_from, &totals, cancellable, error)
+                  : !read_purchases (db, d, last_90_from, &totals, cancellable, error))
         break;
 
       if (!ct_kpis_load (db, period->to - 1, d->currency, customers, &end, error)

@@ -52,6 +52,7 @@
 #include "ct-import.h"
 #include "ct-points.h"
 #include "ct-referral.h"
+#include "ct-rollup.h"
 #include "ct-progress.h"
 #include "ct-parse.h"
 #include "ct-vcard.h"
@@ -2832,6 +2833,7 @@ typedef enum
   DEFERRED_CONTACT_FIGURES = 1 << 1,
   DEFERRED_PRODUCT_FIGURES = 1 << 2,
   DEFERRED_POINTS = 1 << 3,
+  DEFERRED_ROLLUPS = 1 << 4,
 } DeferredWork;
 
 /* What the purchases inserted add to a contact's figures. */
@@ -4036,6 +4038,9 @@ static const struct
   { "purchases_product_ins", KIND_PURCHASES, DEFERRED_PRODUCT_FIGURES },
   /* Points earned: one INSERT … SELECT over the purchases added. */
   { "purchases_points_ins", KIND_PURCHASES, DEFERRED_POINTS },
+  /* The dashboard's summaries: the sales of the purchases added grouped
+   * at once, their buyers listed for ct_rollup_refresh(). */
+  { "purchases_rollup_ins", KIND_PURCHASES, DEFERRED_ROLLUPS },
 };
 
 static gboolean
@@ -4118,7 +4123,7 @@ defer_upkeep (Run          *run,
     run->touched = g_hash_table_new (NULL, NULL);
   if (run->deferred_work & DEFERRED_PRODUCT_FIGURES)
     run->product_figures = g_array_new (FALSE, FALSE, sizeof (ProductFigures));
-  if (run->deferred_work & DEFERRED_POINTS)
+  if (run->deferred_work & (DEFERRED_POINTS | DEFERRED_ROLLUPS))
     {
       run->max_purchase_id = ct_db_query_int64 (run->db, "SELECT coalesce(max(id), 0) FROM purchases",
                                                 error);
@@ -4258,6 +4263,10 @@ restore_upkeep (Run           *run,
       if (!ct_points_earn_for_purchases (run->db, run->max_purchase_id, error))
         return FALSE;
     }
+
+  if ((run->deferred_work & DEFERRED_ROLLUPS)
+      && !ct_rollup_add_purchases (run->db, run->max_purchase_id, error))
+    return FALSE;
 
   for (guint i = n_triggers; i < run->deferred_sql->len; i++)
     if (!ct_db_exec (run->db, g_ptr_array_index (run->deferred_sql, i), error))
@@ -4518,6 +4527,10 @@ ct_importer_run (CtImporter        *self,
   if (self->kind == CT_IMPORT_PURCHASES && !fix_created_at (&run, error))
     goto out;
   if (!restore_upkeep (&run, error))
+    goto out;
+  /* The buyers' summaries, once for the whole import rather than on the
+   * dashboard's next opening. */
+  if (!ct_rollup_refresh (db, NULL, error))
     goto out;
 
   /* Cancelling while the last rows went in still changes nothing. */
