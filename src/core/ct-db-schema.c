@@ -838,6 +838,17 @@ static const CtDbMigration migrations[] = {
     "  WHERE NOT EXISTS (SELECT 1 FROM rollup_dirty WHERE contact_id = NEW.id);"
     "END;"
 
+    /* The rest of what the dashboard reads, from indexes rather than
+     * every row: the funnel's contacts a campaign can reach; the
+     * analysis cache's revenue per RFM segment (replacing the index on
+     * the segment alone, which SQLite would pick instead) and its sample
+     * of customers for the clusters' chart (ct-dashboard.c). */
+    "CREATE INDEX contacts_reachable ON contacts(status, email) WHERE email IS NOT NULL AND email != '';"
+    "DROP INDEX contact_metrics_rfm_segment;"
+    "CREATE INDEX contact_metrics_segment_value ON contact_metrics(rfm_segment, monetary);"
+    "CREATE INDEX contact_metrics_cluster_points ON contact_metrics(contact_id, recency_days, monetary, cluster)"
+    "  WHERE cluster IS NOT NULL AND recency_days IS NOT NULL;"
+
     "CREATE TRIGGER purchases_rollup_ins AFTER INSERT ON purchases WHEN NEW.refunded = 0 BEGIN"
     "  INSERT INTO sales_hours (currency, hour, product_id, orders, revenue)"
     "  VALUES (NEW.currency, NEW.purchased_at - ((NEW.purchased_at % 3600) + 3600) % 3600,"

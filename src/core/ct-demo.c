@@ -29,6 +29,7 @@
 #include "ct-points.h"
 #include "ct-progress.h"
 #include "ct-referral.h"
+#include "ct-rollup.h"
 #include "ct-tier.h"
 
 #define DAY 86400
@@ -1657,6 +1658,9 @@ ct_demo_generate (CtDb                *db,
     goto out;
 
   if (!write_settings (&demo, options, error))
+    goto out;
+  /* The dashboard's summaries of the customers, once for them all. */
+  if (!ct_rollup_refresh (db, NULL, error))
     goto out;
 
   /* A last chance: cancelling while the final rows went in still leaves

@@ -766,10 +766,12 @@ count_contacts (CtDb      *db,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
+  /* Two counts, so that the second reads the contacts_reachable
+   * index rather than every contact. */
   stmt = ct_db_prepare (db,
-                        "SELECT count(*), coalesce(sum(status = 'subscribed'"
-                        "  AND email IS NOT NULL AND email != ''), 0)"
-                        " FROM contacts",
+                        "SELECT (SELECT count(*) FROM contacts),"
+                        " (SELECT count(*) FROM contacts WHERE status = 'subscribed'"
+                        "  AND email IS NOT NULL AND email != '')",
                         error);
   if (stmt == NULL)
     return FALSE;
@@ -889,4 +891,28 @@ ct_funnel_load (CtDb      *db,
   if (!ok)
     memset (funnel, 0, sizeof *funnel);
   return ok;
+}
+
+/**
+ * ct_funnel_stage_get_label:
+ * @stage: 0 potential .. 4 loyal
+ *
+ * Returns: (transfer none): the step's translated name
+ */
+const char *
+ct_funnel_stage_get_label (guint stage)
+{
+  switch (stage)
+    {
+    case 0:
+      return C_("funnel", "Potential");
+    case 1:
+      return C_("funnel", "Contacted");
+    case 2:
+      return C_("funnel", "Converted");
+    case 3:
+      return C_("funnel", "Retained");
+    default:
+      return C_("funnel", "Loyal");
+    }
 }

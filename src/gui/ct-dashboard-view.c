@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ct-contact-list.h"
 #include "ct-dashboard-view.h"
 #include "ct-dashboard.h"
 #include "ct-report.h"
@@ -56,7 +57,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 enum {
-  OPEN_CONTACTS,
+  OPEN_FILTERED_CONTACTS,
   N_SIGNALS
 };
 
@@ -336,10 +337,29 @@ on_chart_clicked (GtkGestureClick *gesture,
       || !ct_dashboard_hit_filter (self->dashboard, which, &hit, &kind, &id))
     return;
 
-  /* The contacts list searches the translated segment names, so a
-   * segment's name finds its contacts. */
-  if (kind == CT_DASHBOARD_FILTER_RFM_SEGMENT)
-    g_signal_emit (self, signals[OPEN_CONTACTS], 0, ct_rfm_segment_get_label ((CtRfmSegment) id));
+  /* The contacts list filters by what the chart shows; products and
+   * cohorts are about purchases, not a kind of contact, and lead
+   * nowhere yet. */
+  switch (kind)
+    {
+    case CT_DASHBOARD_FILTER_RFM_SEGMENT:
+      g_signal_emit (self, signals[OPEN_FILTERED_CONTACTS], 0, CT_CONTACT_FILTER_RFM_SEGMENT, id);
+      break;
+    case CT_DASHBOARD_FILTER_FUNNEL_STAGE:
+      g_signal_emit (self, signals[OPEN_FILTERED_CONTACTS], 0, CT_CONTACT_FILTER_FUNNEL_STAGE, id);
+      break;
+    case CT_DASHBOARD_FILTER_CHANNEL:
+      g_signal_emit (self, signals[OPEN_FILTERED_CONTACTS], 0, CT_CONTACT_FILTER_CHANNEL, id);
+      break;
+    case CT_DASHBOARD_FILTER_CLUSTER:
+      g_signal_emit (self, signals[OPEN_FILTERED_CONTACTS], 0, CT_CONTACT_FILTER_CLUSTER, id);
+      break;
+    case CT_DASHBOARD_FILTER_PRODUCT:
+    case CT_DASHBOARD_FILTER_COHORT:
+    case CT_DASHBOARD_FILTER_NONE:
+    default:
+      break;
+    }
 }
 
 typedef struct
@@ -669,9 +689,10 @@ ct_dashboard_view_class_init (CtDashboardViewClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  signals[OPEN_CONTACTS] =
-    g_signal_new ("open-contacts", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* A segment, funnel step, channel or cluster clicked: (CtContactFilter, id). */
+  signals[OPEN_FILTERED_CONTACTS] =
+    g_signal_new ("open-filtered-contacts", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_INT64);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/clientele/Clientele/ct-dashboard-view.ui");
   gtk_widget_class_bind_template_child (widget_class, CtDashboardView, period_dropdown);
