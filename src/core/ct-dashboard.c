@@ -34,6 +34,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "ct-analytics.h"
+#include "ct-campaign-results.h"
 #include "ct-contact.h"
 #include "ct-dashboard.h"
 #include "ct-money.h"
@@ -741,6 +742,48 @@ read_clusters (CtDb         *db,
   return TRUE;
 }
 
+/* The campaigns launched in the period (automations' hidden campaigns
+ * left out, as on the Campaigns page), with their results. */
+static gboolean
+read_campaigns (CtDb         *db,
+                CtDashboard  *d,
+                GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  int rc;
+
+  stmt = ct_db_prepare (db,
+                        "SELECT id FROM campaigns WHERE automation_id IS NULL"
+                        " AND launched_at >= ?1 AND launched_at < ?2 ORDER BY launched_at, id",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, d->period.from);
+  sqlite3_bind_int64 (stmt, 2, d->period.to);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (ids, id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not read the campaigns"));
+      return FALSE;
+    }
+  for (guint i = 0; i < ids->len; i++)
+    {
+      CtCampaignInfo *info = ct_campaign_get_info (db, g_array_index (ids, gint64, i),
+                                                   CT_CAMPAIGN_DEFAULT_WINDOW_DAYS, error);
+
+      if (info == NULL)
+        return FALSE;
+      g_ptr_array_add (d->campaigns, info);
+    }
+  return TRUE;
+}
+
 /* Customers as of just before @when, as ct_kpis_load() counts them
  * (contacts with a purchase not refunded, in any currency), from the
  * first purchase time the contacts table keeps up to date: a third
@@ -897,6 +940,7 @@ ct_dashboard_load (CtDb            *db,
   d->top_customers = g_array_new (FALSE, TRUE, sizeof (CtTopCustomer));
   g_array_set_clear_func (d->top_customers, top_customer_clear);
   d->cluster_points = g_array_new (FALSE, FALSE, sizeof (CtClusterPoint));
+  d->campaigns = g_ptr_array_new_with_free_func ((GDestroyNotify) ct_campaign_info_free);
   for (guint s = 0; s < CT_RFM_N_SEGMENTS; s++)
     d->segment_counts[s] = d->segment_revenue[s] = 0;
 
@@ -983,6 +1027,8 @@ ct_dashboard_load (CtDb            *db,
           && (!read_segments (db, d, error) || !read_top_customers (db, d, error)
               || !read_clusters (db, d, error)))
         break;
+      if (!read_campaigns (db, d, error))
+        break;
 
       ok = TRUE;
     }
@@ -1040,6 +1086,7 @@ ct_dashboard_free (CtDashboard *d)
   g_clear_pointer (&d->top_customers, g_array_unref);
   g_clear_pointer (&d->cluster_points, g_array_unref);
   g_clear_pointer (&d->retention, ct_retention_free);
+  g_clear_pointer (&d->campaigns, g_ptr_array_unref);
   g_free (d);
 }
 

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ct-report.c: the PDF report of a period, page by page on any cairo_t
  *
- * Six pages, always the same ones so that a reader finds things where
+ * Seven pages, always the same ones so that a reader finds things where
  * they were last quarter: the cover with the key figures; revenue over
  * time and by product; channels; RFM segments; the lifecycle funnel and
- * retention; clusters and the customers worth the most. Each page has a
+ * retention; clusters and the customers worth the most; the campaigns
+ * sent in the period and what they brought. Each page has a
  * header (business and period) and a footer (page N of M, when and by
  * what it was made). Charts are drawn by ct-chart onto the page's own
  * cairo_t, so they stay vectors in the PDF; text goes through Pango, so
@@ -18,13 +19,14 @@
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
 
+#include "ct-campaign-results.h"
 #include "ct-money.h"
 #include "ct-report.h"
 
 G_DEFINE_QUARK (ct-report-error-quark, ct_report_error)
 
 #define MARGIN 48.0
-#define N_PAGES 6
+#define N_PAGES 7
 #define FONT "Sans"
 
 struct _CtReport
@@ -171,15 +173,16 @@ typedef struct
 /* A table: a bold header and @n_rows rows of @n_columns cells, each
  * ellipsized to its column; thin rules between rows. */
 static void
-table (Page          *page,
-       const Column  *columns,
-       guint          n_columns,
-       char         **cells,
-       guint          n_rows)
+table_sized (Page          *page,
+             const Column  *columns,
+             guint          n_columns,
+             char         **cells,
+             guint          n_rows,
+             double         size)
 {
   cairo_t *cr = page->cr;
   double total_w = page->width - 2 * MARGIN;
-  double row_h = 16;
+  double row_h = size + 7;
 
   for (guint r = 0; r <= n_rows; r++)
     {
@@ -189,7 +192,7 @@ table (Page          *page,
         {
           const char *text = r == 0 ? columns[c].title : cells[(r - 1) * n_columns + c];
           double col_w = total_w * columns[c].share;
-          g_autoptr(PangoLayout) layout = make_layout (cr, text != NULL ? text : "", 9, r == 0, 0);
+          g_autoptr(PangoLayout) layout = make_layout (cr, text != NULL ? text : "", size, r == 0, 0);
 
           pango_layout_set_width (layout, (int) ((col_w - 6) * PANGO_SCALE));
           pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
@@ -211,6 +214,16 @@ table (Page          *page,
       cairo_restore (cr);
     }
   page->y += 14;
+}
+
+static void
+table (Page          *page,
+       const Column  *columns,
+       guint          n_columns,
+       char         **cells,
+       guint          n_rows)
+{
+  table_sized (page, columns, n_columns, cells, n_rows, 9);
 }
 
 static void
@@ -470,6 +483,92 @@ page_customers (Page *page)
   free_cells (cells, MAX (n, 1) * 5);
 }
 
+static void
+page_campaigns (Page *page)
+{
+  const CtDashboard *d = page->report->dashboard;
+  /* Ten columns on a portrait page: short titles, a smaller type. */
+  const Column columns[] = {
+    { _("Campaign"), 0.19, FALSE },
+    { C_("campaign", "Sent"), 0.10, FALSE },
+    { ct_campaign_result_get_label (CT_CAMPAIGN_RESULT_RECIPIENTS), 0.09, TRUE },
+    { ct_campaign_result_get_label (CT_CAMPAIGN_RESULT_DELIVERED), 0.09, TRUE },
+    { ct_campaign_result_get_label (CT_CAMPAIGN_RESULT_OPENED), 0.08, TRUE },
+    { ct_campaign_result_get_label (CT_CAMPAIGN_RESULT_CLICKED), 0.08, TRUE },
+    { ct_campaign_result_get_label (CT_CAMPAIGN_RESULT_BOUNCED), 0.08, TRUE },
+    { ct_campaign_result_get_label (CT_CAMPAIGN_RESULT_UNSUBSCRIBED), 0.10, TRUE },
+    /* Translators: a column of the report's campaigns: purchases attributed to the campaign */
+    { C_("campaign report", "Purchases"), 0.09, TRUE },
+    { _("Revenue"), 0.10, TRUE },
+  };
+  enum { N_COLUMNS = G_N_ELEMENTS (columns) };
+  static const CtCampaignResult counted[] = {
+    CT_CAMPAIGN_RESULT_RECIPIENTS, CT_CAMPAIGN_RESULT_DELIVERED, CT_CAMPAIGN_RESULT_OPENED,
+    CT_CAMPAIGN_RESULT_CLICKED, CT_CAMPAIGN_RESULT_BOUNCED, CT_CAMPAIGN_RESULT_UNSUBSCRIBED,
+  };
+  guint n = d->campaigns->len;
+  /* As many rows as the page holds; the rest are counted below. */
+  guint shown = MIN (n, (guint) MAX ((page->height - page->y - MARGIN - 120) / 15.5 - 1, 1));
+  char **cells = g_new0 (char *, MAX (shown, 1) * N_COLUMNS);
+  gint64 other_currency = 0;
+
+  heading (page, _("Campaigns"));
+  {
+    g_autofree char *note = g_strdup_printf (ngettext ("The campaigns sent in the period. A purchase counts for a campaign "
+                                                       "when a recipient made it within %u day after the mail went to them.",
+                                                       "The campaigns sent in the period. A purchase counts for a campaign "
+                                                       "when a recipient made it within %u days after the mail went to them.",
+                                                       CT_CAMPAIGN_DEFAULT_WINDOW_DAYS),
+                                             CT_CAMPAIGN_DEFAULT_WINDOW_DAYS);
+
+    page->y += text_at (page->cr, note, 8.5, FALSE, MARGIN, page->y, page->width - 2 * MARGIN, 0.45) + 10;
+  }
+  if (n == 0)
+    {
+      text_at (page->cr, _("No campaign was sent in this period."),
+               9, FALSE, MARGIN, page->y, page->width - 2 * MARGIN, 0.3);
+      g_free (cells);
+      return;
+    }
+
+  for (guint i = 0; i < n; i++)
+    other_currency += ((const CtCampaignInfo *) g_ptr_array_index (d->campaigns, i))->other_currency;
+  for (guint i = 0; i < shown; i++)
+    {
+      const CtCampaignInfo *info = g_ptr_array_index (d->campaigns, i);
+      char **row = cells + (gsize) i * N_COLUMNS;
+      g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (info->launched_at);
+      g_autoptr(GDateTime) local = g_date_time_to_local (utc);
+
+      row[0] = g_strdup (info->name != NULL && *info->name != '\0' ? info->name : info->subject);
+      row[1] = g_date_time_format (local, "%Y-%m-%d");
+      for (guint k = 0; k < G_N_ELEMENTS (counted); k++)
+        row[2 + k] = format_count (info->results[counted[k]]);
+      row[8] = format_count (info->purchases);
+      row[9] = ct_money_format (info->revenue, info->currency != NULL ? info->currency : d->currency);
+    }
+  table_sized (page, columns, N_COLUMNS, cells, shown, 7.5);
+  free_cells (cells, MAX (shown, 1) * N_COLUMNS);
+
+  if (shown < n)
+    {
+      g_autofree char *more = g_strdup_printf (ngettext ("And %u more campaign, on the Campaigns page.",
+                                                         "And %u more campaigns, on the Campaigns page.", n - shown),
+                                               n - shown);
+
+      page->y += text_at (page->cr, more, 8.5, FALSE, MARGIN, page->y, page->width - 2 * MARGIN, 0.45) + 6;
+    }
+  if (other_currency > 0)
+    {
+      g_autofree char *note = g_strdup_printf (ngettext ("%lld purchase in another currency is left out of the purchases and revenue.",
+                                                         "%lld purchases in other currencies are left out of the purchases and revenue.",
+                                                         (gulong) other_currency),
+                                               (long long) other_currency);
+
+      page->y += text_at (page->cr, note, 8.5, FALSE, MARGIN, page->y, page->width - 2 * MARGIN, 0.45) + 6;
+    }
+}
+
 /**
  * ct_report_draw_page:
  * @cr: a PDF, print or image context
@@ -510,8 +609,11 @@ ct_report_draw_page (CtReport *report,
       page_lifecycle (&page);
       break;
     case 5:
-    default:
       page_customers (&page);
+      break;
+    case 6:
+    default:
+      page_campaigns (&page);
       break;
     }
 }
