@@ -173,16 +173,15 @@ typedef struct
 /* A table: a bold header and @n_rows rows of @n_columns cells, each
  * ellipsized to its column; thin rules between rows. */
 static void
-table_sized (Page          *page,
-             const Column  *columns,
-             guint          n_columns,
-             char         **cells,
-             guint          n_rows,
-             double         size)
+table (Page          *page,
+       const Column  *columns,
+       guint          n_columns,
+       char         **cells,
+       guint          n_rows)
 {
   cairo_t *cr = page->cr;
   double total_w = page->width - 2 * MARGIN;
-  double row_h = size + 7;
+  double row_h = 16;
 
   for (guint r = 0; r <= n_rows; r++)
     {
@@ -192,7 +191,7 @@ table_sized (Page          *page,
         {
           const char *text = r == 0 ? columns[c].title : cells[(r - 1) * n_columns + c];
           double col_w = total_w * columns[c].share;
-          g_autoptr(PangoLayout) layout = make_layout (cr, text != NULL ? text : "", size, r == 0, 0);
+          g_autoptr(PangoLayout) layout = make_layout (cr, text != NULL ? text : "", 9, r == 0, 0);
 
           pango_layout_set_width (layout, (int) ((col_w - 6) * PANGO_SCALE));
           pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
@@ -214,16 +213,6 @@ table_sized (Page          *page,
       cairo_restore (cr);
     }
   page->y += 14;
-}
-
-static void
-table (Page          *page,
-       const Column  *columns,
-       guint          n_columns,
-       char         **cells,
-       guint          n_rows)
-{
-  table_sized (page, columns, n_columns, cells, n_rows, 9);
 }
 
 static void
@@ -487,29 +476,33 @@ static void
 page_campaigns (Page *page)
 {
   const CtDashboard *d = page->report->dashboard;
-  /* Ten columns on a portrait page: short titles, a smaller type. */
-  const Column columns[] = {
-    { _("Campaign"), 0.19, FALSE },
-    { C_("campaign", "Sent"), 0.10, FALSE },
-    { ct_campaign_result_get_label (CT_CAMPAIGN_RESULT_RECIPIENTS), 0.09, TRUE },
-    { ct_campaign_result_get_label (CT_CAMPAIGN_RESULT_DELIVERED), 0.09, TRUE },
-    { ct_campaign_result_get_label (CT_CAMPAIGN_RESULT_OPENED), 0.08, TRUE },
-    { ct_campaign_result_get_label (CT_CAMPAIGN_RESULT_CLICKED), 0.08, TRUE },
-    { ct_campaign_result_get_label (CT_CAMPAIGN_RESULT_BOUNCED), 0.08, TRUE },
-    { ct_campaign_result_get_label (CT_CAMPAIGN_RESULT_UNSUBSCRIBED), 0.10, TRUE },
+  /* Ten columns do not fit a portrait page at a size one can read: the
+   * mail's fate in one table, what it brought in the second, each
+   * campaign by its name in both. */
+  const Column mail_columns[] = {
+    { _("Campaign"), 0.34, FALSE },
+    /* Translators: a column of the report's campaigns: the day each was sent */
+    { C_("campaign report", "Sent"), 0.16, FALSE },
+    { ct_campaign_result_get_label (CT_CAMPAIGN_RESULT_RECIPIENTS), 0.125, TRUE },
+    { ct_campaign_result_get_label (CT_CAMPAIGN_RESULT_DELIVERED), 0.125, TRUE },
+    { ct_campaign_result_get_label (CT_CAMPAIGN_RESULT_OPENED), 0.125, TRUE },
+    { ct_campaign_result_get_label (CT_CAMPAIGN_RESULT_CLICKED), 0.125, TRUE },
+  };
+  const Column sales_columns[] = {
+    { _("Campaign"), 0.34, FALSE },
+    { ct_campaign_result_get_label (CT_CAMPAIGN_RESULT_BOUNCED), 0.14, TRUE },
+    { ct_campaign_result_get_label (CT_CAMPAIGN_RESULT_UNSUBSCRIBED), 0.16, TRUE },
     /* Translators: a column of the report's campaigns: purchases attributed to the campaign */
-    { C_("campaign report", "Purchases"), 0.09, TRUE },
-    { _("Revenue"), 0.10, TRUE },
+    { C_("campaign report", "Purchases"), 0.14, TRUE },
+    { _("Revenue"), 0.22, TRUE },
   };
-  enum { N_COLUMNS = G_N_ELEMENTS (columns) };
-  static const CtCampaignResult counted[] = {
-    CT_CAMPAIGN_RESULT_RECIPIENTS, CT_CAMPAIGN_RESULT_DELIVERED, CT_CAMPAIGN_RESULT_OPENED,
-    CT_CAMPAIGN_RESULT_CLICKED, CT_CAMPAIGN_RESULT_BOUNCED, CT_CAMPAIGN_RESULT_UNSUBSCRIBED,
-  };
+  enum { N_MAIL = G_N_ELEMENTS (mail_columns), N_SALES = G_N_ELEMENTS (sales_columns) };
   guint n = d->campaigns->len;
-  /* As many rows as the page holds; the rest are counted below. */
-  guint shown = MIN (n, (guint) MAX ((page->height - page->y - MARGIN - 120) / 15.5 - 1, 1));
-  char **cells = g_new0 (char *, MAX (shown, 1) * N_COLUMNS);
+  /* As many rows as the page holds in two tables; the rest are counted
+   * below them. */
+  guint shown = MIN (n, (guint) MAX ((page->height - page->y - MARGIN - 150) / 32.0 - 1, 1));
+  char **mail = g_new0 (char *, MAX (shown, 1) * N_MAIL);
+  char **sales = g_new0 (char *, MAX (shown, 1) * N_SALES);
   gint64 other_currency = 0;
 
   heading (page, _("Campaigns"));
@@ -527,7 +520,8 @@ page_campaigns (Page *page)
     {
       text_at (page->cr, _("No campaign was sent in this period."),
                9, FALSE, MARGIN, page->y, page->width - 2 * MARGIN, 0.3);
-      g_free (cells);
+      g_free (mail);
+      g_free (sales);
       return;
     }
 
@@ -536,19 +530,28 @@ page_campaigns (Page *page)
   for (guint i = 0; i < shown; i++)
     {
       const CtCampaignInfo *info = g_ptr_array_index (d->campaigns, i);
-      char **row = cells + (gsize) i * N_COLUMNS;
+      char **m = mail + (gsize) i * N_MAIL;
+      char **s = sales + (gsize) i * N_SALES;
+      const char *name = info->name != NULL && *info->name != '\0' ? info->name : info->subject;
       g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (info->launched_at);
       g_autoptr(GDateTime) local = g_date_time_to_local (utc);
 
-      row[0] = g_strdup (info->name != NULL && *info->name != '\0' ? info->name : info->subject);
-      row[1] = g_date_time_format (local, "%Y-%m-%d");
-      for (guint k = 0; k < G_N_ELEMENTS (counted); k++)
-        row[2 + k] = format_count (info->results[counted[k]]);
-      row[8] = format_count (info->purchases);
-      row[9] = ct_money_format (info->revenue, info->currency != NULL ? info->currency : d->currency);
+      m[0] = g_strdup (name);
+      m[1] = g_date_time_format (local, "%Y-%m-%d");
+      m[2] = format_count (info->results[CT_CAMPAIGN_RESULT_RECIPIENTS]);
+      m[3] = format_count (info->results[CT_CAMPAIGN_RESULT_DELIVERED]);
+      m[4] = format_count (info->results[CT_CAMPAIGN_RESULT_OPENED]);
+      m[5] = format_count (info->results[CT_CAMPAIGN_RESULT_CLICKED]);
+      s[0] = g_strdup (name);
+      s[1] = format_count (info->results[CT_CAMPAIGN_RESULT_BOUNCED]);
+      s[2] = format_count (info->results[CT_CAMPAIGN_RESULT_UNSUBSCRIBED]);
+      s[3] = format_count (info->purchases);
+      s[4] = ct_money_format (info->revenue, info->currency != NULL ? info->currency : d->currency);
     }
-  table_sized (page, columns, N_COLUMNS, cells, shown, 7.5);
-  free_cells (cells, MAX (shown, 1) * N_COLUMNS);
+  table (page, mail_columns, N_MAIL, mail, shown);
+  table (page, sales_columns, N_SALES, sales, shown);
+  free_cells (mail, MAX (shown, 1) * N_MAIL);
+  free_cells (sales, MAX (shown, 1) * N_SALES);
 
   if (shown < n)
     {

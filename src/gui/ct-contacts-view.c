@@ -777,4 +777,8 @@ ct_contacts_view_set_filter (CtContactsView  *self,
   gtk_revealer_set_reveal_child (self->filter_revealer, text != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "contacts.clear-filter", text != NULL);
   update_status (self);
+  /* A new set of contacts starts at its top, not where the last one
+   * was scrolled to. */
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->list)) > 0)
+    scroll_to (self, 0);
 }
