@@ -290,8 +290,11 @@ check_sales_tables (Fixture *f)
     "SELECT count(*) FROM sales_hours WHERE orders = 0 AND revenue != 0",
     "SELECT count(*) FROM sales_days WHERE orders = 0 AND revenue != 0",
     /* A stored customer's row and its share of the cohorts. */
-    "SELECT count(*) FROM contact_rollup r WHERE r.contact_id IN (SELECT contact_id FROM rollup_dirty)"
-    " OR r.first_at IS NOT (SELECT min(purchased_at) FROM purchases WHERE contact_id = r.contact_id AND refunded = 0)",
+    "SELECT count(*) FROM contact_rollup r WHERE r.contact_id NOT IN (SELECT contact_id FROM rollup_dirty)"
+    " AND r.first_at IS NOT (SELECT min(purchased_at) FROM purchases WHERE contact_id = r.contact_id AND refunded = 0)",
+    "SELECT count(*) FROM (SELECT DISTINCT contact_id FROM purchases WHERE contact_id IS NOT NULL AND refunded = 0)"
+    " WHERE contact_id NOT IN (SELECT contact_id FROM contact_rollup)"
+    " AND contact_id NOT IN (SELECT contact_id FROM rollup_dirty)",
     "SELECT count(*) FROM (SELECT cohort, month, buyers FROM cohort_buyers WHERE buyers != 0"
     " EXCEPT SELECT r.cohort, j.value, count(*) FROM contact_rollup r, json_each(r.months) j GROUP BY 1, 2)",
     "SELECT count(*) FROM (SELECT r.cohort, j.value, count(*) FROM contact_rollup r, json_each(r.months) j GROUP BY 1, 2"

@@ -793,9 +793,10 @@ static const CtDbMigration migrations[] = {
      * Working out months needs the time zone, which SQL does not have,
      * so these rows are written by ct_rollup_refresh() in C. A change
      * to a contact's purchases or channel only lists the contact in
-     * rollup_dirty, which takes the contact's row (and its share of
-     * cohort_buyers) out; the readers work out the listed contacts from
-     * their purchases until the next refresh.
+     * rollup_dirty: its stored row (and its share of cohort_buyers) is
+     * then out of date, and the readers take it out and work the listed
+     * contacts out from their purchases until the next refresh replaces
+     * it. Listing is all an import of a million purchases pays.
      *
      * The triggers check for a row before inserting rather than INSERT
      * OR IGNORE: the importer's INSERT OR ROLLBACK would replace their
@@ -825,9 +826,9 @@ static const CtDbMigration migrations[] = {
     "INSERT INTO rollup_dirty (contact_id)"
     "  SELECT DISTINCT contact_id FROM purchases WHERE contact_id IS NOT NULL;"
 
-    "CREATE TRIGGER rollup_dirty_ins AFTER INSERT ON rollup_dirty BEGIN"
-    "  DELETE FROM contact_rollup WHERE contact_id = NEW.contact_id;"
-    "END;"
+    /* A row leaves with its share of the cohorts, whoever deletes it:
+     * the refresh replacing it, or erasing the contact (ct-privacy.c
+     * clears every table with a contact_id). */
     "CREATE TRIGGER contact_rollup_del AFTER DELETE ON contact_rollup BEGIN"
     "  UPDATE cohort_buyers SET buyers = buyers - 1"
     "  WHERE cohort = OLD.cohort AND month IN (SELECT value FROM json_each(OLD.months));"

@@ -13,11 +13,12 @@
  *
  *   - contact_rollup and cohort_buyers: per customer, which needs the
  *     customer's whole purchase history and, for months, a time zone.
- *     A trigger only lists a changed customer in rollup_dirty (which
- *     drops the customer's row and its share of cohort_buyers); the
- *     readers here work the listed customers out from their purchases
- *     and add them, and ct_rollup_refresh() writes them back. An import
- *     of a million purchases refreshes once at its end.
+ *     A trigger only lists a changed customer in rollup_dirty; its
+ *     stored row, if any, is then stale. The readers here take the
+ *     stale rows of the listed customers out, work those customers out
+ *     from their purchases and add them; ct_rollup_refresh() replaces
+ *     the rows. An import only lists its buyers; the dashboard page and
+ *     the analysis refresh.
  *
  * Every reader gives the figures the purchases give; the test
  * test-rollup.c checks that after random inserts, updates, deletes,
@@ -252,11 +253,43 @@ customer_months (const Customer   *c,
 /* ------------------------------------------------------------------ */
 /* Refresh */
 
-typedef struct
+typedef struct _Cell Cell;
+static void cell_add (GHashTable *cells,
+                      gint        cohort,
+                      gint        month,
+                      gint64      n);
+
+/* Takes the stored months of the customers listed in rollup_dirty out
+ * of @cells: their rows are out of date. */
+static gboolean
+subtract_dirty_rows (CtDb        *db,
+                     GHashTable  *cells,
+                     GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = ct_db_prepare (db,
+                        "SELECT r.cohort, j.value FROM rollup_dirty d"
+                        " CROSS JOIN contact_rollup r ON r.contact_id = d.contact_id, json_each(r.months) j",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    cell_add (cells, sqlite3_column_int (stmt, 0), sqlite3_column_int (stmt, 1), -1);
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not read the customers’ summary"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+struct _Cell
 {
   gint cohort;
   gint month;
-} Cell;
+};
 
 static guint
 cell_hash (gconstpointer key)
@@ -356,7 +389,7 @@ refresh (CtDb       *db,
       g_autoptr(sqlite3_stmt) set = NULL;
 
       /* Months counted in another zone: every customer again. The
-       * cohorts go first, so that dropping the rows has nothing to
+       * cohorts go first, so that the rows leaving have nothing to
        * take back. */
       if (!ct_db_exec (db, "DELETE FROM cohort_buyers", error)
           || !ct_db_exec (db, "DELETE FROM contact_rollup", error)
@@ -379,6 +412,10 @@ refresh (CtDb       *db,
 
   customers = read_dirty (db, error);
   if (customers == NULL)
+    return FALSE;
+  /* Their old rows go, taking their share of the cohorts with them
+   * (contact_rollup_del); a customer with no purchase left has none. */
+  if (!ct_db_exec (db, "DELETE FROM contact_rollup WHERE contact_id IN (SELECT contact_id FROM rollup_dirty)", error))
     return FALSE;
 
   month_table_init (&table, tz);
@@ -530,6 +567,25 @@ ct_rollup_count_customers (CtDb     *db,
   for (int i = 0; i < 3; i++)
     counts[i] = sqlite3_column_int64 (stmt, i);
 
+  /* The listed customers' stored rows are out of date. */
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  stmt = ct_db_prepare (db,
+                        "SELECT coalesce(sum(r.first_at <= ?1), 0), coalesce(sum(r.second_at <= ?1), 0),"
+                        " coalesce(sum(r.loyal_at <= ?1), 0)"
+                        " FROM rollup_dirty d CROSS JOIN contact_rollup r ON r.contact_id = d.contact_id",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, as_of);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not count the customers"));
+      return FALSE;
+    }
+  for (int i = 0; i < 3; i++)
+    counts[i] -= sqlite3_column_int64 (stmt, i);
+
   dirty = read_dirty (db, error);
   if (dirty == NULL)
     return FALSE;
@@ -592,6 +648,25 @@ ct_rollup_new_customers (CtDb     *db,
   sqlite3_bind_int64 (stmt, 2, to);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     count_add (table, sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1));
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not count the new customers"));
+      return NULL;
+    }
+
+  /* The listed customers' stored rows are out of date. */
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  stmt = ct_db_prepare (db,
+                        "SELECT coalesce(r.channel_id, 0), count(*)"
+                        " FROM rollup_dirty d CROSS JOIN contact_rollup r ON r.contact_id = d.contact_id"
+                        " WHERE r.first_at >= ?1 AND r.first_at < ?2 GROUP BY 1",
+                        error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, from);
+  sqlite3_bind_int64 (stmt, 2, to);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    count_add (table, sqlite3_column_int64 (stmt, 0), -sqlite3_column_int64 (stmt, 1));
   if (rc != SQLITE_DONE)
     {
       ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not count the new customers"));
@@ -926,7 +1001,7 @@ ct_rollup_load_retention (CtDb          *db,
   /* The customers changed since the last refresh, and those whose
    * stored months count a purchase after the as-of time in its month. */
   dirty = read_dirty (db, error);
-  if (dirty == NULL)
+  if (dirty == NULL || !subtract_dirty_rows (db, cells, error))
     return FALSE;
   late = read_late (db, as_of, table.starts[last - table.first + 1], error);
   if (late == NULL)
