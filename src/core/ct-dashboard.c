@@ -5,16 +5,19 @@
  * What comes from where:
  *   - customers, repeat purchase and conversion rates at the end of the
  *     period and of the previous one, and the funnel: ct_kpis_load() and
- *     ct_funnel_load() on the customers of ct_rfm_load_customers();
- *     new customers are the difference of the customer counts;
+ *     ct_funnel_load(), which count the customers from the summaries of
+ *     ct-rollup.h; new customers are the difference of the counts;
  *   - acquisition cost per channel: ct_channel_costs_load() over the
  *     months the period touches;
  *   - retention by cohort: ct_retention_load();
  *   - segments, clusters, lifetime values, the forecast: the analysis
  *     cache (contact_metrics and the last run's summary, ct-analytics.h);
  *   - revenue over time, by product, and the orders of both periods:
- *     one read of the purchases of both periods here, since ct-kpi adds
- *     revenue up only to a moment, not per day or month.
+ *     the sales summaries per bucket (read_sales()).
+ * With the summaries switched off (ct_rollup_set_enabled(), for tests
+ * and benchmarks) everything is read from the purchases as before them:
+ * the customers by ct_rfm_load_customers() and one read of the
+ * purchases of both periods (read_purchases()).
  *
  * The forecast's range: BG/NBD and Gamma-Gamma give an expected number
  * of purchases N and revenue R for the weeks to come, not a
