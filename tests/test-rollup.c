@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "ct-dashboard.h"
+#include "ct-demo.h"
 #include "ct-import.h"
 #include "ct-kpi.h"
 #include "ct-privacy.h"
@@ -547,6 +548,25 @@ test_backfill (Fixture       *f,
   check_all (f);
 }
 
+/* The demo puts the trigger off too and adds its purchases at the end. */
+static void
+test_demo (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  CtDemoOptions options = { 150, 5, BASE + (SPAN_DAYS + 1) * (gint64) DAY };
+
+  f->rand = g_rand_new_with_seed (5);
+  g_assert_true (ct_demo_generate (f->t.db, &options, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM sales_days"), >, 0);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM sqlite_master WHERE name = 'purchases_rollup_ins'"), ==, 1);
+  check_all (f);
+  for (guint step = 0; step < 20; step++)
+    insert_purchase (f);
+  check_all (f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -562,5 +582,6 @@ main (int   argc,
     }
   g_test_add ("/rollup/big-import", Fixture, NULL, fixture_set_up, test_big_import, fixture_tear_down);
   g_test_add ("/rollup/backfill", Fixture, NULL, fixture_set_up, test_backfill, fixture_tear_down);
+  g_test_add ("/rollup/demo", Fixture, NULL, fixture_set_up, test_demo, fixture_tear_down);
   return g_test_run ();
 }

@@ -1555,6 +1555,7 @@ ct_demo_generate (CtDb                *db,
   gint64 old_temp_store;
   g_autofree char *pragma = NULL;
   g_autofree char *points_trigger = NULL;
+  g_autofree char *rollup_trigger = NULL;
   guint last_percent = 0;
   gboolean ok = FALSE;
 
@@ -1618,6 +1619,18 @@ ct_demo_generate (CtDb                *db,
     }
   if (!ct_db_exec (db, "DROP TRIGGER purchases_points_ins", error))
     goto out;
+  /* The same for the dashboard's sales summaries (ct-rollup.h). */
+  {
+    g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db, "SELECT sql FROM sqlite_master WHERE type = 'trigger'"
+                                                      " AND name = 'purchases_rollup_ins'", error);
+
+    if (stmt == NULL)
+      goto out;
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+      rollup_trigger = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  }
+  if (rollup_trigger != NULL && !ct_db_exec (db, "DROP TRIGGER purchases_rollup_ins", error))
+    goto out;
 
   demo.emails = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   demo.purchases = g_array_new (FALSE, FALSE, sizeof (DemoPurchase));
@@ -1654,6 +1667,8 @@ ct_demo_generate (CtDb                *db,
 
   if (!ct_db_exec (db, points_trigger, error) ||
       !ct_points_earn_for_purchases (db, 0, error) ||
+      (rollup_trigger != NULL
+       && (!ct_db_exec (db, rollup_trigger, error) || !ct_rollup_add_purchases (db, 0, error))) ||
       !insert_loyalty (&demo, options->seed, error))
     goto out;
 
