@@ -1059,40 +1059,159 @@ ct_rollup_load_retention (CtDb          *db,
   return TRUE;
 }
 
+typedef struct
+{
+  char   currency[4];
+  gint64 slot;
+  gint64 product_id;
+} SalesKey;
+
+typedef struct
+{
+  SalesKey key;
+  gint64   orders;
+  gint64   revenue;
+} SalesSum;
+
+static guint
+sales_key_hash (gconstpointer data)
+{
+  const SalesKey *k = data;
+
+  return g_str_hash (k->currency) ^ g_int64_hash (&k->slot) ^ (guint) (k->product_id * 2654435761u);
+}
+
+static gboolean
+sales_key_equal (gconstpointer a,
+                 gconstpointer b)
+{
+  const SalesKey *x = a, *y = b;
+
+  return x->slot == y->slot && x->product_id == y->product_id && strcmp (x->currency, y->currency) == 0;
+}
+
+static void
+sales_add (GHashTable *sums,
+           const char *currency,
+           gint64      slot,
+           gint64      product_id,
+           gint64      amount)
+{
+  SalesKey key = { { 0 }, slot, product_id };
+  SalesSum *sum;
+
+  g_strlcpy (key.currency, currency, sizeof key.currency);
+  sum = g_hash_table_lookup (sums, &key);
+  if (sum == NULL)
+    {
+      sum = g_new0 (SalesSum, 1);
+      sum->key = key;
+      g_hash_table_insert (sums, &sum->key, sum);
+    }
+  sum->orders++;
+  sum->revenue += amount;
+}
+
+static gboolean
+sales_store (CtDb        *db,
+             const char  *sql,
+             GHashTable  *sums,
+             GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db, sql, error);
+  GHashTableIter iter;
+  gpointer value;
+
+  if (stmt == NULL)
+    return FALSE;
+  g_hash_table_iter_init (&iter, sums);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      const SalesSum *sum = value;
+
+      sqlite3_bind_text (stmt, 1, sum->key.currency, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, sum->key.slot);
+      sqlite3_bind_int64 (stmt, 3, sum->key.product_id);
+      sqlite3_bind_int64 (stmt, 4, sum->orders);
+      sqlite3_bind_int64 (stmt, 5, sum->revenue);
+      if (!step_done (db, stmt, _("Could not add the purchases to the summaries"), error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * ct_rollup_add_purchases:
  *
  * Adds the purchases above @after_id to the sales and lists their
- * buyers, as the insert trigger would have one by one.
+ * buyers, as the insert trigger would have one by one. One pass over
+ * them, added up here: grouping a million rows in SQL sorted them twice
+ * and took twice as long.
  */
 gboolean
 ct_rollup_add_purchases (CtDb     *db,
                          gint64    after_id,
                          GError  **error)
 {
-  static const char * const steps[] = {
-    "INSERT INTO sales_hours (currency, hour, product_id, orders, revenue)"
-    " SELECT currency, purchased_at - ((purchased_at % 3600) + 3600) % 3600, coalesce(product_id, 0),"
-    " count(*), sum(amount) FROM purchases WHERE id > ?1 AND refunded = 0 GROUP BY 1, 2, 3"
-    " ON CONFLICT DO UPDATE SET orders = orders + excluded.orders, revenue = revenue + excluded.revenue",
-    "INSERT INTO sales_days (currency, day, product_id, orders, revenue)"
-    " SELECT currency, purchased_at - ((purchased_at % 86400) + 86400) % 86400, coalesce(product_id, 0),"
-    " count(*), sum(amount) FROM purchases WHERE id > ?1 AND refunded = 0 GROUP BY 1, 2, 3"
-    " ON CONFLICT DO UPDATE SET orders = orders + excluded.orders, revenue = revenue + excluded.revenue",
-    "INSERT OR IGNORE INTO rollup_dirty (contact_id)"
-    " SELECT DISTINCT contact_id FROM purchases WHERE id > ?1 AND refunded = 0 AND contact_id IS NOT NULL",
-  };
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(sqlite3_stmt) list = NULL;
+  g_autoptr(GHashTable) hours = g_hash_table_new_full (sales_key_hash, sales_key_equal, NULL, g_free);
+  g_autoptr(GHashTable) days = g_hash_table_new_full (sales_key_hash, sales_key_equal, NULL, g_free);
+  g_autoptr(GHashTable) buyers = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  GHashTableIter iter;
+  gpointer key;
+  int rc;
 
   g_return_val_if_fail (CT_IS_DB (db), FALSE);
 
-  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+  stmt = ct_db_prepare (db,
+                        "SELECT currency, purchased_at, coalesce(product_id, 0), amount, contact_id"
+                        " FROM purchases WHERE id > ?1 AND refunded = 0",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, after_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db, steps[i], error);
+      const char *currency = (const char *) sqlite3_column_text (stmt, 0);
+      gint64 t = sqlite3_column_int64 (stmt, 1);
+      gint64 product = sqlite3_column_int64 (stmt, 2);
+      gint64 amount = sqlite3_column_int64 (stmt, 3);
 
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_int64 (stmt, 1, after_id);
-      if (!step_done (db, stmt, _("Could not add the purchases to the summaries"), error))
+      sales_add (hours, currency != NULL ? currency : "", floor_to (t, HOUR), product, amount);
+      sales_add (days, currency != NULL ? currency : "", floor_to (t, DAY), product, amount);
+      if (sqlite3_column_type (stmt, 4) != SQLITE_NULL)
+        {
+          gint64 contact = sqlite3_column_int64 (stmt, 4);
+
+          if (!g_hash_table_contains (buyers, &contact))
+            g_hash_table_add (buyers, g_memdup2 (&contact, sizeof contact));
+        }
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not add the purchases to the summaries"));
+      return FALSE;
+    }
+
+  if (!sales_store (db,
+                    "INSERT INTO sales_hours (currency, hour, product_id, orders, revenue) VALUES (?1, ?2, ?3, ?4, ?5)"
+                    " ON CONFLICT DO UPDATE SET orders = orders + excluded.orders, revenue = revenue + excluded.revenue",
+                    hours, error)
+      || !sales_store (db,
+                       "INSERT INTO sales_days (currency, day, product_id, orders, revenue) VALUES (?1, ?2, ?3, ?4, ?5)"
+                       " ON CONFLICT DO UPDATE SET orders = orders + excluded.orders, revenue = revenue + excluded.revenue",
+                       days, error))
+    return FALSE;
+
+  list = ct_db_prepare (db, "INSERT OR IGNORE INTO rollup_dirty (contact_id) VALUES (?)", error);
+  if (list == NULL)
+    return FALSE;
+  g_hash_table_iter_init (&iter, buyers);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      sqlite3_bind_int64 (list, 1, *(gint64 *) key);
+      if (!step_done (db, list, _("Could not add the purchases to the summaries"), error))
         return FALSE;
     }
   return TRUE;
