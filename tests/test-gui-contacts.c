@@ -293,6 +293,72 @@ test_search (Fixture       *f,
   g_assert_cmpstr (count_text (f), ==, "5 contacts");
 }
 
+/* Where a chart of the dashboard leads: the contacts of a channel, a
+ * step of the funnel or a tier, with a bar that says so and takes the
+ * filter off; the search narrows further. */
+static void
+test_filter (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  GtkRevealer *revealer = GTK_REVEALER (view_child (f, "filter_revealer"));
+  GtkLabel *label = GTK_LABEL (view_child (f, "filter_label"));
+  GtkWidget *dashboard = adw_view_stack_get_child_by_name (
+    ADW_VIEW_STACK (gtk_widget_get_template_child (GTK_WIDGET (f->window), CT_TYPE_WINDOW, "view_stack")),
+    "dashboard");
+  g_autofree char *sql = NULL;
+  gint64 wechat;
+
+  ct_db_exec (f->db, "INSERT INTO channels (name) VALUES ('WeChat')", &error);
+  g_assert_no_error (error);
+  wechat = ct_db_query_int64 (f->db, "SELECT id FROM channels WHERE name = 'WeChat'", NULL);
+  sql = g_strdup_printf ("UPDATE contacts SET channel_id = %" G_GINT64_FORMAT " WHERE id IN (%" G_GINT64_FORMAT
+                         ", %" G_GINT64_FORMAT ")", wechat, f->ada, f->grace);
+  ct_db_exec (f->db, sql, &error);
+  g_assert_no_error (error);
+  ct_db_emit_changed (f->db, "contacts");
+  g_assert_false (gtk_revealer_get_reveal_child (revealer));
+
+  /* From the dashboard, as a click on the channel's bar does. */
+  ct_window_show_page (f->window, "dashboard");
+  g_signal_emit_by_name (dashboard, "open-filtered-contacts", (guint) CT_CONTACT_FILTER_CHANNEL, wechat);
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (
+    ADW_VIEW_STACK (gtk_widget_get_template_child (GTK_WIDGET (f->window), CT_TYPE_WINDOW, "view_stack"))),
+    ==, "contacts");
+  g_assert_true (gtk_revealer_get_reveal_child (revealer));
+  g_assert_cmpstr (gtk_label_get_text (label), ==, "Channel: WeChat");
+  g_assert_cmpuint (n_rows (f), ==, 2);
+  g_assert_cmpstr (count_text (f), ==, "2 contacts found");
+  ct_test_spin (300);
+  ct_test_screenshot (GTK_WIDGET (f->window), "contacts-filter");
+
+  ct_contacts_view_search (f->view, "ada");
+  g_assert_cmpuint (n_rows (f), ==, 1);
+  g_assert_cmpint (row_id (f, 0), ==, f->ada);
+  ct_contacts_view_search (f->view, "");
+
+  /* Bought at least once, then twice. */
+  ct_contacts_view_set_filter (f->view, CT_CONTACT_FILTER_FUNNEL_STAGE, 2);
+  g_assert_cmpstr (gtk_label_get_text (label), ==, "Funnel: Converted");
+  g_assert_cmpuint (n_rows (f), ==, 2);
+  ct_contacts_view_set_filter (f->view, CT_CONTACT_FILTER_FUNNEL_STAGE, 3);
+  g_assert_cmpuint (n_rows (f), ==, 1);
+  g_assert_cmpint (row_id (f, 0), ==, f->zhang);
+  /* Nobody is placed in a tier yet: all in the lowest. */
+  ct_contacts_view_set_filter (f->view, CT_CONTACT_FILTER_TIER, 0);
+  g_assert_cmpuint (n_rows (f), ==, N_CONTACTS);
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (label), "Tier: "));
+  ct_contacts_view_set_filter (f->view, CT_CONTACT_FILTER_TIER, 2);
+  g_assert_cmpuint (n_rows (f), ==, 0);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (view_child (f, "list_stack"))), ==, "empty");
+
+  /* The chip's button shows everyone again. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "contacts.clear-filter", NULL));
+  g_assert_false (gtk_revealer_get_reveal_child (revealer));
+  g_assert_cmpuint (n_rows (f), ==, N_CONTACTS);
+  g_assert_cmpstr (count_text (f), ==, "5 contacts");
+}
+
 static GtkColumnViewColumn *
 column (Fixture    *f,
         const char *title)
@@ -1156,6 +1222,7 @@ main (int   argc,
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/contacts/list", test_list);
   ADD ("/contacts/search", test_search);
+  ADD ("/contacts/filter", test_filter);
   ADD ("/contacts/sort", test_sort);
   ADD ("/contacts/score-columns", test_score_columns);
   ADD ("/contacts/detail", test_detail);

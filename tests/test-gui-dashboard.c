@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "ct-analytics.h"
+#include "ct-contact-list.h"
 #include "ct-dashboard.h"
 #include "ct-dashboard-view.h"
 #include "ct-demo.h"
@@ -20,7 +21,9 @@ typedef struct
   CtContext  *context;
   GtkWidget  *window;
   GtkWidget  *view;
-  char       *opened;
+  gboolean    opened;
+  guint       opened_filter;
+  gint64      opened_id;
 } Fixture;
 
 static GtkWidget *
@@ -50,12 +53,14 @@ cards_shown (gpointer data)
 }
 
 static void
-on_open_contacts (GtkWidget  *view,
-                  const char *search,
-                  Fixture    *f)
+on_open_filtered_contacts (GtkWidget *view,
+                           guint      filter,
+                           gint64     id,
+                           Fixture   *f)
 {
-  g_free (f->opened);
-  f->opened = g_strdup (search);
+  f->opened = TRUE;
+  f->opened_filter = filter;
+  f->opened_id = id;
 }
 
 static void
@@ -79,7 +84,7 @@ fixture_set_up (Fixture       *f,
   f->window = adw_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1200, 900);
   f->view = ct_dashboard_view_new (f->context);
-  g_signal_connect (f->view, "open-contacts", G_CALLBACK (on_open_contacts), f);
+  g_signal_connect (f->view, "open-filtered-contacts", G_CALLBACK (on_open_filtered_contacts), f);
   adw_window_set_content (ADW_WINDOW (f->window), f->view);
   ct_test_show_window (GTK_WINDOW (f->window));
   g_assert_true (ct_test_wait_until (cards_shown, f, 30000));
@@ -93,7 +98,6 @@ fixture_tear_down (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (f->window));
   ct_test_spin (50);
   g_clear_object (&f->context);
-  g_free (f->opened);
   ct_test_db_tear_down (&f->t);
 }
 
@@ -128,16 +132,17 @@ test_shows_period (Fixture       *f,
     }
 }
 
-static void
-test_click_segment (Fixture       *f,
-                    gconstpointer  data)
+/* Clicks across chart @which, as a person looking for a bar or slice
+ * would, until one opens contacts. */
+static gboolean
+click_chart (Fixture *f,
+             guint    which)
 {
-  GtkWidget *area = chart_area (f, CT_DASHBOARD_CHART_SEGMENTS);
+  GtkWidget *area = chart_area (f, which);
   GtkEventController *click = NULL;
   g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (area);
   int width = gtk_widget_get_width (area);
   int height = gtk_widget_get_height (area);
-  gboolean found = FALSE;
 
   for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
     {
@@ -148,23 +153,49 @@ test_click_segment (Fixture       *f,
     }
   g_assert_nonnull (click);
 
-  /* The ring sits at the left of the chart: scan across its upper half
-   * until a click lands on a slice, as a person would. */
-  for (int x = 20; x < width / 2 && !found; x += 6)
-    for (int y = 40; y < height - 10 && !found; y += 6)
-      {
-        g_signal_emit_by_name (click, "released", 1, (double) x, (double) y);
-        found = f->opened != NULL;
-      }
-  g_assert_true (found);
-  /* A segment's name, which the contacts list searches for. */
-  {
-    gboolean known = FALSE;
+  f->opened = FALSE;
+  for (int x = 20; x < width - 10 && !f->opened; x += 6)
+    for (int y = 30; y < height - 10 && !f->opened; y += 6)
+      g_signal_emit_by_name (click, "released", 1, (double) x, (double) y);
+  return f->opened;
+}
 
-    for (guint s = 0; s < CT_RFM_N_SEGMENTS; s++)
-      known = known || g_str_equal (f->opened, ct_rfm_segment_get_label (s));
-    g_assert_true (known);
+static void
+test_click_segment (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_assert_true (click_chart (f, CT_DASHBOARD_CHART_SEGMENTS));
+  g_assert_cmpuint (f->opened_filter, ==, CT_CONTACT_FILTER_RFM_SEGMENT);
+  g_assert_cmpint (f->opened_id, >=, 0);
+  g_assert_cmpint (f->opened_id, <, CT_RFM_N_SEGMENTS);
+}
+
+/* A channel's bar, a step of the funnel and a cluster's dot each open
+ * the contacts of their kind. */
+static void
+test_click_filters (Fixture       *f,
+                    gconstpointer  data)
+{
+  gint64 n_channels = ct_db_query_int64 (f->t.db, "SELECT count(*) FROM channels", NULL);
+
+  g_assert_true (click_chart (f, CT_DASHBOARD_CHART_CHANNEL_CUSTOMERS));
+  g_assert_cmpuint (f->opened_filter, ==, CT_CONTACT_FILTER_CHANNEL);
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM channels WHERE id = %" G_GINT64_FORMAT,
+                                            f->opened_id);
+
+    g_assert_cmpint (n_channels, >, 0);
+    g_assert_cmpint (ct_db_query_int64 (f->t.db, sql, NULL), ==, 1);
   }
+
+  g_assert_true (click_chart (f, CT_DASHBOARD_CHART_FUNNEL));
+  g_assert_cmpuint (f->opened_filter, ==, CT_CONTACT_FILTER_FUNNEL_STAGE);
+  g_assert_cmpint (f->opened_id, >=, 0);
+  g_assert_cmpint (f->opened_id, <=, 4);
+
+  g_assert_true (click_chart (f, CT_DASHBOARD_CHART_CLUSTERS));
+  g_assert_cmpuint (f->opened_filter, ==, CT_CONTACT_FILTER_CLUSTER);
+  g_assert_cmpint (f->opened_id, <, ct_db_query_int64 (f->t.db, "SELECT max(cluster) + 1 FROM contact_metrics", NULL));
 }
 
 static void
@@ -220,9 +251,11 @@ test_print (Fixture       *f,
   g_assert_no_error (error);
   for (const char *p = text; *p != '\0'; p++)
     pages += *p == '\f';
-  g_assert_cmpuint (pages, ==, 6);
-  g_assert_nonnull (strstr (text, "Page 6 of 6"));
+  g_assert_cmpuint (pages, ==, 7);
+  g_assert_nonnull (strstr (text, "Page 7 of 7"));
   g_assert_nonnull (strstr (text, "Top customers by predicted lifetime value"));
+  /* The demo sends no campaign: the last page says so. */
+  g_assert_nonnull (strstr (text, "No campaign was sent in this period."));
   g_remove (pdf);
 }
 
@@ -238,6 +271,7 @@ main (int   argc,
 
   g_test_add ("/gui/dashboard/shows-period", Fixture, NULL, fixture_set_up, test_shows_period, fixture_tear_down);
   g_test_add ("/gui/dashboard/click-segment", Fixture, NULL, fixture_set_up, test_click_segment, fixture_tear_down);
+  g_test_add ("/gui/dashboard/click-filters", Fixture, NULL, fixture_set_up, test_click_filters, fixture_tear_down);
   g_test_add ("/gui/dashboard/print", Fixture, NULL, fixture_set_up, test_print, fixture_tear_down);
   g_test_add ("/gui/dashboard/custom-period", Fixture, NULL, fixture_set_up, test_custom_period, fixture_tear_down);
 

@@ -14,7 +14,9 @@
 
 #include "ct-analytics.h"
 #include "ct-dashboard.h"
+#include "ct-campaign-results.h"
 #include "ct-demo.h"
+#include "ct-money.h"
 #include "ct-kpi.h"
 #include "ct-report.h"
 #include "ct-test-db.h"
@@ -312,6 +314,73 @@ count_pages (const char *text)
   return n;
 }
 
+/* Two campaigns in the report's period and one after it, with their
+ * mail's fate and a purchase within the attribution window. Once. */
+static void
+add_campaigns (void)
+{
+  /* 2025-07-01 and 2025-11-11 00:00 UTC; 2026-06-10 is past the period. */
+  const gint64 july = 1751328000, nov = 1762819200, later = 1781049600;
+  g_autofree char *sql = NULL;
+
+  if (ct_db_query_int64 (demo.db, "SELECT count(*) FROM campaigns WHERE name = '暑期课程 Summer launch'", NULL) > 0)
+    return;
+  sql = g_strdup_printf (
+    "INSERT INTO campaigns (id, name, subject, status, launched_at) VALUES"
+    " (9001, '暑期课程 Summer launch', 'New course', 'sent', %1$lld),"
+    " (9002, 'Double 11 reminder', 'Sale', 'sent', %2$lld),"
+    " (9003, 'Too late', 'Later', 'sent', %3$lld);"
+    "INSERT INTO outbox (id, campaign_id, contact_id, email, state, idempotency_key, sent_at)"
+    " SELECT 900000 + id, 9001, id, coalesce(email, 'x' || id || '@x.test'), 'sent', 'r-' || id, %1$lld"
+    " FROM contacts ORDER BY id LIMIT 5;"
+    "INSERT INTO outbox (id, campaign_id, contact_id, email, state, idempotency_key, sent_at)"
+    " SELECT 910000 + id, 9002, id, coalesce(email, 'x' || id || '@x.test'), 'sent', 's-' || id, %2$lld"
+    " FROM contacts ORDER BY id LIMIT 3;"
+    "INSERT INTO mail_events (outbox_id, type, at)"
+    " SELECT id, 'delivered', sent_at FROM outbox WHERE campaign_id = 9001 AND id < (SELECT max(id) FROM outbox WHERE campaign_id = 9001);"
+    "INSERT INTO mail_events (outbox_id, type, at)"
+    " SELECT max(id), 'bounced', %1$lld FROM outbox WHERE campaign_id = 9001;"
+    "INSERT INTO mail_events (outbox_id, type, at)"
+    " SELECT id, 'opened', sent_at FROM outbox WHERE campaign_id = 9001 ORDER BY id LIMIT 3;"
+    "INSERT INTO mail_events (outbox_id, type, at)"
+    " SELECT id, 'clicked', sent_at FROM outbox WHERE campaign_id = 9001 ORDER BY id LIMIT 2;"
+    "INSERT INTO mail_events (outbox_id, type, at)"
+    " SELECT id, 'unsubscribed', sent_at FROM outbox WHERE campaign_id = 9001 ORDER BY id DESC LIMIT 1 OFFSET 1;"
+    "INSERT INTO purchases (contact_id, amount, currency, purchased_at, source, external_ref)"
+    " SELECT contact_id, 123400, 'CNY', %1$lld + 3600, 'test', 'campaign-' || contact_id"
+    " FROM outbox WHERE campaign_id = 9001 ORDER BY id LIMIT 1;",
+    (long long) july, (long long) nov, (long long) later);
+  ct_test_db_exec (&demo, sql);
+}
+
+/* The campaigns page: both campaigns of the period with their counts,
+ * not the one after it. */
+static G_GNUC_NO_INLINE void
+check_campaigns (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CtCampaignInfo) info = ct_campaign_get_info (demo.db, 9001, CT_CAMPAIGN_DEFAULT_WINDOW_DAYS, &error);
+  g_autofree char *revenue = NULL;
+  const char *page = strstr (text, "暑期课程 Summer launch");
+
+  g_assert_no_error (error);
+  g_assert_cmpint (info->results[CT_CAMPAIGN_RESULT_RECIPIENTS], ==, 5);
+  g_assert_cmpint (info->results[CT_CAMPAIGN_RESULT_DELIVERED], ==, 4);
+  g_assert_cmpint (info->results[CT_CAMPAIGN_RESULT_OPENED], ==, 3);
+  g_assert_cmpint (info->results[CT_CAMPAIGN_RESULT_CLICKED], ==, 2);
+  g_assert_cmpint (info->results[CT_CAMPAIGN_RESULT_BOUNCED], ==, 1);
+  g_assert_cmpint (info->results[CT_CAMPAIGN_RESULT_UNSUBSCRIBED], ==, 1);
+  g_assert_cmpint (info->purchases, >=, 1);
+  revenue = ct_money_format (info->revenue, info->currency);
+
+  g_assert_nonnull (page);
+  g_assert_nonnull (strstr (page, "2025-07-01"));
+  g_assert_nonnull (strstr (page, "Double 11 reminder"));
+  g_assert_nonnull (strstr (page, "2025-11-11"));
+  g_assert_nonnull (strstr (page, revenue));
+  g_assert_null (strstr (text, "Too late"));
+}
+
 static void
 check_report (const char          *language,
               const char          *said,
@@ -331,10 +400,12 @@ check_report (const char          *language,
     }
 
   ct_test_db_exec (&demo, "INSERT OR REPLACE INTO settings (key, value) VALUES ('business.name', '知识小铺 Knowledge Shop')");
+  add_campaigns ();
   g_assert_cmpint (run_cli (args, language, &out, &err), ==, 0);
   g_assert_cmpstr (err, ==, "");
   text = pdf_text (pdf);
-  g_assert_cmpuint (count_pages (text), ==, 6);
+  g_assert_cmpuint (count_pages (text), ==, 7);
+  check_campaigns (text);
   g_assert_nonnull (strstr (text, "知识小铺 Knowledge Shop"));
   for (guint i = 0; expected[i] != NULL; i++)
     if (strstr (text, expected[i]) == NULL)
@@ -349,8 +420,9 @@ static void
 test_cli_english (void)
 {
   const char * const expected[] = {
-    "Customer report", "1 Jun 2025 – 31 May 2026", "Key figures", "Revenue", "Page 1 of 6",
-    "Page 6 of 6", "Generated on", "RFM segments", "Champions", "Channels", "Cost per new customer",
+    "Customer report", "1 Jun 2025 – 31 May 2026", "Key figures", "Revenue", "Page 1 of 7",
+    "Page 7 of 7", "Generated on", "Campaigns", "Recipients", "Delivered", "Opened", "Clicked",
+    "Bounced", "Unsubscribed", "A purchase counts for a campaign", "RFM segments", "Champions", "Channels", "Cost per new customer",
     "Lifecycle funnel", "Retention by first-purchase month", "Top customers by predicted lifetime value",
     NULL
   };
@@ -362,8 +434,9 @@ static void
 test_cli_chinese (void)
 {
   const char * const expected[] = {
-    "客户报告", "2025年6月1日 – 2026年5月31日", "关键指标", "收入", "第 1 页，共 6 页",
-    "第 6 页，共 6 页", "生成于", "RFM 分群", "核心客户", "渠道", "每位新客户成本",
+    "客户报告", "2025年6月1日 – 2026年5月31日", "关键指标", "收入", "第 1 页，共 7 页",
+    "第 7 页，共 7 页", "生成于", "群发", "收件人", "已送达", "已打开", "已点击",
+    "退信", "退订", "购买次数", "7 天内", "RFM 分群", "核心客户", "渠道", "每位新客户成本",
     "生命周期漏斗", "按首购月份的留存", "预测生命周期价值最高的客户",
     NULL
   };

@@ -33,6 +33,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "ct-analytics.h"
+#include "ct-rollup.h"
 #include "ct-progress.h"
 #include "ct-btyd.h"
 #include "ct-kmeans.h"
@@ -567,6 +568,10 @@ store_results (CtDb                *db,
   g_clear_pointer (&contacts, sqlite3_finalize);
   g_clear_pointer (&insert, sqlite3_finalize);
   g_clear_pointer (&run, sqlite3_finalize);
+  /* The app analyses again after purchases change: the dashboard's
+   * summaries catch up in the same transaction (ct-rollup.h). */
+  if (!ct_rollup_refresh (db, NULL, error))
+    goto fail;
   if (!ct_db_commit (db, error))
     goto fail;
   return TRUE;

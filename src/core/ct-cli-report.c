@@ -20,6 +20,7 @@
 #include "ct-cli-private.h"
 #include "ct-dashboard.h"
 #include "ct-report.h"
+#include "ct-rollup.h"
 
 int
 ct_cli_run_report (const CtCliCommand  *command,
@@ -37,6 +38,7 @@ ct_cli_run_report (const CtCliCommand  *command,
   g_autoptr(CtDashboard) dashboard = NULL;
   g_autoptr(CtReport) report = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GTimeZone) local = g_time_zone_new_local ();
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   gint64 started = g_get_monotonic_time ();
   CtPeriod period;
@@ -88,6 +90,13 @@ ct_cli_run_report (const CtCliCommand  *command,
              ? CT_CLI_EXIT_USAGE : CT_CLI_EXIT_FAILED;
     }
 
+  /* The summaries of the customers an import or a change left behind,
+   * once, before the report reads them. */
+  if (!ct_rollup_refresh (db, local, &error))
+    {
+      ct_cli_print_error ("%s", error->message);
+      return CT_CLI_EXIT_FAILED;
+    }
   dashboard = ct_dashboard_load (db, &period, NULL, NULL, &error);
   business = dashboard != NULL ? ct_report_dup_business_name (db, &error) : NULL;
   if (business == NULL)

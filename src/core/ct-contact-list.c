@@ -15,14 +15,20 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "ct-contact-list.h"
+#include "ct-kpi.h"
 #include "ct-rfm.h"
+#include "ct-tier.h"
 
 typedef struct
 {
   char          *search;    /* stripped, never NULL; "" for all */
   CtContactSort  sort;
   gboolean       descending;
+  CtContactFilter filter;
+  gint64         filter_id;
 } ContactListState;
 
 static GQuark state_quark;
@@ -196,6 +202,56 @@ stage_id (guint i)
 }
 
 static gboolean
+filter_uses_metrics (CtContactFilter filter)
+{
+  return filter == CT_CONTACT_FILTER_RFM_SEGMENT || filter == CT_CONTACT_FILTER_CLUSTER;
+}
+
+/* The filter's condition; a value it needs is bound as the last "?". */
+static const char *
+filter_condition (const ContactListState *state,
+                  gboolean               *binds)
+{
+  *binds = FALSE;
+  switch (state->filter)
+    {
+    case CT_CONTACT_FILTER_RFM_SEGMENT:
+      *binds = TRUE;
+      return "m.rfm_segment = ?";
+    case CT_CONTACT_FILTER_FUNNEL_STAGE:
+      /* As ct_funnel_load() counts its steps, today. */
+      switch (state->filter_id)
+        {
+        case 0:
+          return NULL;
+        case 1:
+          return "c.status = 'subscribed' AND c.email IS NOT NULL AND c.email != ''";
+        case 2:
+          return "c.purchase_count >= 1";
+        case 3:
+          return "c.purchase_count >= 2";
+        default:
+          G_STATIC_ASSERT (CT_FUNNEL_DEFAULT_LOYAL_PURCHASES == 5);
+          return "c.purchase_count >= 5";
+        }
+    case CT_CONTACT_FILTER_CHANNEL:
+      if (state->filter_id == 0)
+        return "c.channel_id IS NULL";
+      *binds = TRUE;
+      return "c.channel_id = ?";
+    case CT_CONTACT_FILTER_CLUSTER:
+      *binds = TRUE;
+      return "m.cluster = ?";
+    case CT_CONTACT_FILTER_TIER:
+      *binds = TRUE;
+      return "coalesce((SELECT l.tier_level FROM contact_loyalty l WHERE l.contact_id = c.id), 0) = ?";
+    case CT_CONTACT_FILTER_NONE:
+    default:
+      return NULL;
+    }
+}
+
+static gboolean
 apply_state (CtPagedList             *list,
              const ContactListState  *state,
              GError                 **error)
@@ -203,8 +259,11 @@ apply_state (CtPagedList             *list,
   g_autoptr(GString) sql = g_string_new ("SELECT c.id FROM contacts c");
   g_autoptr(GString) segments = g_string_new (NULL);
   g_autoptr(GString) stages = g_string_new (NULL);
+  g_autoptr(GPtrArray) values = g_ptr_array_new ();
   gboolean any_segment = FALSE;
   gboolean any_stage = FALSE;
+  gboolean binds = FALSE;
+  const char *condition = filter_condition (state, &binds);
   GVariant *params = NULL;
 
   if (state->search[0] != '\0')
@@ -219,23 +278,35 @@ apply_state (CtPagedList             *list,
 
   if (state->sort == CT_CONTACT_SORT_CHANNEL)
     g_string_append (sql, " LEFT JOIN channels ch ON ch.id = c.channel_id");
-  if (sort_uses_metrics (state->sort) || any_segment || any_stage)
+  if (sort_uses_metrics (state->sort) || any_segment || any_stage || filter_uses_metrics (state->filter))
     g_string_append (sql, " LEFT JOIN contact_metrics m ON m.contact_id = c.id");
 
   if (state->search[0] != '\0')
     {
       /* lower() on both sides: search_text is lowered by SQLite, which
        * folds ASCII only, so folding the needle the same way matches. */
-      g_string_append (sql, " WHERE (instr(c.search_text, lower(?1)) > 0");
+      g_string_append (sql, " WHERE (instr(c.search_text, lower(?)) > 0");
       if (any_segment)
         g_string_append_printf (sql, " OR m.rfm_segment IN (%s)", segments->str);
       if (any_stage)
         g_string_append_printf (sql, " OR m.lifecycle IN (%s)", stages->str);
       g_string_append (sql, ")");
-      params = g_variant_new ("(s)", state->search);
+      g_ptr_array_add (values, g_variant_new_string (state->search));
     }
+  if (condition != NULL)
+    {
+      g_string_append_printf (sql, " %s (%s)", values->len > 0 ? "AND" : "WHERE", condition);
+      if (binds && state->filter == CT_CONTACT_FILTER_RFM_SEGMENT)
+        g_ptr_array_add (values, g_variant_new_string (ct_rfm_segment_to_id ((CtRfmSegment) state->filter_id)));
+      else if (binds)
+        g_ptr_array_add (values, g_variant_new_int64 (state->filter_id));
+    }
+  if (values->len > 0)
+    params = g_variant_new_tuple ((GVariant **) values->pdata, values->len);
 
-  append_order (sql, state->sort, state->descending, params != NULL);
+  /* A filter narrows like a search: sorting the few rows beats walking
+   * an index in order and testing each. */
+  append_order (sql, state->sort, state->descending, params != NULL || condition != NULL);
 
   return ct_paged_list_set_query (list, sql->str, params, error);
 }
@@ -274,6 +345,8 @@ ct_contact_list_new (CtDb *db)
   ct_paged_list_watch (list, "channels");
   /* The background recompute of the scores (ct-analytics.h). */
   ct_paged_list_watch (list, "contact_metrics");
+  /* Tiers, for the tier filter. */
+  ct_paged_list_watch (list, "contact_loyalty");
 
   /* Only a broken database fails here; the list then stays empty and the
    * next change or search tries again. */
@@ -359,4 +432,129 @@ ct_contact_list_set_sort (CtPagedList    *list,
     }
 
   return TRUE;
+}
+
+/**
+ * ct_contact_list_set_filter:
+ * @list: a list from ct_contact_list_new()
+ */
+gboolean
+ct_contact_list_set_filter (CtPagedList      *list,
+                            CtContactFilter   filter,
+                            gint64            id,
+                            GError          **error)
+{
+  ContactListState *state;
+  ContactListState previous;
+
+  g_return_val_if_fail (CT_IS_PAGED_LIST (list), FALSE);
+  state = get_state (list);
+  g_return_val_if_fail (state != NULL, FALSE);
+  g_return_val_if_fail (filter <= CT_CONTACT_FILTER_TIER, FALSE);
+
+  if ((filter == CT_CONTACT_FILTER_RFM_SEGMENT && (id < 0 || id >= CT_RFM_N_SEGMENTS))
+      || (filter == CT_CONTACT_FILTER_FUNNEL_STAGE && (id < 0 || id > 4))
+      || (filter != CT_CONTACT_FILTER_NONE && id < 0))
+    {
+      g_set_error (error, CT_DB_ERROR, CT_DB_ERROR_INVALID,
+                   _("There is no such segment, stage, channel, cluster or tier to show the contacts of (%lld)."),
+                   (long long) id);
+      return FALSE;
+    }
+  if (filter == CT_CONTACT_FILTER_NONE)
+    id = 0;
+  if (state->filter == filter && state->filter_id == id)
+    return TRUE;
+
+  previous = *state;
+  state->filter = filter;
+  state->filter_id = id;
+  if (!apply_state (list, state, error))
+    {
+      state->filter = previous.filter;
+      state->filter_id = previous.filter_id;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * ct_contact_list_get_filter:
+ * @id: (out) (optional)
+ */
+CtContactFilter
+ct_contact_list_get_filter (CtPagedList *list,
+                            gint64      *id)
+{
+  ContactListState *state;
+
+  g_return_val_if_fail (CT_IS_PAGED_LIST (list), CT_CONTACT_FILTER_NONE);
+  state = get_state (list);
+  g_return_val_if_fail (state != NULL, CT_CONTACT_FILTER_NONE);
+
+  if (id != NULL)
+    *id = state->filter_id;
+  return state->filter;
+}
+
+static char *
+channel_name (CtDb   *db,
+              gint64  id)
+{
+  g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db, "SELECT name FROM channels WHERE id = ?", NULL);
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return NULL;
+  return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+}
+
+/**
+ * ct_contact_filter_describe:
+ *
+ * Returns: (transfer full) (nullable): the filter in words
+ */
+char *
+ct_contact_filter_describe (CtDb            *db,
+                            CtContactFilter  filter,
+                            gint64           id)
+{
+  g_return_val_if_fail (CT_IS_DB (db), NULL);
+
+  switch (filter)
+    {
+    case CT_CONTACT_FILTER_RFM_SEGMENT:
+      if (id < 0 || id >= CT_RFM_N_SEGMENTS)
+        return NULL;
+      /* Translators: the filter of the contacts list, %s an RFM segment ("Champions") */
+      return g_strdup_printf (_("Segment: %s"), ct_rfm_segment_get_label ((CtRfmSegment) id));
+    case CT_CONTACT_FILTER_FUNNEL_STAGE:
+      /* Translators: the filter of the contacts list, %s a step of the
+       * funnel ("Retained") */
+      return g_strdup_printf (_("Funnel: %s"), ct_funnel_stage_get_label ((guint) CLAMP (id, 0, 4)));
+    case CT_CONTACT_FILTER_CHANNEL:
+      {
+        g_autofree char *name = id != 0 ? channel_name (db, id) : NULL;
+
+        if (id == 0)
+          return g_strdup (_("No channel"));
+        /* Translators: the filter of the contacts list, %s a channel's name ("WeChat") */
+        return g_strdup_printf (_("Channel: %s"), name != NULL ? name : "?");
+      }
+    case CT_CONTACT_FILTER_CLUSTER:
+      /* Translators: the filter of the contacts list; clusters are numbered from 1 as the chart shows them */
+      return g_strdup_printf (_("Cluster %lld"), (long long) id + 1);
+    case CT_CONTACT_FILTER_TIER:
+      {
+        g_autofree char *name = ct_tier_get_name (db, (guint) CLAMP (id, 0, G_MAXINT), NULL);
+
+        /* Translators: the filter of the contacts list, %s a membership tier ("Gold") */
+        return g_strdup_printf (_("Tier: %s"), name != NULL && *name != '\0' ? name : "?");
+      }
+    case CT_CONTACT_FILTER_NONE:
+    default:
+      return NULL;
+    }
 }

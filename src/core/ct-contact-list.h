@@ -43,4 +43,32 @@ gboolean     ct_contact_list_set_sort   (CtPagedList   *list,
                                          gboolean       descending,
                                          GError       **error);
 
+/* What the list is narrowed to, besides the search: where a chart of
+ * the dashboard leads. */
+typedef enum
+{
+  CT_CONTACT_FILTER_NONE,
+  CT_CONTACT_FILTER_RFM_SEGMENT,   /* id: CtRfmSegment (contact_metrics) */
+  CT_CONTACT_FILTER_FUNNEL_STAGE,  /* id: 0 potential .. 4 loyal, as ct_funnel_load() counts them now */
+  CT_CONTACT_FILTER_CHANNEL,       /* id: the channel's row id; 0 no channel */
+  CT_CONTACT_FILTER_CLUSTER,       /* id: the cluster, 0 .. k-1 (contact_metrics) */
+  CT_CONTACT_FILTER_TIER,          /* id: the tier's level; not placed yet is level 0 */
+} CtContactFilter;
+
+/* Narrows the list to the contacts of @filter with @id, or all with
+ * CT_CONTACT_FILTER_NONE. Items-changed follows. %FALSE with @error set
+ * when the query fails (the list keeps its previous filter) or @id is
+ * out of range (CT_DB_ERROR_INVALID). */
+gboolean     ct_contact_list_set_filter (CtPagedList      *list,
+                                         CtContactFilter   filter,
+                                         gint64            id,
+                                         GError          **error);
+CtContactFilter ct_contact_list_get_filter (CtPagedList   *list,
+                                            gint64        *id);
+/* What the filter shows, for the bar above the list: "Channel: WeChat",
+ * "Cluster 2". Returns: (transfer full): %NULL for CT_CONTACT_FILTER_NONE */
+char        *ct_contact_filter_describe (CtDb             *db,
+                                         CtContactFilter   filter,
+                                         gint64            id);
+
 G_END_DECLS

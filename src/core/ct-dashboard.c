@@ -5,16 +5,19 @@
  * What comes from where:
  *   - customers, repeat purchase and conversion rates at the end of the
  *     period and of the previous one, and the funnel: ct_kpis_load() and
- *     ct_funnel_load() on the customers of ct_rfm_load_customers();
- *     new customers are the difference of the customer counts;
+ *     ct_funnel_load(), which count the customers from the summaries of
+ *     ct-rollup.h; new customers are the difference of the counts;
  *   - acquisition cost per channel: ct_channel_costs_load() over the
  *     months the period touches;
  *   - retention by cohort: ct_retention_load();
  *   - segments, clusters, lifetime values, the forecast: the analysis
  *     cache (contact_metrics and the last run's summary, ct-analytics.h);
  *   - revenue over time, by product, and the orders of both periods:
- *     one read of the purchases of both periods here, since ct-kpi adds
- *     revenue up only to a moment, not per day or month.
+ *     the sales summaries per bucket (read_sales()).
+ * With the summaries switched off (ct_rollup_set_enabled(), for tests
+ * and benchmarks) everything is read from the purchases as before them:
+ * the customers by ct_rfm_load_customers() and one read of the
+ * purchases of both periods (read_purchases()).
  *
  * The forecast's range: BG/NBD and Gamma-Gamma give an expected number
  * of purchases N and revenue R for the weeks to come, not a
@@ -34,9 +37,11 @@
 #include <glib/gi18n-lib.h>
 
 #include "ct-analytics.h"
+#include "ct-campaign-results.h"
 #include "ct-contact.h"
 #include "ct-dashboard.h"
 #include "ct-money.h"
+#include "ct-rollup.h"
 #include "ct-stats.h"
 
 G_DEFINE_QUARK (ct-dashboard-error-quark, ct_dashboard_error)
@@ -398,6 +403,28 @@ typedef struct
   gint64 last_90_revenue;
 } Totals;
 
+static ProductSums *
+product_sums_get (GHashTable  *products,
+                  gint64       product,
+                  guint        n_buckets)
+{
+  ProductSums *p = g_hash_table_lookup (products, &product);
+
+  if (p == NULL)
+    {
+      p = g_new0 (ProductSums, 1);
+      p->id = product;
+      p->per_bucket = g_new0 (gint64, n_buckets);
+      g_hash_table_insert (products, &p->id, p);
+    }
+  return p;
+}
+
+static gboolean name_products (CtDb         *db,
+                               CtDashboard  *d,
+                               GHashTable   *products,
+                               GError      **error);
+
 static gboolean
 read_purchases (CtDb          *db,
                 CtDashboard   *d,
@@ -408,12 +435,9 @@ read_purchases (CtDb          *db,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GHashTable) products = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, product_sums_free);
-  g_autoptr(GPtrArray) sorted = g_ptr_array_new ();
   gint64 scan_from = MIN (d->previous.from, last_90_from);
   gint64 first;
   gboolean most = FALSE;
-  GHashTableIter iter;
-  gpointer value;
   guint n_rows = 0;
   int rc;
 
@@ -466,15 +490,8 @@ read_purchases (CtDb          *db,
       d->revenue[bucket] += amount;
 
       {
-        ProductSums *p = g_hash_table_lookup (products, &product);
+        ProductSums *p = product_sums_get (products, product, d->n_buckets);
 
-        if (p == NULL)
-          {
-            p = g_new0 (ProductSums, 1);
-            p->id = product;
-            p->per_bucket = g_new0 (gint64, d->n_buckets);
-            g_hash_table_insert (products, &p->id, p);
-          }
         p->total += amount;
         p->per_bucket[bucket] += amount;
       }
@@ -484,8 +501,75 @@ read_purchases (CtDb          *db,
       ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not read the purchases"));
       return FALSE;
     }
+  return name_products (db, d, products, error);
+}
 
-  /* The biggest products, then the rest together. */
+typedef struct
+{
+  CtDashboard *d;
+  GHashTable  *products;
+  guint        bucket;
+  Totals      *totals;
+} BucketSales;
+
+static void
+add_bucket_sales (gint64   product,
+                  gint64   orders,
+                  gint64   revenue,
+                  gpointer user_data)
+{
+  BucketSales *b = user_data;
+  ProductSums *p = product_sums_get (b->products, product, b->d->n_buckets);
+
+  b->totals->revenue += revenue;
+  b->totals->orders += orders;
+  b->d->revenue[b->bucket] += revenue;
+  p->total += revenue;
+  p->per_bucket[b->bucket] += revenue;
+}
+
+/* What read_purchases() adds up, from the sales summaries (ct-rollup.h):
+ * each bucket, the previous period and the last 90 days on their own,
+ * a few thousand rows in all. */
+static gboolean
+read_sales (CtDb          *db,
+            CtDashboard   *d,
+            gint64         last_90_from,
+            Totals        *totals,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  g_autoptr(GHashTable) products = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, product_sums_free);
+  BucketSales b = { d, products, 0, totals };
+
+  for (b.bucket = 0; b.bucket < d->n_buckets; b.bucket++)
+    {
+      gint64 from = d->bucket_starts[b.bucket];
+      gint64 to = MIN (d->bucket_starts[b.bucket + 1], d->period.to);
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error)
+          || !ct_rollup_sales_foreach (db, d->currency, from, to, add_bucket_sales, &b, error))
+        return FALSE;
+    }
+  if (!ct_rollup_sales_total (db, d->currency, d->previous.from, d->previous.to,
+                              &totals->previous_orders, &totals->previous_revenue, error)
+      || !ct_rollup_sales_total (db, d->currency, last_90_from, d->period.to,
+                                 NULL, &totals->last_90_revenue, error))
+    return FALSE;
+  return name_products (db, d, products, error);
+}
+
+/* The biggest products of @products, then the rest together. */
+static gboolean
+name_products (CtDb         *db,
+               CtDashboard  *d,
+               GHashTable   *products,
+               GError      **error)
+{
+  g_autoptr(GPtrArray) sorted = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+
   g_hash_table_iter_init (&iter, products);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     g_ptr_array_add (sorted, value);
@@ -620,7 +704,7 @@ read_clusters (CtDb         *db,
                GError      **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  gint64 n, step;
+  gint64 n, step, k = 0;
   double scale = pow (10.0, ct_money_decimals (d->currency));
   int rc;
 
@@ -632,18 +716,21 @@ read_clusters (CtDb         *db,
   /* Every step-th customer: enough points to see the clusters' shapes,
    * few enough to draw at once and to keep a PDF small. */
   step = MAX (1, (n + CT_DASHBOARD_MAX_POINTS - 1) / CT_DASHBOARD_MAX_POINTS);
+  /* In contact order from the contact_metrics_cluster_points index,
+   * keeping every step-th row here: a window function numbering the
+   * rows in SQL took several times as long. */
   stmt = ct_db_prepare (db,
-                        "SELECT recency_days, monetary, cluster FROM"
-                        " (SELECT recency_days, monetary, cluster, row_number () OVER (ORDER BY contact_id) AS k"
-                        "  FROM contact_metrics WHERE cluster IS NOT NULL AND recency_days IS NOT NULL)"
-                        " WHERE k % ?1 = 0",
+                        "SELECT recency_days, monetary, cluster FROM contact_metrics"
+                        " WHERE cluster IS NOT NULL AND recency_days IS NOT NULL ORDER BY contact_id",
                         error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, step);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       CtClusterPoint p;
+
+      if (++k % step != 0)
+        continue;
 
       p.recency_days = sqlite3_column_double (stmt, 0);
       p.monetary = sqlite3_column_int64 (stmt, 1) / scale;
@@ -654,6 +741,48 @@ read_clusters (CtDb         *db,
     {
       ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not read the clusters"));
       return FALSE;
+    }
+  return TRUE;
+}
+
+/* The campaigns launched in the period (automations' hidden campaigns
+ * left out, as on the Campaigns page), with their results. */
+static gboolean
+read_campaigns (CtDb         *db,
+                CtDashboard  *d,
+                GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  int rc;
+
+  stmt = ct_db_prepare (db,
+                        "SELECT id FROM campaigns WHERE automation_id IS NULL"
+                        " AND launched_at >= ?1 AND launched_at < ?2 ORDER BY launched_at, id",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, d->period.from);
+  sqlite3_bind_int64 (stmt, 2, d->period.to);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (ids, id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not read the campaigns"));
+      return FALSE;
+    }
+  for (guint i = 0; i < ids->len; i++)
+    {
+      CtCampaignInfo *info = ct_campaign_get_info (db, g_array_index (ids, gint64, i),
+                                                   CT_CAMPAIGN_DEFAULT_WINDOW_DAYS, error);
+
+      if (info == NULL)
+        return FALSE;
+      g_ptr_array_add (d->campaigns, info);
     }
   return TRUE;
 }
@@ -671,6 +800,9 @@ count_customers_before (CtDb     *db,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
+
+  if (ct_rollup_get_enabled (db))
+    return ct_rollup_count_customers (db, when - 1, count, NULL, NULL, error);
 
   stmt = ct_db_prepare (db, "SELECT count(*) FROM contacts WHERE first_purchase_at < ?", error);
   if (stmt == NULL)
@@ -799,6 +931,7 @@ ct_dashboard_load (CtDb            *db,
   gint64 customers_before = 0;
   Totals totals = { 0 };
   gint64 last_90_from;
+  gboolean rollups = ct_rollup_get_enabled (db);
   gboolean ok = FALSE;
 
   g_return_val_if_fail (CT_IS_DB (db), NULL);
@@ -810,6 +943,7 @@ ct_dashboard_load (CtDb            *db,
   d->top_customers = g_array_new (FALSE, TRUE, sizeof (CtTopCustomer));
   g_array_set_clear_func (d->top_customers, top_customer_clear);
   d->cluster_points = g_array_new (FALSE, FALSE, sizeof (CtClusterPoint));
+  d->campaigns = g_ptr_array_new_with_free_func ((GDestroyNotify) ct_campaign_info_free);
   for (guint s = 0; s < CT_RFM_N_SEGMENTS; s++)
     d->segment_counts[s] = d->segment_revenue[s] = 0;
 
@@ -836,10 +970,26 @@ ct_dashboard_load (CtDb            *db,
        * The app runs the analysis again when purchases change. */
       if (summary != NULL && json_object_has_member (summary, "currency"))
         currency = g_strdup (json_object_get_string_member (summary, "currency"));
-      customers = ct_rfm_load_customers (db, period->to - 1, currency,
-                                         currency == NULL ? &currency : NULL, error);
-      if (customers == NULL)
-        break;
+      if (rollups)
+        {
+          /* The customers come from the summaries (ct-rollup.h), so
+           * only the currency is left to find when no analysis did. */
+          CtStats stats;
+
+          if (currency == NULL)
+            {
+              if (!ct_stats_load (db, &stats, error))
+                break;
+              currency = g_strdup (stats.currency);
+            }
+        }
+      else
+        {
+          customers = ct_rfm_load_customers (db, period->to - 1, currency,
+                                             currency == NULL ? &currency : NULL, error);
+          if (customers == NULL)
+            break;
+        }
       g_strlcpy (d->currency, currency, sizeof d->currency);
 
       plan_forecast (d, summary);
@@ -847,7 +997,8 @@ ct_dashboard_load (CtDb            *db,
       fill_forecast (d, summary);
 
       last_90_from = period->to - 90 * SECONDS_PER_DAY;
-      if (!read_purchases (db, d, last_90_from, &totals, cancellable, error))
+      if (rollups ? !read_sales (db, d, last_90_from, &totals, cancellable, error)
+                  : !read_purchases (db, d, last_90_from, &totals, cancellable, error))
         break;
 
       if (!ct_kpis_load (db, period->to - 1, d->currency, customers, &end, error)
@@ -878,6 +1029,8 @@ ct_dashboard_load (CtDb            *db,
       if (d->has_analysis
           && (!read_segments (db, d, error) || !read_top_customers (db, d, error)
               || !read_clusters (db, d, error)))
+        break;
+      if (!read_campaigns (db, d, error))
         break;
 
       ok = TRUE;
@@ -936,6 +1089,7 @@ ct_dashboard_free (CtDashboard *d)
   g_clear_pointer (&d->top_customers, g_array_unref);
   g_clear_pointer (&d->cluster_points, g_array_unref);
   g_clear_pointer (&d->retention, ct_retention_free);
+  g_clear_pointer (&d->campaigns, g_ptr_array_unref);
   g_free (d);
 }
 
@@ -1056,24 +1210,6 @@ ct_dashboard_format_change (const CtDashboard *d,
 
 /* ------------------------------------------------------------------ */
 /* Charts */
-
-static const char *
-funnel_label (guint stage)
-{
-  switch (stage)
-    {
-    case 0:
-      return C_("funnel", "Potential");
-    case 1:
-      return C_("funnel", "Contacted");
-    case 2:
-      return C_("funnel", "Converted");
-    case 3:
-      return C_("funnel", "Retained");
-    default:
-      return C_("funnel", "Loyal");
-    }
-}
 
 static CtChart *
 make_revenue_chart (const CtDashboard *d)
@@ -1197,7 +1333,7 @@ make_funnel_chart (const CtDashboard *d)
   CtChart *chart = ct_chart_new (CT_CHART_FUNNEL, _("Lifecycle funnel"));
 
   for (guint i = 0; i < 5; i++)
-    labels[i] = funnel_label (i);
+    labels[i] = ct_funnel_stage_get_label (i);
   labels[5] = NULL;
   ct_chart_set_categories (chart, labels);
   ct_chart_set_axis (chart, CT_CHART_AXIS_Y, _("contacts"), CT_CHART_UNIT_COUNT);

@@ -159,6 +159,11 @@ typedef struct
 
   CtFunnel      funnel;          /* as of the end of the period */
   CtRetention  *retention;       /* as of the end of the period */
+
+  /* The campaigns launched in the period, oldest first: CtCampaignInfo
+   * (ct-campaign-results.h) with purchases attributed within
+   * CT_CAMPAIGN_DEFAULT_WINDOW_DAYS. */
+  GPtrArray    *campaigns;
 } CtDashboard;
 
 typedef struct

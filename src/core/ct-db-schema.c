@@ -778,6 +778,160 @@ static const CtDbMigration migrations[] = {
     "ALTER TABLE suppressions_new RENAME TO suppressions;"
     "CREATE INDEX suppressions_created ON suppressions(created_at DESC, email);"
   },
+  { 13,
+    /* Summaries for the dashboard and the report (ct-rollup.c), so that
+     * they read a few thousand rows instead of a million purchases.
+     *
+     * Sales: orders and revenue of the purchases not refunded per UTC
+     * hour and per UTC day (the Unix time of its start), currency and
+     * product (0: none), kept by triggers like the products' figures.
+     * A local day or month is put together from whole UTC days, the
+     * hours at its edges and, for time zones a fraction of an hour off
+     * UTC, the purchases of the minutes left. Rows whose orders went
+     * back to 0 stay, and add nothing. */
+    "CREATE TABLE sales_hours ("
+    "  currency TEXT NOT NULL,"
+    "  hour INTEGER NOT NULL,"
+    "  product_id INTEGER NOT NULL,"
+    "  orders INTEGER NOT NULL,"
+    "  revenue INTEGER NOT NULL,"
+    "  PRIMARY KEY (currency, hour, product_id)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE sales_days ("
+    "  currency TEXT NOT NULL,"
+    "  day INTEGER NOT NULL,"
+    "  product_id INTEGER NOT NULL,"
+    "  orders INTEGER NOT NULL,"
+    "  revenue INTEGER NOT NULL,"
+    "  PRIMARY KEY (currency, day, product_id)"
+    ") WITHOUT ROWID;"
+    "INSERT INTO sales_hours (currency, hour, product_id, orders, revenue)"
+    "  SELECT currency, purchased_at - ((purchased_at % 3600) + 3600) % 3600,"
+    "    coalesce(product_id, 0), count(*), sum(amount)"
+    "  FROM purchases WHERE refunded = 0 GROUP BY 1, 2, 3;"
+    "INSERT INTO sales_days (currency, day, product_id, orders, revenue)"
+    "  SELECT currency, hour - ((hour % 86400) + 86400) % 86400, product_id, sum(orders), sum(revenue)"
+    "  FROM sales_hours GROUP BY 1, 2, 3;"
+
+    /* Customers: per contact with a purchase not refunded, the times of
+     * its first, second and fifth (CT_FUNNEL_DEFAULT_LOYAL_PURCHASES)
+     * such purchase, its channel, and its first-purchase month (cohort)
+     * and the months it bought in, as JSON, both as year × 12 + month − 1
+     * in the time zone named by the setting rollup.zone. cohort_buyers
+     * adds those months up per cohort: the retention table.
+     *
+     * Working out months needs the time zone, which SQL does not have,
+     * so these rows are written by ct_rollup_refresh() in C. A change
+     * to a contact's purchases or channel only lists the contact in
+     * rollup_dirty: its stored row (and its share of cohort_buyers) is
+     * then out of date, and the readers take it out and work the listed
+     * contacts out from their purchases until the next refresh replaces
+     * it. Listing is all an import of a million purchases pays.
+     *
+     * The triggers check for a row before inserting rather than INSERT
+     * OR IGNORE: the importer's INSERT OR ROLLBACK would replace their
+     * IGNORE and fail on a customer listed already. */
+    "CREATE TABLE contact_rollup ("
+    "  contact_id INTEGER PRIMARY KEY,"
+    "  channel_id INTEGER,"
+    "  first_at INTEGER NOT NULL,"
+    "  second_at INTEGER,"
+    "  loyal_at INTEGER,"
+    "  cohort INTEGER NOT NULL,"
+    "  months TEXT NOT NULL CHECK (json_valid(months))"
+    ");"
+    "CREATE INDEX contact_rollup_first ON contact_rollup(first_at, channel_id);"
+    "CREATE INDEX contact_rollup_second ON contact_rollup(second_at) WHERE second_at IS NOT NULL;"
+    "CREATE INDEX contact_rollup_loyal ON contact_rollup(loyal_at) WHERE loyal_at IS NOT NULL;"
+    "CREATE TABLE cohort_buyers ("
+    "  cohort INTEGER NOT NULL,"
+    "  month INTEGER NOT NULL,"
+    "  buyers INTEGER NOT NULL,"
+    "  PRIMARY KEY (cohort, month)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE rollup_dirty ("
+    "  contact_id INTEGER PRIMARY KEY"
+    ");"
+    /* Every customer waits for its first refresh. */
+    "INSERT INTO rollup_dirty (contact_id)"
+    "  SELECT DISTINCT contact_id FROM purchases WHERE contact_id IS NOT NULL;"
+
+    /* A row leaves with its share of the cohorts, whoever deletes it:
+     * the refresh replacing it, or erasing the contact (ct-privacy.c
+     * clears every table with a contact_id). */
+    "CREATE TRIGGER contact_rollup_del AFTER DELETE ON contact_rollup BEGIN"
+    "  UPDATE cohort_buyers SET buyers = buyers - 1"
+    "  WHERE cohort = OLD.cohort AND month IN (SELECT value FROM json_each(OLD.months));"
+    "END;"
+    "CREATE TRIGGER contacts_rollup_channel AFTER UPDATE OF channel_id ON contacts"
+    "  WHEN NEW.channel_id IS NOT OLD.channel_id BEGIN"
+    "  INSERT INTO rollup_dirty (contact_id) SELECT NEW.id"
+    "  WHERE NOT EXISTS (SELECT 1 FROM rollup_dirty WHERE contact_id = NEW.id);"
+    "END;"
+
+    /* The rest of what the dashboard reads, from indexes rather than
+     * every row: the funnel's contacts a campaign can reach; the
+     * analysis cache's revenue per RFM segment (replacing the index on
+     * the segment alone, which SQLite would pick instead) and its sample
+     * of customers for the clusters' chart (ct-dashboard.c). */
+    "CREATE INDEX contacts_reachable ON contacts(status, email) WHERE email IS NOT NULL AND email != '';"
+    "DROP INDEX contact_metrics_rfm_segment;"
+    "CREATE INDEX contact_metrics_segment_value ON contact_metrics(rfm_segment, monetary);"
+    "CREATE INDEX contact_metrics_cluster_points ON contact_metrics(contact_id, recency_days, monetary, cluster)"
+    "  WHERE cluster IS NOT NULL AND recency_days IS NOT NULL;"
+
+    "CREATE TRIGGER purchases_rollup_ins AFTER INSERT ON purchases WHEN NEW.refunded = 0 BEGIN"
+    "  INSERT INTO sales_hours (currency, hour, product_id, orders, revenue)"
+    "  VALUES (NEW.currency, NEW.purchased_at - ((NEW.purchased_at % 3600) + 3600) % 3600,"
+    "    coalesce(NEW.product_id, 0), 1, NEW.amount)"
+    "  ON CONFLICT DO UPDATE SET orders = orders + 1, revenue = revenue + excluded.revenue;"
+    "  INSERT INTO sales_days (currency, day, product_id, orders, revenue)"
+    "  VALUES (NEW.currency, NEW.purchased_at - ((NEW.purchased_at % 86400) + 86400) % 86400,"
+    "    coalesce(NEW.product_id, 0), 1, NEW.amount)"
+    "  ON CONFLICT DO UPDATE SET orders = orders + 1, revenue = revenue + excluded.revenue;"
+    "  INSERT INTO rollup_dirty (contact_id) SELECT NEW.contact_id WHERE NEW.contact_id IS NOT NULL"
+    "  AND NOT EXISTS (SELECT 1 FROM rollup_dirty WHERE contact_id = NEW.contact_id);"
+    "END;"
+    "CREATE TRIGGER purchases_rollup_del AFTER DELETE ON purchases WHEN OLD.refunded = 0 BEGIN"
+    "  UPDATE sales_hours SET orders = orders - 1, revenue = revenue - OLD.amount"
+    "  WHERE currency = OLD.currency"
+    "  AND hour = OLD.purchased_at - ((OLD.purchased_at % 3600) + 3600) % 3600"
+    "  AND product_id = coalesce(OLD.product_id, 0);"
+    "  UPDATE sales_days SET orders = orders - 1, revenue = revenue - OLD.amount"
+    "  WHERE currency = OLD.currency"
+    "  AND day = OLD.purchased_at - ((OLD.purchased_at % 86400) + 86400) % 86400"
+    "  AND product_id = coalesce(OLD.product_id, 0);"
+    "  INSERT INTO rollup_dirty (contact_id) SELECT OLD.contact_id WHERE OLD.contact_id IS NOT NULL"
+    "  AND NOT EXISTS (SELECT 1 FROM rollup_dirty WHERE contact_id = OLD.contact_id);"
+    "END;"
+    "CREATE TRIGGER purchases_rollup_upd"
+    "  AFTER UPDATE OF contact_id, product_id, amount, currency, purchased_at, refunded ON purchases BEGIN"
+    "  UPDATE sales_hours SET orders = orders - 1, revenue = revenue - OLD.amount"
+    "  WHERE OLD.refunded = 0 AND currency = OLD.currency"
+    "  AND hour = OLD.purchased_at - ((OLD.purchased_at % 3600) + 3600) % 3600"
+    "  AND product_id = coalesce(OLD.product_id, 0);"
+    "  UPDATE sales_days SET orders = orders - 1, revenue = revenue - OLD.amount"
+    "  WHERE OLD.refunded = 0 AND currency = OLD.currency"
+    "  AND day = OLD.purchased_at - ((OLD.purchased_at % 86400) + 86400) % 86400"
+    "  AND product_id = coalesce(OLD.product_id, 0);"
+    "  INSERT INTO sales_hours (currency, hour, product_id, orders, revenue)"
+    "  SELECT NEW.currency, NEW.purchased_at - ((NEW.purchased_at % 3600) + 3600) % 3600,"
+    "    coalesce(NEW.product_id, 0), 1, NEW.amount WHERE NEW.refunded = 0"
+    "  ON CONFLICT DO UPDATE SET orders = orders + 1, revenue = revenue + excluded.revenue;"
+    "  INSERT INTO sales_days (currency, day, product_id, orders, revenue)"
+    "  SELECT NEW.currency, NEW.purchased_at - ((NEW.purchased_at % 86400) + 86400) % 86400,"
+    "    coalesce(NEW.product_id, 0), 1, NEW.amount WHERE NEW.refunded = 0"
+    "  ON CONFLICT DO UPDATE SET orders = orders + 1, revenue = revenue + excluded.revenue;"
+    "  INSERT INTO rollup_dirty (contact_id) SELECT OLD.contact_id WHERE OLD.contact_id IS NOT NULL"
+    "  AND NOT EXISTS (SELECT 1 FROM rollup_dirty WHERE contact_id = OLD.contact_id)"
+    "  AND (OLD.contact_id IS NOT NEW.contact_id OR OLD.purchased_at != NEW.purchased_at"
+    "       OR OLD.refunded != NEW.refunded);"
+    "  INSERT INTO rollup_dirty (contact_id) SELECT NEW.contact_id WHERE NEW.contact_id IS NOT NULL"
+    "  AND NOT EXISTS (SELECT 1 FROM rollup_dirty WHERE contact_id = NEW.contact_id)"
+    "  AND (OLD.contact_id IS NOT NEW.contact_id OR OLD.purchased_at != NEW.purchased_at"
+    "       OR OLD.refunded != NEW.refunded);"
+    "END;"
+  },
 };
 
 const CtDbMigration *

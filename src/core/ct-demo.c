@@ -29,6 +29,7 @@
 #include "ct-points.h"
 #include "ct-progress.h"
 #include "ct-referral.h"
+#include "ct-rollup.h"
 #include "ct-tier.h"
 
 #define DAY 86400
@@ -1564,6 +1565,7 @@ ct_demo_generate (CtDb                *db,
   g_autofree char *pragma = NULL;
   g_autofree char *points_trigger = NULL;
   g_autoptr(GPtrArray) set_aside = NULL;
+  g_autofree char *rollup_trigger = NULL;
   guint last_percent = 0;
   gboolean ok = FALSE;
 
@@ -1635,6 +1637,18 @@ ct_demo_generate (CtDb                *db,
     }
   if (!ct_db_exec (db, "DROP TRIGGER purchases_points_ins", error))
     goto out;
+  /* The same for the dashboard's sales summaries (ct-rollup.h). */
+  {
+    g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db, "SELECT sql FROM sqlite_master WHERE type = 'trigger'"
+                                                      " AND name = 'purchases_rollup_ins'", error);
+
+    if (stmt == NULL)
+      goto out;
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+      rollup_trigger = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  }
+  if (rollup_trigger != NULL && !ct_db_exec (db, "DROP TRIGGER purchases_rollup_ins", error))
+    goto out;
 
   demo.emails = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   demo.purchases = g_array_new (FALSE, FALSE, sizeof (DemoPurchase));
@@ -1672,10 +1686,15 @@ ct_demo_generate (CtDb                *db,
   if (!ct_db_restore_indexes (db, set_aside, error) ||
       !ct_db_exec (db, points_trigger, error) ||
       !ct_points_earn_for_purchases (db, 0, error) ||
+      (rollup_trigger != NULL
+       && (!ct_db_exec (db, rollup_trigger, error) || !ct_rollup_add_purchases (db, 0, error))) ||
       !insert_loyalty (&demo, options->seed, error))
     goto out;
 
   if (!write_settings (&demo, options, error))
+    goto out;
+  /* The dashboard's summaries of the customers, once for them all. */
+  if (!ct_rollup_refresh (db, NULL, error))
     goto out;
 
   /* A last chance: cancelling while the final rows went in still leaves

@@ -17,6 +17,7 @@
 
 #include "ct-kpi.h"
 #include "ct-money.h"
+#include "ct-rollup.h"
 #include "ct-stats.h"
 
 G_DEFINE_QUARK (ct-kpi-error-quark, ct_kpi_error)
@@ -59,6 +60,9 @@ count_customers (CtDb     *db,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
+  if (ct_rollup_get_enabled (db))
+    return ct_rollup_count_customers (db, as_of, &kpis->customers, &kpis->repeat_customers, NULL, error);
+
   stmt = ct_db_prepare (db,
                         "SELECT count(*), coalesce(sum(n >= 2), 0) FROM"
                         " (SELECT count(*) AS n FROM purchases"
@@ -82,13 +86,13 @@ count_customers (CtDb     *db,
   return TRUE;
 }
 
+/* Contacts, orders and revenue from the purchases themselves. */
 static gboolean
-read_kpis (CtDb        *db,
-           gint64       as_of,
-           const char  *currency,
-           GArray      *customers,
-           CtKpis      *kpis,
-           GError     **error)
+read_orders_from_purchases (CtDb        *db,
+                            gint64       as_of,
+                            const char  *currency,
+                            CtKpis      *kpis,
+                            GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
@@ -116,6 +120,29 @@ read_kpis (CtDb        *db,
   kpis->contacts = sqlite3_column_int64 (stmt, 0);
   kpis->orders = sqlite3_column_int64 (stmt, 1);
   kpis->revenue = sqlite3_column_int64 (stmt, 2);
+  return TRUE;
+}
+
+static gboolean
+read_kpis (CtDb        *db,
+           gint64       as_of,
+           const char  *currency,
+           GArray      *customers,
+           CtKpis      *kpis,
+           GError     **error)
+{
+  if (ct_rollup_get_enabled (db))
+    {
+      /* The sales summaries (ct-rollup.h): every purchase up to the
+       * as-of time, from a few thousand rows. */
+      kpis->contacts = ct_db_query_int64 (db, "SELECT count(*) FROM contacts", error);
+      if (kpis->contacts < 0
+          || !ct_rollup_sales_total (db, currency, G_MININT64, as_of + 1,
+                                     &kpis->orders, &kpis->revenue, error))
+        return FALSE;
+    }
+  else if (!read_orders_from_purchases (db, as_of, currency, kpis, error))
+    return FALSE;
 
   if (customers != NULL)
     {
@@ -389,11 +416,23 @@ ct_retention_load (CtDb       *db,
   if (tz == NULL)
     tz = local = g_time_zone_new_local ();
 
-  retention = g_new0 (CtRetention, 1);
-  retention->months = g_new0 (char *, 1);
-
   if (!ct_db_exec (db, "SAVEPOINT ct_retention", error))
     return NULL;
+
+  /* The stored months, when they were counted in this time zone. */
+  if (ct_rollup_get_enabled (db))
+    {
+      if (!ct_rollup_load_retention (db, as_of, tz, &retention, error))
+        goto fail;
+      if (retention != NULL)
+        {
+          ct_db_exec (db, "RELEASE ct_retention", NULL);
+          return g_steal_pointer (&retention);
+        }
+    }
+
+  retention = g_new0 (CtRetention, 1);
+  retention->months = g_new0 (char *, 1);
 
   if (!find_first_purchase (db, as_of, &any, &first, error))
     goto fail;
@@ -547,26 +586,47 @@ read_channel_costs (CtDb        *db,
                     GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GHashTable) new_customers = NULL;
   int rc;
+
+  /* The new customers per channel from the customers' summary
+   * (ct-rollup.h) rather than a look at every contact of the channel. */
+  if (ct_rollup_get_enabled (db))
+    {
+      new_customers = ct_rollup_new_customers (db, from_time, to_time, error);
+      if (new_customers == NULL)
+        return FALSE;
+    }
 
   /* channel_spend.month is text YYYY-MM, so BETWEEN compares months. */
   stmt = ct_db_prepare (db,
-                        "SELECT ch.id, ch.name,"
-                        " (SELECT coalesce(sum(s.amount), 0) FROM channel_spend s"
-                        "  WHERE s.channel_id = ch.id AND s.month BETWEEN ?1 AND ?2 AND s.currency = ?3),"
-                        " (SELECT count(*) FROM channel_spend s"
-                        "  WHERE s.channel_id = ch.id AND s.month BETWEEN ?1 AND ?2 AND s.currency != ?3),"
-                        " (SELECT count(*) FROM contacts c WHERE c.channel_id = ch.id"
-                        "  AND c.first_purchase_at >= ?4 AND c.first_purchase_at < ?5)"
-                        " FROM channels ch ORDER BY ch.name COLLATE NOCASE, ch.id",
+                        new_customers != NULL
+                        ? "SELECT ch.id, ch.name,"
+                          " (SELECT coalesce(sum(s.amount), 0) FROM channel_spend s"
+                          "  WHERE s.channel_id = ch.id AND s.month BETWEEN ?1 AND ?2 AND s.currency = ?3),"
+                          " (SELECT count(*) FROM channel_spend s"
+                          "  WHERE s.channel_id = ch.id AND s.month BETWEEN ?1 AND ?2 AND s.currency != ?3),"
+                          " 0"
+                          " FROM channels ch ORDER BY ch.name COLLATE NOCASE, ch.id"
+                        : "SELECT ch.id, ch.name,"
+                          " (SELECT coalesce(sum(s.amount), 0) FROM channel_spend s"
+                          "  WHERE s.channel_id = ch.id AND s.month BETWEEN ?1 AND ?2 AND s.currency = ?3),"
+                          " (SELECT count(*) FROM channel_spend s"
+                          "  WHERE s.channel_id = ch.id AND s.month BETWEEN ?1 AND ?2 AND s.currency != ?3),"
+                          " (SELECT count(*) FROM contacts c WHERE c.channel_id = ch.id"
+                          "  AND c.first_purchase_at >= ?4 AND c.first_purchase_at < ?5)"
+                          " FROM channels ch ORDER BY ch.name COLLATE NOCASE, ch.id",
                         error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, from_label, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, to_label, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 3, currency, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 4, from_time);
-  sqlite3_bind_int64 (stmt, 5, to_time);
+  if (new_customers == NULL)
+    {
+      sqlite3_bind_int64 (stmt, 4, from_time);
+      sqlite3_bind_int64 (stmt, 5, to_time);
+    }
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -576,7 +636,14 @@ read_channel_costs (CtDb        *db,
       cost.name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
       cost.spend = sqlite3_column_int64 (stmt, 2);
       cost.other_currency_months = sqlite3_column_int64 (stmt, 3);
-      cost.new_customers = sqlite3_column_int64 (stmt, 4);
+      if (new_customers != NULL)
+        {
+          gint64 *n = g_hash_table_lookup (new_customers, &cost.channel_id);
+
+          cost.new_customers = n != NULL ? *n : 0;
+        }
+      else
+        cost.new_customers = sqlite3_column_int64 (stmt, 4);
       if (cost.new_customers > 0)
         cost.cost_per_customer = divide_rounded (cost.spend, cost.new_customers);
       g_array_append_val (costs, cost);
@@ -699,10 +766,12 @@ count_contacts (CtDb      *db,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
+  /* Two counts, so that the second reads the contacts_reachable
+   * index rather than every contact. */
   stmt = ct_db_prepare (db,
-                        "SELECT count(*), coalesce(sum(status = 'subscribed'"
-                        "  AND email IS NOT NULL AND email != ''), 0)"
-                        " FROM contacts",
+                        "SELECT (SELECT count(*) FROM contacts),"
+                        " (SELECT count(*) FROM contacts WHERE status = 'subscribed'"
+                        "  AND email IS NOT NULL AND email != '')",
                         error);
   if (stmt == NULL)
     return FALSE;
@@ -729,6 +798,12 @@ count_buyers (CtDb      *db,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
+
+  /* The customers' summary keeps the time of the default's loyal
+   * purchase, not of any other. */
+  if (ct_rollup_get_enabled (db) && loyal_purchases == CT_ROLLUP_LOYAL_PURCHASES)
+    return ct_rollup_count_customers (db, as_of, &funnel->converted, &funnel->retained,
+                                      &funnel->loyal, error);
 
   stmt = ct_db_prepare (db,
                         "SELECT count(*), coalesce(sum(n >= 2), 0), coalesce(sum(n >= ?2), 0)"
@@ -816,4 +891,28 @@ ct_funnel_load (CtDb      *db,
   if (!ok)
     memset (funnel, 0, sizeof *funnel);
   return ok;
+}
+
+/**
+ * ct_funnel_stage_get_label:
+ * @stage: 0 potential .. 4 loyal
+ *
+ * Returns: (transfer none): the step's translated name
+ */
+const char *
+ct_funnel_stage_get_label (guint stage)
+{
+  switch (stage)
+    {
+    case 0:
+      return C_("funnel", "Potential");
+    case 1:
+      return C_("funnel", "Contacted");
+    case 2:
+      return C_("funnel", "Converted");
+    case 3:
+      return C_("funnel", "Retained");
+    default:
+      return C_("funnel", "Loyal");
+    }
 }

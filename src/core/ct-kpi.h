@@ -125,4 +125,7 @@ gboolean ct_funnel_load (CtDb       *db,
                          CtFunnel   *funnel,
                          GError    **error);
 
+/* "Potential" … "Loyal" for steps 0 .. 4. */
+const char *ct_funnel_stage_get_label (guint stage);
+
 G_END_DECLS

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ct-report.c: the PDF report of a period, page by page on any cairo_t
  *
- * Six pages, always the same ones so that a reader finds things where
+ * Seven pages, always the same ones so that a reader finds things where
  * they were last quarter: the cover with the key figures; revenue over
  * time and by product; channels; RFM segments; the lifecycle funnel and
- * retention; clusters and the customers worth the most. Each page has a
+ * retention; clusters and the customers worth the most; the campaigns
+ * sent in the period and what they brought. Each page has a
  * header (business and period) and a footer (page N of M, when and by
  * what it was made). Charts are drawn by ct-chart onto the page's own
  * cairo_t, so they stay vectors in the PDF; text goes through Pango, so
@@ -18,13 +19,14 @@
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
 
+#include "ct-campaign-results.h"
 #include "ct-money.h"
 #include "ct-report.h"
 
 G_DEFINE_QUARK (ct-report-error-quark, ct_report_error)
 
 #define MARGIN 48.0
-#define N_PAGES 6
+#define N_PAGES 7
 #define FONT "Sans"
 
 struct _CtReport
@@ -470,6 +472,106 @@ page_customers (Page *page)
   free_cells (cells, MAX (n, 1) * 5);
 }
 
+static void
+page_campaigns (Page *page)
+{
+  const CtDashboard *d = page->report->dashboard;
+  /* Ten columns do not fit a portrait page at a size one can read: the
+   * mail's fate in one table, what it brought in the second, each
+   * campaign by its name in both. */
+  const Column mail_columns[] = {
+    { _("Campaign"), 0.34, FALSE },
+    /* Translators: a column of the report's campaigns: the day each was sent */
+    { C_("campaign report", "Sent"), 0.16, FALSE },
+    { ct_campaign_result_get_label (CT_CAMPAIGN_RESULT_RECIPIENTS), 0.125, TRUE },
+    { ct_campaign_result_get_label (CT_CAMPAIGN_RESULT_DELIVERED), 0.125, TRUE },
+    { ct_campaign_result_get_label (CT_CAMPAIGN_RESULT_OPENED), 0.125, TRUE },
+    { ct_campaign_result_get_label (CT_CAMPAIGN_RESULT_CLICKED), 0.125, TRUE },
+  };
+  const Column sales_columns[] = {
+    { _("Campaign"), 0.34, FALSE },
+    { ct_campaign_result_get_label (CT_CAMPAIGN_RESULT_BOUNCED), 0.14, TRUE },
+    { ct_campaign_result_get_label (CT_CAMPAIGN_RESULT_UNSUBSCRIBED), 0.16, TRUE },
+    /* Translators: a column of the report's campaigns: purchases attributed to the campaign */
+    { C_("campaign report", "Purchases"), 0.14, TRUE },
+    { _("Revenue"), 0.22, TRUE },
+  };
+  enum { N_MAIL = G_N_ELEMENTS (mail_columns), N_SALES = G_N_ELEMENTS (sales_columns) };
+  guint n = d->campaigns->len;
+  /* As many rows as the page holds in two tables; the rest are counted
+   * below them. */
+  guint shown = MIN (n, (guint) MAX ((page->height - page->y - MARGIN - 150) / 32.0 - 1, 1));
+  char **mail = g_new0 (char *, MAX (shown, 1) * N_MAIL);
+  char **sales = g_new0 (char *, MAX (shown, 1) * N_SALES);
+  gint64 other_currency = 0;
+
+  heading (page, _("Campaigns"));
+  {
+    g_autofree char *note = g_strdup_printf (ngettext ("The campaigns sent in the period. A purchase counts for a campaign "
+                                                       "when a recipient made it within %u day after the mail went to them.",
+                                                       "The campaigns sent in the period. A purchase counts for a campaign "
+                                                       "when a recipient made it within %u days after the mail went to them.",
+                                                       CT_CAMPAIGN_DEFAULT_WINDOW_DAYS),
+                                             CT_CAMPAIGN_DEFAULT_WINDOW_DAYS);
+
+    page->y += text_at (page->cr, note, 8.5, FALSE, MARGIN, page->y, page->width - 2 * MARGIN, 0.45) + 10;
+  }
+  if (n == 0)
+    {
+      text_at (page->cr, _("No campaign was sent in this period."),
+               9, FALSE, MARGIN, page->y, page->width - 2 * MARGIN, 0.3);
+      g_free (mail);
+      g_free (sales);
+      return;
+    }
+
+  for (guint i = 0; i < n; i++)
+    other_currency += ((const CtCampaignInfo *) g_ptr_array_index (d->campaigns, i))->other_currency;
+  for (guint i = 0; i < shown; i++)
+    {
+      const CtCampaignInfo *info = g_ptr_array_index (d->campaigns, i);
+      char **m = mail + (gsize) i * N_MAIL;
+      char **s = sales + (gsize) i * N_SALES;
+      const char *name = info->name != NULL && *info->name != '\0' ? info->name : info->subject;
+      g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (info->launched_at);
+      g_autoptr(GDateTime) local = g_date_time_to_local (utc);
+
+      m[0] = g_strdup (name);
+      m[1] = g_date_time_format (local, "%Y-%m-%d");
+      m[2] = format_count (info->results[CT_CAMPAIGN_RESULT_RECIPIENTS]);
+      m[3] = format_count (info->results[CT_CAMPAIGN_RESULT_DELIVERED]);
+      m[4] = format_count (info->results[CT_CAMPAIGN_RESULT_OPENED]);
+      m[5] = format_count (info->results[CT_CAMPAIGN_RESULT_CLICKED]);
+      s[0] = g_strdup (name);
+      s[1] = format_count (info->results[CT_CAMPAIGN_RESULT_BOUNCED]);
+      s[2] = format_count (info->results[CT_CAMPAIGN_RESULT_UNSUBSCRIBED]);
+      s[3] = format_count (info->purchases);
+      s[4] = ct_money_format (info->revenue, info->currency != NULL ? info->currency : d->currency);
+    }
+  table (page, mail_columns, N_MAIL, mail, shown);
+  table (page, sales_columns, N_SALES, sales, shown);
+  free_cells (mail, MAX (shown, 1) * N_MAIL);
+  free_cells (sales, MAX (shown, 1) * N_SALES);
+
+  if (shown < n)
+    {
+      g_autofree char *more = g_strdup_printf (ngettext ("And %u more campaign, on the Campaigns page.",
+                                                         "And %u more campaigns, on the Campaigns page.", n - shown),
+                                               n - shown);
+
+      page->y += text_at (page->cr, more, 8.5, FALSE, MARGIN, page->y, page->width - 2 * MARGIN, 0.45) + 6;
+    }
+  if (other_currency > 0)
+    {
+      g_autofree char *note = g_strdup_printf (ngettext ("%lld purchase in another currency is left out of the purchases and revenue.",
+                                                         "%lld purchases in other currencies are left out of the purchases and revenue.",
+                                                         (gulong) other_currency),
+                                               (long long) other_currency);
+
+      page->y += text_at (page->cr, note, 8.5, FALSE, MARGIN, page->y, page->width - 2 * MARGIN, 0.45) + 6;
+    }
+}
+
 /**
  * ct_report_draw_page:
  * @cr: a PDF, print or image context
@@ -510,8 +612,11 @@ ct_report_draw_page (CtReport *report,
       page_lifecycle (&page);
       break;
     case 5:
-    default:
       page_customers (&page);
+      break;
+    case 6:
+    default:
+      page_campaigns (&page);
       break;
     }
 }

@@ -98,6 +98,8 @@ struct _CtContactsView
   AdwStatusPage      *empty_page;
   GtkLabel           *count_label;
   CtContactDetail    *detail;
+  GtkRevealer        *filter_revealer;
+  GtkLabel           *filter_label;
 };
 
 G_DEFINE_FINAL_TYPE (CtContactsView, ct_contacts_view, ADW_TYPE_BIN)
@@ -313,7 +315,10 @@ update_status (CtContactsView *self)
   g_autofree char *count = ct_format_count (n);
   g_autofree char *text = NULL;
 
-  if (*search == '\0')
+  gboolean filtered = self->list != NULL
+                      && ct_contact_list_get_filter (self->list, NULL) != CT_CONTACT_FILTER_NONE;
+
+  if (*search == '\0' && !filtered)
     text = g_strdup_printf (ngettext ("%s contact", "%s contacts", n), count);
   else
     text = g_strdup_printf (ngettext ("%s contact found", "%s contacts found", n), count);
@@ -322,7 +327,7 @@ update_status (CtContactsView *self)
   /* An empty list has nothing to export. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "contacts.export-csv", n > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "contacts.export-vcard", n > 0);
-  gtk_widget_set_visible (GTK_WIDGET (self->import_button), *search == '\0');
+  gtk_widget_set_visible (GTK_WIDGET (self->import_button), *search == '\0' && !filtered);
 
   if (n > 0)
     {
@@ -330,7 +335,15 @@ update_status (CtContactsView *self)
       return;
     }
 
-  if (*search == '\0')
+  if (filtered && *search == '\0')
+    {
+      adw_status_page_set_icon_name (self->empty_page, "system-search-symbolic");
+      adw_status_page_set_title (self->empty_page, _("No Contacts Found"));
+      adw_status_page_set_description (self->empty_page,
+                                       _("No contact matches the filter above. "
+                                         "Remove it to see all contacts."));
+    }
+  else if (*search == '\0')
     {
       adw_status_page_set_icon_name (self->empty_page, "avatar-default-symbolic");
       adw_status_page_set_title (self->empty_page, _("No Contacts Yet"));
@@ -452,6 +465,14 @@ static void
 on_stop_search (CtContactsView *self)
 {
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+}
+
+static void
+clear_filter_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  ct_contacts_view_set_filter (CT_CONTACTS_VIEW (widget), CT_CONTACT_FILTER_NONE, 0);
 }
 
 static void
@@ -596,12 +617,15 @@ ct_contacts_view_class_init (CtContactsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CtContactsView, empty_page);
   gtk_widget_class_bind_template_child (widget_class, CtContactsView, count_label);
   gtk_widget_class_bind_template_child (widget_class, CtContactsView, detail);
+  gtk_widget_class_bind_template_child (widget_class, CtContactsView, filter_revealer);
+  gtk_widget_class_bind_template_child (widget_class, CtContactsView, filter_label);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
   gtk_widget_class_bind_template_callback (widget_class, on_detail_contact_changed);
 
   gtk_widget_class_install_action (widget_class, "contacts.export-csv", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "contacts.export-vcard", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "contacts.clear-filter", NULL, clear_filter_action);
 }
 
 static void
@@ -618,6 +642,7 @@ ct_contacts_view_init (CtContactsView *self)
 
   /* Typing in the list goes to the search. */
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self->column_view));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "contacts.clear-filter", FALSE);
 
   update_status (self);
 }
@@ -719,4 +744,41 @@ ct_contacts_view_export (CtContactsView *self,
   ids = ct_export_ui_collect_ids (G_LIST_MODEL (self->list));
   ct_export_ui_to_file (GTK_WIDGET (self), ct_context_get_db (self->context), CT_EXPORT_CONTACTS,
                         format, ids, file, bom);
+}
+
+/**
+ * ct_contacts_view_set_filter:
+ *
+ * Narrows the list to the contacts of a segment, funnel step, channel,
+ * cluster or tier (CT_CONTACT_FILTER_NONE: all), and says so in the bar
+ * above the list, whose button takes the filter off. The search stays.
+ */
+void
+ct_contacts_view_set_filter (CtContactsView  *self,
+                             CtContactFilter  filter,
+                             gint64           id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (CT_IS_CONTACTS_VIEW (self));
+
+  if (self->list == NULL)
+    return;
+  if (!ct_contact_list_set_filter (self->list, filter, id, &error))
+    {
+      show_error (self, error->message);
+      return;
+    }
+  filter = ct_contact_list_get_filter (self->list, &id);
+  text = ct_contact_filter_describe (ct_context_get_db (self->context), filter, id);
+  if (text != NULL)
+    gtk_label_set_text (self->filter_label, text);
+  gtk_revealer_set_reveal_child (self->filter_revealer, text != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "contacts.clear-filter", text != NULL);
+  update_status (self);
+  /* A new set of contacts starts at its top, not where the last one
+   * was scrolled to. */
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->list)) > 0)
+    scroll_to (self, 0);
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <adwaita.h>
+#include "ct-contact-list.h"
 #include "ct-context.h"
 #include "ct-export-ui.h"
 
@@ -17,6 +18,11 @@ void       ct_contacts_view_set_context  (CtContactsView *self,
 /* Puts @text in the search entry (as if typed). */
 void       ct_contacts_view_search       (CtContactsView *self,
                                           const char     *text);
+/* Shows only the contacts of @filter with @id, with a bar above the
+ * list saying so and a button there to show all again. */
+void       ct_contacts_view_set_filter   (CtContactsView  *self,
+                                          CtContactFilter  filter,
+                                          gint64           id);
 /* Moves the keyboard focus to the search entry. */
 void       ct_contacts_view_focus_search (CtContactsView *self);
 /* Opens an empty profile in the detail pane for a new contact. */

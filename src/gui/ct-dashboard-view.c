@@ -14,9 +14,11 @@
 
 #include <glib/gi18n.h>
 
+#include "ct-contact-list.h"
 #include "ct-dashboard-view.h"
 #include "ct-dashboard.h"
 #include "ct-report.h"
+#include "ct-rollup.h"
 
 #define RELOAD_DELAY 500  /* ms: a burst of changes reads once */
 #define CHART_HEIGHT 300
@@ -56,7 +58,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 enum {
-  OPEN_CONTACTS,
+  OPEN_FILTERED_CONTACTS,
   N_SIGNALS
 };
 
@@ -92,7 +94,12 @@ load_thread (GTask        *task,
 {
   LoadData *data = task_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(CtDb) db = ct_db_open (data->path, &error);
+  g_autoptr(GError) refresh_error = NULL;
+  /* The window's own connection checked the file when it opened it:
+   * reading every page again for each period shown took longer than the
+   * figures. */
+  g_autoptr(CtDb) db = ct_db_open_full (data->path, CT_DB_OPEN_ALREADY_CHECKED, &error);
+  g_autoptr(GTimeZone) local = g_time_zone_new_local ();
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   CtDashboard *dashboard;
   CtPeriod period;
@@ -112,7 +119,13 @@ load_thread (GTask        *task,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  dashboard = ct_dashboard_load (db, &period, NULL, cancellable, &error);
+  /* The customers changed since the summaries were last brought up to
+   * date (an import, a purchase added) are worked out once here rather
+   * than on every read; when another connection is writing, the reads
+   * work them out themselves, correct if slower. */
+  if (!ct_rollup_refresh (db, local, &refresh_error))
+    g_debug ("Could not bring the dashboard's summaries up to date: %s", refresh_error->message);
+  dashboard = ct_dashboard_load (db, &period, local, cancellable, &error);
   if (dashboard == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
@@ -336,10 +349,29 @@ on_chart_clicked (GtkGestureClick *gesture,
       || !ct_dashboard_hit_filter (self->dashboard, which, &hit, &kind, &id))
     return;
 
-  /* The contacts list searches the translated segment names, so a
-   * segment's name finds its contacts. */
-  if (kind == CT_DASHBOARD_FILTER_RFM_SEGMENT)
-    g_signal_emit (self, signals[OPEN_CONTACTS], 0, ct_rfm_segment_get_label ((CtRfmSegment) id));
+  /* The contacts list filters by what the chart shows; products and
+   * cohorts are about purchases, not a kind of contact, and lead
+   * nowhere yet. */
+  switch (kind)
+    {
+    case CT_DASHBOARD_FILTER_RFM_SEGMENT:
+      g_signal_emit (self, signals[OPEN_FILTERED_CONTACTS], 0, CT_CONTACT_FILTER_RFM_SEGMENT, id);
+      break;
+    case CT_DASHBOARD_FILTER_FUNNEL_STAGE:
+      g_signal_emit (self, signals[OPEN_FILTERED_CONTACTS], 0, CT_CONTACT_FILTER_FUNNEL_STAGE, id);
+      break;
+    case CT_DASHBOARD_FILTER_CHANNEL:
+      g_signal_emit (self, signals[OPEN_FILTERED_CONTACTS], 0, CT_CONTACT_FILTER_CHANNEL, id);
+      break;
+    case CT_DASHBOARD_FILTER_CLUSTER:
+      g_signal_emit (self, signals[OPEN_FILTERED_CONTACTS], 0, CT_CONTACT_FILTER_CLUSTER, id);
+      break;
+    case CT_DASHBOARD_FILTER_PRODUCT:
+    case CT_DASHBOARD_FILTER_COHORT:
+    case CT_DASHBOARD_FILTER_NONE:
+    default:
+      break;
+    }
 }
 
 typedef struct
@@ -669,9 +701,10 @@ ct_dashboard_view_class_init (CtDashboardViewClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  signals[OPEN_CONTACTS] =
-    g_signal_new ("open-contacts", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* A segment, funnel step, channel or cluster clicked: (CtContactFilter, id). */
+  signals[OPEN_FILTERED_CONTACTS] =
+    g_signal_new ("open-filtered-contacts", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_INT64);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/clientele/Clientele/ct-dashboard-view.ui");
   gtk_widget_class_bind_template_child (widget_class, CtDashboardView, period_dropdown);

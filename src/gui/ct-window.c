@@ -633,13 +633,13 @@ add_page (CtWindow   *self,
   adw_view_stack_page_set_icon_name (page, icon_name);
 }
 
-/* A segment clicked on the dashboard: its contacts, found by the
- * contacts list's search, which knows the segments' names. */
+/* A campaign's recipients: found by the contacts list's search. */
 static void
 on_open_contacts (CtWindow   *self,
                   const char *search)
 {
   show_main (self, "contacts");
+  ct_contacts_view_set_filter (self->contacts_view, CT_CONTACT_FILTER_NONE, 0);
   ct_contacts_view_search (self->contacts_view, search);
 }
 
@@ -653,6 +653,18 @@ on_send_campaign_to_segment (CtWindow *self,
 
   show_main (self, "campaigns");
   ct_campaigns_view_new_campaign_for_segment (CT_CAMPAIGNS_VIEW (campaigns), segment_id);
+}
+
+/* A segment, funnel step, channel or cluster clicked on the dashboard:
+ * its contacts, all of them, with the filter shown above the list. */
+static void
+on_open_filtered_contacts (CtWindow *self,
+                           guint     filter,
+                           gint64    id)
+{
+  show_main (self, "contacts");
+  ct_contacts_view_search (self->contacts_view, "");
+  ct_contacts_view_set_filter (self->contacts_view, (CtContactFilter) filter, id);
 }
 
 static void
@@ -755,8 +767,8 @@ ct_window_constructed (GObject *object)
 
   dashboard = ct_dashboard_view_new (self->context);
   add_page (self, dashboard, "dashboard", _("Dashboard"), "view-grid-symbolic");
-  g_signal_connect_object (dashboard, "open-contacts", G_CALLBACK (on_open_contacts), self,
-                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (dashboard, "open-filtered-contacts", G_CALLBACK (on_open_filtered_contacts),
+                           self, G_CONNECT_SWAPPED);
   self->contacts_view = CT_CONTACTS_VIEW (ct_contacts_view_new (self->context));
   add_page (self, GTK_WIDGET (self->contacts_view), "contacts",
             _("Contacts"), "system-users-symbolic");

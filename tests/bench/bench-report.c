@@ -10,12 +10,17 @@
  * analysis, so that the analytics are cached as they are when the app
  * opens the dashboard.
  *
- * For each period (12 months, 30 days), three rounds of:
+ * First ct_rollup_refresh(), as the Dashboard page calls it (after a
+ * migration it works out every customer once; then it has nothing to
+ * do). For each period (12 months, 30 days), once the figures read
+ * from the purchases themselves (ct_rollup_set_enabled (db, FALSE), the
+ * way before the summaries: "without summaries"), then three rounds of:
  *   - "sql": the reads the dashboard is made of, each on its own: the
- *     last analysis, the customers (ct_rfm_load_customers), one read of
- *     the purchases of both periods, ct_kpis_load twice, ct_funnel_load,
- *     ct_channel_costs_load, ct_retention_load and the analysis cache's
- *     segments, clusters and top customers; their sum is the baseline;
+ *     last analysis, the sales summaries of every bucket, the previous
+ *     period and the last 90 days, ct_kpis_load twice, the customers
+ *     before the previous period, ct_funnel_load, ct_channel_costs_load,
+ *     ct_retention_load and the analysis cache's segments, clusters and
+ *     top customers; their sum is the baseline;
  *   - "dashboard": ct_dashboard_load() plus drawing its eight charts at
  *     560 × 320 on an image surface, what the Dashboard page does;
  *   - "report": ct_dashboard_load() plus ct_report_write_pdf().
@@ -44,6 +49,7 @@
 #include "ct-kpi.h"
 #include "ct-report.h"
 #include "ct-rfm.h"
+#include "ct-rollup.h"
 
 /* 2025-01-01 00:00 UTC, as bench-analytics. */
 #define NOW G_GINT64_CONSTANT (1735689600)
@@ -128,7 +134,18 @@ time_statement (CtDb       *db,
   return now_ms () - t0;
 }
 
-/* The reads of ct_dashboard_load(), one by one; returns their sum. */
+static void
+ignore_sales (gint64   product_id,
+              gint64   orders,
+              gint64   revenue,
+              gpointer user_data)
+{
+  *(gint64 *) user_data += revenue;
+}
+
+/* The reads of ct_dashboard_load(), one by one; returns their sum. With
+ * the summaries (ct-rollup.h), as the dashboard reads now; without, the
+ * purchases read directly as before them, for comparison. */
 static double
 time_sql (CtDb           *db,
           const CtPeriod *period,
@@ -141,8 +158,8 @@ time_sql (CtDb           *db,
   CtPeriod previous;
   CtKpis kpis;
   CtFunnel funnel;
+  gboolean rollups = ct_rollup_get_enabled (db);
   gint64 first = ct_db_query_int64 (db, "SELECT min(purchased_at) FROM purchases WHERE refunded = 0", NULL);
-  gint64 n_clustered = ct_db_query_int64 (db, "SELECT count(*) FROM contact_metrics WHERE cluster IS NOT NULL", NULL);
 
   ct_period_get_previous (period, &previous);
 
@@ -161,34 +178,63 @@ time_sql (CtDb           *db,
     g_autoptr(GArray) customers = NULL;
     g_autoptr(GArray) channels = NULL;
     g_autoptr(CtRetention) retention = NULL;
+    gint64 sink = 0;
 
     STEP ("ct_analytics_load_last", last = ct_analytics_load_last (db, &error));
     g_assert_no_error (error);
-    STEP ("ct_rfm_load_customers", customers = ct_rfm_load_customers (db, period->to - 1, currency, NULL, &error));
-    g_assert_no_error (error);
-    /* The same statement as ct-dashboard.c's read of the purchases,
-     * with the table read through (periods of more than 3% of the
-     * history) or through the time index. */
-    if ((double) (period->to - MAX (MIN (previous.from, period->to - 90 * 86400), first))
-        > 0.03 * (double) (period->to - first))
-      STEP ("purchases of both periods", ms = time_statement (db, "SELECT purchased_at, coalesce(product_id, 0), amount FROM purchases"
-                                                              " WHERE refunded = 0 AND currency = ?1 AND +purchased_at >= ?2 AND +purchased_at < ?3",
-                                                              MIN (previous.from, period->to - 90 * 86400), period->to, currency));
+    if (rollups)
+      {
+        /* The same pieces as ct-dashboard.c's read_sales(): a bucket per
+         * day or month, the previous period, the last 90 days. */
+        g_autoptr(CtDashboard) shape = NULL;
+
+        shape = ct_dashboard_load (db, period, tz, NULL, &error);
+        g_assert_no_error (error);
+        STEP ("sales summaries of both periods",
+              for (guint b = 0; b < shape->n_buckets; b++)
+                g_assert_true (ct_rollup_sales_foreach (db, currency, shape->bucket_starts[b],
+                                                        MIN (shape->bucket_starts[b + 1], period->to),
+                                                        ignore_sales, &sink, &error));
+              g_assert_true (ct_rollup_sales_total (db, currency, previous.from, previous.to, NULL, &sink, &error));
+              g_assert_true (ct_rollup_sales_total (db, currency, period->to - 90 * 86400, period->to, NULL, &sink, &error)));
+        g_assert_no_error (error);
+        STEP ("ct_kpis_load (end)", ct_kpis_load (db, period->to - 1, currency, NULL, &kpis, &error));
+        g_assert_no_error (error);
+      }
     else
-      STEP ("purchases of both periods", ms = time_statement (db, "SELECT purchased_at, coalesce(product_id, 0), amount FROM purchases"
-                                                              " WHERE refunded = 0 AND currency = ?1 AND purchased_at >= ?2 AND purchased_at < ?3",
-                                                              MIN (previous.from, period->to - 90 * 86400), period->to, currency));
-    STEP ("ct_kpis_load (end, customers given)", ct_kpis_load (db, period->to - 1, currency, customers, &kpis, &error));
-    g_assert_no_error (error);
+      {
+        STEP ("ct_rfm_load_customers", customers = ct_rfm_load_customers (db, period->to - 1, currency, NULL, &error));
+        g_assert_no_error (error);
+        /* The same statement as ct-dashboard.c's read of the purchases,
+         * with the table read through (periods of more than 3% of the
+         * history) or through the time index. */
+        if ((double) (period->to - MAX (MIN (previous.from, period->to - 90 * 86400), first))
+            > 0.03 * (double) (period->to - first))
+          STEP ("purchases of both periods", ms = time_statement (db, "SELECT purchased_at, coalesce(product_id, 0), amount FROM purchases"
+                                                                  " WHERE refunded = 0 AND currency = ?1 AND +purchased_at >= ?2 AND +purchased_at < ?3",
+                                                                  MIN (previous.from, period->to - 90 * 86400), period->to, currency));
+        else
+          STEP ("purchases of both periods", ms = time_statement (db, "SELECT purchased_at, coalesce(product_id, 0), amount FROM purchases"
+                                                                  " WHERE refunded = 0 AND currency = ?1 AND purchased_at >= ?2 AND purchased_at < ?3",
+                                                                  MIN (previous.from, period->to - 90 * 86400), period->to, currency));
+        STEP ("ct_kpis_load (end, customers given)", ct_kpis_load (db, period->to - 1, currency, customers, &kpis, &error));
+        g_assert_no_error (error);
+      }
     STEP ("ct_kpis_load (start)", ct_kpis_load (db, period->from - 1, currency, NULL, &kpis, &error));
     g_assert_no_error (error);
-    STEP ("customers before the previous period", ms = time_statement (db, "SELECT count(*) FROM contacts WHERE first_purchase_at < ?",
-                                                                       previous.from, G_MININT64, NULL));
+    if (rollups)
+      STEP ("customers before the previous period",
+            g_assert_true (ct_rollup_count_customers (db, previous.from - 1, &sink, NULL, NULL, &error)));
+    else
+      STEP ("customers before the previous period", ms = time_statement (db, "SELECT count(*) FROM contacts WHERE first_purchase_at < ?",
+                                                                         previous.from, G_MININT64, NULL));
     STEP ("ct_funnel_load", ct_funnel_load (db, period->to - 1, CT_FUNNEL_DEFAULT_LOYAL_PURCHASES, customers, &funnel, &error));
     g_assert_no_error (error);
     {
-      g_autoptr(GDateTime) from = g_date_time_new_from_unix_local (period->from);
-      g_autoptr(GDateTime) to = g_date_time_new_from_unix_local (period->to - 1);
+      g_autoptr(GDateTime) from_utc = g_date_time_new_from_unix_utc (period->from);
+      g_autoptr(GDateTime) to_utc = g_date_time_new_from_unix_utc (period->to - 1);
+      g_autoptr(GDateTime) from = g_date_time_to_timezone (from_utc, tz);
+      g_autoptr(GDateTime) to = g_date_time_to_timezone (to_utc, tz);
       g_autofree char *from_month = g_date_time_format (from, "%Y-%m");
       g_autofree char *to_month = g_date_time_format (to, "%Y-%m");
 
@@ -202,12 +248,9 @@ time_sql (CtDb           *db,
     STEP ("top customers (contact_metrics)", ms = time_statement (db, "SELECT c.id, m.clv_predictive FROM contact_metrics m JOIN contacts c ON c.id = m.contact_id"
                                                                   " WHERE m.clv_predictive IS NOT NULL ORDER BY m.clv_predictive DESC, c.id LIMIT 10",
                                                                   G_MININT64, G_MININT64, NULL));
-    STEP ("clusters (contact_metrics)", ms = time_statement (db, "SELECT recency_days, monetary, cluster FROM"
-                                                             " (SELECT recency_days, monetary, cluster, row_number () OVER (ORDER BY contact_id) AS k"
-                                                             "  FROM contact_metrics WHERE cluster IS NOT NULL AND recency_days IS NOT NULL)"
-                                                             " WHERE k % ?1 = 0",
-                                                             MAX (1, (n_clustered + CT_DASHBOARD_MAX_POINTS - 1) / CT_DASHBOARD_MAX_POINTS),
-                                                             G_MININT64, NULL));
+    STEP ("clusters (contact_metrics)", ms = time_statement (db, "SELECT recency_days, monetary, cluster FROM contact_metrics"
+                                                             " WHERE cluster IS NOT NULL AND recency_days IS NOT NULL ORDER BY contact_id",
+                                                             G_MININT64, G_MININT64, NULL));
   }
 #undef STEP
   return total;
@@ -252,6 +295,21 @@ main (int   argc,
            ct_db_query_int64 (db, "SELECT count(*) FROM purchases", NULL),
            ct_db_query_int64 (db, "SELECT count(*) FROM analytics_runs", NULL) > 0 ? "yes" : "no");
 
+  {
+    /* As the Dashboard page does before it reads: nothing to do unless
+     * purchases changed behind the app's back or the database was just
+     * migrated (then every customer is worked out once). */
+    double t0 = now_ms ();
+
+    g_assert_true (ct_rollup_refresh (db, tz, &error));
+    g_assert_no_error (error);
+    report ("# ct_rollup_refresh", now_ms () - t0, 0);
+    t0 = now_ms ();
+    g_assert_true (ct_rollup_refresh (db, tz, &error));
+    g_assert_no_error (error);
+    report ("# ct_rollup_refresh (again, nothing to do)", now_ms () - t0, 0);
+  }
+
   for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
     {
       CtPeriod period;
@@ -266,6 +324,23 @@ main (int   argc,
         currency = g_strdup (d->currency);
       }
       g_print ("# period: %s\n", kind_names[k]);
+
+      /* Once, the way it was before the summaries: every purchase read. */
+      {
+        double sql, t0;
+
+        ct_rollup_set_enabled (db, FALSE);
+        sql = time_sql (db, &period, currency, tz, FALSE);
+        report ("without summaries: sql total", sql, 0);
+        t0 = now_ms ();
+        {
+          g_autoptr(CtDashboard) d = ct_dashboard_load (db, &period, tz, NULL, &error);
+
+          g_assert_no_error (error);
+        }
+        report ("without summaries: dashboard data", now_ms () - t0, sql);
+        ct_rollup_set_enabled (db, TRUE);
+      }
 
       for (guint round = 0; round < ROUNDS; round++)
         {
