@@ -1763,34 +1763,6 @@ test_random_rules (Fixture       *f,
   g_test_message ("%u rules, %u with members, %u partial", n_rules, n_nonempty, n_partial);
 }
 
-/* bought_product reads who bought the product, and whether they got a
- * refund, from the purchases' index by product alone: no purchase row is
- * read (that took seconds for a popular product among a million). */
-static void
-test_bought_product_plan (Fixture       *f,
-                          gconstpointer  data)
-{
-  g_autofree char *json = one ("bought_product", "has", "\"Course\"");
-  g_autoptr(CtSegmentRule) rule = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GString) plan = g_string_new (NULL);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  CtSegmentQuery *query;
-
-  rule = ct_segment_rule_parse (json, &error);
-  g_assert_no_error (error);
-  query = ct_segment_compile (f->db, rule, NOW, &error);
-  g_assert_no_error (error);
-  stmt = ct_segment_query_prepare (query, f->db, "EXPLAIN QUERY PLAN SELECT c.id FROM contacts c", NULL, &error);
-  g_assert_no_error (error);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    g_string_append_printf (plan, "%s\n", (const char *) sqlite3_column_text (stmt, 3));
-  ct_segment_query_free (query);
-
-  g_assert_nonnull (strstr (plan->str, "SEARCH s USING COVERING INDEX purchases_product (product_id=?)"));
-  g_assert_null (strstr (plan->str, "SCAN s"));
-}
-
 int
 main (int    argc,
       char **argv)
@@ -1815,7 +1787,6 @@ main (int    argc,
   ADD ("/segment/saved", test_saved);
   ADD ("/segment/ready-made", test_ready_made);
   ADD ("/segment/random-rules", test_random_rules);
-  ADD ("/segment/bought-product-plan", test_bought_product_plan);
 
   return g_test_run ();
 }

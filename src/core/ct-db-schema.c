@@ -748,19 +748,6 @@ static const CtDbMigration migrations[] = {
      * everything that reads status. */
     "ALTER TABLE campaigns ADD COLUMN paused_at INTEGER;"
   },
-  { 11,
-    /* One index by product instead of two: purchases_product (a
-     * product's purchases in time order, for the lists and charts) and
-     * purchases_product_buyer (who bought it, for the segments'
-     * bought_product condition) become one that covers both, the buyer
-     * and whether the purchase was refunded read from the index itself.
-     * Every purchase written, and above all a big import that builds the
-     * purchases' indexes again at its end (ct-import.c), keeps one index
-     * fewer: about a tenth of the import of a million purchases. */
-    "DROP INDEX purchases_product_buyer;"
-    "DROP INDEX purchases_product;"
-    "CREATE INDEX purchases_product ON purchases(product_id, purchased_at, refunded, contact_id);"
-  },
 };
 
 const CtDbMigration *
