@@ -4013,7 +4013,8 @@ estimate_rows (LoadState *state)
  * figures (each an UPDATE with its own statement journal) and update
  * every index in random order. Instead those triggers and the target
  * table's plain indexes (and the contacts' ones, when a purchases import
- * will create most of them) are dropped, inside the transaction, and put
+ * will create most of them, and the points ledger's, when it gets more
+ * rows from the import than it had) are dropped, inside the transaction, and put
  * back from their own SQL at the end, where the indexes are built sorted
  * and the triggers' work is done once (see restore_upkeep()). The UNIQUE
  * indexes stay: they are the lookups and the duplicate checks. Rolling
@@ -4057,6 +4058,7 @@ defer_upkeep (Run          *run,
   g_autoptr(GString) names = g_string_new (NULL);
   const char *contacts_too = NULL;
   gboolean rollups_only = FALSE;
+  const char *ledger_too = NULL;
   gint64 existing;
   int rc;
 
@@ -4087,6 +4089,17 @@ defer_upkeep (Run          *run,
         return FALSE;
       if (existing <= n_rows / 4)
         contacts_too = "contacts";
+
+      /* Their points go into the ledger at the end, in one INSERT …
+       * SELECT (see restore_upkeep()): when it holds fewer rows than are
+       * coming, its indexes, the one by contact written in random
+       * order, cost more kept up row by row than built again after.
+       * Nothing reads the ledger while the rows go in. */
+      existing = ct_db_query_int64 (run->db, "SELECT count(*) FROM points_ledger", error);
+      if (error != NULL && *error != NULL)
+        return FALSE;
+      if (existing <= n_rows)
+        ledger_too = "points_ledger";
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (deferred_triggers); i++)
@@ -4100,15 +4113,16 @@ defer_upkeep (Run          *run,
       }
   select_sql = g_strdup_printf ("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND"
                                 " ((type = 'trigger' AND name IN (%s))"
-                                "  OR (type = 'index' AND tbl_name IN (?1, ?2) AND sql NOT LIKE 'CREATE UNIQUE%%'"
-                                "      AND NOT ?3))"
+                                "  OR (type = 'index' AND tbl_name IN (?1, ?2, ?3) AND sql NOT LIKE 'CREATE UNIQUE%%'"
+                                "      AND NOT ?4))"
                                 " ORDER BY type DESC, name", names->str);
   stmt = ct_db_prepare (run->db, select_sql, error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, contacts_too, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 3, rollups_only);
+  sqlite3_bind_text (stmt, 3, ledger_too, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 4, rollups_only);
 
   /* Triggers first, so that restore_upkeep() puts them back and does
    * their work before it builds the indexes. */
