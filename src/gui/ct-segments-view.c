@@ -212,6 +212,7 @@ on_count_done (GObject      *source,
   guint generation = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (result), "generation"));
   g_autoptr(GError) error = NULL;
   g_autofree char *count_text = NULL;
+  g_autofree char *count_digits = NULL;
   g_autofree char *members_text = NULL;
 
   /* An answer for an edit that has been overtaken. */
@@ -235,9 +236,11 @@ on_count_done (GObject      *source,
   self->count = job->count;
   g_clear_pointer (&self->member_ids, g_array_unref);
   self->member_ids = g_steal_pointer (&job->ids);
-  count_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%lld member", "%lld members",
+  count_digits = ct_format_count ((guint64) MAX (job->count, 0));
+  /* Translators: %s is a count grouped by thousands, "2,000" */
+  count_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s member", "%s members",
                                              (gulong) MIN (job->count, G_MAXLONG)),
-                                (long long) job->count);
+                                count_digits);
   gtk_label_set_text (self->count_label, count_text);
   if (job->count > SHOWN_MEMBERS)
     members_text = g_strdup_printf (_("The first %d members"), SHOWN_MEMBERS);
