@@ -180,6 +180,8 @@ test_assistant (Fixture       *f,
   g_assert_cmpstr (ct_campaign_assistant_get_step (assistant), ==, "audience");
   g_assert_true (has_substring (ct_campaign_assistant_get_count_text (assistant), t1 = plural ("%lld contact will receive it.", "%lld contacts will receive it.", 2)));
   g_assert_true (has_substring (ct_campaign_assistant_get_count_text (assistant), t2 = plural ("%lld is left out: unsubscribed, bounced or suppressed.", "%lld are left out: unsubscribed, bounced or suppressed.", 1)));
+  /* The one left out is not offered to preview the mail as. */
+  g_assert_cmpuint (ct_campaign_assistant_get_n_preview_contacts (assistant), ==, 2);
   ct_test_screenshot (GTK_WIDGET (assistant), "campaign-audience");
   ct_campaign_assistant_set_audience_tag (assistant, "vip");
   g_assert_true (has_substring (ct_campaign_assistant_get_count_text (assistant), t3 = plural ("%lld contact will receive it.", "%lld contacts will receive it.", 1)));

@@ -286,10 +286,14 @@ load_preview_contacts (CtCampaignAssistant *self)
   g_array_set_size (self->preview_ids, 0);
   ct_outbox_audience_members (get_db (self), audience, &members, NULL);
   /* People of the audience, by name: enough to find one with a name
-   * and one without. */
+   * and one without. Only those the mail would go to (as
+   * ct_outbox_launch() picks them): previewing it as someone
+   * unsubscribed or suppressed would show a mail nobody gets. */
   stmt = ct_db_prepare (get_db (self),
     "SELECT c.id, trim(coalesce(c.first_name,'') || ' ' || coalesce(c.last_name,'')), c.email"
     " FROM contacts c WHERE c.email IS NOT NULL AND trim(c.email) != ''"
+    " AND c.status = 'subscribed' AND trim(c.email) LIKE '%_@_%'"
+    " AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.email = c.email)"
     " AND (?1 IS NULL OR c.id IN (SELECT ct.contact_id FROM contact_tags ct"
     "                             JOIN tags t ON t.id = ct.tag_id WHERE t.name = ?1))"
     " ORDER BY c.id", NULL);
@@ -313,6 +317,14 @@ load_preview_contacts (CtCampaignAssistant *self)
         }
     }
   gtk_drop_down_set_model (self->contact_drop, G_LIST_MODEL (names));
+}
+
+guint
+ct_campaign_assistant_get_n_preview_contacts (CtCampaignAssistant *self)
+{
+  g_return_val_if_fail (CT_IS_CAMPAIGN_ASSISTANT (self), 0);
+
+  return self->preview_ids->len;
 }
 
 /* HTML as a mail app without images would show it: paragraphs and

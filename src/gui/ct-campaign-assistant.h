@@ -51,6 +51,8 @@ guint        ct_campaign_assistant_get_n_templates (void);
 void         ct_campaign_assistant_use_template (CtCampaignAssistant *self,
                                                  guint                index);
 char        *ct_campaign_assistant_get_subject  (CtCampaignAssistant *self);
+/* How many people "Preview as" offers (those the mail would go to). */
+guint        ct_campaign_assistant_get_n_preview_contacts (CtCampaignAssistant *self);
 /* Previews as @contact_id; the warnings shown, one a line. */
 void         ct_campaign_assistant_preview_as   (CtCampaignAssistant *self,
                                                  gint64               contact_id);
