@@ -383,21 +383,6 @@ ct_mail_provider_new_message (CtMailProvider  *self,
   return msg;
 }
 
-void
-ct_mail_provider_set_json_body (SoupMessage *msg,
-                                JsonBuilder *builder)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  gsize length = 0;
-  char *text;
-
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, &length);
-  soup_message_set_request_body_from_bytes (msg, "application/json",
-                                            g_bytes_new_take (text, length));
-}
-
 gint64
 ct_mail_parse_time (const char *text)
 {

@@ -268,8 +268,6 @@ SoupMessage    *ct_mail_provider_new_message    (CtMailProvider      *self,
                                                  const char          *method,
                                                  const char          *path,
                                                  GError             **error);
-void            ct_mail_provider_set_json_body  (SoupMessage         *msg,
-                                                 JsonBuilder         *builder);
 /* GET @path_and_query, authorised, and parse the JSON answer. Errors
  * name the provider and the HTTP status. Returns: (transfer full) */
 JsonNode       *ct_mail_provider_get_json       (CtMailProvider      *self,
