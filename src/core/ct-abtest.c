@@ -17,22 +17,6 @@
 #include "ct-automation-private.h"
 #include "ct-outbox.h"
 
-static gboolean
-step_done (CtDb          *db,
-           sqlite3_stmt  *stmt,
-           const char    *what,
-           GError       **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    {
-      ct_db_set_error (error, ct_db_get_handle (db), rc, what);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 gboolean
 ct_abtest_create (CtDb            *db,
                   gint64           campaign_id,
@@ -340,7 +324,7 @@ ct_abtest_launch (CtDb    *db,
   sqlite3_bind_int64 (update, 1, campaign_id);
   sqlite3_bind_int64 (update, 2, variant_id);
   sqlite3_bind_int64 (update, 3, now);
-  if (!step_done (db, update, _("Could not launch the campaign"), error))
+  if (!ct_db_step_done (db, update, _("Could not launch the campaign"), error))
     goto fail;
   g_clear_pointer (&update, sqlite3_finalize);
   update = ct_db_prepare (db, "UPDATE ab_tests SET state = 'testing', decide_at = ?2 WHERE campaign_id = ?1", error);
@@ -348,7 +332,7 @@ ct_abtest_launch (CtDb    *db,
     goto fail;
   sqlite3_bind_int64 (update, 1, campaign_id);
   sqlite3_bind_int64 (update, 2, now + (gint64) wait_hours * 3600);
-  if (!step_done (db, update, _("Could not launch the campaign"), error)
+  if (!ct_db_step_done (db, update, _("Could not launch the campaign"), error)
       || !ct_db_commit (db, error))
     goto fail;
   ct_db_emit_changed (db, "campaigns");
@@ -449,14 +433,14 @@ ct_abtest_decide (CtDb      *db,
   sqlite3_bind_int64 (update, 2, winner);
   sqlite3_bind_double (update, 3, test.a_rate);
   sqlite3_bind_double (update, 4, test.b_rate);
-  if (!step_done (db, update, _("Could not record the A/B test’s winner"), error))
+  if (!ct_db_step_done (db, update, _("Could not record the A/B test’s winner"), error))
     goto fail;
   g_clear_pointer (&update, sqlite3_finalize);
   update = ct_db_prepare (db, "DELETE FROM ab_holdout WHERE campaign_id = ?1", error);
   if (update == NULL)
     goto fail;
   sqlite3_bind_int64 (update, 1, campaign_id);
-  if (!step_done (db, update, _("Could not record the A/B test’s winner"), error))
+  if (!ct_db_step_done (db, update, _("Could not record the A/B test’s winner"), error))
     goto fail;
   g_clear_pointer (&update, sqlite3_finalize);
   update = ct_db_prepare (db, "UPDATE campaigns SET status = 'sending', finished_at = NULL, updated_at = ?2"
@@ -466,7 +450,7 @@ ct_abtest_decide (CtDb      *db,
     goto fail;
   sqlite3_bind_int64 (update, 1, winner);
   sqlite3_bind_int64 (update, 2, now);
-  if (!step_done (db, update, _("Could not record the A/B test’s winner"), error)
+  if (!ct_db_step_done (db, update, _("Could not record the A/B test’s winner"), error)
       || !ct_db_commit (db, error))
     goto fail;
   if (out_decided != NULL)

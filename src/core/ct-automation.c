@@ -116,22 +116,6 @@ ct_automation_firing_free (CtAutomationFiring *firing)
 }
 
 static gboolean
-step_done (CtDb          *db,
-           sqlite3_stmt  *stmt,
-           const char    *what,
-           GError       **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    {
-      ct_db_set_error (error, ct_db_get_handle (db), rc, what);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
 is_blank (const char *text)
 {
   for (; text != NULL && *text != '\0'; text++)
@@ -334,7 +318,7 @@ ct_automation_update (CtDb                *db,
   sqlite3_bind_text (mail, 2, automation->subject, -1, SQLITE_STATIC);
   sqlite3_bind_text (mail, 3, automation->body != NULL ? automation->body : "", -1, SQLITE_STATIC);
   sqlite3_bind_text (mail, 4, automation->preheader, -1, SQLITE_STATIC);
-  if (!step_done (db, mail, _("Could not save the automation"), error)
+  if (!ct_db_step_done (db, mail, _("Could not save the automation"), error)
       || !ct_db_commit (db, error))
     goto fail;
   ct_db_emit_changed (db, "automations");
@@ -355,7 +339,7 @@ ct_automation_delete (CtDb    *db,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
-  if (!step_done (db, stmt, _("Could not delete the automation"), error))
+  if (!ct_db_step_done (db, stmt, _("Could not delete the automation"), error))
     return FALSE;
   ct_db_emit_changed (db, "automations");
   ct_db_emit_changed (db, "campaigns");
@@ -412,12 +396,12 @@ ct_automation_set_enabled (CtDb     *db,
       goto fail;
     }
   sqlite3_bind_int64 (stmt, 1, id);
-  if (!step_done (db, stmt, _("Could not enable or disable the automation"), error))
+  if (!ct_db_step_done (db, stmt, _("Could not enable or disable the automation"), error))
     goto fail;
   if (!enabled)
     {
       sqlite3_bind_int64 (skip, 1, id);
-      if (!step_done (db, skip, _("Could not enable or disable the automation"), error))
+      if (!ct_db_step_done (db, skip, _("Could not enable or disable the automation"), error))
         goto fail;
     }
   if (!ct_db_commit (db, error))
@@ -662,7 +646,7 @@ detect (CtDb                *db,
   sqlite3_bind_int64 (stmt, 1, a->id);
   sqlite3_bind_int64 (stmt, 2, now);
   sqlite3_bind_int64 (stmt, 3, (gint64) a->delay_hours * 3600);
-  if (!step_done (db, stmt, _("Could not record what the automations fired"), error))
+  if (!ct_db_step_done (db, stmt, _("Could not record what the automations fired"), error))
     return FALSE;
   *fired += sqlite3_changes (ct_db_get_handle (db));
   return TRUE;

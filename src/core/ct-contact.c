@@ -1772,20 +1772,6 @@ ct_contact_check_exists (CtDb    *db,
 }
 
 static gboolean
-step_done (CtDb          *db,
-           sqlite3_stmt  *stmt,
-           const char    *what,
-           GError       **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  if (rc == SQLITE_DONE)
-    return TRUE;
-  ct_db_set_error (error, ct_db_get_handle (db), rc, what);
-  return FALSE;
-}
-
-static gboolean
 replace_tags (CtDb               *db,
               gint64              contact_id,
               const char * const *tags,
@@ -1802,7 +1788,7 @@ replace_tags (CtDb               *db,
   if (clear == NULL)
     return FALSE;
   sqlite3_bind_int64 (clear, 1, contact_id);
-  if (!step_done (db, clear, _("Could not save the tags"), error))
+  if (!ct_db_step_done (db, clear, _("Could not save the tags"), error))
     return FALSE;
 
   add = ct_db_prepare (db,
@@ -1826,7 +1812,7 @@ replace_tags (CtDb               *db,
       sqlite3_reset (add);
       sqlite3_bind_int64 (add, 1, contact_id);
       sqlite3_bind_int64 (add, 2, tag_id);
-      if (!step_done (db, add, _("Could not save the tags"), error))
+      if (!ct_db_step_done (db, add, _("Could not save the tags"), error))
         return FALSE;
     }
 
@@ -1835,7 +1821,7 @@ replace_tags (CtDb               *db,
   if (touch == NULL)
     return FALSE;
   sqlite3_bind_int64 (touch, 1, contact_id);
-  return step_done (db, touch, _("Could not save the tags"), error);
+  return ct_db_step_done (db, touch, _("Could not save the tags"), error);
 }
 
 /**
@@ -2125,7 +2111,7 @@ delete_rows (CtDb    *db,
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, id);
-      if (!step_done (db, stmt, _("Could not delete the contact"), error))
+      if (!ct_db_step_done (db, stmt, _("Could not delete the contact"), error))
         return FALSE;
     }
 
@@ -2355,7 +2341,7 @@ restore_rows (CtDb               *db,
       sqlite3_reset (add_tag);
       sqlite3_bind_int64 (add_tag, 1, snapshot->id);
       sqlite3_bind_int64 (add_tag, 2, tag_id);
-      if (!step_done (db, add_tag, _("Could not put the contact’s tags back"), error))
+      if (!ct_db_step_done (db, add_tag, _("Could not put the contact’s tags back"), error))
         return FALSE;
     }
 

@@ -693,6 +693,26 @@ ct_db_exec (CtDb        *self,
   return TRUE;
 }
 
+gboolean
+ct_db_step_done (CtDb          *self,
+                 sqlite3_stmt  *stmt,
+                 const char    *what,
+                 GError       **error)
+{
+  int rc;
+
+  g_return_val_if_fail (CT_IS_DB (self), FALSE);
+  g_return_val_if_fail (stmt != NULL, FALSE);
+
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    {
+      ct_db_set_error (error, self->handle, rc, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * ct_db_drop_indexes:
  *

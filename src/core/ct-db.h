@@ -67,6 +67,12 @@ gboolean      ct_db_exec                 (CtDb        *self,
 sqlite3_stmt *ct_db_prepare              (CtDb        *self,
                                           const char  *sql,
                                           GError     **error);
+/* Steps @stmt once: TRUE when it ran (done, or a first row), FALSE with
+ * @error saying @what could not be done otherwise. */
+gboolean      ct_db_step_done            (CtDb          *self,
+                                          sqlite3_stmt  *stmt,
+                                          const char    *what,
+                                          GError       **error);
 gboolean      ct_db_begin                (CtDb        *self,
                                           GError     **error);
 gboolean      ct_db_commit               (CtDb        *self,

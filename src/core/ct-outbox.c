@@ -206,22 +206,6 @@ ct_mail_settings_new_provider (const CtMailSettings *settings,
 /* ---- campaigns --------------------------------------------------------- */
 
 static gboolean
-step_done (CtDb          *db,
-           sqlite3_stmt  *stmt,
-           const char    *what,
-           GError       **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    {
-      ct_db_set_error (error, ct_db_get_handle (db), rc, what);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
 check_audience (const char  *audience_json,
                 GError     **error)
 {
@@ -402,7 +386,7 @@ ct_campaign_schedule (CtDb    *db,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, campaign_id);
   sqlite3_bind_int64 (stmt, 2, at);
-  if (!step_done (db, stmt, _("Could not schedule the campaign"), error))
+  if (!ct_db_step_done (db, stmt, _("Could not schedule the campaign"), error))
     return FALSE;
   if (sqlite3_changes (ct_db_get_handle (db)) == 0)
     {
@@ -445,7 +429,7 @@ ct_campaign_set_preheader (CtDb        *db,
   sqlite3_bind_int64 (stmt, 1, campaign_id);
   if (*clean != '\0')
     sqlite3_bind_text (stmt, 2, clean, -1, SQLITE_STATIC);
-  if (!step_done (db, stmt, _("Could not save the preheader"), error))
+  if (!ct_db_step_done (db, stmt, _("Could not save the preheader"), error))
     return FALSE;
   if (sqlite3_changes (ct_db_get_handle (db)) == 0)
     {
@@ -611,7 +595,7 @@ ct_outbox_launch (CtDb    *db,
     goto fail;
   sqlite3_bind_int64 (update, 1, campaign_id);
   sqlite3_bind_text (update, 2, queued > 0 ? "sending" : "sent", -1, SQLITE_STATIC);
-  if (!step_done (db, update, _("Could not launch the campaign"), error)
+  if (!ct_db_step_done (db, update, _("Could not launch the campaign"), error)
       || !ct_db_commit (db, error))
     goto fail;
 
@@ -702,7 +686,7 @@ change_unknown (CtDb        *db,
   if (stmt == NULL)
     goto fail;
   sqlite3_bind_int64 (stmt, 1, campaign_id);
-  if (!step_done (db, stmt, _("Could not change the campaign’s unknown mail"), error))
+  if (!ct_db_step_done (db, stmt, _("Could not change the campaign’s unknown mail"), error))
     goto fail;
   if (out_count != NULL)
     *out_count = sqlite3_changes (ct_db_get_handle (db));
@@ -713,7 +697,7 @@ change_unknown (CtDb        *db,
   if (campaign == NULL)
     goto fail;
   sqlite3_bind_int64 (campaign, 1, campaign_id);
-  if (!step_done (db, campaign, _("Could not change the campaign’s unknown mail"), error)
+  if (!ct_db_step_done (db, campaign, _("Could not change the campaign’s unknown mail"), error)
       || !ct_db_commit (db, error))
     goto fail;
   ct_db_emit_changed (db, "outbox");
@@ -1218,7 +1202,7 @@ claim (Sender  *sender,
       sqlite3_bind_int64 (mark, 3, now);
       sqlite3_bind_int64 (mark, 4, first_id);
       sqlite3_bind_int64 (mark, 5, last_id);
-      if (!step_done (sender->db, mark, _("Could not claim mail to send"), error))
+      if (!ct_db_step_done (sender->db, mark, _("Could not claim mail to send"), error))
         goto fail;
       if ((guint) sqlite3_changes (ct_db_get_handle (sender->db)) != job->batch->recipients->len)
         {
@@ -1235,13 +1219,13 @@ claim (Sender  *sender,
           if (merge == NULL)
             goto fail;
           sqlite3_bind_text (merge, 1, merges->str, merges->len, SQLITE_STATIC);
-          if (!step_done (sender->db, merge, _("Could not claim mail to send"), error))
+          if (!ct_db_step_done (sender->db, merge, _("Could not claim mail to send"), error))
             goto fail;
         }
       sqlite3_bind_int64 (stamp, 1, campaign_id);
       sqlite3_bind_text (stamp, 2, ct_mail_provider_kind_to_name (ct_mail_provider_get_kind (sender->provider)),
                          -1, SQLITE_STATIC);
-      if (!step_done (sender->db, stamp, _("Could not claim mail to send"), error))
+      if (!ct_db_step_done (sender->db, stamp, _("Could not claim mail to send"), error))
         goto fail;
     }
   if (!ct_db_commit (sender->db, error))
@@ -1444,7 +1428,7 @@ record (Sender  *sender,
       sqlite3_bind_int (update, 5, outcome->uncount);
       /* A row may be gone by now (its contact erased meanwhile): nothing
        * is left of it to record. */
-      if (!step_done (sender->db, update, _("Could not record what was sent"), error))
+      if (!ct_db_step_done (sender->db, update, _("Could not record what was sent"), error))
         goto fail;
       sqlite3_reset (update);
       sqlite3_clear_bindings (update);
@@ -1623,7 +1607,7 @@ finish_campaigns (Sender  *sender,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, campaign_id);
-  if (!step_done (sender->db, stmt, _("Could not finish the campaign"), error))
+  if (!ct_db_step_done (sender->db, stmt, _("Could not finish the campaign"), error))
     return FALSE;
   ct_db_emit_changed (sender->db, "campaigns");
   return TRUE;
@@ -1938,12 +1922,12 @@ ct_outbox_apply_event (CtDb                *db,
       sqlite3_bind_text (suppress, 2, reason, -1, SQLITE_STATIC);
       sqlite3_bind_text (suppress, 3, source, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (suppress, 4, at);
-      if (!step_done (db, suppress, _("Could not record a suppression"), error))
+      if (!ct_db_step_done (db, suppress, _("Could not record a suppression"), error))
         return FALSE;
       report->suppressed += sqlite3_changes (ct_db_get_handle (db));
       sqlite3_bind_text (contact, 1, event->email, -1, SQLITE_STATIC);
       sqlite3_bind_text (contact, 2, reason, -1, SQLITE_STATIC);
-      if (!step_done (db, contact, _("Could not update a contact’s subscription"), error))
+      if (!ct_db_step_done (db, contact, _("Could not update a contact’s subscription"), error))
         return FALSE;
       report->contacts_changed += sqlite3_changes (ct_db_get_handle (db));
     }
@@ -1971,7 +1955,7 @@ ct_outbox_apply_event (CtDb                *db,
       sqlite3_bind_text (insert, 3, ct_mail_event_type_to_name (event->type), -1, SQLITE_STATIC);
       sqlite3_bind_int64 (insert, 4, at);
       sqlite3_bind_text (insert, 5, event->email, -1, SQLITE_STATIC);
-      if (!step_done (db, insert, _("Could not record a delivery event"), error))
+      if (!ct_db_step_done (db, insert, _("Could not record a delivery event"), error))
         return FALSE;
       changes = sqlite3_changes (ct_db_get_handle (db));
       report->events += changes;
