@@ -482,6 +482,9 @@ test_tiers (Fixture       *f,
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (tiers, 1), "members"), ==, 0);
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (tiers, 2), "members"), ==, 1);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (tiers, 2), "name"), ==, "Gold");
+  g_assert_cmpfloat (json_object_get_double_member (json_array_get_object_element (tiers, 2), "min_spend"), ==, 5000.0);
+  g_assert_cmpfloat (json_object_get_double_member (json_array_get_object_element (tiers, 2), "points_multiplier"), ==, 1.5);
+  g_assert_true (json_object_get_null_member (json_array_get_object_element (tiers, 2), "min_purchases"));
 }
 
 static void

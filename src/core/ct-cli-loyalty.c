@@ -103,10 +103,6 @@ ct_cli_run_tiers (const CtCliCommand  *command,
       g_autoptr(JsonBuilder) b = json_builder_new ();
       g_autoptr(JsonNode) root = NULL;
       g_autofree char *text = NULL;
-      double scale = 1.0;
-
-      for (guint i = 0; i < ct_money_decimals (settings.currency); i++)
-        scale *= 10.0;
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "currency");
@@ -120,21 +116,7 @@ ct_cli_run_tiers (const CtCliCommand  *command,
           const CtTier *t = &g_array_index (tiers, CtTier, i);
 
           json_builder_begin_object (b);
-          json_builder_set_member_name (b, "level");
-          json_builder_add_int_value (b, i);
-          json_builder_set_member_name (b, "name");
-          json_builder_add_string_value (b, t->name);
-          json_builder_set_member_name (b, "min_spend");
-          json_builder_add_double_value (b, (double) t->min_spend / scale);
-          json_builder_set_member_name (b, "min_purchases");
-          if (t->min_purchases > 0)
-            json_builder_add_int_value (b, t->min_purchases);
-          else
-            json_builder_add_null_value (b);
-          json_builder_set_member_name (b, "discount_percent");
-          json_builder_add_double_value (b, t->discount_percent);
-          json_builder_set_member_name (b, "points_multiplier");
-          json_builder_add_double_value (b, t->points_multiplier / 100.0);
+          ct_tier_add_json_members (b, t, i, settings.currency);
           json_builder_set_member_name (b, "perks");
           json_builder_add_string_value (b, t->perks);
           json_builder_set_member_name (b, "members");

@@ -928,6 +928,33 @@ add_rate (JsonBuilder *b,
     json_builder_add_null_value (b);
 }
 
+void
+ct_tier_add_json_members (JsonBuilder  *b,
+                          const CtTier *t,
+                          guint         level,
+                          const char   *currency)
+{
+  double scale = 1.0;
+
+  for (guint i = 0; i < ct_money_decimals (currency); i++)
+    scale *= 10.0;
+  json_builder_set_member_name (b, "level");
+  json_builder_add_int_value (b, level);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, t->name);
+  json_builder_set_member_name (b, "min_spend");
+  json_builder_add_double_value (b, (double) t->min_spend / scale);
+  json_builder_set_member_name (b, "min_purchases");
+  if (t->min_purchases > 0)
+    json_builder_add_int_value (b, t->min_purchases);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "discount_percent");
+  json_builder_add_double_value (b, t->discount_percent);
+  json_builder_set_member_name (b, "points_multiplier");
+  json_builder_add_double_value (b, t->points_multiplier / 100.0);
+}
+
 static char *
 format_date (gint64 t)
 {
@@ -952,7 +979,6 @@ ct_tier_summary_to_json (CtDb    *db,
   CtLoyaltySettings settings;
   CtTierUpgradeRate rate;
   gint64 start;
-  double scale = 1.0;
   int rc;
 
   g_return_val_if_fail (CT_IS_DB (db), NULL);
@@ -966,9 +992,6 @@ ct_tier_summary_to_json (CtDb    *db,
     return NULL;
   if (!ct_loyalty_settings_load (db, &settings, error))
     return NULL;
-  for (guint i = 0; i < ct_money_decimals (settings.currency); i++)
-    scale *= 10.0;
-
   at = ct_db_prepare (db, LEVEL_AT_SQL " SELECT to_level, count(*) FROM base GROUP BY to_level", error);
   if (at == NULL)
     return NULL;
@@ -1007,21 +1030,7 @@ ct_tier_summary_to_json (CtDb    *db,
       const CtTier *t = &g_array_index (tiers, CtTier, i);
 
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "level");
-      json_builder_add_int_value (b, i);
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, t->name);
-      json_builder_set_member_name (b, "min_spend");
-      json_builder_add_double_value (b, (double) t->min_spend / scale);
-      json_builder_set_member_name (b, "min_purchases");
-      if (t->min_purchases > 0)
-        json_builder_add_int_value (b, t->min_purchases);
-      else
-        json_builder_add_null_value (b);
-      json_builder_set_member_name (b, "discount_percent");
-      json_builder_add_double_value (b, t->discount_percent);
-      json_builder_set_member_name (b, "points_multiplier");
-      json_builder_add_double_value (b, t->points_multiplier / 100.0);
+      ct_tier_add_json_members (b, t, i, settings.currency);
       json_builder_set_member_name (b, "members");
       json_builder_add_int_value (b, i < members->len ? g_array_index (members, gint64, i) : 0);
       json_builder_set_member_name (b, "members_as_of");

@@ -197,6 +197,14 @@ gboolean    ct_tier_upgrade_rate     (CtDb              *db,
  * null}]} over the 12 months up to @as_of, monthly: [{month "YYYY-MM",
  * base, upgraded, rate | null}] for the 12 months up to @as_of (UTC)}.
  * Money in major units. Returns: (transfer full) (nullable) */
+/* Writes a tier's level, name, thresholds (in major units of
+ * @currency), discount and points multiplier into the object @b is
+ * building, as `clientele tiers --json` and the analysis summary give
+ * them. */
+void        ct_tier_add_json_members (JsonBuilder   *b,
+                                      const CtTier  *t,
+                                      guint          level,
+                                      const char    *currency);
 JsonNode   *ct_tier_summary_to_json  (CtDb          *db,
                                       gint64         as_of,
                                       GError       **error);
