@@ -242,8 +242,10 @@ check_export (JsonNode *root,
    * campaign outbox, the automations' firings, the A/B test's held-back
    * audience, the loyalty tables and the dashboard's summary of the
    * customer (contact_rollup, and rollup_dirty while it waits for a
-   * refresh) are there too, empty where nothing happened. */
-  g_assert_cmpuint (json_object_get_size (other), ==, 11);
+   * refresh) and the products the contact bought (product_buyers) are
+   * there too, empty where nothing happened. */
+  g_assert_cmpuint (json_object_get_size (other), ==, 12);
+  g_assert_true (json_object_has_member (other, "product_buyers"));
   g_assert_true (json_object_has_member (other, "contact_rollup"));
   g_assert_true (json_object_has_member (other, "rollup_dirty"));
   g_assert_true (json_object_has_member (other, "feedback"));

@@ -932,6 +932,57 @@ static const CtDbMigration migrations[] = {
     "       OR OLD.refunded != NEW.refunded);"
     "END;"
   },
+  { 14,
+    /* Who bought which product, one row per product and buyer with the
+     * number of their purchases of it that count (not refunded), for
+     * the segments' bought_product condition. It replaces the partial
+     * index purchases_product_buyer, which had a row per purchase: a
+     * popular course's buyers are read in half the rows, and the live
+     * count of a rule naming one spends most of its time putting them
+     * in a list (ct-segment.c). Kept by triggers; an import puts the
+     * insert trigger off and adds its purchases at the end
+     * (ct_rollup_add_purchases()). A row goes when its count reaches 0,
+     * so every row is a buyer. */
+    "CREATE TABLE product_buyers ("
+    "  product_id INTEGER NOT NULL,"
+    "  contact_id INTEGER NOT NULL,"
+    "  purchases INTEGER NOT NULL CHECK (purchases > 0),"
+    "  PRIMARY KEY (product_id, contact_id)"
+    ") WITHOUT ROWID;"
+    "INSERT INTO product_buyers (product_id, contact_id, purchases)"
+    "  SELECT product_id, contact_id, count(*) FROM purchases"
+    "  WHERE refunded = 0 AND product_id IS NOT NULL AND contact_id IS NOT NULL"
+    "  GROUP BY product_id, contact_id;"
+    "DROP INDEX purchases_product_buyer;"
+    "CREATE TRIGGER purchases_buyers_ins AFTER INSERT ON purchases"
+    "  WHEN NEW.refunded = 0 AND NEW.product_id IS NOT NULL AND NEW.contact_id IS NOT NULL BEGIN"
+    "  INSERT INTO product_buyers (product_id, contact_id, purchases)"
+    "  VALUES (NEW.product_id, NEW.contact_id, 1)"
+    "  ON CONFLICT DO UPDATE SET purchases = purchases + 1;"
+    "END;"
+    "CREATE TRIGGER purchases_buyers_del AFTER DELETE ON purchases"
+    "  WHEN OLD.refunded = 0 AND OLD.product_id IS NOT NULL AND OLD.contact_id IS NOT NULL BEGIN"
+    "  DELETE FROM product_buyers"
+    "  WHERE product_id = OLD.product_id AND contact_id = OLD.contact_id AND purchases = 1;"
+    "  UPDATE product_buyers SET purchases = purchases - 1"
+    "  WHERE product_id = OLD.product_id AND contact_id = OLD.contact_id;"
+    "END;"
+    /* Erasing a contact or deleting a product sets the purchases'
+     * column to NULL, which comes here too. */
+    "CREATE TRIGGER purchases_buyers_upd AFTER UPDATE OF product_id, contact_id, refunded ON purchases"
+    "  WHEN OLD.product_id IS NOT NEW.product_id OR OLD.contact_id IS NOT NEW.contact_id"
+    "    OR OLD.refunded IS NOT NEW.refunded BEGIN"
+    "  DELETE FROM product_buyers"
+    "  WHERE OLD.refunded = 0 AND product_id = OLD.product_id AND contact_id = OLD.contact_id"
+    "  AND purchases = 1;"
+    "  UPDATE product_buyers SET purchases = purchases - 1"
+    "  WHERE OLD.refunded = 0 AND product_id = OLD.product_id AND contact_id = OLD.contact_id;"
+    "  INSERT INTO product_buyers (product_id, contact_id, purchases)"
+    "  SELECT NEW.product_id, NEW.contact_id, 1"
+    "  WHERE NEW.refunded = 0 AND NEW.product_id IS NOT NULL AND NEW.contact_id IS NOT NULL"
+    "  ON CONFLICT DO UPDATE SET purchases = purchases + 1;"
+    "END;"
+  },
 };
 
 const CtDbMigration *

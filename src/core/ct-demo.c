@@ -1524,6 +1524,29 @@ check_empty (Demo    *demo,
   return TRUE;
 }
 
+/* Drops the trigger @name, if there is one, and gives its CREATE
+ * statement in @create (%NULL when there was none) to run again later. */
+static gboolean
+set_aside_trigger (CtDb        *db,
+                   const char  *name,
+                   char       **create,
+                   GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db, "SELECT sql FROM sqlite_master WHERE type = 'trigger'"
+                                                    " AND name = ?1", error);
+  g_autofree char *drop = NULL;
+
+  *create = NULL;
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return TRUE;
+  *create = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  drop = g_strdup_printf ("DROP TRIGGER \"%s\"", name);
+  return ct_db_exec (db, drop, error);
+}
+
 /**
  * ct_demo_generate:
  * @db: an open database with no contacts, products or purchases
@@ -1541,8 +1564,8 @@ check_empty (Demo    *demo,
  * when @db is not empty, G_IO_ERROR_CANCELLED when cancelled
  */
 /* Not the ones the demo looks rows up by (unique emails, names, order
- * ids), nor purchases_contact and purchases_product_buyer, which fill in
- * order as the purchases come contact by contact. */
+ * ids), nor purchases_contact, which fills in order as the purchases
+ * come contact by contact. */
 static const char * const deferred_indexes[] = {
   "purchases_time", "purchases_product", "purchases_channel",
   "contacts_created", "contacts_channel", "contacts_name_order",
@@ -1566,6 +1589,7 @@ ct_demo_generate (CtDb                *db,
   g_autofree char *points_trigger = NULL;
   g_autoptr(GPtrArray) set_aside = NULL;
   g_autofree char *rollup_trigger = NULL;
+  g_autofree char *buyers_trigger = NULL;
   guint last_percent = 0;
   gboolean ok = FALSE;
 
@@ -1620,34 +1644,18 @@ ct_demo_generate (CtDb                *db,
 
   /* Points are given for all the purchases at the end in one statement
    * rather than by a trigger per purchase (a third of the time). */
-  {
-    g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db, "SELECT sql FROM sqlite_master WHERE type = 'trigger'"
-                                                      " AND name = 'purchases_points_ins'", error);
-
-    if (stmt == NULL)
-      goto out;
-    if (sqlite3_step (stmt) == SQLITE_ROW)
-      points_trigger = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  }
+  if (!set_aside_trigger (db, "purchases_points_ins", &points_trigger, error))
+    goto out;
   if (points_trigger == NULL)
     {
       g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_FAILED,
                            _("The database lacks the trigger that gives points for purchases."));
       goto out;
     }
-  if (!ct_db_exec (db, "DROP TRIGGER purchases_points_ins", error))
-    goto out;
-  /* The same for the dashboard's sales summaries (ct-rollup.h). */
-  {
-    g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db, "SELECT sql FROM sqlite_master WHERE type = 'trigger'"
-                                                      " AND name = 'purchases_rollup_ins'", error);
-
-    if (stmt == NULL)
-      goto out;
-    if (sqlite3_step (stmt) == SQLITE_ROW)
-      rollup_trigger = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  }
-  if (rollup_trigger != NULL && !ct_db_exec (db, "DROP TRIGGER purchases_rollup_ins", error))
+  /* The same for the dashboard's sales summaries and the product buyers
+   * (ct-rollup.h). */
+  if (!set_aside_trigger (db, "purchases_rollup_ins", &rollup_trigger, error) ||
+      !set_aside_trigger (db, "purchases_buyers_ins", &buyers_trigger, error))
     goto out;
 
   demo.emails = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -1686,8 +1694,9 @@ ct_demo_generate (CtDb                *db,
   if (!ct_db_restore_indexes (db, set_aside, error) ||
       !ct_db_exec (db, points_trigger, error) ||
       !ct_points_earn_for_purchases (db, 0, error) ||
-      (rollup_trigger != NULL
-       && (!ct_db_exec (db, rollup_trigger, error) || !ct_rollup_add_purchases (db, 0, error))) ||
+      (rollup_trigger != NULL && !ct_db_exec (db, rollup_trigger, error)) ||
+      (buyers_trigger != NULL && !ct_db_exec (db, buyers_trigger, error)) ||
+      !ct_rollup_add_purchases (db, 0, error) ||
       !insert_loyalty (&demo, options->seed, error))
     goto out;
 

@@ -4042,6 +4042,8 @@ static const struct
   /* The dashboard's summaries: the sales of the purchases added grouped
    * at once, their buyers listed for ct_rollup_refresh(). */
   { "purchases_rollup_ins", KIND_PURCHASES, DEFERRED_ROLLUPS },
+  /* Who bought which product: grouped at once with the sales. */
+  { "purchases_buyers_ins", KIND_PURCHASES, DEFERRED_ROLLUPS },
 };
 
 static gboolean

@@ -1143,10 +1143,11 @@ sales_store (CtDb        *db,
 /**
  * ct_rollup_add_purchases:
  *
- * Adds the purchases above @after_id to the sales and lists their
- * buyers, as the insert trigger would have one by one. One pass over
- * them, added up here: grouping a million rows in SQL sorted them twice
- * and took twice as long.
+ * Adds the purchases above @after_id to the sales and to the product
+ * buyers, and lists their buyers, as the insert triggers
+ * (purchases_rollup_ins, purchases_buyers_ins) would have one by one.
+ * One pass over them for the sales, added up here: grouping a million
+ * rows in SQL sorted them twice and took twice as long.
  */
 gboolean
 ct_rollup_add_purchases (CtDb     *db,
@@ -1202,6 +1203,22 @@ ct_rollup_add_purchases (CtDb     *db,
                        "INSERT INTO sales_days (currency, day, product_id, orders, revenue) VALUES (?1, ?2, ?3, ?4, ?5)"
                        " ON CONFLICT DO UPDATE SET orders = orders + excluded.orders, revenue = revenue + excluded.revenue",
                        days, error))
+    return FALSE;
+
+  /* The buyers grouped by the key of product_buyers: its rows go in in
+   * order, where a hash table's would go in at random. */
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  stmt = ct_db_prepare (db,
+                        "INSERT INTO product_buyers (product_id, contact_id, purchases)"
+                        " SELECT product_id, contact_id, count(*) FROM purchases"
+                        " WHERE id > ?1 AND refunded = 0 AND product_id IS NOT NULL AND contact_id IS NOT NULL"
+                        " GROUP BY product_id, contact_id"
+                        " ON CONFLICT DO UPDATE SET purchases = purchases + excluded.purchases",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, after_id);
+  if (!step_done (db, stmt, _("Could not add the purchases to the summaries"), error))
     return FALSE;
 
   list = ct_db_prepare (db, "INSERT OR IGNORE INTO rollup_dirty (contact_id) VALUES (?)", error);

@@ -1672,12 +1672,11 @@ write_condition (Compiler             *c,
       {
         guint n_param;
 
-        /* Refunded purchases do not count, as everywhere else; an
-         * erased contact's purchases have no contact and must not put
-         * a NULL in the list, which would make NOT IN unknown. */
-        g_string_append (c->sql, "c.id IN (SELECT s.contact_id FROM purchases s"
-                                 " WHERE s.refunded = 0 AND s.contact_id IS NOT NULL"
-                                 " AND s.product_id IN (SELECT p.id FROM products p WHERE p.sku = ");
+        /* product_buyers lists each buyer of a product once, from the
+         * purchases that count (not refunded, as everywhere else), and
+         * never a NULL contact, which would make NOT IN unknown. */
+        g_string_append (c->sql, "c.id IN (SELECT s.contact_id FROM product_buyers s"
+                                 " WHERE s.product_id IN (SELECT p.id FROM products p WHERE p.sku = ");
         n_param = add_param (c, (Param) { PARAM_TEXT, 0, 0.0, g_strdup (json_node_get_string (rule->value)) });
         g_string_append_printf (c->sql, " OR p.name = ?%u COLLATE NOCASE))", n_param);
       }
