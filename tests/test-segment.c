@@ -389,9 +389,13 @@ static const Case cases[] = {
   { "cluster", "not_in", "[1]", "2 3 4" },
   { "cluster", "is_set", NULL, "1 2" },
   { "cluster", "is_not_set", NULL, "3 4" },
-  /* saved in test_fields_and_ops: "VIPs" = tag has VIP */
+  /* saved in test_fields_and_ops: "VIPs" = tag has VIP, "Recent" =
+   * last_purchase_at within_days 30 */
   { "segment", "=", "\"vips\"", "1 2" },
   { "segment", "!=", "\"VIPs\"", "3 4" },
+  /* 3 has never bought: not in Recent, though the date it lacks makes
+   * Recent's comparison NULL rather than false. */
+  { "segment", "!=", "\"Recent\"", "2 3" },
 };
 
 static void
@@ -404,7 +408,11 @@ test_fields_and_ops (Fixture       *f,
   g_autoptr(CtSegmentRule) vip = ct_segment_rule_parse (
     "{\"match\": \"all\", \"conditions\": [{\"field\": \"tag\", \"op\": \"has\", \"value\": \"VIP\"}]}", NULL);
 
+  g_autoptr(CtSegmentRule) recent = ct_segment_rule_parse (
+    "{\"match\": \"all\", \"conditions\": [{\"field\": \"last_purchase_at\", \"op\": \"within_days\", \"value\": 30}]}", NULL);
+
   g_assert_cmpint (ct_segment_save (f->db, "VIPs", vip, NULL), >, 0);
+  g_assert_cmpint (ct_segment_save (f->db, "Recent", recent, NULL), >, 0);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {

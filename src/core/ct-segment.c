@@ -1003,6 +1003,7 @@ typedef struct
   int        main_decimals;   /* -1: not looked up yet */
   int        clv_decimals;
   GArray    *segments;        /* gint64 ids of the saved segments being inlined */
+  guint      negated;         /* NOTs around what is being written */
   GPtrArray *tier_names;      /* NULL: not read yet; see read_tiers() */
   GPtrArray *tier_stored;
 } Compiler;
@@ -1640,22 +1641,15 @@ write_segment (Compiler             *c,
 }
 
 static gboolean
-write_condition (Compiler             *c,
-                 const CtSegmentRule  *rule,
-                 const char           *path,
-                 GError              **error)
+write_positive_condition (Compiler             *c,
+                          const CtSegmentRule  *rule,
+                          CtSegmentOp           op,
+                          const char           *path,
+                          GError              **error)
 {
   const Field *field = rule->field;
-  CtSegmentOp op = positive_op (rule->op);
-  gboolean negate = op != rule->op;
   g_autofree char *column = NULL;
   gboolean ok;
-
-  if (!field_available (c, field, path, error))
-    return FALSE;
-
-  if (negate)
-    g_string_append (c->sql, "NOT ");
 
   switch (field->kind)
     {
@@ -1702,10 +1696,13 @@ write_condition (Compiler             *c,
       break;
     }
 
+  /* A NULL column makes the comparison NULL, which drops the row as
+   * FALSE would, unless a NOT around it turns it the other way: only
+   * then is it made FALSE, at the cost of reading the column twice. */
   if (field->table == NULL)
     {
       column = g_strdup_printf ("c.%s", field->column);
-      return write_compare (c, field, op, rule->value, rule, column, TRUE, path, error);
+      return write_compare (c, field, op, rule->value, rule, column, c->negated > 0, path, error);
     }
 
   /* Everyone has a value, 0 without one in the table. When 0 fails the
@@ -1734,6 +1731,30 @@ write_condition (Compiler             *c,
   g_string_append_printf (c->sql, "c.id IN (SELECT v.%s FROM %s v WHERE ", field->key, field->table);
   ok = write_compare (c, field, op, rule->value, rule, column, FALSE, path, error);
   g_string_append_c (c->sql, ')');
+  return ok;
+}
+
+static gboolean
+write_condition (Compiler             *c,
+                 const CtSegmentRule  *rule,
+                 const char           *path,
+                 GError              **error)
+{
+  CtSegmentOp op = positive_op (rule->op);
+  gboolean negate = op != rule->op;
+  gboolean ok;
+
+  if (!field_available (c, rule->field, path, error))
+    return FALSE;
+
+  if (negate)
+    {
+      g_string_append (c->sql, "NOT ");
+      c->negated++;
+    }
+  ok = write_positive_condition (c, rule, op, path, error);
+  if (negate)
+    c->negated--;
   return ok;
 }
 
