@@ -1603,7 +1603,9 @@ finish_campaigns (Sender  *sender,
     "UPDATE campaigns SET status = 'sent', finished_at = unixepoch(), updated_at = unixepoch()"
     " WHERE status = 'sending' AND (?1 = 0 OR id = ?1)"
     " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = campaigns.id"
-    "                 AND o.state IN ('queued','in_flight'))", error);
+    "                 AND o.state = 'queued')"
+    " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = campaigns.id"
+    "                 AND o.state = 'in_flight')", error);
 
   if (stmt == NULL)
     return FALSE;
@@ -1636,10 +1638,14 @@ static gint64
 count_left (CtDb   *db,
             gint64  campaign_id)
 {
+  /* A term per state, each read off its partial index. */
   g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db,
-    "SELECT count(*) FROM outbox o JOIN campaigns c ON c.id = o.campaign_id"
-    " WHERE o.state IN ('queued','in_flight') AND c.status = 'sending' AND c.paused_at IS NULL"
-    " AND (?1 = 0 OR o.campaign_id = ?1)", NULL);
+    "SELECT (SELECT count(*) FROM outbox o JOIN campaigns c ON c.id = o.campaign_id"
+    "        WHERE o.state = 'queued' AND c.status = 'sending' AND c.paused_at IS NULL"
+    "        AND (?1 = 0 OR o.campaign_id = ?1))"
+    "     + (SELECT count(*) FROM outbox o JOIN campaigns c ON c.id = o.campaign_id"
+    "        WHERE o.state = 'in_flight' AND c.status = 'sending' AND c.paused_at IS NULL"
+    "        AND (?1 = 0 OR o.campaign_id = ?1))", NULL);
 
   if (stmt == NULL)
     return 0;
