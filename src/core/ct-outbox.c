@@ -1675,6 +1675,7 @@ ct_outbox_send (CtDb                  *db,
   Sender sender = { 0 };
   CtOutboxReport local_report = { 0 };
   GQueue repeats = G_QUEUE_INIT;   /* Jobs to send again as they are, by time */
+  GQueue finished = G_QUEUE_INIT;  /* Jobs back from the provider, to record */
   GThreadPool *pool = NULL;
   GError *stop = NULL;
   guint in_flight = 0;
@@ -1757,6 +1758,40 @@ ct_outbox_send (CtDb                  *db,
           g_thread_pool_push (pool, job, NULL);
         }
 
+      /* The requests that came back, recorded only now: a free slot is
+       * given its next request first, so that it does not wait for the
+       * writing. Their rows stay in flight meanwhile and are not claimed
+       * again. */
+      if (!g_queue_is_empty (&finished))
+        {
+          Job *job;
+
+          while ((job = g_queue_pop_head (&finished)) != NULL)
+            {
+              Job *again = NULL;
+
+              if (!record (&sender, job, &again, stop != NULL ? NULL : &stop))
+                {
+                  if (stop == NULL)
+                    stop = g_error_new_literal (CT_DB_ERROR, CT_DB_ERROR_FAILED, _("Could not record what was sent"));
+                }
+              sender.done_rows += job->batch->recipients->len;
+              if (again != NULL)
+                {
+                  if (stop != NULL || g_cancellable_is_cancelled (cancellable))
+                    job_free (again);   /* stays in flight: the next run reconciles it */
+                  else
+                    g_queue_insert_sorted (&repeats, again, compare_jobs, NULL);
+                }
+              job_free (job);
+              if (options->progress != NULL)
+                options->progress (sender.report->sent + sender.report->rejected
+                                   + sender.report->failed + sender.report->unknown,
+                                   sender.total, options->progress_data);
+            }
+          continue;
+        }
+
       if (in_flight == 0)
         {
           gint64 due;
@@ -1780,40 +1815,22 @@ ct_outbox_send (CtDb                  *db,
         }
 
       {
-        Job *job;
-        Job *again = NULL;
         gint64 timeout = wake != 0 ? MAX (wake - g_get_monotonic_time (), 1000) : 200000;
+        Job *job = g_async_queue_timeout_pop (sender.done, timeout);
 
-        job = g_async_queue_timeout_pop (sender.done, timeout);
-        if (job == NULL)
-          continue;
-        in_flight--;
-
-        if (!job->ok && stop == NULL)
-          stop = g_error_copy (job->error);
-        /* A 429 anywhere slows everyone: the limit is the account's. */
-        if (job->ok && job->batch->recipients->len > 0
-            && job->results[0].retry_after_ms > 0)
-          sender.paused_until = MAX (sender.paused_until,
-                                     g_get_monotonic_time () + job->results[0].retry_after_ms * 1000);
-        if (!record (&sender, job, &again, stop != NULL ? NULL : &stop))
+        /* This one and any other back by now. */
+        for (; job != NULL; job = g_async_queue_try_pop (sender.done))
           {
-            if (stop == NULL)
-              stop = g_error_new_literal (CT_DB_ERROR, CT_DB_ERROR_FAILED, _("Could not record what was sent"));
+            in_flight--;
+            if (!job->ok && stop == NULL)
+              stop = g_error_copy (job->error);
+            /* A 429 anywhere slows everyone: the limit is the account's. */
+            if (job->ok && job->batch->recipients->len > 0
+                && job->results[0].retry_after_ms > 0)
+              sender.paused_until = MAX (sender.paused_until,
+                                         g_get_monotonic_time () + job->results[0].retry_after_ms * 1000);
+            g_queue_push_tail (&finished, job);
           }
-        sender.done_rows += job->batch->recipients->len;
-        if (again != NULL)
-          {
-            if (stop != NULL || g_cancellable_is_cancelled (cancellable))
-              job_free (again);   /* stays in flight: the next run reconciles it */
-            else
-              g_queue_insert_sorted (&repeats, again, compare_jobs, NULL);
-          }
-        job_free (job);
-        if (options->progress != NULL)
-          options->progress (sender.report->sent + sender.report->rejected
-                             + sender.report->failed + sender.report->unknown,
-                             sender.total, options->progress_data);
       }
     }
 
@@ -1829,6 +1846,7 @@ out:
   if (pool != NULL)
     g_thread_pool_free (pool, FALSE, TRUE);
   g_queue_clear_full (&repeats, (GDestroyNotify) job_free);
+  g_queue_clear_full (&finished, (GDestroyNotify) job_free);
   g_clear_pointer (&sender.claim_rows, sqlite3_finalize);
   g_clear_pointer (&sender.claim_mark, sqlite3_finalize);
   g_clear_pointer (&sender.claim_stamp, sqlite3_finalize);
