@@ -1291,10 +1291,11 @@ backoff_ms (const CtOutboxOptions *options,
   return ceiling / 2 + g_random_int_range (0, (gint32) MAX (ceiling / 2, 1));
 }
 
-/* Writes the outcome of @job in one transaction, a row at a time with
- * one prepared statement: by row id, with no statement journal and
- * nothing to build or parse in between. A job to be repeated as it is
- * (same key, same rows) is returned in *out_repeat with its time. */
+/* Writes the outcome of @job, a row at a time with one prepared
+ * statement: by row id, with no statement journal and nothing to build
+ * or parse in between. In the caller's transaction, which it rolls back
+ * on failure. A job to be repeated as it is (same key, same rows) is
+ * returned in *out_repeat with its time. */
 static gboolean
 record (Sender  *sender,
         Job     *job,
@@ -1326,8 +1327,6 @@ record (Sender  *sender,
         return FALSE;
     }
   update = sender->record_row;
-  if (!ct_db_begin (sender->db, error))
-    return FALSE;
   for (guint i = 0; i < n; i++)
     {
       const CtMailRecipient *r = g_ptr_array_index (job->batch->recipients, i);
@@ -1431,11 +1430,8 @@ record (Sender  *sender,
       ok = ct_db_step_done (sender->db, update, _("Could not record what was sent"), error);
       sqlite3_reset (update);
       if (!ok)
-        goto fail;
+        return FALSE;
     }
-
-  if (!ct_db_commit (sender->db, error))
-    goto fail;
 
   sender->report->requests++;
   if (repeat)
@@ -1466,10 +1462,6 @@ record (Sender  *sender,
         }
     }
   return TRUE;
-
-fail:
-  ct_db_rollback (sender->db);
-  return FALSE;
 }
 
 /* Rows a killed run left in flight, grouped by request. */
@@ -1764,25 +1756,37 @@ ct_outbox_send (CtDb                  *db,
        * again. */
       if (!g_queue_is_empty (&finished))
         {
+          GQueue again = G_QUEUE_INIT;
+          GError **failure = stop != NULL ? NULL : &stop;
+          gboolean written = ct_db_begin (db, failure);
           Job *job;
 
+          /* Those back together are written in one transaction. */
+          for (GList *l = finished.head; written && l != NULL; l = l->next)
+            {
+              Job *repeat = NULL;
+
+              written = record (&sender, l->data, &repeat, failure);
+              if (repeat != NULL)
+                g_queue_push_tail (&again, repeat);
+            }
+          written = written && ct_db_commit (db, failure);
+          if (!written)
+            {
+              ct_db_rollback (db);
+              if (stop == NULL)
+                stop = g_error_new_literal (CT_DB_ERROR, CT_DB_ERROR_FAILED, _("Could not record what was sent"));
+            }
+          while ((job = g_queue_pop_head (&again)) != NULL)
+            {
+              if (stop != NULL || g_cancellable_is_cancelled (cancellable))
+                job_free (job);   /* stays in flight: the next run reconciles it */
+              else
+                g_queue_insert_sorted (&repeats, job, compare_jobs, NULL);
+            }
           while ((job = g_queue_pop_head (&finished)) != NULL)
             {
-              Job *again = NULL;
-
-              if (!record (&sender, job, &again, stop != NULL ? NULL : &stop))
-                {
-                  if (stop == NULL)
-                    stop = g_error_new_literal (CT_DB_ERROR, CT_DB_ERROR_FAILED, _("Could not record what was sent"));
-                }
               sender.done_rows += job->batch->recipients->len;
-              if (again != NULL)
-                {
-                  if (stop != NULL || g_cancellable_is_cancelled (cancellable))
-                    job_free (again);   /* stays in flight: the next run reconciles it */
-                  else
-                    g_queue_insert_sorted (&repeats, again, compare_jobs, NULL);
-                }
               job_free (job);
               if (options->progress != NULL)
                 options->progress (sender.report->sent + sender.report->rejected
