@@ -1072,6 +1072,195 @@ test_migrate_contacts_rebuild_foreign_keys (Fixture       *fixture,
   sqlite3_close (old);
 }
 
+/* The migration that rebuilds the outbox to check the state with OR
+ * terms, from a file of the version before it with rows in every state
+ * and rows of other tables pointing at them: every row stays as it was
+ * with its id (nothing cascades from dropping the old table), the
+ * schema ends as a new file's, and the check and the foreign keys work
+ * on the new table. */
+static void
+test_migrate_outbox_rebuild (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autofree char *fresh_path = g_build_filename (fixture->dir, "fresh.db", NULL);
+  static const char * const outbox_rows[] = {
+    "SELECT * FROM outbox ORDER BY id",
+    "SELECT * FROM mail_events ORDER BY outbox_id, type",
+    "SELECT * FROM automation_firings ORDER BY id",
+    "SELECT * FROM campaigns ORDER BY id",
+  };
+  static const char * const states[] = {
+    "queued", "in_flight", "sent", "rejected", "failed", "unknown", "dropped",
+  };
+  const CtDbMigration *migrations;
+  guint n_migrations;
+  int rebuild = 0;
+  sqlite3 *old;
+  g_autoptr(CtDb) db = NULL;
+  g_autoptr(CtDb) fresh = NULL;
+  g_auto(GStrv) before = g_new0 (char *, G_N_ELEMENTS (outbox_rows) + 1);
+  g_autofree char *schema = NULL;
+  g_autofree char *fresh_schema = NULL;
+  GError *error = NULL;
+
+  migrations = ct_db_schema_get_migrations (&n_migrations);
+  for (guint i = 0; i < n_migrations; i++)
+    if (strstr (migrations[i].sql, "CREATE TABLE outbox_new") != NULL)
+      rebuild = migrations[i].version;
+  g_assert_cmpint (rebuild, >, 1);
+
+  old = raw_open (fixture->path);
+  raw_exec (old, "BEGIN");
+  for (guint i = 0; i < n_migrations && migrations[i].version < rebuild; i++)
+    raw_exec (old, migrations[i].sql);
+  {
+    g_autofree char *pragmas = g_strdup_printf ("PRAGMA user_version = %d; PRAGMA application_id = %d",
+                                                rebuild - 1, CT_DB_APPLICATION_ID);
+    raw_exec (old, pragmas);
+  }
+  raw_exec (old,
+    "INSERT INTO contacts (id, email, first_name) VALUES"
+    "  (1, 'wei@example.com', '伟'), (2, 'ada@example.com', 'Ada'), (3, 'na@example.com', '娜');"
+    "INSERT INTO campaigns (id, name, subject, status) VALUES (1, '新课', '本周新课', 'sending');"
+    "INSERT INTO outbox (id, campaign_id, contact_id, email, state, idempotency_key, batch_key,"
+    "                    merge, attempts, next_attempt_at, claimed_at, sent_at,"
+    "                    provider_message_id, error) VALUES"
+    "  (4, 1, 1, 'wei@example.com', 'sent', 'k4', NULL, NULL, 1, 0, 1700000000, 1700000001, 'm-4', NULL),"
+    "  (7, 1, 2, 'ada@example.com', 'in_flight', 'k7', 'ct-1-b', '{\"first_name\":\"Ada\"}', 1, 0,"
+    "   1700000000, NULL, NULL, NULL),"
+    "  (9, 1, 3, 'na@example.com', 'queued', 'k9', NULL, NULL, 2, 1700000500, NULL, NULL, NULL, 'HTTP 500'),"
+    "  (12, 1, NULL, 'gone@example.com', 'unknown', 'k12', NULL, NULL, 1, 0, 1700000000, NULL, NULL, 'cut');"
+    "INSERT INTO mail_events (outbox_id, type, at) VALUES (4, 'delivered', 1700000100), (4, 'opened', 1700000200);"
+    "INSERT INTO automations (id, name, trigger, subject) VALUES (1, '欢迎', 'new_contact', '欢迎');"
+    "INSERT INTO automation_firings (id, automation_id, contact_id, event_key, due_at, state, outbox_id)"
+    "  VALUES (1, 1, 1, 'c1', 1700000000, 'queued', 4), (2, 1, 2, 'c2', 1700000000, 'pending', NULL);");
+  raw_exec (old, "COMMIT");
+  for (guint t = 0; t < G_N_ELEMENTS (outbox_rows); t++)
+    before[t] = rows_digest (old, outbox_rows[t]);
+  sqlite3_close (old);
+
+  db = ct_db_open (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ct_db_query_int64 (db, "PRAGMA user_version", NULL), ==, CT_DB_SCHEMA_VERSION);
+  for (guint t = 0; t < G_N_ELEMENTS (outbox_rows); t++)
+    {
+      g_autofree char *after = rows_digest (ct_db_get_handle (db), outbox_rows[t]);
+
+      g_test_message ("%s", outbox_rows[t]);
+      g_assert_cmpstr (after, ==, before[t]);
+    }
+  g_assert_cmpint (ct_db_query_int64 (db, "SELECT count(*) FROM pragma_foreign_key_check", NULL), ==, 0);
+  g_assert_cmpint (ct_db_query_int64 (db, "SELECT count(*) FROM pragma_integrity_check"
+                                          " WHERE integrity_check != 'ok'", NULL), ==, 0);
+  g_assert_cmpint (ct_db_query_int64 (db, "SELECT count(*) FROM sqlite_schema WHERE name LIKE '%outbox_new%'"
+                                          " OR sql LIKE '%outbox_new%'", NULL), ==, 0);
+  fresh = ct_db_open (fresh_path, &error);
+  g_assert_no_error (error);
+  schema = rows_digest (ct_db_get_handle (db), SCHEMA_SQL);
+  fresh_schema = rows_digest (ct_db_get_handle (fresh), SCHEMA_SQL);
+  g_assert_cmpstr (schema, ==, fresh_schema);
+
+  /* The state check takes the seven states and nothing else. */
+  for (guint i = 0; i < G_N_ELEMENTS (states); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("UPDATE outbox SET state = '%s' WHERE id = 9", states[i]);
+
+      g_assert_true (ct_db_exec (db, sql, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_false (ct_db_exec (db, "UPDATE outbox SET state = 'Sent' WHERE id = 9", &error));
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+  g_assert_false (ct_db_exec (db, "UPDATE outbox SET state = NULL WHERE id = 9", &error));
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+  /* Still one row per contact and campaign, and one per token. */
+  g_assert_false (ct_db_exec (db, "INSERT INTO outbox (campaign_id, contact_id, email, idempotency_key)"
+                                  " VALUES (1, 1, 'wei@example.com', 'k99')", &error));
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+  g_assert_false (ct_db_exec (db, "INSERT INTO outbox (campaign_id, email, idempotency_key)"
+                                  " VALUES (1, 'x@example.com', 'k4')", &error));
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+
+  /* Foreign keys from and to the new table hold. */
+  g_assert_false (ct_db_exec (db, "INSERT INTO mail_events (outbox_id, type, at) VALUES (999, 'opened', 1)", &error));
+  g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+  g_assert_true (ct_db_exec (db, "DELETE FROM contacts WHERE id = 1", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ct_db_query_int64 (db, "SELECT count(*) FROM outbox WHERE id = 4", NULL), ==, 0);
+  g_assert_cmpint (ct_db_query_int64 (db, "SELECT count(*) FROM mail_events", NULL), ==, 0);
+  g_assert_true (ct_db_exec (db, "DELETE FROM campaigns WHERE id = 1", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ct_db_query_int64 (db, "SELECT count(*) FROM outbox", NULL), ==, 0);
+}
+
+/* The outbox rebuild refuses to run rather than lose a column, index or
+ * trigger it does not know; the file is left as it was. */
+static void
+test_migrate_outbox_rebuild_guard (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  static const struct
+  {
+    const char *sql;
+    const char *constraint;
+  } unknown[] = {
+    { "CREATE INDEX outbox_by_email ON outbox(email)",
+      "outbox_rebuild_knows_every_trigger_and_index" },
+    { "ALTER TABLE outbox ADD COLUMN opened_at INTEGER",
+      "outbox_rebuild_knows_every_column" },
+  };
+
+  for (guint u = 0; u < G_N_ELEMENTS (unknown); u++)
+    {
+      const CtDbMigration *migrations;
+      guint n_migrations;
+      int rebuild = 0;
+      sqlite3 *old;
+      g_autoptr(CtDb) db = NULL;
+      g_autofree char *checksum = NULL;
+      g_autofree char *checksum_after = NULL;
+      g_autofree char *pragmas = NULL;
+      GError *error = NULL;
+
+      migrations = ct_db_schema_get_migrations (&n_migrations);
+      for (guint i = 0; i < n_migrations; i++)
+        if (strstr (migrations[i].sql, "CREATE TABLE outbox_new") != NULL)
+          rebuild = migrations[i].version;
+      g_assert_cmpint (rebuild, >, 1);
+
+      for (guint i = 0; i < 3; i++)
+        {
+          g_autofree char *file = g_strconcat (fixture->path, (const char *[]) { "", "-wal", "-shm" }[i], NULL);
+
+          g_remove (file);
+        }
+      old = raw_open (fixture->path);
+      raw_exec (old, "PRAGMA journal_mode = WAL");
+      for (guint i = 0; i < n_migrations && migrations[i].version < rebuild; i++)
+        raw_exec (old, migrations[i].sql);
+      pragmas = g_strdup_printf ("PRAGMA user_version = %d; PRAGMA application_id = %d",
+                                 rebuild - 1, CT_DB_APPLICATION_ID);
+      raw_exec (old, pragmas);
+      raw_exec (old, unknown[u].sql);
+      raw_exec (old, "PRAGMA wal_checkpoint(TRUNCATE)");
+      sqlite3_close (old);
+      checksum = file_checksum (fixture->path);
+
+      db = ct_db_open (fixture->path, &error);
+      g_assert_error (error, CT_DB_ERROR, CT_DB_ERROR_FAILED);
+      g_test_message ("%s: %s", unknown[u].sql, error->message);
+      g_assert_nonnull (strstr (error->message, unknown[u].constraint));
+      g_assert_null (db);
+      g_clear_error (&error);
+      checksum_after = file_checksum (fixture->path);
+      g_assert_cmpstr (checksum_after, ==, checksum);
+    }
+}
+
 static void
 test_helpers (Fixture       *fixture,
               gconstpointer  data)
@@ -1263,6 +1452,8 @@ main (int   argc,
   ADD ("/db/migrate/contacts-rebuild", test_migrate_contacts_rebuild);
   ADD ("/db/migrate/contacts-rebuild-guard", test_migrate_contacts_rebuild_guard);
   ADD ("/db/migrate/contacts-rebuild-foreign-keys", test_migrate_contacts_rebuild_foreign_keys);
+  ADD ("/db/migrate/outbox-rebuild", test_migrate_outbox_rebuild);
+  ADD ("/db/migrate/outbox-rebuild-guard", test_migrate_outbox_rebuild_guard);
   g_test_add_func ("/db/set-error", test_set_error);
   g_test_add_func ("/db/default-path", test_default_path);
 

@@ -24,7 +24,7 @@ typedef enum
 } CtDbError;
 
 /* The schema version this build writes; PRAGMA user_version. */
-#define CT_DB_SCHEMA_VERSION 14
+#define CT_DB_SCHEMA_VERSION 15
 /* PRAGMA application_id of a Clientele database: "CtDB" */
 #define CT_DB_APPLICATION_ID 0x43744442
 

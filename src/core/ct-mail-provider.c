@@ -134,10 +134,11 @@ ct_mail_batch_list_unsubscribe (const CtMailBatch     *batch,
 {
   g_autofree char *sender = ct_mail_address_of (batch->from);
 
+  /* Once per recipient: concatenated, not formatted. */
   if (recipient->one_click_url != NULL)
-    return g_strdup_printf ("<%s>, <mailto:%s?subject=unsubscribe>",
-                            recipient->one_click_url, sender);
-  return g_strdup_printf ("<mailto:%s?subject=unsubscribe>", sender);
+    return g_strconcat ("<", recipient->one_click_url, ">, <mailto:", sender,
+                        "?subject=unsubscribe>", NULL);
+  return g_strconcat ("<mailto:", sender, "?subject=unsubscribe>", NULL);
 }
 
 void

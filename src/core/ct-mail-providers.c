@@ -368,6 +368,38 @@ int_text (gint64 n)
   return g_strdup_printf ("%" G_GINT64_FORMAT, n);
 }
 
+/* @n in decimal in @buf, for the ids written for every recipient
+ * (printf's machinery costs more than the rest of the number). */
+static const char *
+int_text_in (char    buf[24],
+             gint64  n)
+{
+  char *p = buf + 23;
+  guint64 u = n < 0 ? -(guint64) n : (guint64) n;
+
+  *p = '\0';
+  do
+    *--p = '0' + u % 10;
+  while ((u /= 10) > 0);
+  if (n < 0)
+    *--p = '-';
+  return p;
+}
+
+/* The key of each merge field occurrence of @template, made once per
+ * request rather than once per recipient. Returns: (transfer full) */
+static GPtrArray *
+occurrence_keys (const CtMailTemplate  *template,
+                 CtMailPlaceholderFunc  make_key)
+{
+  guint n = ct_mail_template_n_occurrences (template);
+  GPtrArray *keys = g_ptr_array_new_full (n, g_free);
+
+  for (guint k = 0; k < n; k++)
+    g_ptr_array_add (keys, make_key (k, NULL));
+  return keys;
+}
+
 static char *
 date_text (gint64 t)
 {
@@ -436,6 +468,7 @@ postmark_build_send (CtMailProvider     *self,
 {
   g_autoptr(CtJsonWriter) b = jw_new ();
   g_autofree char *tag = campaign_tag (batch);
+  g_autofree char *campaign = int_text (batch->campaign_id);
   SoupMessage *msg;
 
   jw_begin_array (b);
@@ -447,9 +480,7 @@ postmark_build_send (CtMailProvider     *self,
       g_autofree char *subject = ct_mail_template_render (batch->content->subject, values);
       g_autofree char *html = ct_mail_template_render (batch->content->html, values);
       g_autofree char *text = ct_mail_template_render (batch->content->text, values);
-      g_autofree char *campaign = int_text (batch->campaign_id);
-      g_autofree char *contact = int_text (r->contact_id);
-      g_autofree char *outbox = int_text (r->outbox_id);
+      char contact[24], outbox[24];
 
       jw_begin_object (b);
       add_string (b, "From", batch->from);
@@ -464,8 +495,8 @@ postmark_build_send (CtMailProvider     *self,
       jw_set_member_name (b, "Metadata");
       jw_begin_object (b);
       add_string (b, "campaign_id", campaign);
-      add_string (b, "contact_id", contact);
-      add_string (b, "outbox_id", outbox);
+      add_string (b, "contact_id", int_text_in (contact, r->contact_id));
+      add_string (b, "outbox_id", int_text_in (outbox, r->outbox_id));
       jw_end_object (b);
       if (!postmark_manages_unsubscribes (self))
         {
@@ -782,8 +813,8 @@ sendgrid_build_send (CtMailProvider     *self,
   g_autofree char *campaign = int_text (batch->campaign_id);
   g_autofree char *html = ct_mail_template_render_placeholders (batch->content->html, sendgrid_html_key, NULL);
   g_autofree char *text = ct_mail_template_render_placeholders (batch->content->text, sendgrid_text_key, NULL);
-  guint n_html = ct_mail_template_n_occurrences (batch->content->html);
-  guint n_text = ct_mail_template_n_occurrences (batch->content->text);
+  g_autoptr(GPtrArray) html_keys = occurrence_keys (batch->content->html, sendgrid_html_key);
+  g_autoptr(GPtrArray) text_keys = occurrence_keys (batch->content->text, sendgrid_text_key);
   SoupMessage *msg;
 
   jw_begin_object (b);
@@ -794,9 +825,8 @@ sendgrid_build_send (CtMailProvider     *self,
       const CtMailRecipient *r = g_ptr_array_index (batch->recipients, i);
       const char * const *values = (const char * const *) r->values;
       g_autofree char *subject = ct_mail_template_render (batch->content->subject, values);
-      g_autofree char *contact = int_text (r->contact_id);
-      g_autofree char *outbox = int_text (r->outbox_id);
       g_autofree char *list = ct_mail_batch_list_unsubscribe (batch, r);
+      char contact[24], outbox[24];
 
       jw_begin_object (b);
       jw_set_member_name (b, "to");
@@ -811,24 +841,22 @@ sendgrid_build_send (CtMailProvider     *self,
       add_string (b, "subject", subject);
       jw_set_member_name (b, "substitutions");
       jw_begin_object (b);
-      for (guint k = 0; k < n_html; k++)
+      for (guint k = 0; k < html_keys->len; k++)
         {
-          g_autofree char *key = sendgrid_html_key (k, NULL);
           g_autofree char *value = ct_mail_template_occurrence_value (batch->content->html, k, values);
-          add_string (b, key, value);
+          add_string (b, g_ptr_array_index (html_keys, k), value);
         }
-      for (guint k = 0; k < n_text; k++)
+      for (guint k = 0; k < text_keys->len; k++)
         {
-          g_autofree char *key = sendgrid_text_key (k, NULL);
           g_autofree char *value = ct_mail_template_occurrence_value (batch->content->text, k, values);
-          add_string (b, key, value);
+          add_string (b, g_ptr_array_index (text_keys, k), value);
         }
       jw_end_object (b);
       jw_set_member_name (b, "custom_args");
       jw_begin_object (b);
       add_string (b, "campaign_id", campaign);
-      add_string (b, "contact_id", contact);
-      add_string (b, "outbox_id", outbox);
+      add_string (b, "contact_id", int_text_in (contact, r->contact_id));
+      add_string (b, "outbox_id", int_text_in (outbox, r->outbox_id));
       jw_end_object (b);
       jw_set_member_name (b, "headers");
       jw_begin_object (b);
@@ -1138,17 +1166,35 @@ mailgun_text_key (guint occurrence, gpointer data)
   return g_strdup_printf ("%%recipient.t%u%%", occurrence);
 }
 
+static char *
+mailgun_subject_name (guint occurrence, gpointer data)
+{
+  return g_strdup_printf ("s%u", occurrence);
+}
+
+static char *
+mailgun_html_name (guint occurrence, gpointer data)
+{
+  return g_strdup_printf ("h%u", occurrence);
+}
+
+static char *
+mailgun_text_name (guint occurrence, gpointer data)
+{
+  return g_strdup_printf ("t%u", occurrence);
+}
+
+/* @keys: the variable names of @template's occurrences ("h0", "h1"...). */
 static void
 add_occurrences (CtJsonWriter         *b,
                  const CtMailTemplate *template,
-                 char                  prefix,
+                 GPtrArray            *keys,
                  const char * const   *values)
 {
-  for (guint k = 0; k < ct_mail_template_n_occurrences (template); k++)
+  for (guint k = 0; k < keys->len; k++)
     {
-      g_autofree char *key = g_strdup_printf ("%c%u", prefix, k);
       g_autofree char *value = ct_mail_template_occurrence_value (template, k, values);
-      add_string (b, key, value);
+      add_string (b, g_ptr_array_index (keys, k), value);
     }
 }
 
@@ -1167,6 +1213,9 @@ mailgun_build_send (CtMailProvider     *self,
   g_autofree char *campaign = int_text (batch->campaign_id);
   g_autofree char *variables_text = NULL;
   g_autoptr(GBytes) body = NULL;
+  g_autoptr(GPtrArray) subject_keys = occurrence_keys (batch->content->subject, mailgun_subject_name);
+  g_autoptr(GPtrArray) html_keys = occurrence_keys (batch->content->html, mailgun_html_name);
+  g_autoptr(GPtrArray) text_keys = occurrence_keys (batch->content->text, mailgun_text_name);
   gboolean one_click = FALSE;
   SoupMessage *msg;
 
@@ -1180,17 +1229,16 @@ mailgun_build_send (CtMailProvider     *self,
     {
       const CtMailRecipient *r = g_ptr_array_index (batch->recipients, i);
       const char * const *values = (const char * const *) r->values;
-      g_autofree char *contact = int_text (r->contact_id);
-      g_autofree char *outbox = int_text (r->outbox_id);
       g_autofree char *list = ct_mail_batch_list_unsubscribe (batch, r);
+      char contact[24], outbox[24];
 
       jw_set_member_name (b, r->email);
       jw_begin_object (b);
-      add_occurrences (b, batch->content->subject, 's', values);
-      add_occurrences (b, batch->content->html, 'h', values);
-      add_occurrences (b, batch->content->text, 't', values);
-      add_string (b, "contact_id", contact);
-      add_string (b, "outbox_id", outbox);
+      add_occurrences (b, batch->content->subject, subject_keys, values);
+      add_occurrences (b, batch->content->html, html_keys, values);
+      add_occurrences (b, batch->content->text, text_keys, values);
+      add_string (b, "contact_id", int_text_in (contact, r->contact_id));
+      add_string (b, "outbox_id", int_text_in (outbox, r->outbox_id));
       add_string (b, "list_unsubscribe", list);
       jw_end_object (b);
       one_click |= r->one_click_url != NULL;

@@ -790,6 +790,12 @@ typedef struct
   gint64                 paused_until;
   gint64                 total;
   gint64                 done_rows;
+  /* Prepared once for the run: a statement per row is cheap once made. */
+  sqlite3_stmt          *claim_rows;
+  sqlite3_stmt          *claim_mark;
+  sqlite3_stmt          *claim_stamp;
+  sqlite3_stmt          *claim_row;
+  sqlite3_stmt          *record_row;
 } Sender;
 
 typedef struct
@@ -797,6 +803,7 @@ typedef struct
   CtMailContent *content;
   char *from;
   char *provider;
+  char *mailto;    /* the unsubscribe link without a page or the provider's */
 } Campaign;
 
 static void
@@ -805,6 +812,7 @@ campaign_free (Campaign *campaign)
   ct_mail_content_free (campaign->content);
   g_free (campaign->from);
   g_free (campaign->provider);
+  g_free (campaign->mailto);
   g_free (campaign);
 }
 
@@ -879,6 +887,10 @@ load_campaign (Sender  *sender,
       campaign_free (campaign);
       return NULL;
     }
+  {
+    g_autofree char *sender_address = ct_mail_address_of (campaign->from);
+    campaign->mailto = g_strconcat ("mailto:", sender_address, "?subject=unsubscribe", NULL);
+  }
   key = g_new (gint64, 1);
   *key = campaign_id;
   g_hash_table_insert (sender->campaigns, key, campaign);
@@ -1059,10 +1071,7 @@ make_recipient (Sender      *sender,
   else if (placeholder != NULL)
     r->values[CT_MAIL_FIELD_UNSUBSCRIBE_URL] = g_strdup (placeholder);
   else
-    {
-      g_autofree char *sender_address = ct_mail_address_of (campaign->from);
-      r->values[CT_MAIL_FIELD_UNSUBSCRIBE_URL] = g_strdup_printf ("mailto:%s?subject=unsubscribe", sender_address);
-    }
+    r->values[CT_MAIL_FIELD_UNSUBSCRIBE_URL] = g_strdup (campaign->mailto);
   return r;
 }
 
@@ -1103,10 +1112,8 @@ claim (Sender  *sender,
        gint64   campaign_id,
        GError **error)
 {
-  g_autoptr(sqlite3_stmt) rows = NULL;
-  g_autoptr(sqlite3_stmt) mark = NULL;
-  g_autoptr(sqlite3_stmt) stamp = NULL;
-  g_autoptr(GString) merges = NULL;
+  sqlite3_stmt *rows, *mark, *stamp;
+  g_autoptr(GPtrArray) merges = NULL;
   g_autofree char *uuid = g_uuid_string_random ();
   g_autofree char *batch_key = g_strdup_printf ("ct-%lld-%s", (long long) campaign_id, uuid);
   Campaign *campaign;
@@ -1135,7 +1142,10 @@ claim (Sender  *sender,
 
   if (!ct_db_begin (sender->db, error))
     return NULL;
-  rows = ct_db_prepare (sender->db,
+  /* Prepared once for the run (the query's joins make it costly to
+   * prepare), reset after each use. */
+  if (sender->claim_rows == NULL)
+    sender->claim_rows = ct_db_prepare (sender->db,
     "SELECT o.id, o.contact_id, o.email, c.first_name, c.last_name, c.company, c.attributes,"
     "  (SELECT p.name FROM purchases pu JOIN products p ON p.id = pu.product_id"
     "   WHERE pu.contact_id = o.contact_id AND pu.refunded = 0"
@@ -1147,13 +1157,18 @@ claim (Sender  *sender,
   /* The rows read are the first queued and due rows of the campaign in
    * id order, so within this transaction they are exactly its queued,
    * due rows from the first id read to the last. */
-  mark = ct_db_prepare (sender->db,
-    "UPDATE outbox SET state = 'in_flight', batch_key = ?2, claimed_at = ?3,"
+  if (sender->claim_mark == NULL)
+    sender->claim_mark = ct_db_prepare (sender->db,
+    "UPDATE OR ROLLBACK outbox SET state = 'in_flight', batch_key = ?2, claimed_at = ?3,"
     " attempts = attempts + 1"
     " WHERE campaign_id = ?1 AND state = 'queued' AND next_attempt_at <= ?3"
     " AND id BETWEEN ?4 AND ?5", error);
-  stamp = ct_db_prepare (sender->db,
+  if (sender->claim_stamp == NULL)
+    sender->claim_stamp = ct_db_prepare (sender->db,
     "UPDATE campaigns SET provider = ?2 WHERE id = ?1 AND provider IS NULL", error);
+  rows = sender->claim_rows;
+  mark = sender->claim_mark;
+  stamp = sender->claim_stamp;
   if (rows == NULL || mark == NULL || stamp == NULL)
     goto fail;
   sqlite3_bind_int64 (rows, 1, campaign_id);
@@ -1161,9 +1176,9 @@ claim (Sender  *sender,
   sqlite3_bind_int64 (rows, 3, limit);
   /* Kept only where a repeat can be answered from the provider's
    * idempotency store; elsewhere a row in flight after a kill becomes
-   * unknown and is never rendered again. {"outbox id": {values}, ...} */
+   * unknown and is never rendered again. A JSON object per recipient. */
   if (idempotent)
-    merges = g_string_new ("{");
+    merges = g_ptr_array_new_with_free_func (g_free);
   while ((rc = sqlite3_step (rows)) == SQLITE_ROW)
     {
       char *values[CT_MAIL_N_FIELDS] = { NULL };
@@ -1172,12 +1187,7 @@ claim (Sender  *sender,
 
       contact_values (rows, values);
       if (merges != NULL)
-        {
-          g_autofree char *merge = values_to_json (values);
-
-          g_string_append_printf (merges, "%s\"%lld\":%s", merges->len > 1 ? "," : "",
-                                  (long long) id, merge);
-        }
+        g_ptr_array_add (merges, values_to_json (values));
       if (job == NULL)
         {
           job = new_job (sender, campaign, campaign_id, batch_key);
@@ -1190,12 +1200,43 @@ claim (Sender  *sender,
       r->attempts = sqlite3_column_int64 (rows, 9) + 1;
       g_ptr_array_add (job->batch->recipients, r);
     }
+  sqlite3_reset (rows);
   if (rc != SQLITE_DONE)
     {
       ct_db_set_error (error, ct_db_get_handle (sender->db), rc, _("Could not read the mail to send"));
       goto fail;
     }
-  if (job != NULL)
+  if (job != NULL && merges != NULL)
+    {
+      /* Marked in flight with its merge values in one write per row
+       * rather than a write of the range and another of each row. */
+      if (sender->claim_row == NULL
+          && (sender->claim_row = ct_db_prepare (sender->db,
+                "UPDATE OR ROLLBACK outbox SET state = 'in_flight', batch_key = ?2, claimed_at = ?3,"
+                " attempts = attempts + 1, merge = ?4"
+                " WHERE id = ?1 AND state = 'queued'", error)) == NULL)
+        goto fail;
+      for (guint i = 0; i < job->batch->recipients->len; i++)
+        {
+          const CtMailRecipient *r = g_ptr_array_index (job->batch->recipients, i);
+          gboolean ok;
+
+          sqlite3_bind_int64 (sender->claim_row, 1, r->outbox_id);
+          sqlite3_bind_text (sender->claim_row, 2, batch_key, -1, SQLITE_STATIC);
+          sqlite3_bind_int64 (sender->claim_row, 3, now);
+          sqlite3_bind_text (sender->claim_row, 4, g_ptr_array_index (merges, i), -1, SQLITE_STATIC);
+          ok = ct_db_step_done (sender->db, sender->claim_row, _("Could not claim mail to send"), error)
+               && sqlite3_changes (ct_db_get_handle (sender->db)) == 1;
+          sqlite3_reset (sender->claim_row);
+          if (!ok)
+            {
+              if (error != NULL && *error == NULL)
+                g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_FAILED, _("Could not claim mail to send"));
+              goto fail;
+            }
+        }
+    }
+  else if (job != NULL)
     {
       sqlite3_bind_int64 (mark, 1, campaign_id);
       sqlite3_bind_text (mark, 2, batch_key, -1, SQLITE_STATIC);
@@ -1209,30 +1250,29 @@ claim (Sender  *sender,
           g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_FAILED, _("Could not claim mail to send"));
           goto fail;
         }
-      if (merges != NULL)
-        {
-          g_autoptr(sqlite3_stmt) merge = ct_db_prepare (sender->db,
-            "UPDATE outbox SET merge = m.value FROM json_each(?1) AS m"
-            " WHERE outbox.id = CAST(m.key AS INTEGER)", error);
-
-          g_string_append_c (merges, '}');
-          if (merge == NULL)
-            goto fail;
-          sqlite3_bind_text (merge, 1, merges->str, merges->len, SQLITE_STATIC);
-          if (!ct_db_step_done (sender->db, merge, _("Could not claim mail to send"), error))
-            goto fail;
-        }
+    }
+  if (job != NULL)
+    {
       sqlite3_bind_int64 (stamp, 1, campaign_id);
       sqlite3_bind_text (stamp, 2, ct_mail_provider_kind_to_name (ct_mail_provider_get_kind (sender->provider)),
                          -1, SQLITE_STATIC);
       if (!ct_db_step_done (sender->db, stamp, _("Could not claim mail to send"), error))
         goto fail;
     }
+  sqlite3_reset (mark);
+  sqlite3_reset (stamp);
   if (!ct_db_commit (sender->db, error))
     goto fail;
   return job;
 
 fail:
+  for (guint i = 0; i < 3; i++)
+    {
+      sqlite3_stmt *stmt = (sqlite3_stmt *[]) { sender->claim_rows, sender->claim_mark, sender->claim_stamp }[i];
+
+      if (stmt != NULL)
+        sqlite3_reset (stmt);
+    }
   ct_db_rollback (sender->db);
   job_free (job);
   return NULL;
@@ -1251,38 +1291,19 @@ backoff_ms (const CtOutboxOptions *options,
   return ceiling / 2 + g_random_int_range (0, (gint32) MAX (ceiling / 2, 1));
 }
 
-/* Rows of one request that end the same way (state, reason, next
- * attempt), written by one statement: {"outbox id": message id or null}. */
-typedef struct
-{
-  const char *state;
-  const char *reason;
-  gint64      next;
-  gint        uncount;
-  GString    *ids;
-} Outcome;
-
-static void
-outcome_free (Outcome *outcome)
-{
-  g_string_free (outcome->ids, TRUE);
-  g_free (outcome);
-}
-
-/* Writes the outcome of @job in one transaction and, since the rows of
- * a request nearly always end alike (all sent), in a statement per kind
- * of outcome rather than per row. A job to be repeated as it is (same
- * key, same rows) is returned in *out_repeat with its time. */
+/* Writes the outcome of @job, a row at a time with one prepared
+ * statement: by row id, with no statement journal and nothing to build
+ * or parse in between. In the caller's transaction, which it rolls back
+ * on failure. A job to be repeated as it is (same key, same rows) is
+ * returned in *out_repeat with its time. */
 static gboolean
 record (Sender  *sender,
         Job     *job,
         Job    **out_repeat,
         GError **error)
 {
-  g_autoptr(sqlite3_stmt) update = NULL;
-  /* "state reason next uncount" -> Outcome, and the same in order */
-  g_autoptr(GHashTable) by_kind = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GPtrArray) outcomes = g_ptr_array_new_with_free_func ((GDestroyNotify) outcome_free);
+  sqlite3_stmt *update;
+  gboolean ok;
   guint n = job->batch->recipients->len;
   gint64 repeat_delay = 0;
   gboolean repeat = FALSE;
@@ -1291,6 +1312,21 @@ record (Sender  *sender,
   gint64 backoff = -1;
 
   *out_repeat = NULL;
+  if (sender->record_row == NULL)
+    {
+      /* OR ROLLBACK: a failed row ends the transaction, which is rolled
+       * back anyway, so SQLite keeps no statement journal. */
+      sender->record_row = ct_db_prepare (sender->db,
+        "UPDATE OR ROLLBACK outbox SET state = ?2, provider_message_id = coalesce(?3, provider_message_id),"
+        " error = ?4, next_attempt_at = ?5, sent_at = CASE WHEN ?2 = 'sent' THEN ?7 END,"
+        " batch_key = CASE WHEN ?2 = 'in_flight' THEN batch_key END,"
+        " merge = CASE WHEN ?2 = 'in_flight' THEN merge END,"
+        " attempts = attempts - ?6"
+        " WHERE id = ?1", error);
+      if (sender->record_row == NULL)
+        return FALSE;
+    }
+  update = sender->record_row;
   for (guint i = 0; i < n; i++)
     {
       const CtMailRecipient *r = g_ptr_array_index (job->batch->recipients, i);
@@ -1376,65 +1412,26 @@ record (Sender  *sender,
             break;
           }
 
-      {
-        g_autofree char *kind = g_strdup_printf ("%s\x1f%s\x1f%lld\x1f%d", state,
-                                                 reason != NULL ? reason : "\x1e",
-                                                 (long long) next, uncount);
-        Outcome *outcome = g_hash_table_lookup (by_kind, kind);
-
-        if (outcome == NULL)
-          {
-            outcome = g_new0 (Outcome, 1);
-            outcome->state = state;
-            outcome->reason = reason;
-            outcome->next = next;
-            outcome->uncount = uncount;
-            outcome->ids = g_string_new ("{");
-            g_hash_table_insert (by_kind, g_steal_pointer (&kind), outcome);
-            g_ptr_array_add (outcomes, outcome);
-          }
-        g_string_append_printf (outcome->ids, "%s\"%lld\":", outcome->ids->len > 1 ? "," : "",
-                                (long long) r->outbox_id);
-        if (result != NULL && result->message_id != NULL)
-          append_json_string (outcome->ids, result->message_id);
-        else
-          g_string_append (outcome->ids, "null");
-      }
-    }
-
-  if (!ct_db_begin (sender->db, error))
-    return FALSE;
-  update = ct_db_prepare (sender->db,
-    "UPDATE outbox SET state = ?2, provider_message_id = coalesce(m.value, provider_message_id),"
-    " error = ?3, next_attempt_at = ?4, sent_at = CASE WHEN ?2 = 'sent' THEN unixepoch() END,"
-    " batch_key = CASE WHEN ?2 = 'in_flight' THEN batch_key END,"
-    " merge = CASE WHEN ?2 = 'in_flight' THEN merge END,"
-    " attempts = attempts - ?5"
-    " FROM json_each(?1) AS m WHERE outbox.id = CAST(m.key AS INTEGER)", error);
-  if (update == NULL)
-    goto fail;
-  for (guint k = 0; k < outcomes->len; k++)
-    {
-      Outcome *outcome = g_ptr_array_index (outcomes, k);
-
-      g_string_append_c (outcome->ids, '}');
-      sqlite3_bind_text (update, 1, outcome->ids->str, outcome->ids->len, SQLITE_STATIC);
-      sqlite3_bind_text (update, 2, outcome->state, -1, SQLITE_STATIC);
-      if (outcome->reason != NULL)
-        sqlite3_bind_text (update, 3, outcome->reason, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (update, 1, r->outbox_id);
+      sqlite3_bind_text (update, 2, state, -1, SQLITE_STATIC);
+      if (result != NULL && result->message_id != NULL)
+        sqlite3_bind_text (update, 3, result->message_id, -1, SQLITE_STATIC);
       else
         sqlite3_bind_null (update, 3);
-      sqlite3_bind_int64 (update, 4, outcome->next);
-      sqlite3_bind_int (update, 5, outcome->uncount);
+      if (reason != NULL)
+        sqlite3_bind_text (update, 4, reason, -1, SQLITE_STATIC);
+      else
+        sqlite3_bind_null (update, 4);
+      sqlite3_bind_int64 (update, 5, next);
+      sqlite3_bind_int (update, 6, uncount);
+      sqlite3_bind_int64 (update, 7, now);
       /* A row may be gone by now (its contact erased meanwhile): nothing
        * is left of it to record. */
-      if (!ct_db_step_done (sender->db, update, _("Could not record what was sent"), error))
-        goto fail;
+      ok = ct_db_step_done (sender->db, update, _("Could not record what was sent"), error);
       sqlite3_reset (update);
-      sqlite3_clear_bindings (update);
+      if (!ok)
+        return FALSE;
     }
-  if (!ct_db_commit (sender->db, error))
-    goto fail;
 
   sender->report->requests++;
   if (repeat)
@@ -1465,10 +1462,6 @@ record (Sender  *sender,
         }
     }
   return TRUE;
-
-fail:
-  ct_db_rollback (sender->db);
-  return FALSE;
 }
 
 /* Rows a killed run left in flight, grouped by request. */
@@ -1602,7 +1595,9 @@ finish_campaigns (Sender  *sender,
     "UPDATE campaigns SET status = 'sent', finished_at = unixepoch(), updated_at = unixepoch()"
     " WHERE status = 'sending' AND (?1 = 0 OR id = ?1)"
     " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = campaigns.id"
-    "                 AND o.state IN ('queued','in_flight'))", error);
+    "                 AND o.state = 'queued')"
+    " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = campaigns.id"
+    "                 AND o.state = 'in_flight')", error);
 
   if (stmt == NULL)
     return FALSE;
@@ -1635,10 +1630,14 @@ static gint64
 count_left (CtDb   *db,
             gint64  campaign_id)
 {
+  /* A term per state, each read off its partial index. */
   g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (db,
-    "SELECT count(*) FROM outbox o JOIN campaigns c ON c.id = o.campaign_id"
-    " WHERE o.state IN ('queued','in_flight') AND c.status = 'sending' AND c.paused_at IS NULL"
-    " AND (?1 = 0 OR o.campaign_id = ?1)", NULL);
+    "SELECT (SELECT count(*) FROM outbox o JOIN campaigns c ON c.id = o.campaign_id"
+    "        WHERE o.state = 'queued' AND c.status = 'sending' AND c.paused_at IS NULL"
+    "        AND (?1 = 0 OR o.campaign_id = ?1))"
+    "     + (SELECT count(*) FROM outbox o JOIN campaigns c ON c.id = o.campaign_id"
+    "        WHERE o.state = 'in_flight' AND c.status = 'sending' AND c.paused_at IS NULL"
+    "        AND (?1 = 0 OR o.campaign_id = ?1))", NULL);
 
   if (stmt == NULL)
     return 0;
@@ -1668,6 +1667,7 @@ ct_outbox_send (CtDb                  *db,
   Sender sender = { 0 };
   CtOutboxReport local_report = { 0 };
   GQueue repeats = G_QUEUE_INIT;   /* Jobs to send again as they are, by time */
+  GQueue finished = G_QUEUE_INIT;  /* Jobs back from the provider, to record */
   GThreadPool *pool = NULL;
   GError *stop = NULL;
   guint in_flight = 0;
@@ -1750,6 +1750,52 @@ ct_outbox_send (CtDb                  *db,
           g_thread_pool_push (pool, job, NULL);
         }
 
+      /* The requests that came back, recorded only now: a free slot is
+       * given its next request first, so that it does not wait for the
+       * writing. Their rows stay in flight meanwhile and are not claimed
+       * again. */
+      if (!g_queue_is_empty (&finished))
+        {
+          GQueue again = G_QUEUE_INIT;
+          GError **failure = stop != NULL ? NULL : &stop;
+          gboolean written = ct_db_begin (db, failure);
+          Job *job;
+
+          /* Those back together are written in one transaction. */
+          for (GList *l = finished.head; written && l != NULL; l = l->next)
+            {
+              Job *repeat = NULL;
+
+              written = record (&sender, l->data, &repeat, failure);
+              if (repeat != NULL)
+                g_queue_push_tail (&again, repeat);
+            }
+          written = written && ct_db_commit (db, failure);
+          if (!written)
+            {
+              ct_db_rollback (db);
+              if (stop == NULL)
+                stop = g_error_new_literal (CT_DB_ERROR, CT_DB_ERROR_FAILED, _("Could not record what was sent"));
+            }
+          while ((job = g_queue_pop_head (&again)) != NULL)
+            {
+              if (stop != NULL || g_cancellable_is_cancelled (cancellable))
+                job_free (job);   /* stays in flight: the next run reconciles it */
+              else
+                g_queue_insert_sorted (&repeats, job, compare_jobs, NULL);
+            }
+          while ((job = g_queue_pop_head (&finished)) != NULL)
+            {
+              sender.done_rows += job->batch->recipients->len;
+              job_free (job);
+              if (options->progress != NULL)
+                options->progress (sender.report->sent + sender.report->rejected
+                                   + sender.report->failed + sender.report->unknown,
+                                   sender.total, options->progress_data);
+            }
+          continue;
+        }
+
       if (in_flight == 0)
         {
           gint64 due;
@@ -1773,40 +1819,22 @@ ct_outbox_send (CtDb                  *db,
         }
 
       {
-        Job *job;
-        Job *again = NULL;
         gint64 timeout = wake != 0 ? MAX (wake - g_get_monotonic_time (), 1000) : 200000;
+        Job *job = g_async_queue_timeout_pop (sender.done, timeout);
 
-        job = g_async_queue_timeout_pop (sender.done, timeout);
-        if (job == NULL)
-          continue;
-        in_flight--;
-
-        if (!job->ok && stop == NULL)
-          stop = g_error_copy (job->error);
-        /* A 429 anywhere slows everyone: the limit is the account's. */
-        if (job->ok && job->batch->recipients->len > 0
-            && job->results[0].retry_after_ms > 0)
-          sender.paused_until = MAX (sender.paused_until,
-                                     g_get_monotonic_time () + job->results[0].retry_after_ms * 1000);
-        if (!record (&sender, job, &again, stop != NULL ? NULL : &stop))
+        /* This one and any other back by now. */
+        for (; job != NULL; job = g_async_queue_try_pop (sender.done))
           {
-            if (stop == NULL)
-              stop = g_error_new_literal (CT_DB_ERROR, CT_DB_ERROR_FAILED, _("Could not record what was sent"));
+            in_flight--;
+            if (!job->ok && stop == NULL)
+              stop = g_error_copy (job->error);
+            /* A 429 anywhere slows everyone: the limit is the account's. */
+            if (job->ok && job->batch->recipients->len > 0
+                && job->results[0].retry_after_ms > 0)
+              sender.paused_until = MAX (sender.paused_until,
+                                         g_get_monotonic_time () + job->results[0].retry_after_ms * 1000);
+            g_queue_push_tail (&finished, job);
           }
-        sender.done_rows += job->batch->recipients->len;
-        if (again != NULL)
-          {
-            if (stop != NULL || g_cancellable_is_cancelled (cancellable))
-              job_free (again);   /* stays in flight: the next run reconciles it */
-            else
-              g_queue_insert_sorted (&repeats, again, compare_jobs, NULL);
-          }
-        job_free (job);
-        if (options->progress != NULL)
-          options->progress (sender.report->sent + sender.report->rejected
-                             + sender.report->failed + sender.report->unknown,
-                             sender.total, options->progress_data);
       }
     }
 
@@ -1822,6 +1850,12 @@ out:
   if (pool != NULL)
     g_thread_pool_free (pool, FALSE, TRUE);
   g_queue_clear_full (&repeats, (GDestroyNotify) job_free);
+  g_queue_clear_full (&finished, (GDestroyNotify) job_free);
+  g_clear_pointer (&sender.claim_rows, sqlite3_finalize);
+  g_clear_pointer (&sender.claim_mark, sqlite3_finalize);
+  g_clear_pointer (&sender.claim_stamp, sqlite3_finalize);
+  g_clear_pointer (&sender.claim_row, sqlite3_finalize);
+  g_clear_pointer (&sender.record_row, sqlite3_finalize);
   g_async_queue_unref (sender.done);
   g_async_queue_unref (sender.sessions);
   g_hash_table_unref (sender.campaigns);
