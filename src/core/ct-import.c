@@ -63,6 +63,52 @@
 /* The run checks for cancellation every this many rows. */
 #define CANCEL_CHECK_ROWS 256
 
+#include <time.h>
+
+/* CLIENTELE_IMPORT_PROFILE=1 prints to stderr where a run's time goes,
+ * phase by phase (wall clock and the process's processor time). */
+static gboolean
+profiling (void)
+{
+  static int on = -1;
+
+  if (on < 0)
+    on = g_getenv ("CLIENTELE_IMPORT_PROFILE") != NULL;
+  return on;
+}
+
+static double
+profile_cpu_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+typedef struct
+{
+  double wall;
+  double cpu;
+} ProfileMark;
+
+static void
+profile_mark (ProfileMark *mark,
+              const char  *what)
+{
+  double wall, cpu;
+
+  if (!profiling ())
+    return;
+  wall = g_get_monotonic_time () / 1000.0;
+  cpu = profile_cpu_ms ();
+  if (what != NULL)
+    g_printerr ("import profile: %-60.60s %9.1f ms wall %9.1f ms cpu\n", what,
+                wall - mark->wall, cpu - mark->cpu);
+  mark->wall = wall;
+  mark->cpu = cpu;
+}
+
 G_DEFINE_QUARK (ct-import-error-quark, ct_import_error)
 
 /* ------------------------------------------------------------------ */
@@ -2919,7 +2965,9 @@ typedef struct
   GPtrArray      *deferred_sql;    /* CREATE statements to run again, triggers first;
                                     * NULL when not deferring */
   DeferredWork    deferred_work;
-  gint64          max_purchase_id; /* before the run, with DEFERRED_POINTS */
+  CtPointsEarner *earner;          /* the points of the purchases inserted,
+                                    * with DEFERRED_POINTS */
+  CtRollupBatch  *rollups;         /* their sales, with DEFERRED_ROLLUPS */
   GHashTable     *touched;         /* ids of updated contacts whose search text
                                     * needs upkeep, with DEFERRED_SEARCH */
   GArray         *row_tags;        /* RowTag: the row's tags, resolved */
@@ -2981,6 +3029,8 @@ run_clear (Run *run)
   g_clear_pointer (&run->deferred_sql, g_ptr_array_unref);
   g_clear_pointer (&run->touched, g_hash_table_unref);
   g_clear_pointer (&run->product_figures, g_array_unref);
+  g_clear_pointer (&run->earner, ct_points_earner_free);
+  g_clear_pointer (&run->rollups, ct_rollup_batch_free);
   g_clear_pointer (&run->row_tags, g_array_unref);
   if (run->search_text != NULL)
     g_string_free (run->search_text, TRUE);
@@ -3899,6 +3949,23 @@ bind_purchase (Run          *run,
   sqlite3_bind_int (stmt, 9, row->refunded ? 1 : 0);
 }
 
+/* The points and the sales of the purchase just inserted, when their
+ * triggers are put off. */
+static inline void
+add_deferred (Run    *run,
+              Buyer  *buyer,
+              gint64  product_id)
+{
+  Row *row = &run->row;
+
+  if (run->earner != NULL)
+    ct_points_earner_add (run->earner, sqlite3_last_insert_rowid (run->handle), buyer->id, row->amount,
+                          row->currency, row->paid_at, row->refunded);
+  if (run->rollups != NULL && !row->refunded)
+    ct_rollup_batch_add (run->rollups, row->currency, row->paid_at, MAX (product_id, 0), row->amount,
+                         buyer->id);
+}
+
 static gboolean
 import_purchase (Run     *run,
                  GError **error)
@@ -3931,6 +3998,7 @@ import_purchase (Run     *run,
       if (buyer->created)
         buyer->first_at = MIN (buyer->first_at, row->paid_at);
       add_figures (run, buyer, product_id);
+      add_deferred (run, buyer, product_id);
       run->result->imported++;
       return TRUE;
     }
@@ -3964,6 +4032,7 @@ import_purchase (Run     *run,
     return FALSE;
 
   add_figures (run, buyer, product_id);
+  add_deferred (run, buyer, product_id);
   run->result->imported++;
   return TRUE;
 }
@@ -4149,13 +4218,16 @@ defer_upkeep (Run          *run,
     run->touched = g_hash_table_new (NULL, NULL);
   if (run->deferred_work & DEFERRED_PRODUCT_FIGURES)
     run->product_figures = g_array_new (FALSE, FALSE, sizeof (ProductFigures));
-  if (run->deferred_work & (DEFERRED_POINTS | DEFERRED_ROLLUPS))
+  /* Points and sales are worked out from each purchase as it goes in,
+   * rather than read back from the table after the last one. */
+  if (run->deferred_work & DEFERRED_POINTS)
     {
-      run->max_purchase_id = ct_db_query_int64 (run->db, "SELECT coalesce(max(id), 0) FROM purchases",
-                                                error);
-      if (error != NULL && *error != NULL)
+      run->earner = ct_points_earner_new (run->db, error);
+      if (run->earner == NULL)
         return FALSE;
     }
+  if (run->deferred_work & DEFERRED_ROLLUPS)
+    run->rollups = ct_rollup_batch_new ();
 
   for (guint i = 0; i < drops->len; i++)
     if (!ct_db_exec (run->db, g_ptr_array_index (drops, i), error))
@@ -4183,9 +4255,11 @@ restore_upkeep (Run           *run,
                 GError       **error)
 {
   guint n_triggers = 0;
+  ProfileMark mark;
 
   if (run->deferred_sql == NULL)
     return TRUE;
+  profile_mark (&mark, NULL);
 
   for (guint i = 0; i < run->deferred_sql->len; i++)
     {
@@ -4197,6 +4271,7 @@ restore_upkeep (Run           *run,
         return FALSE;
       n_triggers++;
     }
+  profile_mark (&mark, "triggers back");
 
   if (run->touched != NULL && g_hash_table_size (run->touched) > 0)
     {
@@ -4225,6 +4300,7 @@ restore_upkeep (Run           *run,
             return FALSE;
         }
     }
+  profile_mark (&mark, "search text of updated contacts");
 
   if ((run->deferred_work & DEFERRED_CONTACT_FIGURES) && g_hash_table_size (run->buyers) > 0)
     {
@@ -4258,6 +4334,7 @@ restore_upkeep (Run           *run,
         }
     }
 
+  profile_mark (&mark, "contact figures");
   if (run->product_figures != NULL && run->product_figures->len > 0)
     {
       g_autoptr(sqlite3_stmt) stmt = NULL;
@@ -4282,21 +4359,27 @@ restore_upkeep (Run           *run,
         }
     }
 
+  profile_mark (&mark, "product figures");
   if (run->deferred_work & DEFERRED_POINTS)
     {
       /* What the purchases_points_ins trigger gives each purchase,
        * for all the purchases added at once. */
-      if (!ct_points_earn_for_purchases (run->db, run->max_purchase_id, error))
+      if (!ct_points_earner_store (run->earner, run->db, error))
         return FALSE;
     }
 
+  profile_mark (&mark, "points ledger");
   if ((run->deferred_work & DEFERRED_ROLLUPS)
-      && !ct_rollup_add_purchases (run->db, run->max_purchase_id, error))
+      && !ct_rollup_batch_store (run->rollups, run->db, error))
     return FALSE;
+  profile_mark (&mark, "rollups");
 
   for (guint i = n_triggers; i < run->deferred_sql->len; i++)
-    if (!ct_db_exec (run->db, g_ptr_array_index (run->deferred_sql, i), error))
-      return FALSE;
+    {
+      if (!ct_db_exec (run->db, g_ptr_array_index (run->deferred_sql, i), error))
+        return FALSE;
+      profile_mark (&mark, g_ptr_array_index (run->deferred_sql, i));
+    }
   return TRUE;
 }
 
@@ -4462,6 +4545,8 @@ ct_importer_run (CtImporter        *self,
   gint64 erased_at;
   guint n_rows = 0;
   gboolean ok = FALSE;
+  ProfileMark mark;
+  gint64 t_read = 0, t_check = 0, t_write = 0, t0 = 0, t1;
 
   g_return_val_if_fail (CT_IS_IMPORTER (self), NULL);
   g_return_val_if_fail (CT_IS_DB (db), NULL);
@@ -4488,6 +4573,7 @@ ct_importer_run (CtImporter        *self,
   /* As for the demo data: a million purchases touch the contacts, the
    * purchases and their indexes; keep their pages in memory for the one
    * transaction, and the statement journal out of a temporary file. */
+  profile_mark (&mark, NULL);
   old_cache_size = ct_db_query_int64 (db, "PRAGMA cache_size", NULL);
   old_temp_store = ct_db_query_int64 (db, "PRAGMA temp_store", NULL);
   old_foreign_keys = ct_db_query_int64 (db, "PRAGMA foreign_keys", NULL);
@@ -4502,9 +4588,15 @@ ct_importer_run (CtImporter        *self,
   if (!defer_upkeep (&run, self->kind, estimate_rows (self->state), error) ||
       !run_prepare (&run, error))
     goto out;
+  profile_mark (&mark, "begin, drop indexes and triggers, prepare");
 
+#define PROFILE_LAP(acc) \
+  G_STMT_START { if (profiling ()) { t1 = g_get_monotonic_time (); acc += t1 - t0; t0 = t1; } } G_STMT_END
+  if (profiling ())
+    t0 = g_get_monotonic_time ();
   while (records_next (&records))
     {
+      PROFILE_LAP (t_read);
       if (++n_rows % CANCEL_CHECK_ROWS == 0)
         {
           double fraction = records_fraction (&records);
@@ -4524,11 +4616,13 @@ ct_importer_run (CtImporter        *self,
       if (!check_row (&run.map, &run.row, records.fields, records.n_fields,
                       records.line, records.end_line, records.unterminated, &found))
         {
+          PROFILE_LAP (t_check);
           add_reject (&run, records.line, &found, records.fields, records.n_fields);
           g_clear_pointer (&found.reason, g_free);
           continue;
         }
 
+      PROFILE_LAP (t_check);
       if (!row_erased_at (&run, &erased_at, error))
         goto out;
       if (erased_at != 0)
@@ -4545,15 +4639,23 @@ ct_importer_run (CtImporter        *self,
       if (self->kind == CT_IMPORT_CONTACTS ? !import_contact (&run, error)
                                            : !import_purchase (&run, error))
         goto out;
+      PROFILE_LAP (t_write);
     }
+  if (profiling ())
+    g_printerr ("import profile: rows: read (CSV) %.1f ms, check %.1f ms, write %.1f ms (wall)\n",
+                t_read / 1000.0, t_check / 1000.0, t_write / 1000.0);
+#undef PROFILE_LAP
+  profile_mark (&mark, "rows");
 
   if (!apply_referrals (&run, error))
     goto out;
 
   if (self->kind == CT_IMPORT_PURCHASES && !fix_created_at (&run, error))
     goto out;
+  profile_mark (&mark, "referrals, created_at");
   if (!restore_upkeep (&run, error))
     goto out;
+  profile_mark (&mark, NULL);
 
   /* Cancelling while the last rows went in still changes nothing. */
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -4567,6 +4669,7 @@ ct_importer_run (CtImporter        *self,
       if (!ct_db_commit (db, error))
         goto out;
       result->committed = TRUE;
+      profile_mark (&mark, "commit");
     }
   ok = TRUE;
 

@@ -1148,18 +1148,117 @@ sales_store (CtDb        *db,
  * them, added up here: grouping a million rows in SQL sorted them twice
  * and took twice as long.
  */
+static int
+compare_int64 (gconstpointer a,
+               gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+struct _CtRollupBatch
+{
+  GHashTable *hours;   /* SalesKey → SalesSum */
+  GHashTable *days;
+  GHashTable *buyers;  /* contact ids */
+};
+
+CtRollupBatch *
+ct_rollup_batch_new (void)
+{
+  CtRollupBatch *self = g_new0 (CtRollupBatch, 1);
+
+  self->hours = g_hash_table_new_full (sales_key_hash, sales_key_equal, NULL, g_free);
+  self->days = g_hash_table_new_full (sales_key_hash, sales_key_equal, NULL, g_free);
+  self->buyers = g_hash_table_new (NULL, NULL);
+  return self;
+}
+
+void
+ct_rollup_batch_free (CtRollupBatch *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->hours, g_hash_table_unref);
+  g_clear_pointer (&self->days, g_hash_table_unref);
+  g_clear_pointer (&self->buyers, g_hash_table_unref);
+  g_free (self);
+}
+
+void
+ct_rollup_batch_add (CtRollupBatch *self,
+                     const char    *currency,
+                     gint64         purchased_at,
+                     gint64         product_id,
+                     gint64         amount,
+                     gint64         contact_id)
+{
+  g_return_if_fail (self != NULL);
+
+  if (currency == NULL)
+    currency = "";
+  sales_add (self->hours, currency, floor_to (purchased_at, HOUR), product_id, amount);
+  sales_add (self->days, currency, floor_to (purchased_at, DAY), product_id, amount);
+  if (contact_id > 0)
+    g_hash_table_add (self->buyers, GSIZE_TO_POINTER ((gsize) contact_id));
+}
+
+gboolean
+ct_rollup_batch_store (CtRollupBatch *self,
+                       CtDb          *db,
+                       GError       **error)
+{
+  g_autoptr(sqlite3_stmt) list = NULL;
+  g_autoptr(GArray) ids = NULL;
+  GHashTableIter iter;
+  gpointer key;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (CT_IS_DB (db), FALSE);
+
+  if (!sales_store (db,
+                    "INSERT INTO sales_hours (currency, hour, product_id, orders, revenue) VALUES (?1, ?2, ?3, ?4, ?5)"
+                    " ON CONFLICT DO UPDATE SET orders = orders + excluded.orders, revenue = revenue + excluded.revenue",
+                    self->hours, error)
+      || !sales_store (db,
+                       "INSERT INTO sales_days (currency, day, product_id, orders, revenue) VALUES (?1, ?2, ?3, ?4, ?5)"
+                       " ON CONFLICT DO UPDATE SET orders = orders + excluded.orders, revenue = revenue + excluded.revenue",
+                       self->days, error))
+    return FALSE;
+
+  /* In id order, appended to the table's b-tree rather than scattered. */
+  ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), g_hash_table_size (self->buyers));
+  g_hash_table_iter_init (&iter, self->buyers);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      gint64 id = (gint64) GPOINTER_TO_SIZE (key);
+
+      g_array_append_val (ids, id);
+    }
+  g_array_sort (ids, compare_int64);
+  list = ct_db_prepare (db, "INSERT OR IGNORE INTO rollup_dirty (contact_id) VALUES (?)", error);
+  if (list == NULL)
+    return FALSE;
+  for (guint i = 0; i < ids->len; i++)
+    {
+      sqlite3_bind_int64 (list, 1, g_array_index (ids, gint64, i));
+      if (!step_done (db, list, _("Could not add the purchases to the summaries"), error))
+        return FALSE;
+    }
+  g_hash_table_remove_all (self->hours);
+  g_hash_table_remove_all (self->days);
+  g_hash_table_remove_all (self->buyers);
+  return TRUE;
+}
+
 gboolean
 ct_rollup_add_purchases (CtDb     *db,
                          gint64    after_id,
                          GError  **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(sqlite3_stmt) list = NULL;
-  g_autoptr(GHashTable) hours = g_hash_table_new_full (sales_key_hash, sales_key_equal, NULL, g_free);
-  g_autoptr(GHashTable) days = g_hash_table_new_full (sales_key_hash, sales_key_equal, NULL, g_free);
-  g_autoptr(GHashTable) buyers = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  GHashTableIter iter;
-  gpointer key;
+  g_autoptr(CtRollupBatch) batch = ct_rollup_batch_new ();
   int rc;
 
   g_return_val_if_fail (CT_IS_DB (db), FALSE);
@@ -1172,47 +1271,13 @@ ct_rollup_add_purchases (CtDb     *db,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, after_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      const char *currency = (const char *) sqlite3_column_text (stmt, 0);
-      gint64 t = sqlite3_column_int64 (stmt, 1);
-      gint64 product = sqlite3_column_int64 (stmt, 2);
-      gint64 amount = sqlite3_column_int64 (stmt, 3);
-
-      sales_add (hours, currency != NULL ? currency : "", floor_to (t, HOUR), product, amount);
-      sales_add (days, currency != NULL ? currency : "", floor_to (t, DAY), product, amount);
-      if (sqlite3_column_type (stmt, 4) != SQLITE_NULL)
-        {
-          gint64 contact = sqlite3_column_int64 (stmt, 4);
-
-          if (!g_hash_table_contains (buyers, &contact))
-            g_hash_table_add (buyers, g_memdup2 (&contact, sizeof contact));
-        }
-    }
+    ct_rollup_batch_add (batch, (const char *) sqlite3_column_text (stmt, 0), sqlite3_column_int64 (stmt, 1),
+                         sqlite3_column_int64 (stmt, 2), sqlite3_column_int64 (stmt, 3),
+                         sqlite3_column_type (stmt, 4) != SQLITE_NULL ? sqlite3_column_int64 (stmt, 4) : 0);
   if (rc != SQLITE_DONE)
     {
       ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not add the purchases to the summaries"));
       return FALSE;
     }
-
-  if (!sales_store (db,
-                    "INSERT INTO sales_hours (currency, hour, product_id, orders, revenue) VALUES (?1, ?2, ?3, ?4, ?5)"
-                    " ON CONFLICT DO UPDATE SET orders = orders + excluded.orders, revenue = revenue + excluded.revenue",
-                    hours, error)
-      || !sales_store (db,
-                       "INSERT INTO sales_days (currency, day, product_id, orders, revenue) VALUES (?1, ?2, ?3, ?4, ?5)"
-                       " ON CONFLICT DO UPDATE SET orders = orders + excluded.orders, revenue = revenue + excluded.revenue",
-                       days, error))
-    return FALSE;
-
-  list = ct_db_prepare (db, "INSERT OR IGNORE INTO rollup_dirty (contact_id) VALUES (?)", error);
-  if (list == NULL)
-    return FALSE;
-  g_hash_table_iter_init (&iter, buyers);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    {
-      sqlite3_bind_int64 (list, 1, *(gint64 *) key);
-      if (!step_done (db, list, _("Could not add the purchases to the summaries"), error))
-        return FALSE;
-    }
-  return TRUE;
+  return ct_rollup_batch_store (batch, db, error);
 }
