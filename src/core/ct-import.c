@@ -4374,6 +4374,18 @@ restore_upkeep (Run           *run,
     return FALSE;
   profile_mark (&mark, "rollups");
 
+  /* SQLite sorts the keys of an index it builds in one list when they
+   * fit in the page cache's size, and with temporary storage in memory
+   * always: a merge of a million scattered records, waiting on memory
+   * at every step. In runs of a few megabytes, sorted while they are in
+   * the processor's cache (on a second thread when there is one) and
+   * merged from temporary files, the same index is built in about half
+   * the time. The pages changed so far go to the write-ahead log a bit
+   * earlier than the commit would have written them. Best effort: a
+   * setting refused leaves the build as it was. */
+  if (run->deferred_sql->len > n_triggers)
+    ct_db_exec (run->db, "PRAGMA temp_store = FILE; PRAGMA threads = 2; PRAGMA cache_size = -8192", NULL);
+
   for (guint i = n_triggers; i < run->deferred_sql->len; i++)
     {
       if (!ct_db_exec (run->db, g_ptr_array_index (run->deferred_sql, i), error))
@@ -4539,7 +4551,7 @@ ct_importer_run (CtImporter        *self,
   Run run = { 0 };
   Records records;
   Problem found = { -1, NULL };
-  gint64 old_cache_size, old_temp_store, old_foreign_keys;
+  gint64 old_cache_size, old_temp_store, old_foreign_keys, old_threads;
   g_autofree char *pragma = NULL;
   double last_fraction = 0.0;
   gint64 erased_at;
@@ -4577,6 +4589,7 @@ ct_importer_run (CtImporter        *self,
   old_cache_size = ct_db_query_int64 (db, "PRAGMA cache_size", NULL);
   old_temp_store = ct_db_query_int64 (db, "PRAGMA temp_store", NULL);
   old_foreign_keys = ct_db_query_int64 (db, "PRAGMA foreign_keys", NULL);
+  old_threads = ct_db_query_int64 (db, "PRAGMA threads", NULL);
   if (!ct_db_exec (db, "PRAGMA cache_size = -131072", error) ||
       !ct_db_exec (db, "PRAGMA temp_store = MEMORY", error) ||
       !ct_db_exec (db, "PRAGMA foreign_keys = OFF", error))
@@ -4681,8 +4694,8 @@ out:
 
 out_pragmas:
   pragma = g_strdup_printf ("PRAGMA cache_size = %" G_GINT64_FORMAT "; PRAGMA temp_store = %" G_GINT64_FORMAT
-                            "; PRAGMA foreign_keys = %" G_GINT64_FORMAT,
-                            old_cache_size, old_temp_store, old_foreign_keys);
+                            "; PRAGMA foreign_keys = %" G_GINT64_FORMAT "; PRAGMA threads = %" G_GINT64_FORMAT,
+                            old_cache_size, old_temp_store, old_foreign_keys, old_threads);
   ct_db_exec (db, pragma, NULL);
 
   if (!ok)

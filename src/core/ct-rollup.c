@@ -1077,8 +1077,17 @@ static guint
 sales_key_hash (gconstpointer data)
 {
   const SalesKey *k = data;
+  guint64 h = (guint64) k->slot * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15)
+              ^ (guint64) k->product_id * G_GUINT64_CONSTANT (0xc2b2ae3d27d4eb4f)
+              ^ g_str_hash (k->currency);
 
-  return g_str_hash (k->currency) ^ g_int64_hash (&k->slot) ^ (guint) (k->product_id * 2654435761u);
+  /* The slots are multiples of an hour or a day and the products a few
+   * small numbers: mixed, or the XOR of their plain hashes sends most
+   * keys into the same few buckets. */
+  h ^= h >> 31;
+  h *= G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
+  h ^= h >> 29;
+  return (guint) h;
 }
 
 static gboolean
