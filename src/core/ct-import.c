@@ -4538,6 +4538,192 @@ header_strv (LoadState *state)
   return header;
 }
 
+/* ------------------------------------------------------------------ */
+/* Reading and checking on a second thread */
+
+/* A run reads and checks the rows on a thread of its own while the
+ * calling thread writes the ones checked before: the reading and the
+ * checking are a third of a big import's work on the rows, and the
+ * database takes one writer only. The rows go across in batches, a few
+ * at a time, so that neither side waits on the other for long and
+ * memory stays flat however big the file. */
+#define BATCH_ROWS CANCEL_CHECK_ROWS
+#define N_BATCHES 4
+
+/* A record read and checked. */
+typedef struct
+{
+  gboolean  blank;
+  gboolean  ok;
+  Row       row;        /* when ok */
+  Problem   found;      /* when not ok: the reason, owned */
+  guint     line;
+  /* The record's cells (for a reject, an erased person's row or a
+   * referral), copied out of the reader's buffer. */
+  GString  *cells;
+  GArray   *offsets;    /* gsize */
+  GPtrArray *fields;    /* into cells->str */
+} Checked;
+
+typedef struct
+{
+  Checked  rows[BATCH_ROWS];
+  guint    n;
+  double   fraction;    /* of the file read once the batch was full */
+  gboolean last;        /* nothing comes after it */
+} Batch;
+
+typedef struct
+{
+  const Mapping *map;
+  Records       *records;
+  GAsyncQueue   *free;      /* Batch: to fill */
+  GAsyncQueue   *filled;    /* Batch: to write, in the file's order */
+  gint           stop;      /* atomic: the writer gave up */
+  gboolean       done;      /* the writer has the last batch */
+  GThread       *thread;
+  Batch         *batches[N_BATCHES];
+} Checker;
+
+static void
+checked_keep_cells (Checked            *checked,
+                    const char * const *fields,
+                    guint               n_fields)
+{
+  g_string_truncate (checked->cells, 0);
+  g_array_set_size (checked->offsets, n_fields);
+  for (guint i = 0; i < n_fields; i++)
+    {
+      g_array_index (checked->offsets, gsize, i) = checked->cells->len;
+      g_string_append (checked->cells, fields[i]);
+      g_string_append_c (checked->cells, '\0');
+    }
+  /* Pointers only now that the buffer has stopped moving. */
+  g_ptr_array_set_size (checked->fields, n_fields);
+  for (guint i = 0; i < n_fields; i++)
+    checked->fields->pdata[i] = checked->cells->str + g_array_index (checked->offsets, gsize, i);
+}
+
+static gpointer
+checker_thread (gpointer data)
+{
+  Checker *checker = data;
+  Records *records = checker->records;
+  gboolean more = TRUE;
+
+  while (more)
+    {
+      Batch *batch = g_async_queue_pop (checker->free);
+
+      batch->n = 0;
+      while (batch->n < BATCH_ROWS)
+        {
+          Checked *checked;
+
+          if (g_atomic_int_get (&checker->stop) || !records_next (records))
+            {
+              more = FALSE;
+              break;
+            }
+          checked = &batch->rows[batch->n++];
+          checked->line = records->line;
+          checked->blank = !records->unterminated && cells_are_blank (records->fields, records->n_fields);
+          if (checked->blank)
+            continue;
+          checked_keep_cells (checked, records->fields, records->n_fields);
+          checked->ok = check_row (checker->map, &checked->row, records->fields, records->n_fields,
+                                   records->line, records->end_line, records->unterminated, &checked->found);
+        }
+      batch->fraction = records_fraction (records);
+      batch->last = !more;
+      g_async_queue_push (checker->filled, batch);
+    }
+  return NULL;
+}
+
+static gboolean
+checker_start (Checker       *checker,
+               const Mapping *map,
+               Records       *records,
+               GError       **error)
+{
+  memset (checker, 0, sizeof *checker);
+  checker->map = map;
+  checker->records = records;
+  checker->free = g_async_queue_new ();
+  checker->filled = g_async_queue_new ();
+  for (guint b = 0; b < N_BATCHES; b++)
+    {
+      Batch *batch = g_new0 (Batch, 1);
+
+      for (guint i = 0; i < BATCH_ROWS; i++)
+        {
+          row_init (&batch->rows[i].row);
+          batch->rows[i].cells = g_string_sized_new (256);
+          batch->rows[i].offsets = g_array_new (FALSE, FALSE, sizeof (gsize));
+          batch->rows[i].fields = g_ptr_array_new ();
+        }
+      checker->batches[b] = batch;
+      g_async_queue_push (checker->free, batch);
+    }
+  checker->thread = g_thread_try_new ("ct-import-check", checker_thread, checker, error);
+  return checker->thread != NULL;
+}
+
+/* Takes the next batch, in the file's order; NULL after the last. */
+static Batch *
+checker_next (Checker *checker)
+{
+  Batch *batch;
+
+  if (checker->done)
+    return NULL;
+  batch = g_async_queue_pop (checker->filled);
+  checker->done = batch->last;
+  return batch;
+}
+
+static void
+checker_give_back (Checker *checker,
+                   Batch   *batch)
+{
+  g_async_queue_push (checker->free, batch);
+}
+
+/* Stops the thread (when the writer gave up before the end) and frees
+ * everything. */
+static void
+checker_clear (Checker *checker)
+{
+  if (checker->thread != NULL)
+    {
+      g_atomic_int_set (&checker->stop, 1);
+      while (!checker->done)
+        checker_give_back (checker, checker_next (checker));
+      g_thread_join (checker->thread);
+      checker->thread = NULL;
+    }
+  for (guint b = 0; b < N_BATCHES; b++)
+    {
+      Batch *batch = checker->batches[b];
+
+      if (batch == NULL)
+        continue;
+      for (guint i = 0; i < BATCH_ROWS; i++)
+        {
+          row_clear (&batch->rows[i].row);
+          g_clear_pointer (&batch->rows[i].found.reason, g_free);
+          g_string_free (batch->rows[i].cells, TRUE);
+          g_array_unref (batch->rows[i].offsets);
+          g_ptr_array_unref (batch->rows[i].fields);
+        }
+      g_free (batch);
+      checker->batches[b] = NULL;
+    }
+  g_clear_pointer (&checker->free, g_async_queue_unref);
+  g_clear_pointer (&checker->filled, g_async_queue_unref);
+}
+
 CtImportResult *
 ct_importer_run (CtImporter        *self,
                  CtDb              *db,
@@ -4555,10 +4741,10 @@ ct_importer_run (CtImporter        *self,
   g_autofree char *pragma = NULL;
   double last_fraction = 0.0;
   gint64 erased_at;
-  guint n_rows = 0;
   gboolean ok = FALSE;
   ProfileMark mark;
-  gint64 t_read = 0, t_check = 0, t_write = 0, t0 = 0, t1;
+  Checker checker = { 0 };
+  Batch *batch = NULL;
 
   g_return_val_if_fail (CT_IS_IMPORTER (self), NULL);
   g_return_val_if_fail (CT_IS_DB (db), NULL);
@@ -4603,61 +4789,62 @@ ct_importer_run (CtImporter        *self,
     goto out;
   profile_mark (&mark, "begin, drop indexes and triggers, prepare");
 
-#define PROFILE_LAP(acc) \
-  G_STMT_START { if (profiling ()) { t1 = g_get_monotonic_time (); acc += t1 - t0; t0 = t1; } } G_STMT_END
-  if (profiling ())
-    t0 = g_get_monotonic_time ();
-  while (records_next (&records))
+  if (!checker_start (&checker, &run.map, &records, error))
+    goto out;
+  while ((batch = checker_next (&checker)) != NULL)
     {
-      PROFILE_LAP (t_read);
-      if (++n_rows % CANCEL_CHECK_ROWS == 0)
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        goto out;
+      if (progress != NULL && batch->fraction - last_fraction >= 0.005)
         {
-          double fraction = records_fraction (&records);
+          last_fraction = batch->fraction;
+          progress (batch->fraction, progress_data);
+        }
 
-          if (g_cancellable_set_error_if_cancelled (cancellable, error))
-            goto out;
-          if (progress != NULL && fraction - last_fraction >= 0.005)
+      for (guint i = 0; i < batch->n; i++)
+        {
+          Checked *checked = &batch->rows[i];
+          const char * const *fields = (const char * const *) checked->fields->pdata;
+          guint n_fields = checked->fields->len;
+
+          if (checked->blank)
+            continue;
+          if (!checked->ok)
             {
-              last_fraction = fraction;
-              progress (fraction, progress_data);
+              add_reject (&run, checked->line, &checked->found, fields, n_fields);
+              g_clear_pointer (&checked->found.reason, g_free);
+              continue;
             }
+
+          /* The row checked becomes the run's; the run's old one goes
+           * back to be checked into. */
+          {
+            Row row = run.row;
+
+            run.row = checked->row;
+            checked->row = row;
+          }
+
+          if (!row_erased_at (&run, &erased_at, error))
+            goto out;
+          if (erased_at != 0)
+            {
+              erased_problem (&run, erased_at, &found);
+              add_reject (&run, checked->line, &found, fields, n_fields);
+              g_clear_pointer (&found.reason, g_free);
+              continue;
+            }
+
+          run.line = checked->line;
+          run.fields = fields;
+          run.n_fields = n_fields;
+          if (self->kind == CT_IMPORT_CONTACTS ? !import_contact (&run, error)
+                                               : !import_purchase (&run, error))
+            goto out;
         }
-
-      if (!records.unterminated && cells_are_blank (records.fields, records.n_fields))
-        continue;
-
-      if (!check_row (&run.map, &run.row, records.fields, records.n_fields,
-                      records.line, records.end_line, records.unterminated, &found))
-        {
-          PROFILE_LAP (t_check);
-          add_reject (&run, records.line, &found, records.fields, records.n_fields);
-          g_clear_pointer (&found.reason, g_free);
-          continue;
-        }
-
-      PROFILE_LAP (t_check);
-      if (!row_erased_at (&run, &erased_at, error))
-        goto out;
-      if (erased_at != 0)
-        {
-          erased_problem (&run, erased_at, &found);
-          add_reject (&run, records.line, &found, records.fields, records.n_fields);
-          g_clear_pointer (&found.reason, g_free);
-          continue;
-        }
-
-      run.line = records.line;
-      run.fields = (const char * const *) records.fields;
-      run.n_fields = records.n_fields;
-      if (self->kind == CT_IMPORT_CONTACTS ? !import_contact (&run, error)
-                                           : !import_purchase (&run, error))
-        goto out;
-      PROFILE_LAP (t_write);
+      checker_give_back (&checker, g_steal_pointer (&batch));
     }
-  if (profiling ())
-    g_printerr ("import profile: rows: read (CSV) %.1f ms, check %.1f ms, write %.1f ms (wall)\n",
-                t_read / 1000.0, t_check / 1000.0, t_write / 1000.0);
-#undef PROFILE_LAP
+  checker_clear (&checker);
   profile_mark (&mark, "rows");
 
   if (!apply_referrals (&run, error))
@@ -4687,6 +4874,9 @@ ct_importer_run (CtImporter        *self,
   ok = TRUE;
 
 out:
+  if (batch != NULL)
+    checker_give_back (&checker, g_steal_pointer (&batch));
+  checker_clear (&checker);
   run_clear (&run);
   records_clear (&records);
   if (!ok)
