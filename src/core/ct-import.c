@@ -46,6 +46,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <time.h>
 #include <glib/gi18n-lib.h>
 
 #include "ct-contact.h"
@@ -62,8 +63,6 @@
 #define N_HINT_ROWS 1000
 /* The run checks for cancellation every this many rows. */
 #define CANCEL_CHECK_ROWS 256
-
-#include <time.h>
 
 /* CLIENTELE_IMPORT_PROFILE=1 prints to stderr where a run's time goes,
  * phase by phase (wall clock and the process's processor time). */
