@@ -1149,14 +1149,6 @@ sales_store (CtDb        *db,
   return TRUE;
 }
 
-/**
- * ct_rollup_add_purchases:
- *
- * Adds the purchases above @after_id to the sales and lists their
- * buyers, as the insert trigger would have one by one. One pass over
- * them, added up here: grouping a million rows in SQL sorted them twice
- * and took twice as long.
- */
 static int
 compare_int64 (gconstpointer a,
                gconstpointer b)
@@ -1261,6 +1253,14 @@ ct_rollup_batch_store (CtRollupBatch *self,
   return TRUE;
 }
 
+/**
+ * ct_rollup_add_purchases:
+ *
+ * Adds the purchases above @after_id to the sales and lists their
+ * buyers, as the insert trigger would have one by one. One pass over
+ * them, added up here: grouping a million rows in SQL sorted them twice
+ * and took twice as long.
+ */
 gboolean
 ct_rollup_add_purchases (CtDb     *db,
                          gint64    after_id,
