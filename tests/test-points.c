@@ -338,6 +338,117 @@ test_earn_in_bulk (Fixture       *f,
   g_assert_cmpint (balance (f, b), ==, 130);
 }
 
+/* The ledger rows a purchase gets, as text to compare: points, kind,
+ * created_at, expires_at. */
+static char *
+ledger_of (Fixture *f,
+           gint64   purchase)
+{
+  g_autofree char *sql =
+    g_strdup_printf ("SELECT coalesce(group_concat(contact_id || ':' || points || ':' || kind || ':' || created_at"
+                     " || ':' || coalesce(expires_at, '-') || ':' || typeof(points), ','), '')"
+                     " FROM points_ledger WHERE purchase_id = %" G_GINT64_FORMAT, purchase);
+  g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (f->db, sql, NULL);
+
+  g_assert_nonnull (stmt);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+}
+
+/* The points worked out in memory (an import) are the trigger's, row for
+ * row: tiers, the level-0 multiplier, expiry, refunds, other currencies,
+ * nothing for 0, and an amount whose product overflows 64 bits. */
+static void
+test_earner (Fixture       *f,
+             gconstpointer  data)
+{
+  const struct
+  {
+    int         who;
+    gint64      amount;
+    const char *currency;
+    gboolean    refunded;
+  } rows[] = {
+    { 0, 10000, "CNY", FALSE }, { 1, 12399, "CNY", FALSE }, { 2, 10000, "CNY", FALSE },
+    { 1, 5000, "USD", FALSE }, { 0, 0, "CNY", FALSE }, { 2, 99, "CNY", FALSE },
+    { 0, 70000, "CNY", TRUE }, { 1, G_GINT64_CONSTANT (4000000000000000000), "CNY", FALSE },
+    { 2, 1, "CNY", FALSE }, { 0, 123456789, "CNY", FALSE },
+  };
+  gint64 who[3], before[3], trigger_gain[3];
+  gint64 by_trigger[G_N_ELEMENTS (rows)];
+  g_autoptr(CtPointsEarner) earner = NULL;
+  GError *error = NULL;
+
+  who[0] = add_contact (f, "a@example.com");
+  who[1] = add_contact (f, "b@example.com");
+  who[2] = add_contact (f, "c@example.com");
+  add_purchase (f, who[2], 500000, "CNY", T0);   /* Gold from then on */
+  g_assert_true (ct_tier_update (f->db, T0, 0, NULL, &error));
+  g_assert_no_error (error);
+  set_expiry (f, 30);
+  ct_test_db_exec (f, "UPDATE tiers SET points_multiplier = 120 WHERE level = 0");
+
+  for (guint k = 0; k < 3; k++)
+    before[k] = balance (f, who[k]);
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      by_trigger[i] = add_purchase (f, who[rows[i].who], rows[i].amount, rows[i].currency, T0 + 10 + i);
+      if (rows[i].refunded)
+        {
+          g_autofree char *sql = g_strdup_printf ("DELETE FROM points_ledger WHERE purchase_id = %" G_GINT64_FORMAT
+                                                  "; UPDATE purchases SET refunded = 1 WHERE id = %" G_GINT64_FORMAT,
+                                                  by_trigger[i], by_trigger[i]);
+
+          /* As inserted refunded: no points at all. */
+          ct_test_db_exec (f, sql);
+        }
+    }
+  for (guint k = 0; k < 3; k++)
+    trigger_gain[k] = balance (f, who[k]) - before[k];
+  g_assert_cmpint (trigger_gain[2], >, 0);
+
+  /* The same purchases again, the trigger put off. */
+  earner = ct_points_earner_new (f->db, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (earner);
+  ct_test_db_exec (f, "DROP TRIGGER purchases_points_ins");
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      gint64 id = add_purchase (f, who[rows[i].who], rows[i].amount, rows[i].currency, T0 + 10 + i);
+
+      ct_points_earner_add (earner, id, who[rows[i].who], rows[i].amount, rows[i].currency, T0 + 10 + i,
+                            rows[i].refunded);
+      g_assert_cmpint (balance (f, who[rows[i].who]), ==, before[rows[i].who] + trigger_gain[rows[i].who]);
+      by_trigger[i] = id - by_trigger[i];   /* the offset to the twin */
+    }
+  g_assert_true (ct_points_earner_store (earner, f->db, &error));
+  g_assert_no_error (error);
+
+  for (guint k = 0; k < 3; k++)
+    g_assert_cmpint (balance (f, who[k]), ==, before[k] + 2 * trigger_gain[k]);
+  {
+    g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (f->db, "SELECT max(id) FROM purchases", NULL);
+    gint64 last;
+
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    last = sqlite3_column_int64 (stmt, 0);
+    for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+      {
+        gint64 twin = last - (gint64) (G_N_ELEMENTS (rows) - 1 - i);
+        g_autofree char *mine = ledger_of (f, twin);
+        g_autofree char *theirs = ledger_of (f, twin - by_trigger[i]);
+
+        g_assert_cmpstr (mine, ==, theirs);
+      }
+  }
+  /* Something was earned at Gold, with expiry, and the balance trigger
+   * is back. */
+  g_assert_cmpint (ct_db_query_int64 (f->db, "SELECT count(*) FROM points_ledger WHERE expires_at IS NOT NULL",
+                                      &error), >, 10);
+  g_assert_cmpint (ct_points_award (f->db, who[1], 7, CT_POINTS_MANUAL, NULL, T0 + 99, &error), >, 0);
+  g_assert_cmpint (balance (f, who[1]), ==, before[1] + 2 * trigger_gain[1] + 7);
+}
+
 static void
 test_kinds (void)
 {
@@ -370,6 +481,7 @@ main (int   argc,
   ADD ("/points/expiry-used-up", test_expiry_used_up);
   ADD ("/points/contact-deleted", test_contact_deleted);
   ADD ("/points/earn-in-bulk", test_earn_in_bulk);
+  ADD ("/points/earner", test_earner);
   g_test_add_func ("/points/kinds", test_kinds);
 
   return g_test_run ();

@@ -302,47 +302,16 @@ compare_balances (gconstpointer a,
   return x < y ? -1 : x > y;
 }
 
-/* Adds the ledger rows after @first_row to the contacts' balances, as
- * the points_ledger_ins trigger would one by one. Summed here in a hash
- * table rather than by GROUP BY, which sorts every row (a second a
- * million rows), and written in contact order. */
+/* Writes @balances (Balance, in any order) into contact_loyalty, each
+ * added to the stored balance as the points_ledger_ins trigger adds a
+ * row, in contact order. */
 static gboolean
-add_balances (CtDb    *db,
-              gint64   first_row,
-              GError **error)
+store_balances (CtDb     *db,
+                GArray   *balances,
+                GError  **error)
 {
-  g_autoptr(sqlite3_stmt) read = NULL;
   g_autoptr(sqlite3_stmt) upsert = NULL;
-  g_autoptr(GHashTable) index = g_hash_table_new (NULL, NULL);
-  g_autoptr(GArray) balances = g_array_new (FALSE, FALSE, sizeof (Balance));
   int rc;
-
-  read = ct_db_prepare (db, "SELECT contact_id, points FROM points_ledger WHERE id > ?1", error);
-  if (read == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (read, 1, first_row);
-  while ((rc = sqlite3_step (read)) == SQLITE_ROW)
-    {
-      gint64 contact_id = sqlite3_column_int64 (read, 0);
-      gpointer slot;
-
-      /* Array positions plus one, so that 0 (NULL) means not yet. */
-      slot = g_hash_table_lookup (index, GSIZE_TO_POINTER ((gsize) contact_id));
-      if (slot == NULL)
-        {
-          Balance balance = { contact_id, 0 };
-
-          g_array_append_val (balances, balance);
-          slot = GSIZE_TO_POINTER ((gsize) balances->len);
-          g_hash_table_insert (index, GSIZE_TO_POINTER ((gsize) contact_id), slot);
-        }
-      g_array_index (balances, Balance, GPOINTER_TO_SIZE (slot) - 1).points += sqlite3_column_int64 (read, 1);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not give the points of the purchases"));
-      return FALSE;
-    }
 
   g_array_sort (balances, compare_balances);
   upsert = ct_db_prepare (db, "INSERT INTO contact_loyalty (contact_id, points) VALUES (?1, ?2)"
@@ -365,6 +334,119 @@ add_balances (CtDb    *db,
         }
     }
   return TRUE;
+}
+
+/* Adds @points to @contact_id's entry of @balances, found through
+ * @index (contact id → position + 1, so that NULL means not yet). */
+static void
+balances_add (GArray     *balances,
+              GHashTable *index,
+              gint64      contact_id,
+              gint64      points)
+{
+  gpointer slot = g_hash_table_lookup (index, GSIZE_TO_POINTER ((gsize) contact_id));
+
+  if (slot == NULL)
+    {
+      Balance balance = { contact_id, 0 };
+
+      g_array_append_val (balances, balance);
+      slot = GSIZE_TO_POINTER ((gsize) balances->len);
+      g_hash_table_insert (index, GSIZE_TO_POINTER ((gsize) contact_id), slot);
+    }
+  g_array_index (balances, Balance, GPOINTER_TO_SIZE (slot) - 1).points += points;
+}
+
+/* Adds the ledger rows after @first_row to the contacts' balances, as
+ * the points_ledger_ins trigger would one by one. Summed here in a hash
+ * table rather than by GROUP BY, which sorts every row (a second a
+ * million rows), and written in contact order. */
+static gboolean
+add_balances (CtDb    *db,
+              gint64   first_row,
+              GError **error)
+{
+  g_autoptr(sqlite3_stmt) read = NULL;
+  g_autoptr(GHashTable) index = g_hash_table_new (NULL, NULL);
+  g_autoptr(GArray) balances = g_array_new (FALSE, FALSE, sizeof (Balance));
+  int rc;
+
+  read = ct_db_prepare (db, "SELECT contact_id, points FROM points_ledger WHERE id > ?1", error);
+  if (read == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (read, 1, first_row);
+  while ((rc = sqlite3_step (read)) == SQLITE_ROW)
+    balances_add (balances, index, sqlite3_column_int64 (read, 0), sqlite3_column_int64 (read, 1));
+  if (rc != SQLITE_DONE)
+    {
+      ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not give the points of the purchases"));
+      return FALSE;
+    }
+  return store_balances (db, balances, error);
+}
+
+/* The ledger's CHECK on its kind (an IN list of nine names) costs SQLite
+ * 3.40 an ephemeral index built again for every row, three times the
+ * row itself. The rows written in bulk here are made to satisfy both
+ * CHECKs (kind 'purchase', points above 0), so they are not evaluated
+ * for them: set while the rows go in, put back as it was after. */
+static gboolean
+checks_off (CtDb     *db,
+            gint64   *was,
+            GError  **error)
+{
+  GError *local_error = NULL;
+
+  *was = ct_db_query_int64 (db, "PRAGMA ignore_check_constraints", &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  return ct_db_exec (db, "PRAGMA ignore_check_constraints = ON", error);
+}
+
+static void
+checks_back (CtDb   *db,
+             gint64  was)
+{
+  ct_db_exec (db, was ? "PRAGMA ignore_check_constraints = ON" : "PRAGMA ignore_check_constraints = OFF", NULL);
+}
+
+/* The points of the purchases matching @condition (on p, with ?1 bound
+ * to @a) into the ledger, as the purchases_points_ins trigger gives
+ * them one by one. Keep in step with the trigger's arithmetic and with
+ * ct_points_earner_add(). */
+static gboolean
+earn_sql (CtDb        *db,
+          const char  *condition,
+          gint64       a,
+          GError     **error)
+{
+  g_autofree char *sql =
+    g_strdup_printf ("INSERT INTO points_ledger (contact_id, points, kind, created_at, expires_at, purchase_id)"
+                     " SELECT contact_id, pts, 'purchase', purchased_at,"
+                     "  CASE WHEN expiry_days > 0 THEN purchased_at + expiry_days * 86400 END, id"
+                     " FROM (SELECT p.id, p.contact_id, p.purchased_at, s.expiry_days,"
+                     "         p.amount * s.points_per_unit"
+                     "         * coalesce(t.points_multiplier,"
+                     "                    (SELECT t0.points_multiplier FROM tiers t0 WHERE t0.level = 0), 100)"
+                     "         / (10000 * s.currency_scale) AS pts"
+                     "       FROM purchases p JOIN loyalty_settings s ON s.currency = p.currency"
+                     "       LEFT JOIN contact_loyalty l ON l.contact_id = p.contact_id"
+                     "       LEFT JOIN tiers t ON t.level = l.tier_level"
+                     "       WHERE %s AND p.refunded = 0 AND p.contact_id IS NOT NULL"
+                     "       AND p.amount > 0)"
+                     " WHERE pts > 0", condition);
+
+  gint64 checks;
+  gboolean ok;
+
+  if (!checks_off (db, &checks, error))
+    return FALSE;
+  ok = exec_bound (db, sql, a, error);
+  checks_back (db, checks);
+  return ok;
 }
 
 gboolean
@@ -405,24 +487,8 @@ ct_points_earn_for_purchases (CtDb    *db,
   if (!ct_db_exec (db, "SAVEPOINT ct_points_earn", error))
     return FALSE;
 
-  /* Keep in step with the purchases_points_ins trigger's arithmetic. */
   if (!ct_db_exec (db, "DROP TRIGGER points_ledger_ins", error)
-      || !exec_bound (db,
-                      "INSERT INTO points_ledger (contact_id, points, kind, created_at, expires_at, purchase_id)"
-                      " SELECT contact_id, pts, 'purchase', purchased_at,"
-                      "  CASE WHEN expiry_days > 0 THEN purchased_at + expiry_days * 86400 END, id"
-                      " FROM (SELECT p.id, p.contact_id, p.purchased_at, s.expiry_days,"
-                      "         p.amount * s.points_per_unit"
-                      "         * coalesce(t.points_multiplier,"
-                      "                    (SELECT t0.points_multiplier FROM tiers t0 WHERE t0.level = 0), 100)"
-                      "         / (10000 * s.currency_scale) AS pts"
-                      "       FROM purchases p JOIN loyalty_settings s ON s.currency = p.currency"
-                      "       LEFT JOIN contact_loyalty l ON l.contact_id = p.contact_id"
-                      "       LEFT JOIN tiers t ON t.level = l.tier_level"
-                      "       WHERE p.id > ?1 AND p.refunded = 0 AND p.contact_id IS NOT NULL"
-                      "       AND p.amount > 0)"
-                      " WHERE pts > 0",
-                      after_id, error)
+      || !earn_sql (db, "p.id > ?1", after_id, error)
       || !add_balances (db, first_row, error)
       || !ct_db_exec (db, trigger_sql, error)
       || !ct_db_exec (db, "RELEASE ct_points_earn", error))
@@ -432,6 +498,287 @@ ct_points_earn_for_purchases (CtDb    *db,
       return FALSE;
     }
   return TRUE;
+}
+
+/* The points of purchases worked out as they are inserted (an import
+ * knows each one's contact, amount, currency and time already), so that
+ * no second pass over them has to join the settings, the tiers and the
+ * balances. The arithmetic is the purchases_points_ins trigger's and
+ * ct_points_earn_for_purchases()'s: keep the three in step (test-points
+ * compares them). */
+
+typedef struct
+{
+  char   currency[4];
+  gint64 points_per_unit;
+  gint64 currency_scale;
+  gint64 expiry_days;
+} EarnRule;
+
+typedef struct
+{
+  gint64 purchase_id;
+  gint64 contact_id;
+  gint64 points;
+  gint64 created_at;
+  gint64 expires_at;   /* 0: never */
+} Earned;
+
+struct _CtPointsEarner
+{
+  GArray     *rules;         /* EarnRule: the loyalty_settings rows */
+  gint64      default_multiplier;
+  gint64      tier_multiplier[5];
+  gboolean    tier_exists[5];
+  GHashTable *contact_tier;  /* contact id → tier level + 1, for those with one */
+  GArray     *earned;        /* Earned */
+  GArray     *overflowed;    /* gint64: purchases whose arithmetic overflows */
+};
+
+void
+ct_points_earner_free (CtPointsEarner *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->rules, g_array_unref);
+  g_clear_pointer (&self->contact_tier, g_hash_table_unref);
+  g_clear_pointer (&self->earned, g_array_unref);
+  g_clear_pointer (&self->overflowed, g_array_unref);
+  g_free (self);
+}
+
+CtPointsEarner *
+ct_points_earner_new (CtDb    *db,
+                      GError **error)
+{
+  g_autoptr(CtPointsEarner) self = g_new0 (CtPointsEarner, 1);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CT_IS_DB (db), NULL);
+
+  self->rules = g_array_new (FALSE, FALSE, sizeof (EarnRule));
+  self->contact_tier = g_hash_table_new (NULL, NULL);
+  self->earned = g_array_new (FALSE, FALSE, sizeof (Earned));
+  self->overflowed = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  stmt = ct_db_prepare (db, "SELECT currency, points_per_unit, currency_scale, expiry_days FROM loyalty_settings",
+                        error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      EarnRule rule = { { 0 } };
+      const char *currency = (const char *) sqlite3_column_text (stmt, 0);
+
+      /* The column holds three letters (CHECK); a longer one could never
+       * equal a purchase's, which are three letters too. */
+      if (currency == NULL || strlen (currency) != 3)
+        continue;
+      memcpy (rule.currency, currency, 4);
+      rule.points_per_unit = sqlite3_column_int64 (stmt, 1);
+      rule.currency_scale = sqlite3_column_int64 (stmt, 2);
+      rule.expiry_days = sqlite3_column_int64 (stmt, 3);
+      g_array_append_val (self->rules, rule);
+    }
+  if (rc != SQLITE_DONE)
+    goto failed;
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  stmt = ct_db_prepare (db, "SELECT level, points_multiplier FROM tiers", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 level = sqlite3_column_int64 (stmt, 0);
+
+      if (level >= 0 && level < (gint64) G_N_ELEMENTS (self->tier_multiplier))
+        {
+          self->tier_exists[level] = TRUE;
+          self->tier_multiplier[level] = sqlite3_column_int64 (stmt, 1);
+        }
+    }
+  if (rc != SQLITE_DONE)
+    goto failed;
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  /* coalesce(<the contact's tier>, <level 0>, 100) */
+  self->default_multiplier = self->tier_exists[0] ? self->tier_multiplier[0] : 100;
+
+  stmt = ct_db_prepare (db, "SELECT contact_id, tier_level FROM contact_loyalty WHERE tier_level IS NOT NULL",
+                        error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 level = sqlite3_column_int64 (stmt, 1);
+
+      if (level >= 0 && level < (gint64) G_N_ELEMENTS (self->tier_multiplier) && self->tier_exists[level])
+        g_hash_table_insert (self->contact_tier, GSIZE_TO_POINTER ((gsize) sqlite3_column_int64 (stmt, 0)),
+                             GSIZE_TO_POINTER ((gsize) level + 1));
+    }
+  if (rc != SQLITE_DONE)
+    goto failed;
+  return g_steal_pointer (&self);
+
+failed:
+  ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not give the points of the purchases"));
+  return NULL;
+}
+
+void
+ct_points_earner_add (CtPointsEarner *self,
+                      gint64          purchase_id,
+                      gint64          contact_id,
+                      gint64          amount,
+                      const char     *currency,
+                      gint64          purchased_at,
+                      gboolean        refunded)
+{
+  const EarnRule *rule = NULL;
+  gpointer tier;
+  gint64 multiplier, points, divisor;
+
+  g_return_if_fail (self != NULL);
+
+  if (refunded || contact_id <= 0 || amount <= 0 || currency == NULL)
+    return;
+  for (guint i = 0; i < self->rules->len; i++)
+    if (strcmp (g_array_index (self->rules, EarnRule, i).currency, currency) == 0)
+      {
+        rule = &g_array_index (self->rules, EarnRule, i);
+        break;
+      }
+  if (rule == NULL)
+    return;
+
+  tier = g_hash_table_lookup (self->contact_tier, GSIZE_TO_POINTER ((gsize) contact_id));
+  multiplier = tier != NULL ? self->tier_multiplier[GPOINTER_TO_SIZE (tier) - 1] : self->default_multiplier;
+
+  /* SQLite turns an integer product that overflows into a real one:
+   * such a purchase is left to the SQL (see ct_points_earner_store()). */
+  if (__builtin_mul_overflow (amount, rule->points_per_unit, &points)
+      || __builtin_mul_overflow (points, multiplier, &points)
+      || __builtin_mul_overflow (rule->currency_scale, (gint64) 10000, &divisor))
+    {
+      g_array_append_val (self->overflowed, purchase_id);
+      return;
+    }
+  /* SQLite's integer division truncates toward zero as C's does; a
+   * divisor of 0 gives NULL there, so no points. */
+  if (divisor == 0)
+    return;
+  points /= divisor;
+  if (points > 0)
+    {
+      Earned earned = { purchase_id, contact_id, points, purchased_at,
+                        rule->expiry_days > 0 ? purchased_at + rule->expiry_days * 86400 : 0 };
+
+      g_array_append_val (self->earned, earned);
+    }
+}
+
+gboolean
+ct_points_earner_store (CtPointsEarner *self,
+                        CtDb           *db,
+                        GError        **error)
+{
+  g_autoptr(sqlite3_stmt) trigger = NULL;
+  g_autoptr(sqlite3_stmt) insert = NULL;
+  g_autoptr(GHashTable) index = g_hash_table_new (NULL, NULL);
+  g_autoptr(GArray) balances = g_array_new (FALSE, FALSE, sizeof (Balance));
+  g_autofree char *trigger_sql = NULL;
+  GError *local_error = NULL;
+  gint64 checks = -1;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (CT_IS_DB (db), FALSE);
+
+  if (self->earned->len == 0 && self->overflowed->len == 0)
+    return TRUE;
+
+  trigger = ct_db_prepare (db, "SELECT sql FROM sqlite_master WHERE type = 'trigger'"
+                               " AND name = 'points_ledger_ins'", error);
+  if (trigger == NULL)
+    return FALSE;
+  if (sqlite3_step (trigger) == SQLITE_ROW)
+    trigger_sql = g_strdup ((const char *) sqlite3_column_text (trigger, 0));
+  g_clear_pointer (&trigger, sqlite3_finalize);
+  if (trigger_sql == NULL)
+    {
+      g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_FAILED,
+                           _("The database lacks the trigger that keeps the points balances."));
+      return FALSE;
+    }
+  if (!ct_db_exec (db, "SAVEPOINT ct_points_earn", error))
+    return FALSE;
+  if (!ct_db_exec (db, "DROP TRIGGER points_ledger_ins", error))
+    goto failed;
+
+  /* Every row is kind 'purchase' with points above 0: see checks_off(). */
+  if (!checks_off (db, &checks, error))
+    goto failed;
+  insert = ct_db_prepare (db, "INSERT INTO points_ledger (contact_id, points, kind, created_at, expires_at, purchase_id)"
+                              " VALUES (?1, ?2, 'purchase', ?3, ?4, ?5)", error);
+  if (insert == NULL)
+    goto failed;
+  for (guint i = 0; i < self->earned->len; i++)
+    {
+      const Earned *earned = &g_array_index (self->earned, Earned, i);
+      int rc;
+
+      sqlite3_bind_int64 (insert, 1, earned->contact_id);
+      sqlite3_bind_int64 (insert, 2, earned->points);
+      sqlite3_bind_int64 (insert, 3, earned->created_at);
+      if (earned->expires_at != 0)
+        sqlite3_bind_int64 (insert, 4, earned->expires_at);
+      else
+        sqlite3_bind_null (insert, 4);
+      sqlite3_bind_int64 (insert, 5, earned->purchase_id);
+      rc = sqlite3_step (insert);
+      sqlite3_reset (insert);
+      if (rc != SQLITE_DONE)
+        {
+          ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not give the points of the purchases"));
+          goto failed;
+        }
+      balances_add (balances, index, earned->contact_id, earned->points);
+    }
+  g_clear_pointer (&insert, sqlite3_finalize);
+  checks_back (db, checks);
+  checks = -1;
+
+  /* The few whose arithmetic overflowed, by the SQL itself; their rows
+   * come after the others, so their balances are read back. */
+  if (self->overflowed->len > 0)
+    {
+      gint64 last_row = ct_db_query_int64 (db, "SELECT coalesce(max(id), 0) FROM points_ledger", &local_error);
+
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          goto failed;
+        }
+      for (guint i = 0; i < self->overflowed->len; i++)
+        if (!earn_sql (db, "p.id = ?1", g_array_index (self->overflowed, gint64, i), error))
+          goto failed;
+      if (!add_balances (db, last_row, error))
+        goto failed;
+    }
+  if (!store_balances (db, balances, error)
+      || !ct_db_exec (db, trigger_sql, error)
+      || !ct_db_exec (db, "RELEASE ct_points_earn", error))
+    goto failed;
+  g_array_set_size (self->earned, 0);
+  g_array_set_size (self->overflowed, 0);
+  return TRUE;
+
+failed:
+  g_clear_pointer (&insert, sqlite3_finalize);
+  if (checks >= 0)
+    checks_back (db, checks);
+  ct_db_exec (db, "ROLLBACK TO ct_points_earn", NULL);
+  ct_db_exec (db, "RELEASE ct_points_earn", NULL);
+  return FALSE;
 }
 
 /* Expiry */

@@ -112,6 +112,31 @@ gboolean    ct_points_earn_for_purchases (CtDb     *db,
                                           gint64    after_id,
                                           GError  **error);
 
+/* The same points worked out in memory as purchases are inserted, for
+ * an import that knows each purchase already: ct_points_earner_new()
+ * reads the settings, the tiers and the contacts' tiers (as they are
+ * before the purchases); ct_points_earner_add() for each purchase
+ * inserted (with its id); ct_points_earner_store() writes the ledger
+ * rows and the balances (with the trigger that keeps them put aside
+ * meanwhile), as the purchases_points_ins trigger would have. */
+typedef struct _CtPointsEarner CtPointsEarner;
+
+CtPointsEarner *ct_points_earner_new    (CtDb            *db,
+                                         GError         **error);
+void            ct_points_earner_add    (CtPointsEarner  *self,
+                                         gint64           purchase_id,
+                                         gint64           contact_id,
+                                         gint64           amount,
+                                         const char      *currency,
+                                         gint64           purchased_at,
+                                         gboolean         refunded);
+gboolean        ct_points_earner_store  (CtPointsEarner  *self,
+                                         CtDb            *db,
+                                         GError         **error);
+void            ct_points_earner_free   (CtPointsEarner  *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CtPointsEarner, ct_points_earner_free)
+
 typedef struct
 {
   gint64        id;

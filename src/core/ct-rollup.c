@@ -1077,8 +1077,17 @@ static guint
 sales_key_hash (gconstpointer data)
 {
   const SalesKey *k = data;
+  guint64 h = (guint64) k->slot * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15)
+              ^ (guint64) k->product_id * G_GUINT64_CONSTANT (0xc2b2ae3d27d4eb4f)
+              ^ g_str_hash (k->currency);
 
-  return g_str_hash (k->currency) ^ g_int64_hash (&k->slot) ^ (guint) (k->product_id * 2654435761u);
+  /* The slots are multiples of an hour or a day and the products a few
+   * small numbers: mixed, or the XOR of their plain hashes sends most
+   * keys into the same few buckets. */
+  h ^= h >> 31;
+  h *= G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
+  h ^= h >> 29;
+  return (guint) h;
 }
 
 static gboolean
@@ -1140,6 +1149,197 @@ sales_store (CtDb        *db,
   return TRUE;
 }
 
+static int
+compare_int64 (gconstpointer a,
+               gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* A product and a buyer of it, with their purchases of it. */
+typedef struct
+{
+  gint64 product_id;
+  gint64 contact_id;
+  gint64 purchases;
+} ProductBuyer;
+
+static guint
+product_buyer_hash (gconstpointer data)
+{
+  const ProductBuyer *b = data;
+  guint64 h = (guint64) b->product_id * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15)
+              ^ (guint64) b->contact_id * G_GUINT64_CONSTANT (0xc2b2ae3d27d4eb4f);
+
+  h ^= h >> 31;
+  h *= G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
+  h ^= h >> 29;
+  return (guint) h;
+}
+
+static gboolean
+product_buyer_equal (gconstpointer a,
+                     gconstpointer b)
+{
+  const ProductBuyer *x = a, *y = b;
+
+  return x->product_id == y->product_id && x->contact_id == y->contact_id;
+}
+
+/* In the order of product_buyers' key, so that its rows go in in order. */
+static int
+compare_product_buyers (gconstpointer a,
+                        gconstpointer b)
+{
+  const ProductBuyer *x = *(ProductBuyer * const *) a, *y = *(ProductBuyer * const *) b;
+
+  if (x->product_id != y->product_id)
+    return x->product_id < y->product_id ? -1 : 1;
+  return (x->contact_id > y->contact_id) - (x->contact_id < y->contact_id);
+}
+
+struct _CtRollupBatch
+{
+  GHashTable *hours;   /* SalesKey → SalesSum */
+  GHashTable *days;
+  GHashTable *buyers;  /* contact ids */
+  GHashTable *product_buyers;  /* ProductBuyer (its own key) */
+};
+
+CtRollupBatch *
+ct_rollup_batch_new (void)
+{
+  CtRollupBatch *self = g_new0 (CtRollupBatch, 1);
+
+  self->hours = g_hash_table_new_full (sales_key_hash, sales_key_equal, NULL, g_free);
+  self->days = g_hash_table_new_full (sales_key_hash, sales_key_equal, NULL, g_free);
+  self->buyers = g_hash_table_new (NULL, NULL);
+  self->product_buyers = g_hash_table_new_full (product_buyer_hash, product_buyer_equal, g_free, NULL);
+  return self;
+}
+
+void
+ct_rollup_batch_free (CtRollupBatch *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->hours, g_hash_table_unref);
+  g_clear_pointer (&self->days, g_hash_table_unref);
+  g_clear_pointer (&self->buyers, g_hash_table_unref);
+  g_clear_pointer (&self->product_buyers, g_hash_table_unref);
+  g_free (self);
+}
+
+void
+ct_rollup_batch_add (CtRollupBatch *self,
+                     const char    *currency,
+                     gint64         purchased_at,
+                     gint64         product_id,
+                     gint64         amount,
+                     gint64         contact_id)
+{
+  g_return_if_fail (self != NULL);
+
+  if (currency == NULL)
+    currency = "";
+  sales_add (self->hours, currency, floor_to (purchased_at, HOUR), product_id, amount);
+  sales_add (self->days, currency, floor_to (purchased_at, DAY), product_id, amount);
+  if (contact_id > 0)
+    g_hash_table_add (self->buyers, GSIZE_TO_POINTER ((gsize) contact_id));
+  /* What purchases_buyers_ins does: a product and a buyer both known. */
+  if (product_id > 0 && contact_id > 0)
+    {
+      ProductBuyer key = { product_id, contact_id, 0 };
+      ProductBuyer *found = g_hash_table_lookup (self->product_buyers, &key);
+
+      if (found == NULL)
+        {
+          found = g_memdup2 (&key, sizeof key);
+          g_hash_table_add (self->product_buyers, found);
+        }
+      found->purchases++;
+    }
+}
+
+gboolean
+ct_rollup_batch_store (CtRollupBatch *self,
+                       CtDb          *db,
+                       GError       **error)
+{
+  g_autoptr(sqlite3_stmt) list = NULL;
+  g_autoptr(GArray) ids = NULL;
+  GHashTableIter iter;
+  gpointer key;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (CT_IS_DB (db), FALSE);
+
+  if (!sales_store (db,
+                    "INSERT INTO sales_hours (currency, hour, product_id, orders, revenue) VALUES (?1, ?2, ?3, ?4, ?5)"
+                    " ON CONFLICT DO UPDATE SET orders = orders + excluded.orders, revenue = revenue + excluded.revenue",
+                    self->hours, error)
+      || !sales_store (db,
+                       "INSERT INTO sales_days (currency, day, product_id, orders, revenue) VALUES (?1, ?2, ?3, ?4, ?5)"
+                       " ON CONFLICT DO UPDATE SET orders = orders + excluded.orders, revenue = revenue + excluded.revenue",
+                       self->days, error))
+    return FALSE;
+
+  /* The product buyers in the order of their table's key. */
+  {
+    g_autoptr(sqlite3_stmt) upsert = NULL;
+    g_autoptr(GPtrArray) rows = g_ptr_array_sized_new (g_hash_table_size (self->product_buyers));
+    GHashTableIter rows_iter;
+    gpointer row_key;
+
+    g_hash_table_iter_init (&rows_iter, self->product_buyers);
+    while (g_hash_table_iter_next (&rows_iter, &row_key, NULL))
+      g_ptr_array_add (rows, row_key);
+    g_ptr_array_sort (rows, compare_product_buyers);
+    upsert = ct_db_prepare (db, "INSERT INTO product_buyers (product_id, contact_id, purchases) VALUES (?1, ?2, ?3)"
+                                " ON CONFLICT DO UPDATE SET purchases = purchases + excluded.purchases",
+                            error);
+    if (upsert == NULL)
+      return FALSE;
+    for (guint i = 0; i < rows->len; i++)
+      {
+        const ProductBuyer *row = g_ptr_array_index (rows, i);
+
+        sqlite3_bind_int64 (upsert, 1, row->product_id);
+        sqlite3_bind_int64 (upsert, 2, row->contact_id);
+        sqlite3_bind_int64 (upsert, 3, row->purchases);
+        if (!step_done (db, upsert, _("Could not add the purchases to the summaries"), error))
+          return FALSE;
+      }
+  }
+
+  /* In id order, appended to the table's b-tree rather than scattered. */
+  ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), g_hash_table_size (self->buyers));
+  g_hash_table_iter_init (&iter, self->buyers);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      gint64 id = (gint64) GPOINTER_TO_SIZE (key);
+
+      g_array_append_val (ids, id);
+    }
+  g_array_sort (ids, compare_int64);
+  list = ct_db_prepare (db, "INSERT OR IGNORE INTO rollup_dirty (contact_id) VALUES (?)", error);
+  if (list == NULL)
+    return FALSE;
+  for (guint i = 0; i < ids->len; i++)
+    {
+      sqlite3_bind_int64 (list, 1, g_array_index (ids, gint64, i));
+      if (!step_done (db, list, _("Could not add the purchases to the summaries"), error))
+        return FALSE;
+    }
+  g_hash_table_remove_all (self->hours);
+  g_hash_table_remove_all (self->days);
+  g_hash_table_remove_all (self->buyers);
+  g_hash_table_remove_all (self->product_buyers);
+  return TRUE;
+}
+
 /**
  * ct_rollup_add_purchases:
  *
@@ -1155,12 +1355,7 @@ ct_rollup_add_purchases (CtDb     *db,
                          GError  **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(sqlite3_stmt) list = NULL;
-  g_autoptr(GHashTable) hours = g_hash_table_new_full (sales_key_hash, sales_key_equal, NULL, g_free);
-  g_autoptr(GHashTable) days = g_hash_table_new_full (sales_key_hash, sales_key_equal, NULL, g_free);
-  g_autoptr(GHashTable) buyers = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  GHashTableIter iter;
-  gpointer key;
+  g_autoptr(CtRollupBatch) batch = ct_rollup_batch_new ();
   int rc;
 
   g_return_val_if_fail (CT_IS_DB (db), FALSE);
@@ -1173,63 +1368,13 @@ ct_rollup_add_purchases (CtDb     *db,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, after_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      const char *currency = (const char *) sqlite3_column_text (stmt, 0);
-      gint64 t = sqlite3_column_int64 (stmt, 1);
-      gint64 product = sqlite3_column_int64 (stmt, 2);
-      gint64 amount = sqlite3_column_int64 (stmt, 3);
-
-      sales_add (hours, currency != NULL ? currency : "", floor_to (t, HOUR), product, amount);
-      sales_add (days, currency != NULL ? currency : "", floor_to (t, DAY), product, amount);
-      if (sqlite3_column_type (stmt, 4) != SQLITE_NULL)
-        {
-          gint64 contact = sqlite3_column_int64 (stmt, 4);
-
-          if (!g_hash_table_contains (buyers, &contact))
-            g_hash_table_add (buyers, g_memdup2 (&contact, sizeof contact));
-        }
-    }
+    ct_rollup_batch_add (batch, (const char *) sqlite3_column_text (stmt, 0), sqlite3_column_int64 (stmt, 1),
+                         sqlite3_column_int64 (stmt, 2), sqlite3_column_int64 (stmt, 3),
+                         sqlite3_column_type (stmt, 4) != SQLITE_NULL ? sqlite3_column_int64 (stmt, 4) : 0);
   if (rc != SQLITE_DONE)
     {
       ct_db_set_error (error, ct_db_get_handle (db), rc, _("Could not add the purchases to the summaries"));
       return FALSE;
     }
-
-  if (!sales_store (db,
-                    "INSERT INTO sales_hours (currency, hour, product_id, orders, revenue) VALUES (?1, ?2, ?3, ?4, ?5)"
-                    " ON CONFLICT DO UPDATE SET orders = orders + excluded.orders, revenue = revenue + excluded.revenue",
-                    hours, error)
-      || !sales_store (db,
-                       "INSERT INTO sales_days (currency, day, product_id, orders, revenue) VALUES (?1, ?2, ?3, ?4, ?5)"
-                       " ON CONFLICT DO UPDATE SET orders = orders + excluded.orders, revenue = revenue + excluded.revenue",
-                       days, error))
-    return FALSE;
-
-  /* The buyers grouped by the key of product_buyers: its rows go in in
-   * order, where a hash table's would go in at random. */
-  g_clear_pointer (&stmt, sqlite3_finalize);
-  stmt = ct_db_prepare (db,
-                        "INSERT INTO product_buyers (product_id, contact_id, purchases)"
-                        " SELECT product_id, contact_id, count(*) FROM purchases"
-                        " WHERE id > ?1 AND refunded = 0 AND product_id IS NOT NULL AND contact_id IS NOT NULL"
-                        " GROUP BY product_id, contact_id"
-                        " ON CONFLICT DO UPDATE SET purchases = purchases + excluded.purchases",
-                        error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, after_id);
-  if (!step_done (db, stmt, _("Could not add the purchases to the summaries"), error))
-    return FALSE;
-
-  list = ct_db_prepare (db, "INSERT OR IGNORE INTO rollup_dirty (contact_id) VALUES (?)", error);
-  if (list == NULL)
-    return FALSE;
-  g_hash_table_iter_init (&iter, buyers);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    {
-      sqlite3_bind_int64 (list, 1, *(gint64 *) key);
-      if (!step_done (db, list, _("Could not add the purchases to the summaries"), error))
-        return FALSE;
-    }
-  return TRUE;
+  return ct_rollup_batch_store (batch, db, error);
 }

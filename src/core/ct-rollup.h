@@ -38,6 +38,26 @@ gboolean  ct_rollup_add_purchases    (CtDb          *db,
                                       gint64         after_id,
                                       GError       **error);
 
+/* The same for purchases added up as they are inserted, for an import
+ * that has each one in hand already: ct_rollup_batch_add() for every
+ * purchase inserted that is not refunded (@product_id 0 for none,
+ * @contact_id 0 for none), then ct_rollup_batch_store() once. */
+typedef struct _CtRollupBatch CtRollupBatch;
+
+CtRollupBatch *ct_rollup_batch_new   (void);
+void           ct_rollup_batch_add   (CtRollupBatch  *self,
+                                      const char     *currency,
+                                      gint64          purchased_at,
+                                      gint64          product_id,
+                                      gint64          amount,
+                                      gint64          contact_id);
+gboolean       ct_rollup_batch_store (CtRollupBatch  *self,
+                                      CtDb           *db,
+                                      GError        **error);
+void           ct_rollup_batch_free  (CtRollupBatch  *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CtRollupBatch, ct_rollup_batch_free)
+
 /* For tests and benchmarks: with @enabled %FALSE, ct-kpi and
  * ct-dashboard read @db's purchases as they did before the summaries. */
 void      ct_rollup_set_enabled      (CtDb          *db,

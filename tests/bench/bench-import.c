@@ -322,6 +322,8 @@ main (int   argc,
   bench_import (dir, contacts, "contacts", CT_IMPORT_CONTACTS, n_contacts);
   bench_import (dir, purchases, "purchases", CT_IMPORT_PURCHASES, n_purchases);
 
-  remove_dir (dir);
+  /* CLIENTELE_BENCH_KEEP=1 keeps the files and databases, to look into. */
+  if (g_getenv ("CLIENTELE_BENCH_KEEP") == NULL)
+    remove_dir (dir);
   return 0;
 }
