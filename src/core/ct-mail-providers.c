@@ -85,29 +85,8 @@ static void
 jw_append_quoted (GString    *out,
                   const char *text)
 {
-  const char *run = text;
-  const char *p;
-
   g_string_append_c (out, '"');
-  for (p = text; *p != '\0'; p++)
-    {
-      guchar c = *p;
-
-      if (c >= 0x20 && c != '"' && c != '\\')
-        continue;
-      g_string_append_len (out, run, p - run);
-      switch (c)
-        {
-        case '"': g_string_append (out, "\\\""); break;
-        case '\\': g_string_append (out, "\\\\"); break;
-        case '\n': g_string_append (out, "\\n"); break;
-        case '\r': g_string_append (out, "\\r"); break;
-        case '\t': g_string_append (out, "\\t"); break;
-        default: g_string_append_printf (out, "\\u%04x", c); break;
-        }
-      run = p + 1;
-    }
-  g_string_append_len (out, run, p - run);
+  ct_mail_json_escape_append (out, text, -1);
   g_string_append_c (out, '"');
 }
 
@@ -153,6 +132,31 @@ jw_add_string_value (CtJsonWriter *w,
     g_string_append (w->out, "null");
   else
     jw_append_quoted (w->out, value);
+}
+
+/* @template rendered for @values as a string value, written straight
+ * into the body: its literal runs were quoted for JSON once, when the
+ * campaign was compiled, and only the values are escaped here. The
+ * same bytes as jw_add_string_value() of ct_mail_template_render(). */
+static void
+jw_add_rendered (CtJsonWriter         *w,
+                 const CtMailTemplate *template,
+                 const char * const   *values)
+{
+  jw_separate (w);
+  g_string_append_c (w->out, '"');
+  ct_mail_template_render_json (template, values, w->out);
+  g_string_append_c (w->out, '"');
+}
+
+static void
+add_rendered (CtJsonWriter         *w,
+              const char           *name,
+              const CtMailTemplate *template,
+              const char * const   *values)
+{
+  jw_set_member_name (w, name);
+  jw_add_rendered (w, template, values);
 }
 
 /* The text written so far. Returns: (transfer full) */
@@ -477,17 +481,14 @@ postmark_build_send (CtMailProvider     *self,
       const CtMailRecipient *r = g_ptr_array_index (batch->recipients, i);
       const char * const *values = (const char * const *) r->values;
       g_autofree char *to = mailbox (r->name, r->email);
-      g_autofree char *subject = ct_mail_template_render (batch->content->subject, values);
-      g_autofree char *html = ct_mail_template_render (batch->content->html, values);
-      g_autofree char *text = ct_mail_template_render (batch->content->text, values);
       char contact[24], outbox[24];
 
       jw_begin_object (b);
       add_string (b, "From", batch->from);
       add_string (b, "To", to);
-      add_string (b, "Subject", subject);
-      add_string (b, "HtmlBody", html);
-      add_string (b, "TextBody", text);
+      add_rendered (b, "Subject", batch->content->subject, values);
+      add_rendered (b, "HtmlBody", batch->content->html, values);
+      add_rendered (b, "TextBody", batch->content->text, values);
       if (batch->reply_to != NULL)
         add_string (b, "ReplyTo", batch->reply_to);
       add_string (b, "MessageStream", ct_mail_provider_get_stream (self));
@@ -824,7 +825,6 @@ sendgrid_build_send (CtMailProvider     *self,
     {
       const CtMailRecipient *r = g_ptr_array_index (batch->recipients, i);
       const char * const *values = (const char * const *) r->values;
-      g_autofree char *subject = ct_mail_template_render (batch->content->subject, values);
       g_autofree char *list = ct_mail_batch_list_unsubscribe (batch, r);
       char contact[24], outbox[24];
 
@@ -838,7 +838,7 @@ sendgrid_build_send (CtMailProvider     *self,
         add_string (b, "name", r->name);
       jw_end_object (b);
       jw_end_array (b);
-      add_string (b, "subject", subject);
+      add_rendered (b, "subject", batch->content->subject, values);
       jw_set_member_name (b, "substitutions");
       jw_begin_object (b);
       for (guint k = 0; k < html_keys->len; k++)
@@ -1514,13 +1514,10 @@ brevo_build_send (CtMailProvider     *self,
   /* The top-level content is required; each version carries its own. */
   {
     const char * const *values = (const char * const *) first->values;
-    g_autofree char *subject = ct_mail_template_render (batch->content->subject, values);
-    g_autofree char *html = ct_mail_template_render (batch->content->html, values);
-    g_autofree char *text = ct_mail_template_render (batch->content->text, values);
 
-    add_string (b, "subject", subject);
-    add_string (b, "htmlContent", html);
-    add_string (b, "textContent", text);
+    add_rendered (b, "subject", batch->content->subject, values);
+    add_rendered (b, "htmlContent", batch->content->html, values);
+    add_rendered (b, "textContent", batch->content->text, values);
   }
   jw_set_member_name (b, "messageVersions");
   jw_begin_array (b);
@@ -1528,9 +1525,6 @@ brevo_build_send (CtMailProvider     *self,
     {
       const CtMailRecipient *r = g_ptr_array_index (batch->recipients, i);
       const char * const *values = (const char * const *) r->values;
-      g_autofree char *subject = ct_mail_template_render (batch->content->subject, values);
-      g_autofree char *html = ct_mail_template_render (batch->content->html, values);
-      g_autofree char *text = ct_mail_template_render (batch->content->text, values);
 
       jw_begin_object (b);
       jw_set_member_name (b, "to");
@@ -1541,9 +1535,9 @@ brevo_build_send (CtMailProvider     *self,
         add_string (b, "name", r->name);
       jw_end_object (b);
       jw_end_array (b);
-      add_string (b, "subject", subject);
-      add_string (b, "htmlContent", html);
-      add_string (b, "textContent", text);
+      add_rendered (b, "subject", batch->content->subject, values);
+      add_rendered (b, "htmlContent", batch->content->html, values);
+      add_rendered (b, "textContent", batch->content->text, values);
       jw_end_object (b);
     }
   jw_end_array (b);
@@ -1767,9 +1761,6 @@ resend_build_send (CtMailProvider     *self,
       const CtMailRecipient *r = g_ptr_array_index (batch->recipients, i);
       const char * const *values = (const char * const *) r->values;
       g_autofree char *to = mailbox (r->name, r->email);
-      g_autofree char *subject = ct_mail_template_render (batch->content->subject, values);
-      g_autofree char *html = ct_mail_template_render (batch->content->html, values);
-      g_autofree char *text = ct_mail_template_render (batch->content->text, values);
       g_autofree char *list = ct_mail_batch_list_unsubscribe (batch, r);
 
       jw_begin_object (b);
@@ -1778,9 +1769,9 @@ resend_build_send (CtMailProvider     *self,
       jw_begin_array (b);
       jw_add_string_value (b, to);
       jw_end_array (b);
-      add_string (b, "subject", subject);
-      add_string (b, "html", html);
-      add_string (b, "text", text);
+      add_rendered (b, "subject", batch->content->subject, values);
+      add_rendered (b, "html", batch->content->html, values);
+      add_rendered (b, "text", batch->content->text, values);
       if (batch->reply_to != NULL)
         add_string (b, "reply_to", batch->reply_to);
       jw_set_member_name (b, "headers");

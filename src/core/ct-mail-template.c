@@ -34,6 +34,9 @@ typedef struct
   char *literal;      /* a literal run, or NULL for a field */
   CtMailField field;
   char *fallback;     /* the field's default, as written */
+  /* The literal run, or the default, quoted for JSON once. */
+  char *json;
+  gsize json_len;
 } Part;
 
 struct _CtMailTemplate
@@ -50,6 +53,7 @@ part_clear (gpointer data)
 
   g_free (part->literal);
   g_free (part->fallback);
+  g_free (part->json);
 }
 
 void
@@ -72,6 +76,57 @@ lookup_field (const char  *name,
         return TRUE;
       }
   return FALSE;
+}
+
+/* The bytes a JSON string cannot hold as they are. */
+static inline gboolean
+json_special (guchar c)
+{
+  return c < 0x20 || c == '"' || c == '\\';
+}
+
+void
+ct_mail_json_escape_append (GString    *out,
+                            const char *text,
+                            gssize      length)
+{
+  const char *run = text;
+  const char *end;
+  const char *p;
+
+  if (length < 0)
+    length = strlen (text);
+  end = text + length;
+  for (p = text; p < end; p++)
+    {
+      guchar c = *p;
+
+      if (G_LIKELY (!json_special (c)))
+        continue;
+      g_string_append_len (out, run, p - run);
+      switch (c)
+        {
+        case '"': g_string_append_len (out, "\\\"", 2); break;
+        case '\\': g_string_append_len (out, "\\\\", 2); break;
+        case '\n': g_string_append_len (out, "\\n", 2); break;
+        case '\r': g_string_append_len (out, "\\r", 2); break;
+        case '\t': g_string_append_len (out, "\\t", 2); break;
+        default: g_string_append_printf (out, "\\u%04x", c); break;
+        }
+      run = p + 1;
+    }
+  g_string_append_len (out, run, p - run);
+}
+
+static void
+part_quote_json (Part *part)
+{
+  const char *text = part->literal != NULL ? part->literal : part->fallback;
+  GString *json = g_string_sized_new (strlen (text) + 16);
+
+  ct_mail_json_escape_append (json, text, -1);
+  part->json_len = json->len;
+  part->json = g_string_free (json, FALSE);
 }
 
 CtMailTemplate *
@@ -97,14 +152,17 @@ ct_mail_template_new (const char          *source,
       if (open == NULL)
         {
           part.literal = g_strdup (p);
+          part_quote_json (&part);
           g_array_append_val (self->parts, part);
           break;
         }
       if (open > p)
         {
           part.literal = g_strndup (p, open - p);
+          part_quote_json (&part);
           g_array_append_val (self->parts, part);
           part.literal = NULL;
+          part.json = NULL;
         }
       close = strstr (open + 2, "}}");
       if (close == NULL)
@@ -128,6 +186,7 @@ ct_mail_template_new (const char          *source,
           return NULL;
         }
       part.fallback = g_strdup (halves[1] != NULL ? g_strstrip (halves[1]) : "");
+      part_quote_json (&part);
       g_array_append_val (self->parts, part);
       self->n_fields++;
       p = close + 2;
@@ -176,6 +235,53 @@ ct_mail_template_render (const CtMailTemplate *self,
         append_value (out, self->kind, part, values);
     }
   return g_string_free (out, FALSE);
+}
+
+/* Whether g_markup_escape_text() would change @value: the five markup
+ * characters, control characters and the C1 controls (UTF-8 0xc2
+ * 0x80..0x9f; any 0xc2 lead byte is sent the slow way, to be safe). */
+static gboolean
+markup_plain (const char *value)
+{
+  for (const guchar *p = (const guchar *) value; *p != '\0'; p++)
+    switch (*p)
+      {
+      case '&': case '<': case '>': case '\'': case '"': case 0x7f: case 0xc2:
+        return FALSE;
+      default:
+        if (*p < 0x20)
+          return FALSE;
+        break;
+      }
+  return TRUE;
+}
+
+void
+ct_mail_template_render_json (const CtMailTemplate *self,
+                              const char * const   *values,
+                              GString              *out)
+{
+  for (guint i = 0; i < self->parts->len; i++)
+    {
+      const Part *part = &g_array_index (self->parts, Part, i);
+      const char *value;
+
+      if (part->literal != NULL)
+        {
+          g_string_append_len (out, part->json, part->json_len);
+          continue;
+        }
+      value = values != NULL ? values[part->field] : NULL;
+      if (value == NULL || *value == '\0')
+        g_string_append_len (out, part->json, part->json_len);
+      else if (self->kind == CT_MAIL_TEMPLATE_HTML && !markup_plain (value))
+        {
+          g_autofree char *escaped = g_markup_escape_text (value, -1);
+          ct_mail_json_escape_append (out, escaped, -1);
+        }
+      else
+        ct_mail_json_escape_append (out, value, -1);
+    }
 }
 
 char *

@@ -48,6 +48,23 @@ void            ct_mail_template_free       (CtMailTemplate      *self);
 char           *ct_mail_template_render     (const CtMailTemplate *self,
                                              const char * const  *values);
 
+/* As ct_mail_template_render(), appended to @out ready to go between
+ * the quotes of a JSON string: the literal runs were quoted for JSON
+ * once, when the template was compiled, so that a provider that
+ * renders every message in full only escapes the values per
+ * recipient. Byte for byte ct_mail_json_escape_append() of
+ * ct_mail_template_render(). */
+void            ct_mail_template_render_json (const CtMailTemplate *self,
+                                              const char * const   *values,
+                                              GString              *out);
+
+/* Appends @text (@length bytes, or up to its NUL with -1) to @out as the
+ * inside of a JSON string: quotes, backslashes and control characters
+ * escaped, the rest (UTF-8 included) as it is. */
+void            ct_mail_json_escape_append  (GString             *out,
+                                             const char          *text,
+                                             gssize               length);
+
 /* For providers that substitute per recipient themselves (SendGrid,
  * Mailgun): the text with each merge field replaced by
  * @make_placeholder (occurrence index), and the per-recipient value of
