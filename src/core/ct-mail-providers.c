@@ -159,6 +159,31 @@ add_rendered (CtJsonWriter         *w,
   jw_add_rendered (w, template, values);
 }
 
+/* @text quoted for JSON (NULL: null), for a value written into every
+ * message of a request: quoted once, copied after.
+ * Returns: (transfer full) */
+static char *
+jw_quote (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  if (text == NULL)
+    return g_strdup ("null");
+  jw_append_quoted (out, text);
+  return g_string_free (out, FALSE);
+}
+
+/* A member whose value jw_quote() has quoted already. */
+static void
+add_quoted (CtJsonWriter *w,
+            const char   *name,
+            const char   *quoted)
+{
+  jw_set_member_name (w, name);
+  jw_separate (w);
+  g_string_append (w->out, quoted);
+}
+
 /* The text written so far. Returns: (transfer full) */
 static char *
 jw_steal (CtJsonWriter *w,
@@ -473,6 +498,11 @@ postmark_build_send (CtMailProvider     *self,
   g_autoptr(CtJsonWriter) b = jw_new ();
   g_autofree char *tag = campaign_tag (batch);
   g_autofree char *campaign = int_text (batch->campaign_id);
+  /* The same in every message of the request. */
+  g_autofree char *from_json = jw_quote (batch->from);
+  g_autofree char *stream_json = jw_quote (ct_mail_provider_get_stream (self));
+  g_autofree char *tag_json = jw_quote (tag);
+  g_autofree char *campaign_json = jw_quote (campaign);
   SoupMessage *msg;
 
   jw_begin_array (b);
@@ -484,18 +514,18 @@ postmark_build_send (CtMailProvider     *self,
       char contact[24], outbox[24];
 
       jw_begin_object (b);
-      add_string (b, "From", batch->from);
+      add_quoted (b, "From", from_json);
       add_string (b, "To", to);
       add_rendered (b, "Subject", batch->content->subject, values);
       add_rendered (b, "HtmlBody", batch->content->html, values);
       add_rendered (b, "TextBody", batch->content->text, values);
       if (batch->reply_to != NULL)
         add_string (b, "ReplyTo", batch->reply_to);
-      add_string (b, "MessageStream", ct_mail_provider_get_stream (self));
-      add_string (b, "Tag", tag);
+      add_quoted (b, "MessageStream", stream_json);
+      add_quoted (b, "Tag", tag_json);
       jw_set_member_name (b, "Metadata");
       jw_begin_object (b);
-      add_string (b, "campaign_id", campaign);
+      add_quoted (b, "campaign_id", campaign_json);
       add_string (b, "contact_id", int_text_in (contact, r->contact_id));
       add_string (b, "outbox_id", int_text_in (outbox, r->outbox_id));
       jw_end_object (b);
