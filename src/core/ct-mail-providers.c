@@ -165,10 +165,11 @@ add_rendered (CtJsonWriter         *w,
 static char *
 jw_quote (const char *text)
 {
-  GString *out = g_string_new (NULL);
+  GString *out;
 
   if (text == NULL)
     return g_strdup ("null");
+  out = g_string_new (NULL);
   jw_append_quoted (out, text);
   return g_string_free (out, FALSE);
 }
