@@ -1418,6 +1418,53 @@ test_second_open_keeps_locks (Fixture       *fixture,
   g_assert_cmpstr (count, ==, "2");
 }
 
+/* The log is folded back into the file by the checkpointer's thread while
+ * the writer only commits; after stop, the writer's commits do it again. */
+static void
+test_checkpointer (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CtDb) db = ct_db_open (fixture->path, &error);
+  CtDbCheckpointer *checkpointer;
+  goffset before;
+  gint64 deadline;
+
+  g_assert_no_error (error);
+  g_assert_true (ct_db_exec (db, "PRAGMA wal_autocheckpoint = 16;"
+                                 " CREATE TABLE filler (x BLOB);"
+                                 " PRAGMA wal_checkpoint(TRUNCATE)", &error));
+  g_assert_no_error (error);
+  before = file_size (fixture->path);
+
+  checkpointer = ct_db_checkpointer_start (db);
+  g_assert_nonnull (checkpointer);
+  /* 64 commits of 8 KB: 128 pages or more, 8 times the threshold. */
+  for (guint i = 0; i < 64; i++)
+    {
+      g_assert_true (ct_db_exec (db, "INSERT INTO filler VALUES (zeroblob(8192))", &error));
+      g_assert_no_error (error);
+    }
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (file_size (fixture->path) < before + 64 * 8192 && g_get_monotonic_time () < deadline)
+    g_usleep (10000);
+  g_assert_cmpint (file_size (fixture->path), >=, before + 64 * 8192);
+  ct_db_checkpointer_stop (checkpointer);
+
+  /* The connection's own threshold is back, and checkpoints on commit. */
+  g_assert_cmpint (ct_db_query_int64 (db, "PRAGMA wal_autocheckpoint", &error), ==, 16);
+  before = file_size (fixture->path);
+  for (guint i = 0; i < 32; i++)
+    g_assert_true (ct_db_exec (db, "INSERT INTO filler VALUES (zeroblob(8192))", &error));
+  g_assert_cmpint (file_size (fixture->path), >=, before + 16 * 8192);
+  g_assert_cmpint (ct_db_query_int64 (db, "SELECT count(*) FROM filler", &error), ==, 96);
+
+  /* Nothing to do without a write-ahead log. */
+  g_assert_true (ct_db_exec (db, "PRAGMA journal_mode = DELETE", &error));
+  g_assert_no_error (error);
+  g_assert_null (ct_db_checkpointer_start (db));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1454,6 +1501,7 @@ main (int   argc,
   ADD ("/db/migrate/contacts-rebuild-foreign-keys", test_migrate_contacts_rebuild_foreign_keys);
   ADD ("/db/migrate/outbox-rebuild", test_migrate_outbox_rebuild);
   ADD ("/db/migrate/outbox-rebuild-guard", test_migrate_outbox_rebuild_guard);
+  ADD ("/db/checkpointer", test_checkpointer);
   g_test_add_func ("/db/set-error", test_set_error);
   g_test_add_func ("/db/default-path", test_default_path);
 

@@ -825,6 +825,150 @@ ct_db_rollback (CtDb *self)
     sqlite3_exec (self->handle, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* ---- checkpoints on a thread of their own ------------------------------ */
+
+struct _CtDbCheckpointer
+{
+  sqlite3 *writer;
+  char    *path;
+  int      threshold;   /* log pages that call for a checkpoint */
+  GMutex   lock;
+  GCond    cond;
+  gboolean wanted;      /* under lock */
+  gboolean stopping;    /* under lock */
+};
+
+/* Called by SQLite on the writer's thread after each commit, with the
+ * size of the log: asks for a checkpoint and returns at once. */
+static int
+on_wal_commit (void       *data,
+               sqlite3    *handle,
+               const char *schema,
+               int         pages)
+{
+  CtDbCheckpointer *self = data;
+
+  if (pages >= self->threshold)
+    {
+      g_mutex_lock (&self->lock);
+      self->wanted = TRUE;
+      g_cond_signal (&self->cond);
+      g_mutex_unlock (&self->lock);
+    }
+  return SQLITE_OK;
+}
+
+static gpointer
+checkpoint_thread (gpointer data)
+{
+  CtDbCheckpointer *self = data;
+  sqlite3 *handle = NULL;
+
+  /* A bare connection: it only checkpoints, which needs no schema and
+   * takes no lock a writer waits for (PASSIVE copies what no reader
+   * still needs and gives up on the rest until next time). */
+  if (sqlite3_open_v2 (self->path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+    {
+      g_warning ("Cannot open %s to fold its log back: %s", self->path, sqlite3_errmsg (handle));
+      sqlite3_close (handle);
+      handle = NULL;
+    }
+  else
+    {
+      sqlite3_db_config (handle, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+      /* A connection finds the log on its first read; until then it
+       * has nothing to checkpoint. */
+      sqlite3_exec (handle, "PRAGMA schema_version", NULL, NULL, NULL);
+    }
+
+  g_mutex_lock (&self->lock);
+  for (;;)
+    {
+      while (!self->wanted && !self->stopping)
+        g_cond_wait (&self->cond, &self->lock);
+      if (self->stopping)
+        break;
+      self->wanted = FALSE;
+      g_mutex_unlock (&self->lock);
+      if (handle != NULL)
+        sqlite3_wal_checkpoint_v2 (handle, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+      g_mutex_lock (&self->lock);
+    }
+  g_mutex_unlock (&self->lock);
+  sqlite3_close (handle);
+  /* Stopped: the writer no longer calls us, and nobody waits for us. */
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  g_free (self->path);
+  g_free (self);
+  return NULL;
+}
+
+/**
+ * ct_db_checkpointer_start:
+ *
+ * Returns: (transfer full) (nullable): a checkpointer to stop with
+ *   ct_db_checkpointer_stop() on the thread that uses @self, or %NULL
+ *   when @self is not a file in WAL mode
+ */
+CtDbCheckpointer *
+ct_db_checkpointer_start (CtDb *self)
+{
+  CtDbCheckpointer *checkpointer;
+  const char *filename;
+  gint64 threshold;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mode = NULL;
+
+  g_return_val_if_fail (CT_IS_DB (self), NULL);
+
+  filename = sqlite3_db_filename (self->handle, "main");
+  if (filename == NULL || *filename == '\0')
+    return NULL;
+  {
+    g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (self, "PRAGMA journal_mode", NULL);
+
+    if (stmt == NULL || sqlite3_step (stmt) != SQLITE_ROW)
+      return NULL;
+    mode = g_ascii_strdown ((const char *) sqlite3_column_text (stmt, 0), -1);
+  }
+  if (g_strcmp0 (mode, "wal") != 0)
+    return NULL;
+  /* The connection's own threshold (0: it never checkpoints by itself,
+   * nor should we). */
+  threshold = ct_db_query_int64 (self, "PRAGMA wal_autocheckpoint", &error);
+  if (error != NULL || threshold <= 0)
+    return NULL;
+
+  checkpointer = g_new0 (CtDbCheckpointer, 1);
+  checkpointer->writer = self->handle;
+  checkpointer->path = g_strdup (filename);
+  checkpointer->threshold = (int) MIN (threshold, G_MAXINT);
+  g_mutex_init (&checkpointer->lock);
+  g_cond_init (&checkpointer->cond);
+  /* Not joined: a checkpoint under way when the writer is done finishes
+   * on its own rather than holding the writer up. */
+  g_thread_unref (g_thread_new ("ct-checkpoint", checkpoint_thread, checkpointer));
+  /* Replaces SQLite's own checkpoint on commit. */
+  sqlite3_wal_hook (self->handle, on_wal_commit, checkpointer);
+  return checkpointer;
+}
+
+/* On the writer's thread, before its CtDb goes. */
+void
+ct_db_checkpointer_stop (CtDbCheckpointer *checkpointer)
+{
+  if (checkpointer == NULL)
+    return;
+  /* Back to checkpoints on commit, at the same threshold; this replaces
+   * our hook, so nothing calls the thread any more. */
+  sqlite3_wal_autocheckpoint (checkpointer->writer, checkpointer->threshold);
+  g_mutex_lock (&checkpointer->lock);
+  checkpointer->stopping = TRUE;
+  g_cond_signal (&checkpointer->cond);
+  g_mutex_unlock (&checkpointer->lock);
+}
+
 /**
  * ct_db_query_int64:
  *

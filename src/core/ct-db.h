@@ -92,6 +92,17 @@ gboolean      ct_db_restore_indexes      (CtDb        *self,
                                           GPtrArray   *statements,
                                           GError     **error);
 
+/* While one connection writes many small transactions (a campaign being
+ * sent), its write-ahead log is folded back into the file by another
+ * thread on a connection of its own, instead of by the commit that
+ * crosses SQLite's threshold, which then waits for the copy and its
+ * fsync. Nothing to do (NULL) for a file not in WAL mode. Stopping
+ * restores the connection's own checkpoints. */
+typedef struct _CtDbCheckpointer CtDbCheckpointer;
+
+CtDbCheckpointer *ct_db_checkpointer_start (CtDb             *self);
+void              ct_db_checkpointer_stop  (CtDbCheckpointer *checkpointer);
+
 gint64        ct_db_query_int64          (CtDb        *self,
                                           const char  *sql,
                                           GError     **error);
@@ -115,5 +126,6 @@ typedef struct
 const CtDbMigration *ct_db_schema_get_migrations (guint *n_migrations);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CtDbCheckpointer, ct_db_checkpointer_stop)
 
 G_END_DECLS

@@ -1666,6 +1666,11 @@ ct_outbox_send (CtDb                  *db,
 {
   Sender sender = { 0 };
   CtOutboxReport local_report = { 0 };
+  /* Each claim and record commits: the one that crosses SQLite's
+   * threshold would copy the log back into the file and wait for its
+   * fsync (50 ms on the first claim after a launch) while the providers
+   * wait for the next request. */
+  g_autoptr(CtDbCheckpointer) checkpointer = ct_db_checkpointer_start (db);
   GQueue repeats = G_QUEUE_INIT;   /* Jobs to send again as they are, by time */
   GQueue finished = G_QUEUE_INIT;  /* Jobs back from the provider, to record */
   GThreadPool *pool = NULL;
