@@ -299,6 +299,84 @@ test_send_plain (gconstpointer data)
   fixture_tear_down (&f);
 }
 
+/* While every request slot is busy the sender reads the next batch
+ * ahead, and claims it only when a slot frees. Rows that change in
+ * between (dropped by the user, their contact erased) must not go out:
+ * the claim finds the change and reads the batch again. */
+typedef struct
+{
+  Fixture *f;
+  guint calls;
+  GPtrArray *gone;   /* emails that must not be sent */
+} AheadCheck;
+
+static void
+change_ahead (gint64   done,
+              gint64   total,
+              gpointer data)
+{
+  AheadCheck *check = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  /* After the first request is recorded, the batch read ahead holds the
+   * first queued rows: drop one, erase the contact of another. */
+  if (++check->calls != 1)
+    return;
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *email = NULL;
+      g_autofree char *sql = NULL;
+
+      stmt = ct_db_prepare (check->f->t.db, "SELECT id, email, contact_id FROM outbox WHERE state = 'queued'"
+                                            " ORDER BY id LIMIT 1 OFFSET 1", NULL);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      email = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      if (i == 0)
+        sql = g_strdup_printf ("UPDATE outbox SET state = 'dropped' WHERE id = %lld",
+                               (long long) sqlite3_column_int64 (stmt, 0));
+      else
+        sql = g_strdup_printf ("DELETE FROM contacts WHERE id = %lld",
+                               (long long) sqlite3_column_int64 (stmt, 2));
+      g_clear_pointer (&stmt, sqlite3_finalize);
+      ct_test_db_exec (&check->f->t, sql);
+      g_ptr_array_add (check->gone, g_steal_pointer (&email));
+    }
+}
+
+static void
+test_read_ahead_changed (gconstpointer data)
+{
+  CtMailProviderKind kind = GPOINTER_TO_UINT (data);
+  Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
+  AheadCheck check = { &f, 0, gone };
+  CtOutboxReport report;
+  guint n = 60;
+
+  fixture_set_up (&f, kind, n);
+  f.options.concurrency = 2;
+  f.options.batch_size = 5;
+  f.options.progress = change_ahead;
+  f.options.progress_data = &check;
+  f.emu->latency_ms = 30;
+  g_assert_true (send_all (&f, &report, &error));
+  g_assert_no_error (error);
+  assert_no_violation (&f);
+  g_assert_cmpuint (gone->len, ==, 2);
+  g_assert_cmpint (report.sent, ==, n - 2);
+  g_mutex_lock (&f.emu->lock);
+  g_assert_cmpuint (g_hash_table_size (f.emu->delivered), ==, n - 2);
+  for (guint i = 0; i < gone->len; i++)
+    g_assert_false (g_hash_table_contains (f.emu->delivered, g_ptr_array_index (gone, i)));
+  g_mutex_unlock (&f.emu->lock);
+  assert_each_once (&f, n - 2);
+  g_assert_cmpint (count_state (&f, "sent"), ==, n - 2);
+  g_assert_cmpint (count_state (&f, "dropped"), ==, 1);
+  g_assert_cmpint (count_state (&f, "queued") + count_state (&f, "in_flight"), ==, 0);
+  fixture_tear_down (&f);
+}
+
 /* Setting a preheader: trimmed, checked, cleared, and only before the
  * campaign goes out. */
 static void
@@ -1308,6 +1386,7 @@ main (int   argc,
         { "timeout", test_timeout }, { "garbled", test_garbled },
         { "rejections", test_rejections }, { "auth", test_auth_stops },
         { "connection", test_connection }, { "sync", test_sync },
+        { "read-ahead-changed", test_read_ahead_changed },
       };
       for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
         {

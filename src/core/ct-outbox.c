@@ -760,6 +760,11 @@ typedef struct
   GError        *error;
   gboolean       repeat;     /* a request that may have gone out before */
   gint64         not_before; /* monotonic µs */
+  /* Read but not claimed yet (claim_read), until claim_mark: */
+  GPtrArray     *merges;     /* each row's merge values as JSON, or NULL */
+  gint64         first_id;   /* the ids read, all of the campaign's */
+  gint64         last_id;    /*   queued and due rows between them */
+  gint64         read_at;    /* the time they were due at, in s */
 } Job;
 
 static void
@@ -770,6 +775,7 @@ job_free (Job *job)
   for (guint i = 0; job->results != NULL && i < job->n_results; i++)
     ct_mail_result_clear (&job->results[i]);
   g_free (job->results);
+  g_clear_pointer (&job->merges, g_ptr_array_unref);
   ct_mail_batch_free (job->batch);
   g_clear_error (&job->error);
   g_free (job);
@@ -1099,21 +1105,19 @@ now_s (void)
   return g_get_real_time () / G_USEC_PER_SEC;
 }
 
-/* Claims the next batch of @campaign_id: marks its rows in flight with a
- * new request key and their merge values, and commits. NULL (no error)
- * when nothing is due.
+/* Reads the next batch of @campaign_id: its first queued and due rows in
+ * id order, with their merge values, into a job; writes nothing. NULL
+ * (no error) when nothing is due. claim_mark() claims them.
  *
- * The writes are per batch, not per row: one UPDATE marks the batch in
- * flight and, where the provider keeps idempotency keys, one more stores
- * every row's merge values. A statement per row costs far more than the
- * row itself (the state's CHECK alone builds a table each time). */
+ * Read inside claim()'s transaction, or ahead of time, outside of any,
+ * while every request slot is busy: then the rows may change before
+ * they are claimed, which claim_mark() finds. */
 static Job *
-claim (Sender  *sender,
-       gint64   campaign_id,
-       GError **error)
+claim_read (Sender  *sender,
+            gint64   campaign_id,
+            GError **error)
 {
-  sqlite3_stmt *rows, *mark, *stamp;
-  g_autoptr(GPtrArray) merges = NULL;
+  sqlite3_stmt *rows;
   g_autofree char *uuid = g_uuid_string_random ();
   g_autofree char *batch_key = g_strdup_printf ("ct-%lld-%s", (long long) campaign_id, uuid);
   Campaign *campaign;
@@ -1123,7 +1127,6 @@ claim (Sender  *sender,
   gsize per_message;
   gboolean idempotent = ct_mail_provider_is_idempotent (sender->provider);
   gint64 now = now_s ();
-  gint64 first_id = 0, last_id = 0;
   int rc;
 
   campaign = load_campaign (sender, campaign_id, error);
@@ -1140,8 +1143,6 @@ claim (Sender  *sender,
     limit = MAX (1, MIN (limit, max_bytes / per_message));
   }
 
-  if (!ct_db_begin (sender->db, error))
-    return NULL;
   /* Prepared once for the run (the query's joins make it costly to
    * prepare), reset after each use. */
   if (sender->claim_rows == NULL)
@@ -1154,31 +1155,12 @@ claim (Sender  *sender,
     " FROM outbox o LEFT JOIN contacts c ON c.id = o.contact_id " LOYALTY_JOINS
     " WHERE o.campaign_id = ?1 AND o.state = 'queued' AND o.next_attempt_at <= ?2"
     " ORDER BY o.id LIMIT ?3", error);
-  /* The rows read are the first queued and due rows of the campaign in
-   * id order, so within this transaction they are exactly its queued,
-   * due rows from the first id read to the last. */
-  if (sender->claim_mark == NULL)
-    sender->claim_mark = ct_db_prepare (sender->db,
-    "UPDATE OR ROLLBACK outbox SET state = 'in_flight', batch_key = ?2, claimed_at = ?3,"
-    " attempts = attempts + 1"
-    " WHERE campaign_id = ?1 AND state = 'queued' AND next_attempt_at <= ?3"
-    " AND id BETWEEN ?4 AND ?5", error);
-  if (sender->claim_stamp == NULL)
-    sender->claim_stamp = ct_db_prepare (sender->db,
-    "UPDATE campaigns SET provider = ?2 WHERE id = ?1 AND provider IS NULL", error);
   rows = sender->claim_rows;
-  mark = sender->claim_mark;
-  stamp = sender->claim_stamp;
-  if (rows == NULL || mark == NULL || stamp == NULL)
-    goto fail;
+  if (rows == NULL)
+    return NULL;
   sqlite3_bind_int64 (rows, 1, campaign_id);
   sqlite3_bind_int64 (rows, 2, now);
   sqlite3_bind_int64 (rows, 3, limit);
-  /* Kept only where a repeat can be answered from the provider's
-   * idempotency store; elsewhere a row in flight after a kill becomes
-   * unknown and is never rendered again. A JSON object per recipient. */
-  if (idempotent)
-    merges = g_ptr_array_new_with_free_func (g_free);
   while ((rc = sqlite3_step (rows)) == SQLITE_ROW)
     {
       char *values[CT_MAIL_N_FIELDS] = { NULL };
@@ -1186,14 +1168,21 @@ claim (Sender  *sender,
       CtMailRecipient *r;
 
       contact_values (rows, values);
-      if (merges != NULL)
-        g_ptr_array_add (merges, values_to_json (values));
       if (job == NULL)
         {
           job = new_job (sender, campaign, campaign_id, batch_key);
-          first_id = id;
+          job->first_id = id;
+          job->read_at = now;
+          /* Kept only where a repeat can be answered from the
+           * provider's idempotency store; elsewhere a row in flight
+           * after a kill becomes unknown and is never rendered again.
+           * A JSON object per recipient. */
+          if (idempotent)
+            job->merges = g_ptr_array_new_with_free_func (g_free);
         }
-      last_id = id;
+      if (job->merges != NULL)
+        g_ptr_array_add (job->merges, values_to_json (values));
+      job->last_id = id;
       r = make_recipient (sender, campaign, id, sqlite3_column_int64 (rows, 1),
                           (const char *) sqlite3_column_text (rows, 2),
                           (const char *) sqlite3_column_text (rows, 8), values);
@@ -1204,9 +1193,50 @@ claim (Sender  *sender,
   if (rc != SQLITE_DONE)
     {
       ct_db_set_error (error, ct_db_get_handle (sender->db), rc, _("Could not read the mail to send"));
-      goto fail;
+      job_free (job);
+      return NULL;
     }
-  if (job != NULL && merges != NULL)
+  return job;
+}
+
+/* Marks the rows of @job in flight with its request key (and, where the
+ * provider keeps idempotency keys, their merge values), in the caller's
+ * transaction. FALSE with *@lost set and no error when a row is no
+ * longer queued and due as it was read (another run took it, its
+ * contact was erased); FALSE with @error when SQLite fails.
+ *
+ * The writes are per batch, not per row, where they can be: one UPDATE
+ * marks the batch in flight; with idempotency keys, one write per row
+ * stores its merge values too. */
+static gboolean
+claim_mark (Sender   *sender,
+            Job      *job,
+            gboolean *lost,
+            GError  **error)
+{
+  sqlite3_stmt *mark, *stamp;
+  const char *batch_key = job->batch->idempotency_key;
+  gint64 campaign_id = job->batch->campaign_id;
+  gint64 now = now_s ();
+  guint n = job->batch->recipients->len;
+  gboolean ok = FALSE;
+
+  *lost = FALSE;
+  if (sender->claim_mark == NULL)
+    sender->claim_mark = ct_db_prepare (sender->db,
+    "UPDATE OR ROLLBACK outbox SET state = 'in_flight', batch_key = ?2, claimed_at = ?3,"
+    " attempts = attempts + 1"
+    " WHERE campaign_id = ?1 AND state = 'queued' AND next_attempt_at <= ?6"
+    " AND id BETWEEN ?4 AND ?5", error);
+  if (sender->claim_stamp == NULL)
+    sender->claim_stamp = ct_db_prepare (sender->db,
+    "UPDATE campaigns SET provider = ?2 WHERE id = ?1 AND provider IS NULL", error);
+  mark = sender->claim_mark;
+  stamp = sender->claim_stamp;
+  if (mark == NULL || stamp == NULL)
+    return FALSE;
+
+  if (job->merges != NULL)
     {
       /* Marked in flight with its merge values in one write per row
        * rather than a write of the range and another of each row. */
@@ -1214,66 +1244,107 @@ claim (Sender  *sender,
           && (sender->claim_row = ct_db_prepare (sender->db,
                 "UPDATE OR ROLLBACK outbox SET state = 'in_flight', batch_key = ?2, claimed_at = ?3,"
                 " attempts = attempts + 1, merge = ?4"
-                " WHERE id = ?1 AND state = 'queued'", error)) == NULL)
-        goto fail;
-      for (guint i = 0; i < job->batch->recipients->len; i++)
+                " WHERE id = ?1 AND state = 'queued' AND next_attempt_at <= ?5", error)) == NULL)
+        return FALSE;
+      for (guint i = 0; i < n; i++)
         {
           const CtMailRecipient *r = g_ptr_array_index (job->batch->recipients, i);
-          gboolean ok;
+          gboolean done;
 
           sqlite3_bind_int64 (sender->claim_row, 1, r->outbox_id);
           sqlite3_bind_text (sender->claim_row, 2, batch_key, -1, SQLITE_STATIC);
           sqlite3_bind_int64 (sender->claim_row, 3, now);
-          sqlite3_bind_text (sender->claim_row, 4, g_ptr_array_index (merges, i), -1, SQLITE_STATIC);
-          ok = ct_db_step_done (sender->db, sender->claim_row, _("Could not claim mail to send"), error)
-               && sqlite3_changes (ct_db_get_handle (sender->db)) == 1;
+          sqlite3_bind_text (sender->claim_row, 4, g_ptr_array_index (job->merges, i), -1, SQLITE_STATIC);
+          sqlite3_bind_int64 (sender->claim_row, 5, job->read_at);
+          done = ct_db_step_done (sender->db, sender->claim_row, _("Could not claim mail to send"), error);
           sqlite3_reset (sender->claim_row);
-          if (!ok)
+          if (!done)
+            return FALSE;
+          if (sqlite3_changes (ct_db_get_handle (sender->db)) != 1)
             {
-              if (error != NULL && *error == NULL)
-                g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_FAILED, _("Could not claim mail to send"));
-              goto fail;
+              *lost = TRUE;
+              return FALSE;
             }
         }
     }
-  else if (job != NULL)
+  else
     {
+      /* The rows read are the first queued and due rows of the campaign
+       * in id order: unless something changed since, they are exactly
+       * its queued rows due then from the first id read to the last. */
       sqlite3_bind_int64 (mark, 1, campaign_id);
       sqlite3_bind_text (mark, 2, batch_key, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (mark, 3, now);
-      sqlite3_bind_int64 (mark, 4, first_id);
-      sqlite3_bind_int64 (mark, 5, last_id);
-      if (!ct_db_step_done (sender->db, mark, _("Could not claim mail to send"), error))
-        goto fail;
-      if ((guint) sqlite3_changes (ct_db_get_handle (sender->db)) != job->batch->recipients->len)
+      sqlite3_bind_int64 (mark, 4, job->first_id);
+      sqlite3_bind_int64 (mark, 5, job->last_id);
+      sqlite3_bind_int64 (mark, 6, job->read_at);
+      ok = ct_db_step_done (sender->db, mark, _("Could not claim mail to send"), error);
+      sqlite3_reset (mark);
+      if (!ok)
+        return FALSE;
+      if ((guint) sqlite3_changes (ct_db_get_handle (sender->db)) != n)
         {
-          g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_FAILED, _("Could not claim mail to send"));
-          goto fail;
+          *lost = TRUE;
+          return FALSE;
         }
     }
-  if (job != NULL)
-    {
-      sqlite3_bind_int64 (stamp, 1, campaign_id);
-      sqlite3_bind_text (stamp, 2, ct_mail_provider_kind_to_name (ct_mail_provider_get_kind (sender->provider)),
-                         -1, SQLITE_STATIC);
-      if (!ct_db_step_done (sender->db, stamp, _("Could not claim mail to send"), error))
-        goto fail;
-    }
-  sqlite3_reset (mark);
+
+  sqlite3_bind_int64 (stamp, 1, campaign_id);
+  sqlite3_bind_text (stamp, 2, ct_mail_provider_kind_to_name (ct_mail_provider_get_kind (sender->provider)),
+                     -1, SQLITE_STATIC);
+  ok = ct_db_step_done (sender->db, stamp, _("Could not claim mail to send"), error);
   sqlite3_reset (stamp);
-  if (!ct_db_commit (sender->db, error))
-    goto fail;
-  return job;
+  g_clear_pointer (&job->merges, g_ptr_array_unref);
+  return ok;
+}
 
-fail:
-  for (guint i = 0; i < 3; i++)
+/* Claims the next batch of @campaign_id: reads it and marks its rows in
+ * flight in one transaction, and commits. NULL (no error) when nothing
+ * is due. */
+static Job *
+claim (Sender  *sender,
+       gint64   campaign_id,
+       GError **error)
+{
+  Job *job;
+  gboolean lost = FALSE;
+
+  if (!ct_db_begin (sender->db, error))
+    return NULL;
+  job = claim_read (sender, campaign_id, error);
+  if (job == NULL)
     {
-      sqlite3_stmt *stmt = (sqlite3_stmt *[]) { sender->claim_rows, sender->claim_mark, sender->claim_stamp }[i];
-
-      if (stmt != NULL)
-        sqlite3_reset (stmt);
+      ct_db_rollback (sender->db);
+      return NULL;
     }
-  ct_db_rollback (sender->db);
+  if (!claim_mark (sender, job, &lost, error) || !ct_db_commit (sender->db, error))
+    {
+      /* Read in this very transaction: nothing can have changed. */
+      if (lost && error != NULL && *error == NULL)
+        g_set_error_literal (error, CT_DB_ERROR, CT_DB_ERROR_FAILED, _("Could not claim mail to send"));
+      ct_db_rollback (sender->db);
+      job_free (job);
+      return NULL;
+    }
+  return job;
+}
+
+/* Claims a batch read ahead by claim_read(). NULL when its rows changed
+ * meanwhile (no error: the caller claims afresh) or on @error. @job is
+ * freed then. */
+static Job *
+claim_ahead (Sender  *sender,
+             Job     *job,
+             GError **error)
+{
+  gboolean lost = FALSE;
+
+  if (ct_db_begin (sender->db, error))
+    {
+      if (claim_mark (sender, job, &lost, error) && ct_db_commit (sender->db, error))
+        return job;
+      ct_db_rollback (sender->db);
+    }
   job_free (job);
   return NULL;
 }
@@ -1673,6 +1744,7 @@ ct_outbox_send (CtDb                  *db,
   g_autoptr(CtDbCheckpointer) checkpointer = ct_db_checkpointer_start (db);
   GQueue repeats = G_QUEUE_INIT;   /* Jobs to send again as they are, by time */
   GQueue finished = G_QUEUE_INIT;  /* Jobs back from the provider, to record */
+  Job *ahead = NULL;               /* The next batch, read but not claimed yet */
   GThreadPool *pool = NULL;
   GError *stop = NULL;
   guint in_flight = 0;
@@ -1728,6 +1800,26 @@ ct_outbox_send (CtDb                  *db,
 
               if (ids == NULL)
                 break;
+              /* The batch read while every slot was busy, if its
+               * campaign is still sending and its rows still queued:
+               * only the marking is left to do now. */
+              if (ahead != NULL)
+                {
+                  gboolean active = FALSE;
+                  guint k;
+
+                  for (k = 0; k < ids->len && !active; k++)
+                    active = g_array_index (ids, gint64, k) == ahead->batch->campaign_id;
+                  if (active)
+                    {
+                      next_campaign = k % ids->len;   /* the one after it */
+                      job = claim_ahead (&sender, g_steal_pointer (&ahead), &stop);
+                    }
+                  else
+                    g_clear_pointer (&ahead, job_free);
+                  if (stop != NULL)
+                    break;
+                }
               /* Campaigns take turns, a batch each. */
               for (guint k = 0; k < ids->len && job == NULL; k++)
                 {
@@ -1753,6 +1845,21 @@ ct_outbox_send (CtDb                  *db,
                                               : 0);
           in_flight++;
           g_thread_pool_push (pool, job, NULL);
+        }
+
+      /* With every slot busy, the next batch is read now rather than
+       * when a slot frees, so that the slot then waits only for its
+       * marking. */
+      if (!stopping && ahead == NULL && in_flight == concurrency)
+        {
+          g_autoptr(GArray) ids = active_campaigns (&sender, campaign_id, &stop);
+
+          if (ids != NULL && ids->len > 0)
+            {
+              gint64 id = g_array_index (ids, gint64, next_campaign % ids->len);
+
+              ahead = claim_read (&sender, id, &stop);
+            }
         }
 
       /* The requests that came back, recorded only now: a free slot is
@@ -1856,6 +1963,7 @@ out:
     g_thread_pool_free (pool, FALSE, TRUE);
   g_queue_clear_full (&repeats, (GDestroyNotify) job_free);
   g_queue_clear_full (&finished, (GDestroyNotify) job_free);
+  job_free (ahead);
   g_clear_pointer (&sender.claim_rows, sqlite3_finalize);
   g_clear_pointer (&sender.claim_mark, sqlite3_finalize);
   g_clear_pointer (&sender.claim_stamp, sqlite3_finalize);
