@@ -5,9 +5,14 @@
  * drawn again from that tree whenever its shape changes (a condition or
  * group added or removed, a field changed); typing a value only changes
  * the tree. Every edit restarts a short timer, and the count then runs
- * on a worker thread with a connection of its own, so that typing never
- * waits for SQLite; an answer for an older edit is dropped. The list's
- * counts are worked out the same way, all in one task.
+ * on a worker thread, so that typing never waits for SQLite; an answer
+ * for an older edit is dropped. The count is shown as soon as it is
+ * known; the members (listed by name, kept for the export) follow. The
+ * list's counts are worked out the same way, all in one task.
+ *
+ * The workers share one connection of their own, kept open for the next
+ * count with its page cache, so that a count after the first reads
+ * memory rather than the file.
  */
 #include "config.h"
 
@@ -42,6 +47,7 @@ struct _CtSegmentsView
   gint64        count;
   GArray       *member_ids;
   GCancellable *list_cancellable;
+  struct _Worker *worker;
 
   GtkListBox   *saved_list;
   GtkListBox   *ready_list;
@@ -96,10 +102,73 @@ show_error (CtSegmentsView *self,
 /* ------------------------------------------------------------------ */
 /* Counting on a worker thread */
 
+/* The workers' connection: opened on first use, used by one worker at a
+ * time, and closed with the last reference (the view's or a task's that
+ * outlives it). */
+typedef struct _Worker
+{
+  GMutex  lock;
+  CtDb   *db;      /* under lock */
+} Worker;
+
+static void
+worker_clear (Worker *worker)
+{
+  g_clear_object (&worker->db);
+  g_mutex_clear (&worker->lock);
+}
+
+static Worker *
+worker_new (void)
+{
+  Worker *worker = g_atomic_rc_box_new0 (Worker);
+
+  g_mutex_init (&worker->lock);
+  return worker;
+}
+
+static void
+worker_unref (Worker *worker)
+{
+  g_atomic_rc_box_release_full (worker, (GDestroyNotify) worker_clear);
+}
+
+/* Locks the worker and returns its connection to @path, opened now if it
+ * is not yet (or was to another file). NULL (unlocked) on @error. */
+static CtDb *
+worker_lock_db (Worker      *worker,
+                const char  *path,
+                GError     **error)
+{
+  g_mutex_lock (&worker->lock);
+  if (worker->db != NULL && g_strcmp0 (ct_db_get_path (worker->db), path) != 0)
+    g_clear_object (&worker->db);
+  if (worker->db == NULL)
+    {
+      worker->db = ct_db_open_full (path, CT_DB_OPEN_ALREADY_CHECKED, error);
+      /* A cache that holds the contacts table of a large business, so
+       * that the counts after the first read memory, not the file. */
+      if (worker->db != NULL)
+        ct_db_exec (worker->db, "PRAGMA cache_size = -65536", NULL);
+    }
+  if (worker->db == NULL)
+    g_mutex_unlock (&worker->lock);
+  return worker->db;
+}
+
+static void
+worker_unlock (Worker *worker)
+{
+  g_mutex_unlock (&worker->lock);
+}
+
 typedef struct
 {
+  Worker  *worker;
   char    *db_path;
   char    *rule_json;
+  gboolean members;   /* the second step: the members, not the count */
+  guint    generation;
   gint64   count;
   GArray  *ids;
   GPtrArray *shown;   /* "Name <email>" of the first members */
@@ -108,6 +177,7 @@ typedef struct
 static void
 count_job_free (CountJob *job)
 {
+  worker_unref (job->worker);
   g_free (job->db_path);
   g_free (job->rule_json);
   g_clear_pointer (&job->ids, g_array_unref);
@@ -115,55 +185,29 @@ count_job_free (CountJob *job)
   g_free (job);
 }
 
-static CtDb *
-open_worker_db (const char  *path,
-                GError     **error)
+/* The members in the Contacts list's order, and the names of the first
+ * ones, read in one transaction. */
+static gboolean
+read_members (CtDb                *db,
+              const CtSegmentRule *rule,
+              CountJob            *job,
+              GError             **error)
 {
-  CtDb *db = ct_db_open_full (path, CT_DB_OPEN_ALREADY_CHECKED, error);
-
-  /* A cache that holds the contacts table of a large business, so that
-   * the counts after the first read memory, not the file. */
-  if (db != NULL)
-    ct_db_exec (db, "PRAGMA cache_size = -65536", NULL);
-  return db;
-}
-
-static void
-count_thread (GTask        *task,
-              gpointer      source,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  CountJob *job = task_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CtDb) db = NULL;
-  g_autoptr(CtSegmentRule) rule = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
-  rule = ct_segment_rule_parse (job->rule_json, &error);
-  if (rule == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  db = open_worker_db (job->db_path, &error);
-  if (db == NULL || !ct_db_exec (db, "BEGIN DEFERRED", &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  job->ids = ct_segment_members (db, rule, 0, &error);
+  if (!ct_db_exec (db, "BEGIN DEFERRED", error))
+    return FALSE;
+  job->ids = ct_segment_members (db, rule, 0, error);
   if (job->ids == NULL)
     {
       ct_db_rollback (db);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
+      return FALSE;
     }
   job->count = job->ids->len;
 
   job->shown = g_ptr_array_new_with_free_func (g_free);
   stmt = ct_db_prepare (db, "SELECT first_name, last_name, coalesce(email, phone) FROM contacts WHERE id = ?1",
-                        &error);
+                        NULL);
   for (guint i = 0; stmt != NULL && i < MIN (job->ids->len, SHOWN_MEMBERS); i++)
     {
       sqlite3_reset (stmt);
@@ -177,8 +221,44 @@ count_thread (GTask        *task,
           g_ptr_array_add (job->shown, g_strdup_printf ("%s\t%s", name, how != NULL ? how : ""));
         }
     }
+  g_clear_pointer (&stmt, sqlite3_finalize);
   ct_db_rollback (db);
-  g_task_return_boolean (task, TRUE);
+  return TRUE;
+}
+
+static void
+count_thread (GTask        *task,
+              gpointer      source,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  CountJob *job = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CtSegmentRule) rule = NULL;
+  CtDb *db;
+  gboolean ok;
+
+  rule = ct_segment_rule_parse (job->rule_json, &error);
+  if (rule == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  db = worker_lock_db (job->worker, job->db_path, &error);
+  if (db == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (job->members)
+    ok = read_members (db, rule, job, &error);
+  else
+    ok = ct_segment_count (db, rule, 0, &job->count, &error);
+  worker_unlock (job->worker);
+  if (!ok)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -202,6 +282,26 @@ set_members_shown (CtSegmentsView *self,
   gtk_widget_set_visible (GTK_WIDGET (self->member_list), shown != NULL && shown->len > 0);
 }
 
+static void start_count_task (CtSegmentsView *self,
+                              char           *rule_json,
+                              gboolean        members);
+
+static void
+show_count (CtSegmentsView *self,
+            gint64          count)
+{
+  g_autofree char *count_text = NULL;
+  g_autofree char *count_digits = NULL;
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->count_label), "error");
+  count_digits = ct_format_count ((guint64) MAX (count, 0));
+  /* Translators: %s is a count grouped by thousands, "2,000" */
+  count_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s member", "%s members",
+                                             (gulong) MIN (count, G_MAXLONG)),
+                                count_digits);
+  gtk_label_set_text (self->count_label, count_text);
+}
+
 static void
 on_count_done (GObject      *source,
                GAsyncResult *result,
@@ -209,19 +309,16 @@ on_count_done (GObject      *source,
 {
   g_autoptr(CtSegmentsView) self = user_data;
   CountJob *job = g_task_get_task_data (G_TASK (result));
-  guint generation = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (result), "generation"));
   g_autoptr(GError) error = NULL;
-  g_autofree char *count_text = NULL;
-  g_autofree char *count_digits = NULL;
   g_autofree char *members_text = NULL;
 
   /* An answer for an edit that has been overtaken. */
-  if (generation != self->generation)
+  if (job->generation != self->generation)
     return;
-  self->counting = FALSE;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
+      self->counting = FALSE;
       self->count = -1;
       g_clear_pointer (&self->member_ids, g_array_unref);
       gtk_label_set_text (self->count_label, error->message);
@@ -232,16 +329,21 @@ on_count_done (GObject      *source,
       return;
     }
 
-  gtk_widget_remove_css_class (GTK_WIDGET (self->count_label), "error");
+  /* The count first, then the members: the export waits for them. */
+  if (!job->members)
+    {
+      show_count (self, job->count);
+      gtk_widget_set_sensitive (self->export_button, FALSE);
+      start_count_task (self, g_steal_pointer (&job->rule_json), TRUE);
+      return;
+    }
+
+  self->counting = FALSE;
   self->count = job->count;
   g_clear_pointer (&self->member_ids, g_array_unref);
   self->member_ids = g_steal_pointer (&job->ids);
-  count_digits = ct_format_count ((guint64) MAX (job->count, 0));
-  /* Translators: %s is a count grouped by thousands, "2,000" */
-  count_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s member", "%s members",
-                                             (gulong) MIN (job->count, G_MAXLONG)),
-                                count_digits);
-  gtk_label_set_text (self->count_label, count_text);
+  /* The same as the count, unless the data changed in between. */
+  show_count (self, job->count);
   if (job->count > SHOWN_MEMBERS)
     members_text = g_strdup_printf (_("The first %d members"), SHOWN_MEMBERS);
   else
@@ -251,12 +353,29 @@ on_count_done (GObject      *source,
   gtk_widget_set_sensitive (self->export_button, job->count > 0);
 }
 
+static void
+start_count_task (CtSegmentsView *self,
+                  char           *rule_json,
+                  gboolean        members)
+{
+  g_autoptr(GTask) task = NULL;
+  CountJob *job = g_new0 (CountJob, 1);
+
+  job->worker = g_atomic_rc_box_acquire (self->worker);
+  job->db_path = g_strdup (ct_db_get_path (get_db (self)));
+  job->rule_json = rule_json;
+  job->members = members;
+  job->generation = self->generation;
+
+  task = g_task_new (NULL, NULL, on_count_done, g_object_ref (self));
+  g_task_set_task_data (task, job, (GDestroyNotify) count_job_free);
+  g_task_run_in_thread (task, count_thread);
+}
+
 static gboolean
 on_count_timeout (gpointer user_data)
 {
   CtSegmentsView *self = user_data;
-  g_autoptr(GTask) task = NULL;
-  CountJob *job = g_new0 (CountJob, 1);
 
   self->count_timeout = 0;
   /* The widgets set the values their pickers show: draw them first. */
@@ -265,13 +384,7 @@ on_count_timeout (gpointer user_data)
       g_clear_handle_id (&self->rebuild_idle, g_source_remove);
       rebuild_builder (self);
     }
-  job->db_path = g_strdup (ct_db_get_path (get_db (self)));
-  job->rule_json = json_to_string (self->rule, FALSE);
-
-  task = g_task_new (NULL, NULL, on_count_done, g_object_ref (self));
-  g_task_set_task_data (task, job, (GDestroyNotify) count_job_free);
-  g_object_set_data (G_OBJECT (task), "generation", GUINT_TO_POINTER (self->generation));
-  g_task_run_in_thread (task, count_thread);
+  start_count_task (self, json_to_string (self->rule, FALSE), FALSE);
   return G_SOURCE_REMOVE;
 }
 
@@ -1003,6 +1116,7 @@ ct_segments_view_is_counting (CtSegmentsView *self)
 
 typedef struct
 {
+  Worker    *worker;
   char      *db_path;
   GPtrArray *rules;    /* JSON */
   GArray    *counts;   /* gint64, -1 for a rule that cannot run */
@@ -1011,6 +1125,7 @@ typedef struct
 static void
 list_job_free (ListJob *job)
 {
+  worker_unref (job->worker);
   g_free (job->db_path);
   g_ptr_array_unref (job->rules);
   g_clear_pointer (&job->counts, g_array_unref);
@@ -1025,26 +1140,30 @@ list_thread (GTask        *task,
 {
   ListJob *job = task_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(CtDb) db = open_worker_db (job->db_path, &error);
 
-  if (db == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
   job->counts = g_array_new (FALSE, FALSE, sizeof (gint64));
   for (guint i = 0; i < job->rules->len; i++)
     {
       g_autoptr(CtSegmentRule) rule = ct_segment_rule_parse (g_ptr_array_index (job->rules, i), NULL);
       gint64 count = -1;
+      CtDb *db;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, &error))
         {
           g_task_return_error (task, g_steal_pointer (&error));
           return;
         }
+      /* The connection a count at a time: the builder's count, waiting
+       * for it, comes in between. */
+      db = worker_lock_db (job->worker, job->db_path, &error);
+      if (db == NULL)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
       if (rule == NULL || !ct_segment_count (db, rule, 0, &count, NULL))
         count = -1;
+      worker_unlock (job->worker);
       g_array_append_val (job->counts, count);
     }
   g_task_return_boolean (task, TRUE);
@@ -1099,6 +1218,7 @@ reload_lists (CtSegmentsView *self)
   GPtrArray *labels = g_ptr_array_new_with_free_func (g_object_unref);
   ListJob *job = g_new0 (ListJob, 1);
 
+  job->worker = g_atomic_rc_box_acquire (self->worker);
   job->db_path = g_strdup (ct_db_get_path (get_db (self)));
   job->rules = g_ptr_array_new_with_free_func (g_free);
 
@@ -1427,6 +1547,7 @@ ct_segments_view_finalize (GObject *object)
   g_free (self->segment_name);
   g_clear_pointer (&self->deleted, ct_segment_free);
   g_clear_pointer (&self->member_ids, g_array_unref);
+  g_clear_pointer (&self->worker, worker_unref);
 
   G_OBJECT_CLASS (ct_segments_view_parent_class)->finalize (object);
 }
@@ -1533,6 +1654,7 @@ ct_segments_view_init (CtSegmentsView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->count = -1;
+  self->worker = worker_new ();
 }
 
 GtkWidget *
