@@ -13,6 +13,11 @@
  * that is not set makes it false, not unknown), so that the negative ops
  * can be NOT of their positive partner and stay its exact opposite under
  * SQL's three-valued logic.
+ *
+ * A rule may also be compiled for a range of contact ids (?1 to ?2),
+ * which the membership subqueries repeat where that is exact, so that a
+ * large base can be counted in parts side by side: see "Counting in
+ * parts" below.
  */
 #include "config.h"
 
@@ -999,7 +1004,6 @@ struct _CtSegmentQuery
 {
   char      *where;
   GArray    *params;       /* Param */
-  gboolean   ranged;       /* ?1 and ?2 bound the contact ids */
   GPtrArray *range_keys;   /* "table.column" the range was pushed into */
 };
 
@@ -1931,7 +1935,6 @@ compile (CtDb                *db,
   query = g_new0 (CtSegmentQuery, 1);
   query->where = g_string_free (c.sql, FALSE);
   query->params = c.params;
-  query->ranged = ranged;
   query->range_keys = c.range_keys;
   return query;
 }
