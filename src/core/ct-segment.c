@@ -1675,7 +1675,13 @@ write_segment (Compiler             *c,
   return TRUE;
 }
 
-/* The range on the key of @field's table, where it is safe. */
+/* The range on the key of @field's table, where it is safe. Every such
+ * column has an index, which SQLite reads for the subquery either way;
+ * the unary + keeps it from reading the table by rowid range instead,
+ * which it takes to be more selective than a range of values and is
+ * not (p_alive < 0.3 over half the contacts: 67% of the whole count's
+ * instructions that way, 58% through the index). The range still
+ * keeps the list to the part's contacts, which is most of the gain. */
 static void
 write_key_range (Compiler    *c,
                  const Field *field)
@@ -1685,7 +1691,7 @@ write_key_range (Compiler    *c,
 
   if (!field->key_is_rowid)
     return;
-  column = g_strdup_printf ("v.%s", field->key);
+  column = g_strdup_printf ("+v.%s", field->key);
   key = g_strdup_printf ("%s.%s", field->table, field->key);
   add_range (c, column, key);
 }
