@@ -697,6 +697,18 @@ test_count_in_parts_and_transactions (Fixture       *f,
 
   ct_segment_set_count_parts (4, 0);
 
+  /* A rule on the contacts' own columns reads no list to share out:
+   * one query, no extra connection. */
+  {
+    g_autoptr(CtSegmentRule) own = ct_segment_rule_parse (
+      "{\"match\": \"all\", \"conditions\": [{\"field\": \"email\", \"op\": \"contains\", \"value\": \"example\"}]}", NULL);
+
+    g_assert_true (ct_segment_count (f->db, own, NOW, &count, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (count, ==, 2);
+    g_assert_cmpuint (ct_segment_count_get_n_connections (f->db), ==, 0);
+  }
+
   g_assert_true (ct_db_begin (f->db, &error));
   g_assert_no_error (error);
   exec (f, "INSERT INTO contacts (id, email, status, created_at) VALUES (5, 'eve@example.com', 'subscribed', 0);"

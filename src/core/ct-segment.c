@@ -2243,17 +2243,16 @@ plan_parts (CtDb    *db,
   return (guint) MIN ((guint64) MIN (parts, MAX_FORCED_PARTS), span + 1);
 }
 
+/* Counts @query, compiled for lo..hi, in @n_parts ranges side by side. */
 static gboolean
 count_in_parts (CtDb                *db,
-                const CtSegmentRule *rule,
-                gint64               now,
+                CtSegmentQuery      *query,
                 guint                n_parts,
                 gint64               lo,
                 gint64               hi,
                 gint64              *count,
                 GError             **error)
 {
-  g_autoptr(CtSegmentQuery) query = NULL;
   PartConnections *pool;
   Part parts[MAX_FORCED_PARTS] = { 0 };
   GThread *threads[MAX_FORCED_PARTS] = { 0 };
@@ -2262,9 +2261,6 @@ count_in_parts (CtDb                *db,
   gboolean ok = TRUE;
 
   g_assert (n_parts >= 2 && n_parts <= MAX_FORCED_PARTS);
-  query = compile (db, rule, now, TRUE, lo, hi, error);
-  if (query == NULL)
-    return FALSE;
   pool = get_connections (db, n_parts - 1, error);
   if (pool == NULL)
     return FALSE;
@@ -2327,8 +2323,25 @@ ct_segment_count (CtDb                *db,
   n_parts = plan_parts (db, &lo, &hi, error);
   if (n_parts == 0)
     return FALSE;
+
+  /* The parts pay off where the rule reads lists (tags, products, the
+   * analysis, loyalty), which the range cuts to each part's share. A
+   * rule on the contact's own columns only is one pass over the
+   * contacts, which SQLite may make over a narrow covering index (email
+   * contains: the email index's); a range of ids would have it read the
+   * table's wider rows instead, 2.4 times the processor time in all on
+   * 100,000 contacts, for a wall time no shorter on a busy machine. It
+   * counts in one query, as does a rule whose lists cannot take the
+   * range. */
   if (n_parts > 1)
-    return count_in_parts (db, rule, now, n_parts, lo, hi, count, error);
+    {
+      query = compile (db, rule, now, TRUE, lo, hi, error);
+      if (query == NULL)
+        return FALSE;
+      if (query->range_keys->len > 0)
+        return count_in_parts (db, query, n_parts, lo, hi, count, error);
+      g_clear_pointer (&query, ct_segment_query_free);
+    }
 
   query = ct_segment_compile (db, rule, now, error);
   if (query == NULL)
