@@ -221,9 +221,10 @@ sqlite3_stmt   *ct_segment_query_prepare        (CtSegmentQuery      *query,
 void            ct_segment_query_free           (CtSegmentQuery      *query);
 
 /* How many contacts match @rule. On a large base in a file, outside a
- * transaction, it counts ranges of contacts side by side on extra
- * connections it keeps on @db (each in its own read transaction: see
- * ct-segment.c); inside a transaction, in one query on @db. */
+ * transaction, a rule that reads lists (tags, products, the analysis,
+ * loyalty) is counted in ranges of contacts side by side on extra
+ * connections kept on @db (each in its own read transaction: see
+ * ct-segment.c); otherwise in one query on @db. */
 gboolean       ct_segment_count                 (CtDb                *db,
                                                  const CtSegmentRule *rule,
                                                  gint64               now,
