@@ -2,7 +2,8 @@
 /* test-segment.c: tests for ct-segment: every field and op on a small
  * database worked out by hand, the messages for bad rules, hostile
  * values, saved and ready-made segments, and a property test comparing
- * the SQL with a plain evaluator in C on random rules and contacts */
+ * the SQL with a plain evaluator in C on random rules and contacts; the
+ * same counted in parts and over ranges of contact ids */
 #include "config.h"
 
 #include <math.h>
@@ -10,6 +11,7 @@
 
 #include "ct-points.h"
 #include "ct-segment.h"
+#include "ct-segment-private.h"
 #include "ct-test-db.h"
 #include "ct-tier.h"
 
@@ -202,6 +204,26 @@ members (Fixture    *f,
   for (guint i = 0; i < ids->len; i++)
     g_string_append_printf (out, "%s%lld", i > 0 ? " " : "", (long long) g_array_index (ids, gint64, i));
   return g_string_free (out, FALSE);
+}
+
+/* How many members of @rule have an id from @lo to @hi, by a query
+ * compiled for that range. */
+static gint64
+count_range (Fixture             *f,
+             const CtSegmentRule *rule,
+             gint64               lo,
+             gint64               hi)
+{
+  g_autoptr(CtSegmentQuery) query = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GError) error = NULL;
+
+  query = ct_segment_compile_range (f->db, rule, NOW, lo, hi, &error);
+  g_assert_no_error (error);
+  stmt = ct_segment_query_prepare (query, f->db, "SELECT count(*) FROM contacts c", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  return sqlite3_column_int64 (stmt, 0);
 }
 
 static char *
@@ -488,6 +510,238 @@ test_groups (Fixture       *f,
       if (g_strcmp0 (got, groups[i].expected) != 0)
         g_error ("%s: got “%s”, expected “%s”", groups[i].json, got, groups[i].expected);
     }
+}
+
+/* The same, with every count in parts on several connections. On the
+ * four contacts (ids 1 to 4), three parts hold ids 1-2, 3-4 and none,
+ * four parts one id each: every boundary falls on a member, and the
+ * members() helper checks each count against the members. */
+static void
+test_fields_and_ops_in_parts (Fixture       *f,
+                              gconstpointer  data)
+{
+  guint parts = GPOINTER_TO_UINT (data);
+
+  ct_segment_set_count_parts (parts, 0);
+  test_fields_and_ops (f, data);
+  test_groups (f, data);
+  g_assert_cmpuint (ct_segment_count_get_n_connections (f->db), ==, parts - 1);
+  ct_segment_set_count_parts (0, -1);
+}
+
+/* Every case compiled for every range of ids around the four contacts
+ * counts the members in that range: has_not, not_in and the other
+ * negative ops under a range, ranges that start or end on a member,
+ * ranges with nobody. */
+static void
+test_ranges (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(CtSegmentRule) vip = ct_segment_rule_parse (
+    "{\"match\": \"all\", \"conditions\": [{\"field\": \"tag\", \"op\": \"has\", \"value\": \"VIP\"}]}", NULL);
+  g_autoptr(CtSegmentRule) recent = ct_segment_rule_parse (
+    "{\"match\": \"all\", \"conditions\": [{\"field\": \"last_purchase_at\", \"op\": \"within_days\", \"value\": 30}]}", NULL);
+  guint n_negative = 0;
+
+  g_assert_cmpint (ct_segment_save (f->db, "VIPs", vip, NULL), >, 0);
+  g_assert_cmpint (ct_segment_save (f->db, "Recent", recent, NULL), >, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *json = one (cases[i].field, cases[i].op, cases[i].value);
+      g_autoptr(CtSegmentRule) rule = ct_segment_rule_parse (json, NULL);
+      g_autoptr(GArray) ids = ct_segment_members (f->db, rule, NOW, NULL);
+
+      g_assert_nonnull (ids);
+      n_negative += g_str_equal (cases[i].op, "has_not") || g_str_equal (cases[i].op, "not_in");
+      for (gint64 lo = 0; lo <= 5; lo++)
+        for (gint64 hi = lo - 1; hi <= 5; hi++)
+          {
+            gint64 expected = 0;
+            gint64 got = count_range (f, rule, lo, hi);
+
+            for (guint k = 0; k < ids->len; k++)
+              expected += g_array_index (ids, gint64, k) >= lo && g_array_index (ids, gint64, k) <= hi;
+            if (got != expected)
+              g_error ("%s from %lld to %lld: counted %lld, expected %lld", json,
+                       (long long) lo, (long long) hi, (long long) got, (long long) expected);
+          }
+    }
+  g_assert_cmpuint (n_negative, >=, 4);
+}
+
+/* The range goes into a subquery only on a contact column that cannot be
+ * NULL: a NULL in the list of a NOT IN (has_not, not_in, a zero default)
+ * makes it false for everyone, and the range would drop it and change
+ * the answer. This reads each column it went into from the schema, so
+ * that a field added on a column that may be NULL, or a migration that
+ * lets one be NULL, fails here. It also checks that the range does go
+ * into the lists that are worth it. */
+static void
+test_range_keys (Fixture       *f,
+                 gconstpointer  data)
+{
+  static const char * const expected[] = {
+    "contact_tags.contact_id", "product_buyers.contact_id",
+    "contact_metrics.contact_id", "contact_loyalty.contact_id",
+  };
+  g_autoptr(CtSegmentRule) vip = ct_segment_rule_parse (
+    "{\"match\": \"all\", \"conditions\": [{\"field\": \"tag\", \"op\": \"has_not\", \"value\": \"VIP\"}]}", NULL);
+  g_autoptr(CtSegmentRule) rule = NULL;
+  g_autoptr(CtSegmentQuery) query = NULL;
+  g_autoptr(GError) error = NULL;
+  const char * const *keys;
+  g_autoptr(GString) json = g_string_new ("{\"match\": \"any\", \"conditions\": [");
+  const char * const *fields = ct_segment_get_fields ();
+  guint n_keys;
+
+  g_assert_cmpint (ct_segment_save (f->db, "Not VIP", vip, NULL), >, 0);
+  /* Every field, with a negative op where it has one. */
+  for (guint i = 0; fields[i] != NULL; i++)
+    {
+      static const char * const ops[] = { "has_not", "not_in", "!=", "is_not_set", ">=" };
+      static const char * const values[] = { "\"x\"", "[1, 2]", "1", NULL, "0" };
+      CtSegmentKind kind;
+
+      ct_segment_field_get_kind (fields[i], &kind);
+      for (guint k = 0; k < G_N_ELEMENTS (ops); k++)
+        {
+          CtSegmentOp op;
+          const char *value = values[k];
+          g_autofree char *condition = NULL;
+          g_autofree char *chosen = NULL;
+
+          ct_segment_op_from_string (ops[k], &op);
+          if (!ct_segment_field_has_op (fields[i], op))
+            continue;
+          if (kind == CT_SEGMENT_KIND_SEGMENT)
+            value = "\"Not VIP\"";
+          else if (g_str_equal (fields[i], "tier") && g_str_equal (ops[k], "not_in"))
+            value = "[0]";
+          else if (g_str_equal (fields[i], "tier"))
+            value = "0";
+          else if (kind == CT_SEGMENT_KIND_CHOICE)
+            {
+              const char *choice = ct_segment_field_get_choices (fields[i])[0];
+
+              value = chosen = g_str_equal (ops[k], "not_in") ? g_strdup_printf ("[\"%s\"]", choice)
+                                                              : g_strdup_printf ("\"%s\"", choice);
+            }
+          else if ((kind == CT_SEGMENT_KIND_TEXT || kind == CT_SEGMENT_KIND_CHANNEL) && g_str_equal (ops[k], "not_in"))
+            value = "[\"x\"]";
+          condition = value != NULL
+            ? g_strdup_printf ("{\"field\": \"%s\", \"op\": \"%s\", \"value\": %s}", fields[i], ops[k], value)
+            : g_strdup_printf ("{\"field\": \"%s\", \"op\": \"%s\"}", fields[i], ops[k]);
+          g_string_append_printf (json, "%s%s", json->str[json->len - 1] == '[' ? "" : ", ", condition);
+          break;
+        }
+    }
+  g_string_append (json, "]}");
+  rule = ct_segment_rule_parse (json->str, &error);
+  g_assert_no_error (error);
+  query = ct_segment_compile_range (f->db, rule, NOW, 1, 2, &error);
+  g_assert_no_error (error);
+
+  keys = ct_segment_query_get_range_keys (query);
+  n_keys = g_strv_length ((char **) keys);
+  g_assert_cmpuint (n_keys, >, 0);
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (keys[i], ".", 2);
+      g_autoptr(sqlite3_stmt) stmt = ct_db_prepare (f->db, "SELECT \"notnull\", pk, upper(type),"
+                                                           " (SELECT count(*) FROM pragma_table_info(?1) WHERE pk > 0)"
+                                                           " FROM pragma_table_info(?1) WHERE name = ?2", &error);
+      gboolean not_null;
+
+      g_assert_no_error (error);
+      g_assert_nonnull (parts[1]);
+      sqlite3_bind_text (stmt, 1, parts[0], -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, parts[1], -1, SQLITE_TRANSIENT);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      /* NOT NULL, or the table's INTEGER PRIMARY KEY, its rowid. */
+      not_null = sqlite3_column_int (stmt, 0) != 0
+                 || (sqlite3_column_int (stmt, 1) == 1 && sqlite3_column_int (stmt, 3) == 1
+                     && g_str_equal ((const char *) sqlite3_column_text (stmt, 2), "INTEGER"));
+      if (!not_null)
+        g_error ("the range is put into a list of %s, which may be NULL", keys[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    if (!g_strv_contains (keys, expected[i]))
+      g_error ("the range does not go into the list of %s", expected[i]);
+
+  /* And the query it is in gives the right answer over the range. */
+  {
+    g_autoptr(GArray) ids = ct_segment_members (f->db, rule, NOW, &error);
+    gint64 in_range = 0;
+
+    g_assert_no_error (error);
+    for (guint k = 0; k < ids->len; k++)
+      in_range += g_array_index (ids, gint64, k) <= 2;
+    g_assert_cmpint (count_range (f, rule, 1, 2), ==, in_range);
+  }
+}
+
+/* In a transaction the count is one query on the caller's connection,
+ * which sees what the transaction has not committed yet; outside, the
+ * kept connections see each commit of the caller's. */
+static void
+test_count_in_parts_and_transactions (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autoptr(CtSegmentRule) vip = ct_segment_rule_parse (
+    "{\"match\": \"all\", \"conditions\": [{\"field\": \"tag\", \"op\": \"has\", \"value\": \"VIP\"}]}", NULL);
+  g_autoptr(CtSegmentRule) not_vip = ct_segment_rule_parse (
+    "{\"match\": \"all\", \"conditions\": [{\"field\": \"tag\", \"op\": \"has_not\", \"value\": \"VIP\"}]}", NULL);
+  g_autoptr(GError) error = NULL;
+  gint64 count = -1;
+
+  ct_segment_set_count_parts (4, 0);
+
+  /* A rule on the contacts' own columns reads no list to share out:
+   * one query, no extra connection. */
+  {
+    g_autoptr(CtSegmentRule) own = ct_segment_rule_parse (
+      "{\"match\": \"all\", \"conditions\": [{\"field\": \"email\", \"op\": \"contains\", \"value\": \"example\"}]}", NULL);
+
+    g_assert_true (ct_segment_count (f->db, own, NOW, &count, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (count, ==, 2);
+    g_assert_cmpuint (ct_segment_count_get_n_connections (f->db), ==, 0);
+  }
+
+  g_assert_true (ct_db_begin (f->db, &error));
+  g_assert_no_error (error);
+  exec (f, "INSERT INTO contacts (id, email, status, created_at) VALUES (5, 'eve@example.com', 'subscribed', 0);"
+           "INSERT INTO contact_tags VALUES (5, 1);");
+  g_assert_true (ct_segment_count (f->db, vip, NOW, &count, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count, ==, 3);
+  g_assert_cmpuint (ct_segment_count_get_n_connections (f->db), ==, 0);
+  ct_db_rollback (f->db);
+
+  g_assert_true (ct_segment_count (f->db, vip, NOW, &count, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count, ==, 2);
+  g_assert_cmpuint (ct_segment_count_get_n_connections (f->db), ==, 3);
+
+  /* Committed by the caller: the kept connections hold no old state. A
+   * contact far away leaves the middle parts (ids 251 to 750) empty. */
+  exec (f, "INSERT INTO contacts (id, email, status, created_at) VALUES (1000, 'zoe@example.com', 'subscribed', 0);"
+           "INSERT INTO contact_tags VALUES (1000, 1);"
+           "PRAGMA cache_size = -4096;");
+  g_assert_true (ct_segment_count (f->db, vip, NOW, &count, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count, ==, 3);
+  g_assert_true (ct_segment_count (f->db, not_vip, NOW, &count, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count, ==, 2);
+  g_assert_cmpuint (ct_segment_count_get_n_connections (f->db), ==, 3);
+
+  /* Below the size that pays for parts, one query as before. */
+  ct_segment_set_count_parts (4, 2000);
+  g_assert_true (ct_segment_count (f->db, vip, NOW, &count, &error));
+  g_assert_cmpint (count, ==, 3);
+  ct_segment_set_count_parts (0, -1);
 }
 
 /* Members come in the Contacts list's order: by family name then given
@@ -1762,6 +2016,31 @@ test_random_rules (Fixture       *f,
           expected += want;
         }
       g_assert_cmpuint (expected, ==, ids->len);
+
+      /* Counted in 2 to 5 parts on as many connections, and over a
+       * random range of ids, which may hold nobody. */
+      {
+        gint64 count = -1, lo, hi, in_range = 0;
+
+        ct_segment_set_count_parts (2 + r % 4, 0);
+        g_assert_true (ct_segment_count (f->db, rule, NOW, &count, &error));
+        ct_segment_set_count_parts (0, -1);
+        g_assert_no_error (error);
+        if (count != (gint64) expected)
+          g_error ("rule %u %s: %lld in parts, %u by the evaluator", r, json->str, (long long) count, expected);
+
+        lo = g_rand_int_range (rand, -5, 260);
+        hi = lo + g_rand_int_range (rand, -2, 130);
+        for (guint i = 0; i < people->len; i++)
+          {
+            Person *p = g_ptr_array_index (people, i);
+            in_range += p->id >= lo && p->id <= hi && g_hash_table_contains (got, &p->id);
+          }
+        count = count_range (f, rule, lo, hi);
+        if (count != in_range)
+          g_error ("rule %u %s: %lld from %lld to %lld, %lld by the evaluator", r, json->str,
+                   (long long) count, (long long) lo, (long long) hi, (long long) in_range);
+      }
       n_nonempty += ids->len > 0;
       n_partial += ids->len > 0 && ids->len < people->len;
     }
@@ -1782,6 +2061,13 @@ main (int    argc,
 
   ADD ("/segment/fields-and-ops", test_fields_and_ops);
   ADD ("/segment/groups", test_groups);
+  g_test_add ("/segment/fields-and-ops/3-parts", Fixture, GUINT_TO_POINTER (3), fixture_set_up,
+              test_fields_and_ops_in_parts, fixture_tear_down);
+  g_test_add ("/segment/fields-and-ops/4-parts", Fixture, GUINT_TO_POINTER (4), fixture_set_up,
+              test_fields_and_ops_in_parts, fixture_tear_down);
+  ADD ("/segment/ranges", test_ranges);
+  ADD ("/segment/range-keys", test_range_keys);
+  ADD ("/segment/count-in-parts", test_count_in_parts_and_transactions);
   ADD ("/segment/members-order", test_members_order);
   g_test_add_func ("/segment/bad-rules", test_bad_rules);
   g_test_add_func ("/segment/limits", test_limits);

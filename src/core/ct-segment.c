@@ -13,6 +13,11 @@
  * that is not set makes it false, not unknown), so that the negative ops
  * can be NOT of their positive partner and stay its exact opposite under
  * SQL's three-valued logic.
+ *
+ * A rule may also be compiled for a range of contact ids (?1 to ?2),
+ * which the membership subqueries repeat where that is exact, so that a
+ * large base can be counted in parts side by side: see "Counting in
+ * parts" below.
  */
 #include "config.h"
 
@@ -23,6 +28,7 @@
 #include "ct-money.h"
 #include "ct-rfm.h"
 #include "ct-segment.h"
+#include "ct-segment-private.h"
 #include "ct-stats.h"
 #include "ct-tier.h"
 
@@ -78,6 +84,12 @@ typedef struct
   /* A contact without a row in table, or with NULL in column, counts
    * as 0 rather than as having no value. */
   gboolean       zero_default;
+  /* key is table's INTEGER PRIMARY KEY, so never NULL: a count in
+   * parts (ct_segment_count()) may restrict the subquery to the part's
+   * contacts too, which keeps its NOT IN exact, and reads only that
+   * part of the table or of an index on it (every index ends with the
+   * rowid). */
+  gboolean       key_is_rowid;
 } Field;
 
 static const Field fields[] = {
@@ -95,17 +107,17 @@ static const Field fields[] = {
   { "last_purchase_at", CT_SEGMENT_KIND_DATE, OPS_DATE, NULL, NULL, "last_purchase_at", CHOICES_NONE, N_("Last purchase") },
   { "bought_product", CT_SEGMENT_KIND_PRODUCT, OPS_HAS, NULL, NULL, NULL, CHOICES_NONE, N_("Bought product") },
   { "segment", CT_SEGMENT_KIND_SEGMENT, OP (EQ) | OP (NE), NULL, NULL, NULL, CHOICES_NONE, N_("Segment") },
-  { "rfm_segment", CT_SEGMENT_KIND_CHOICE, OPS_CHOICE, "contact_metrics", "contact_id", "rfm_segment", CHOICES_RFM, N_("RFM segment") },
-  { "lifecycle", CT_SEGMENT_KIND_CHOICE, OPS_CHOICE, "contact_metrics", "contact_id", "lifecycle", CHOICES_LIFECYCLE, N_("Lifecycle stage") },
+  { "rfm_segment", CT_SEGMENT_KIND_CHOICE, OPS_CHOICE, "contact_metrics", "contact_id", "rfm_segment", CHOICES_RFM, N_("RFM segment"), FALSE, FALSE, TRUE },
+  { "lifecycle", CT_SEGMENT_KIND_CHOICE, OPS_CHOICE, "contact_metrics", "contact_id", "lifecycle", CHOICES_LIFECYCLE, N_("Lifecycle stage"), FALSE, FALSE, TRUE },
   /* Loyalty (ct-tier.h, ct-points.h). A contact not placed yet is in
    * the lowest tier, which asks nothing (ct_tier_count_members() counts
    * it there too), and one with no row has no points: both fields have
    * a value for everyone, so is_set and is_not_set do not fit them. */
-  { "tier", CT_SEGMENT_KIND_CHOICE, OP (EQ) | OP (NE) | OP (IN) | OP (NOT_IN), "contact_loyalty", "contact_id", "tier_level", CHOICES_TIER, N_("Tier"), TRUE, TRUE },
-  { "points", CT_SEGMENT_KIND_COUNT, OPS_ORDER | OP (IN) | OP (NOT_IN), "contact_loyalty", "contact_id", "points", CHOICES_NONE, N_("Points"), TRUE, TRUE },
-  { "clv", CT_SEGMENT_KIND_AMOUNT, OPS_ORDER | OPS_SET, "contact_metrics", "contact_id", "clv_predictive", CHOICES_NONE, N_("Predicted lifetime value") },
-  { "p_alive", CT_SEGMENT_KIND_NUMBER, OPS_ORDER | OPS_SET, "contact_metrics", "contact_id", "p_alive", CHOICES_NONE, N_("Chance still active") },
-  { "cluster", CT_SEGMENT_KIND_COUNT, OPS_ORDER | OP (IN) | OP (NOT_IN) | OPS_SET, "contact_metrics", "contact_id", "cluster", CHOICES_NONE, N_("Cluster") },
+  { "tier", CT_SEGMENT_KIND_CHOICE, OP (EQ) | OP (NE) | OP (IN) | OP (NOT_IN), "contact_loyalty", "contact_id", "tier_level", CHOICES_TIER, N_("Tier"), TRUE, TRUE, TRUE },
+  { "points", CT_SEGMENT_KIND_COUNT, OPS_ORDER | OP (IN) | OP (NOT_IN), "contact_loyalty", "contact_id", "points", CHOICES_NONE, N_("Points"), TRUE, TRUE, TRUE },
+  { "clv", CT_SEGMENT_KIND_AMOUNT, OPS_ORDER | OPS_SET, "contact_metrics", "contact_id", "clv_predictive", CHOICES_NONE, N_("Predicted lifetime value"), FALSE, FALSE, TRUE },
+  { "p_alive", CT_SEGMENT_KIND_NUMBER, OPS_ORDER | OPS_SET, "contact_metrics", "contact_id", "p_alive", CHOICES_NONE, N_("Chance still active"), FALSE, FALSE, TRUE },
+  { "cluster", CT_SEGMENT_KIND_COUNT, OPS_ORDER | OP (IN) | OP (NOT_IN) | OPS_SET, "contact_metrics", "contact_id", "cluster", CHOICES_NONE, N_("Cluster"), FALSE, FALSE, TRUE },
 };
 
 static const char *field_names[G_N_ELEMENTS (fields) + 1];
@@ -990,8 +1002,9 @@ typedef struct
 
 struct _CtSegmentQuery
 {
-  char   *where;
-  GArray *params;   /* Param */
+  char      *where;
+  GArray    *params;       /* Param */
+  GPtrArray *range_keys;   /* "table.column" the range was pushed into */
 };
 
 typedef struct
@@ -1006,6 +1019,8 @@ typedef struct
   guint      negated;         /* NOTs around what is being written */
   GPtrArray *tier_names;      /* NULL: not read yet; see read_tiers() */
   GPtrArray *tier_stored;
+  gboolean   ranged;          /* restricted to the contact ids ?1 to ?2 */
+  GPtrArray *range_keys;
 } Compiler;
 
 /* The tiers from level 0 up: in @names each one's name as shown (a
@@ -1123,6 +1138,7 @@ ct_segment_query_free (CtSegmentQuery *query)
     return;
   g_free (query->where);
   g_array_unref (query->params);
+  g_ptr_array_unref (query->range_keys);
   g_free (query);
 }
 
@@ -1155,6 +1171,25 @@ add_int (Compiler *c,
          gint64    value)
 {
   add_param (c, (Param) { PARAM_INT, value, 0.0, NULL });
+}
+
+/* In a query restricted to the contact ids ?1 to ?2, restricts a
+ * membership subquery to them too, on its contact column @column
+ * (table.column @key). Only an optimisation, since the outer query
+ * already keeps to the range: SQLite then reads only that part of the
+ * list from an index that ends with the contact id, where it would put
+ * the whole list in a temporary index first. Valid only where the
+ * column is never NULL: a NULL in the list of a NOT IN makes it
+ * unknown (false) for every contact, and the range would drop it. */
+static void
+add_range (Compiler   *c,
+           const char *column,
+           const char *key)
+{
+  if (!c->ranged)
+    return;
+  g_string_append_printf (c->sql, " AND %s BETWEEN ?1 AND ?2", column);
+  g_ptr_array_add (c->range_keys, g_strdup (key));
 }
 
 static void
@@ -1640,6 +1675,27 @@ write_segment (Compiler             *c,
   return TRUE;
 }
 
+/* The range on the key of @field's table, where it is safe. Every such
+ * column has an index, which SQLite reads for the subquery either way;
+ * the unary + keeps it from reading the table by rowid range instead,
+ * which it takes to be more selective than a range of values and is
+ * not (p_alive < 0.3 over half the contacts: 67% of the whole count's
+ * instructions that way, 58% through the index). The range still
+ * keeps the list to the part's contacts, which is most of the gain. */
+static void
+write_key_range (Compiler    *c,
+                 const Field *field)
+{
+  g_autofree char *column = NULL;
+  g_autofree char *key = NULL;
+
+  if (!field->key_is_rowid)
+    return;
+  column = g_strdup_printf ("+v.%s", field->key);
+  key = g_strdup_printf ("%s.%s", field->table, field->key);
+  add_range (c, column, key);
+}
+
 static gboolean
 write_positive_condition (Compiler             *c,
                           const CtSegmentRule  *rule,
@@ -1659,7 +1715,11 @@ write_positive_condition (Compiler             *c,
       g_string_append (c->sql, "c.id IN (SELECT x.contact_id FROM contact_tags x"
                                " WHERE x.tag_id IN (SELECT t.id FROM tags t WHERE t.name = ");
       add_text (c, json_node_get_string (rule->value));
-      g_string_append (c->sql, "))");
+      g_string_append_c (c->sql, ')');
+      /* contact_tags.contact_id is NOT NULL; the index on tag_id ends
+       * with it (the table's key). */
+      add_range (c, "x.contact_id", "contact_tags.contact_id");
+      g_string_append_c (c->sql, ')');
       return TRUE;
 
     case CT_SEGMENT_KIND_PRODUCT:
@@ -1672,7 +1732,10 @@ write_positive_condition (Compiler             *c,
         g_string_append (c->sql, "c.id IN (SELECT s.contact_id FROM product_buyers s"
                                  " WHERE s.product_id IN (SELECT p.id FROM products p WHERE p.sku = ");
         n_param = add_param (c, (Param) { PARAM_TEXT, 0, 0.0, g_strdup (json_node_get_string (rule->value)) });
-        g_string_append_printf (c->sql, " OR p.name = ?%u COLLATE NOCASE))", n_param);
+        g_string_append_printf (c->sql, " OR p.name = ?%u COLLATE NOCASE)", n_param);
+        /* Its key is (product_id, contact_id). */
+        add_range (c, "s.contact_id", "product_buyers.contact_id");
+        g_string_append_c (c->sql, ')');
       }
       return TRUE;
 
@@ -1723,6 +1786,7 @@ write_positive_condition (Compiler             *c,
         g_string_append_printf (c->sql, "c.id NOT IN (SELECT v.%s FROM %s v WHERE %s IS NOT NULL AND NOT ",
                                 field->key, field->table, column);
       ok = write_compare (c, field, op, rule->value, rule, column, FALSE, path, error);
+      write_key_range (c, field);
       g_string_append_c (c->sql, ')');
       return ok;
     }
@@ -1730,6 +1794,7 @@ write_positive_condition (Compiler             *c,
   column = g_strdup_printf ("v.%s", field->column);
   g_string_append_printf (c->sql, "c.id IN (SELECT v.%s FROM %s v WHERE ", field->key, field->table);
   ok = write_compare (c, field, op, rule->value, rule, column, FALSE, path, error);
+  write_key_range (c, field);
   g_string_append_c (c->sql, ')');
   return ok;
 }
@@ -1817,17 +1882,17 @@ write_rule (Compiler             *c,
   return TRUE;
 }
 
-CtSegmentQuery *
-ct_segment_compile (CtDb                *db,
-                    const CtSegmentRule *rule,
-                    gint64               now,
-                    GError             **error)
+static CtSegmentQuery *
+compile (CtDb                *db,
+         const CtSegmentRule *rule,
+         gint64               now,
+         gboolean             ranged,
+         gint64               lo,
+         gint64               hi,
+         GError             **error)
 {
   Compiler c = { 0 };
   CtSegmentQuery *query;
-
-  g_return_val_if_fail (CT_IS_DB (db), NULL);
-  g_return_val_if_fail (rule != NULL && rule->group, NULL);
 
   c.db = db;
   c.now = now != 0 ? now : g_get_real_time () / G_USEC_PER_SEC;
@@ -1837,12 +1902,25 @@ ct_segment_compile (CtDb                *db,
   c.main_decimals = -1;
   c.clv_decimals = -1;
   c.segments = g_array_new (FALSE, FALSE, sizeof (gint64));
+  c.ranged = ranged;
+  c.range_keys = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+
+  /* The range first, as ?1 and ?2, which the subqueries repeat. */
+  if (ranged)
+    {
+      g_string_append (c.sql, "c.id BETWEEN ");
+      add_int (&c, lo);
+      g_string_append (c.sql, " AND ");
+      add_int (&c, hi);
+      g_string_append (c.sql, " AND ");
+    }
 
   if (!write_rule (&c, rule, "", error))
     {
       g_string_free (c.sql, TRUE);
       g_array_unref (c.params);
       g_array_unref (c.segments);
+      g_ptr_array_unref (c.range_keys);
       g_clear_pointer (&c.tier_names, g_ptr_array_unref);
       g_clear_pointer (&c.tier_stored, g_ptr_array_unref);
       return NULL;
@@ -1856,13 +1934,53 @@ ct_segment_compile (CtDb                *db,
                    _("The rule has too many values (%u); at most %d."), c.params->len, MAX_PARAMS);
       g_string_free (c.sql, TRUE);
       g_array_unref (c.params);
+      g_ptr_array_unref (c.range_keys);
       return NULL;
     }
 
   query = g_new0 (CtSegmentQuery, 1);
   query->where = g_string_free (c.sql, FALSE);
   query->params = c.params;
+  query->range_keys = c.range_keys;
   return query;
+}
+
+CtSegmentQuery *
+ct_segment_compile (CtDb                *db,
+                    const CtSegmentRule *rule,
+                    gint64               now,
+                    GError             **error)
+{
+  g_return_val_if_fail (CT_IS_DB (db), NULL);
+  g_return_val_if_fail (rule != NULL && rule->group, NULL);
+
+  return compile (db, rule, now, FALSE, 0, 0, error);
+}
+
+CtSegmentQuery *
+ct_segment_compile_range (CtDb                *db,
+                          const CtSegmentRule *rule,
+                          gint64               now,
+                          gint64               lo,
+                          gint64               hi,
+                          GError             **error)
+{
+  g_return_val_if_fail (CT_IS_DB (db), NULL);
+  g_return_val_if_fail (rule != NULL && rule->group, NULL);
+
+  return compile (db, rule, now, TRUE, lo, hi, error);
+}
+
+const char * const *
+ct_segment_query_get_range_keys (CtSegmentQuery *query)
+{
+  static const char * const none[] = { NULL };
+
+  g_return_val_if_fail (query != NULL, NULL);
+  /* An empty array may have no storage yet. */
+  if (query->range_keys->pdata == NULL)
+    return none;
+  return (const char * const *) query->range_keys->pdata;
 }
 
 sqlite3_stmt *
@@ -1904,6 +2022,287 @@ ct_segment_query_prepare (CtSegmentQuery  *query,
   return stmt;
 }
 
+/* ------------------------------------------------------------------ */
+/* Counting in parts
+ *
+ * Most of a live count on a large base is SQLite's own work (putting the
+ * members of a tag or a product in a list, looking up each contact row),
+ * one query on one core. Split by contact id into parts, with each
+ * subquery restricted to its part as well (add_range()), the parts cost
+ * about their share of the whole and run side by side: the caller's
+ * thread counts one on its own connection, other threads the others on
+ * extra connections to the same file. Those are kept on the CtDb for
+ * the next count (an edit in the builder is followed by another), so
+ * that a count does not pay for opening them nor read from a cold page
+ * cache; they are closed before the caller's connection is.
+ *
+ * Each part reads in its own read transaction: SQLite 3.40 as built here
+ * has no snapshot API to share one, so a count racing a commit by another
+ * connection may see the commit in some parts and not in others. A live
+ * count, redone on the next edit or change, tolerates that; a caller
+ * that needs one state counts inside a transaction, which counts in one
+ * part on its connection, as does one that may have uncommitted changes
+ * the other connections cannot see. */
+
+/* Beyond four, the parts' fixed costs (preparing, the lists' lookups)
+ * outweigh what is left to share on a desktop's cores. */
+#define MAX_PARTS 4
+/* Below this many contact ids a count takes a few milliseconds, which
+ * starting a thread and preparing the query again would not shorten:
+ * on an idle 2-core machine two parts of the typical rule (bench-segment)
+ * break even at about 8,000 contacts and win 1.7 times at 12,000 and
+ * 25,000; this leaves room for a busy machine, where the other core is
+ * not always free, and for the first count, which opens the extra
+ * connections. */
+#define MIN_PARTS_CONTACTS 20000
+
+/* ct_segment_set_count_parts() may ask for more, up to this. */
+#define MAX_FORCED_PARTS 16
+
+#define PART_CONNECTIONS_KEY "ct-segment-part-connections"
+
+/* ct_segment_set_count_parts(): 0 and -1 for the defaults. */
+static gint forced_parts = 0;
+static gint forced_min_contacts = -1;
+
+void
+ct_segment_set_count_parts (guint parts,
+                            gint  min_contacts)
+{
+  g_atomic_int_set (&forced_parts, (gint) MIN (parts, (guint) G_MAXINT));
+  g_atomic_int_set (&forced_min_contacts, min_contacts);
+}
+
+typedef struct
+{
+  GPtrArray *dbs;          /* CtDb, the extra connections */
+  gint64     cache_size;   /* the PRAGMA cache_size they were given */
+} PartConnections;
+
+static void
+part_connections_free (gpointer data)
+{
+  PartConnections *pool = data;
+
+  g_ptr_array_unref (pool->dbs);
+  g_free (pool);
+}
+
+/* The CtDb is going: its extra connections close first, so that its own
+ * connection is the last one to the file and tidies up the write-ahead
+ * log on closing, as it does without them. */
+static void
+on_db_disposed (gpointer  data,
+                GObject  *where_the_object_was)
+{
+  PartConnections *pool = data;
+
+  g_ptr_array_set_size (pool->dbs, 0);
+}
+
+guint
+ct_segment_count_get_n_connections (CtDb *db)
+{
+  PartConnections *pool;
+
+  g_return_val_if_fail (CT_IS_DB (db), 0);
+  pool = g_object_get_data (G_OBJECT (db), PART_CONNECTIONS_KEY);
+  return pool != NULL ? pool->dbs->len : 0;
+}
+
+/* @n extra connections to @db's file, with the same page cache size. */
+static PartConnections *
+get_connections (CtDb     *db,
+                 guint     n,
+                 GError  **error)
+{
+  PartConnections *pool = g_object_get_data (G_OBJECT (db), PART_CONNECTIONS_KEY);
+  gint64 cache_size;
+  g_autoptr(GError) local_error = NULL;
+
+  cache_size = ct_db_query_int64 (db, "PRAGMA cache_size", &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (pool == NULL)
+    {
+      pool = g_new0 (PartConnections, 1);
+      pool->dbs = g_ptr_array_new_with_free_func (g_object_unref);
+      pool->cache_size = cache_size;
+      g_object_set_data_full (G_OBJECT (db), PART_CONNECTIONS_KEY, pool, part_connections_free);
+      g_object_weak_ref (G_OBJECT (db), on_db_disposed, pool);
+    }
+
+  if (pool->cache_size != cache_size)
+    {
+      g_autofree char *pragma = g_strdup_printf ("PRAGMA cache_size = %" G_GINT64_FORMAT, cache_size);
+
+      for (guint i = 0; i < pool->dbs->len; i++)
+        if (!ct_db_exec (g_ptr_array_index (pool->dbs, i), pragma, error))
+          return NULL;
+      pool->cache_size = cache_size;
+    }
+
+  while (pool->dbs->len < n)
+    {
+      g_autofree char *pragma = g_strdup_printf ("PRAGMA cache_size = %" G_GINT64_FORMAT, cache_size);
+      g_autoptr(CtDb) extra = ct_db_open_full (ct_db_get_path (db), CT_DB_OPEN_ALREADY_CHECKED, error);
+
+      if (extra == NULL || !ct_db_exec (extra, pragma, error))
+        return NULL;
+      g_ptr_array_add (pool->dbs, g_steal_pointer (&extra));
+    }
+  return pool;
+}
+
+typedef struct
+{
+  CtSegmentQuery *query;   /* shared, read only while the parts run */
+  CtDb           *db;
+  gint64          lo;
+  gint64          hi;
+  gint64          count;
+  GError         *error;
+} Part;
+
+static void
+count_part (Part *part)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = ct_segment_query_prepare (part->query, part->db, "SELECT count(*) FROM contacts c", NULL, &part->error);
+  if (stmt == NULL)
+    return;
+  sqlite3_bind_int64 (stmt, 1, part->lo);
+  sqlite3_bind_int64 (stmt, 2, part->hi);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      ct_db_set_error (&part->error, ct_db_get_handle (part->db), rc, NULL);
+      return;
+    }
+  part->count = sqlite3_column_int64 (stmt, 0);
+}
+
+static gpointer
+part_thread (gpointer data)
+{
+  count_part (data);
+  return NULL;
+}
+
+/* How many parts to count @db in, 1 for one query as before; @lo and
+ * @hi: the contact ids to split. */
+static guint
+plan_parts (CtDb    *db,
+            gint64  *lo,
+            gint64  *hi,
+            GError **error)
+{
+  const char *path = ct_db_get_path (db);
+  sqlite3 *handle = ct_db_get_handle (db);
+  gint parts = g_atomic_int_get (&forced_parts);
+  gint min_contacts = g_atomic_int_get (&forced_min_contacts);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  guint64 span;
+  int rc;
+
+  if (parts == 0)
+    parts = MIN (g_get_num_processors (), MAX_PARTS);
+  if (min_contacts < 0)
+    min_contacts = MIN_PARTS_CONTACTS;
+  /* Other connections see neither an in-memory database nor what an
+   * open transaction of the caller's has not committed yet. */
+  if (parts <= 1 || path == NULL || *path == '\0' || g_str_has_prefix (path, ":memory:")
+      || g_str_has_prefix (path, "file:") || !sqlite3_get_autocommit (handle))
+    return 1;
+
+  /* Each found in the table's b-tree, not by a scan. */
+  stmt = ct_db_prepare (db, "SELECT (SELECT min(id) FROM contacts), (SELECT max(id) FROM contacts)", error);
+  if (stmt == NULL)
+    return 0;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      ct_db_set_error (error, handle, rc, NULL);
+      return 0;
+    }
+  if (sqlite3_column_type (stmt, 0) == SQLITE_NULL)
+    return 1;
+  *lo = sqlite3_column_int64 (stmt, 0);
+  *hi = sqlite3_column_int64 (stmt, 1);
+  /* Ids spread over half the 64-bit range do not come from SQLite's
+   * own numbering: no split for them, which keeps the sums below
+   * from overflowing. */
+  span = (guint64) *hi - (guint64) *lo;
+  if (span >= G_MAXUINT64 / 2 || span + 1 < (guint64) min_contacts)
+    return 1;
+  return (guint) MIN ((guint64) MIN (parts, MAX_FORCED_PARTS), span + 1);
+}
+
+/* Counts @query, compiled for lo..hi, in @n_parts ranges side by side. */
+static gboolean
+count_in_parts (CtDb                *db,
+                CtSegmentQuery      *query,
+                guint                n_parts,
+                gint64               lo,
+                gint64               hi,
+                gint64              *count,
+                GError             **error)
+{
+  PartConnections *pool;
+  Part parts[MAX_FORCED_PARTS] = { 0 };
+  GThread *threads[MAX_FORCED_PARTS] = { 0 };
+  guint64 step;
+  gint64 total = 0;
+  gboolean ok = TRUE;
+
+  g_assert (n_parts >= 2 && n_parts <= MAX_FORCED_PARTS);
+  pool = get_connections (db, n_parts - 1, error);
+  if (pool == NULL)
+    return FALSE;
+
+  /* Equal ranges of ids (the last one may be shorter, or empty when
+   * there are about as many parts as ids), which cover lo..hi. */
+  step = ((guint64) hi - (guint64) lo) / n_parts + 1;
+  for (guint i = 0; i < n_parts; i++)
+    {
+      parts[i].query = query;
+      parts[i].db = i == 0 ? db : g_ptr_array_index (pool->dbs, i - 1);
+      parts[i].lo = (gint64) ((guint64) lo + step * i);
+      parts[i].hi = i + 1 == n_parts ? hi : (gint64) ((guint64) lo + step * (i + 1) - 1);
+    }
+  for (guint i = 1; i < n_parts; i++)
+    threads[i] = g_thread_try_new ("ct-segment-count", part_thread, &parts[i], NULL);
+  count_part (&parts[0]);
+  for (guint i = 1; i < n_parts; i++)
+    {
+      /* No thread to be had: the part is counted here instead. */
+      if (threads[i] == NULL)
+        count_part (&parts[i]);
+      else
+        g_thread_join (threads[i]);
+    }
+
+  for (guint i = 0; i < n_parts; i++)
+    {
+      if (parts[i].error != NULL)
+        {
+          if (ok)
+            g_propagate_error (error, g_steal_pointer (&parts[i].error));
+          g_clear_error (&parts[i].error);
+          ok = FALSE;
+        }
+      total += parts[i].count;
+    }
+  if (ok)
+    *count = total;
+  return ok;
+}
+
 gboolean
 ct_segment_count (CtDb                *db,
                   const CtSegmentRule *rule,
@@ -1913,11 +2312,36 @@ ct_segment_count (CtDb                *db,
 {
   g_autoptr(CtSegmentQuery) query = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 lo = 0, hi = 0;
+  guint n_parts;
   int rc;
 
   g_return_val_if_fail (CT_IS_DB (db), FALSE);
   g_return_val_if_fail (rule != NULL, FALSE);
   g_return_val_if_fail (count != NULL, FALSE);
+
+  n_parts = plan_parts (db, &lo, &hi, error);
+  if (n_parts == 0)
+    return FALSE;
+
+  /* The parts pay off where the rule reads lists (tags, products, the
+   * analysis, loyalty), which the range cuts to each part's share. A
+   * rule on the contact's own columns only is one pass over the
+   * contacts, which SQLite may make over a narrow covering index (email
+   * contains: the email index's); a range of ids would have it read the
+   * table's wider rows instead, 2.4 times the processor time in all on
+   * 100,000 contacts, for a wall time no shorter on a busy machine. It
+   * counts in one query, as does a rule whose lists cannot take the
+   * range. */
+  if (n_parts > 1)
+    {
+      query = compile (db, rule, now, TRUE, lo, hi, error);
+      if (query == NULL)
+        return FALSE;
+      if (query->range_keys->len > 0)
+        return count_in_parts (db, query, n_parts, lo, hi, count, error);
+      g_clear_pointer (&query, ct_segment_query_free);
+    }
 
   query = ct_segment_compile (db, rule, now, error);
   if (query == NULL)

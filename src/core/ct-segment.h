@@ -193,6 +193,19 @@ CtSegmentQuery *ct_segment_compile              (CtDb                *db,
                                                  const CtSegmentRule *rule,
                                                  gint64               now,
                                                  GError             **error);
+/* As ct_segment_compile(), for the contacts whose id is from @lo to @hi
+ * only: the expression starts with `c.id BETWEEN ?1 AND ?2`, bound to
+ * @lo and @hi (a statement prepared from it may bind others to ?1 and
+ * ?2 to count another range with the same text), and its membership
+ * subqueries keep to the range too where that is exact, so that they
+ * read only their part of the lists.
+ * Returns: (transfer full) (nullable) */
+CtSegmentQuery *ct_segment_compile_range        (CtDb                *db,
+                                                 const CtSegmentRule *rule,
+                                                 gint64               now,
+                                                 gint64               lo,
+                                                 gint64               hi,
+                                                 GError             **error);
 /* Returns: (transfer none): the WHERE expression, parameters as ?N */
 const char     *ct_segment_query_get_where      (CtSegmentQuery      *query);
 /* Number of bound parameters the expression uses. */
@@ -207,7 +220,11 @@ sqlite3_stmt   *ct_segment_query_prepare        (CtSegmentQuery      *query,
                                                  GError             **error);
 void            ct_segment_query_free           (CtSegmentQuery      *query);
 
-/* How many contacts match @rule. */
+/* How many contacts match @rule. On a large base in a file, outside a
+ * transaction, a rule that reads lists (tags, products, the analysis,
+ * loyalty) is counted in ranges of contacts side by side on extra
+ * connections kept on @db (each in its own read transaction: see
+ * ct-segment.c); otherwise in one query on @db. */
 gboolean       ct_segment_count                 (CtDb                *db,
                                                  const CtSegmentRule *rule,
                                                  gint64               now,
